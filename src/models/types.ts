@@ -1,0 +1,161 @@
+/**
+ * Types of the data files under `models/` (hardware, tools, placements, workloads, calibration).
+ *
+ * These interfaces are the contract between the JSON files (checked by the JSON Schemas in
+ * `models/schema/`) and the node model in `src/node/`. Units are in the field names
+ * (`Ns` nanoseconds, `Gbps` gigabits per second, `Bytes`), so a value never needs a comment to be read.
+ * Every profile carries `sources`: where its figures come from.
+ */
+
+/** Where a figure comes from: a public document, a kernel source line, or one of our own measurements. */
+export interface Source {
+  /** What the source supports, e.g. "NIC queue count". */
+  what: string;
+  /** URL, kernel file:function, or `validation/data/<file>` for our own measurements. */
+  ref: string;
+}
+
+/** A node shape (a cloud VM size or a bare-metal host). */
+export interface HardwareProfile {
+  name: string;
+  description: string;
+  vcpus: number;
+  /** True for a VM: IPIs and irq_work self-interrupts then cost VM exits. */
+  virtualised: boolean;
+  /** NUMA nodes visible to the OS; vCPUs are split evenly and contiguously across them. */
+  numaNodes: number;
+  /** vCPUs sharing one last-level cache (a core complex / CCX, or a whole socket on Intel). */
+  cpusPerLlc: number;
+  /** Cost of moving one modified cache line between two CPUs, by distance. */
+  cacheLineTransferNs: { sameLlc: number; crossLlc: number; crossNuma: number };
+  /** Memory load latency, local and remote NUMA node. */
+  memoryLatencyNs: { local: number; remote: number };
+  /** Cost of one VM exit and re-entry (0 on bare metal). */
+  vmExitNs: number;
+  /** Sending an inter-processor interrupt and taking it on the target, without VM exits. */
+  ipiNs: number;
+  nic: {
+    /** Receive queues the NIC (or virtual NIC) exposes on this shape; RSS spreads flows over them. */
+    rxQueues: number;
+    /** Bandwidth the provider allows the shape, Gb/s. */
+    bandwidthGbps: number;
+  };
+  sources: Source[];
+}
+
+/** Per-CPU perf event array settings (BPF_MAP_TYPE_PERF_EVENT_ARRAY read through perf_buffer / cilium perf.Reader). */
+export interface PerfBufferSettings {
+  kind: "perf";
+  /** Data pages per CPU ring (a power of two); the page size is 4096 bytes. */
+  pagesPerCpu: number;
+  /** perf_event_attr.wakeup_events: wake the reader every N records. Exclusive with watermarkBytes. */
+  wakeupEvents?: number;
+  /** perf_event_attr.wakeup_watermark: wake when this many bytes are unread. Exclusive with wakeupEvents. */
+  watermarkBytes?: number;
+}
+
+/** BPF ring buffer settings (BPF_MAP_TYPE_RINGBUF). */
+export interface RingbufSettings {
+  kind: "ringbuf";
+  /** Size of one ring in bytes (a power of two, multiple of the page size). */
+  bytes: number;
+  /** One ring per group of this many CPUs (Falco shards this way); omitted: one ring for the node. */
+  cpusPerRing?: number;
+  /** Notification policy of bpf_ringbuf_output/submit flags. */
+  wakeup: "default" | "no_wakeup" | { forceEvery: number };
+}
+
+/** An observability agent: its BPF programs, how records reach user space, and its reader. */
+export interface ToolProfile {
+  name: string;
+  description: string;
+  buffer: PerfBufferSettings | RingbufSettings;
+  /** Raw sample size the BPF program emits per record (bytes, before the buffer's own header). */
+  recordBytes: number;
+  /** TC hooks a received data packet crosses, and an outgoing ACK crosses (e.g. host + endpoint = 2). */
+  hooksPerPacket: { ingress: number; egress: number };
+  /** Relative cost of the BPF program against our own parser in bpf/ (1 = same instruction count). */
+  programCostFactor: number;
+  /** Emit 1 record in N packets (1 = every packet). */
+  sampling: number;
+  reader: {
+    /** On each wakeup, check every ring (cilium/ebpf perf.Reader) rather than only the ready ones (libbpf). */
+    scanAllRings: boolean;
+    /** Decoded records go through a bounded channel to worker threads; omitted: handled inline. */
+    channel?: { slots: number; workers: number };
+    /** User-space cost to decode one record, relative to the calibrated consume cost (1 = same). */
+    decodeCostFactor: number;
+  };
+  sources: Source[];
+}
+
+/** Where the agent's threads run and how much CPU they may use. */
+export type Placement =
+  | { name: string; kind: "unlimited"; description: string }
+  | { name: string; kind: "limited"; description: string; cpuLimit: number; cfsPeriodUs: number }
+  | { name: string; kind: "pinned"; description: string; dedicatedCpus: number };
+
+/** The application's traffic. */
+export interface Workload {
+  name: string;
+  description: string;
+  /**
+   * "saturating": a closed-loop receiver takes all the throughput the node gives it, up to the NIC's
+   * bandwidth. "offered": the application offers `offeredGbps` and the node carries what it can.
+   */
+  mode: "saturating" | "offered";
+  offeredGbps?: number;
+  /** TCP maximum segment size on the wire. */
+  mssBytes: number;
+  /** Mean MSS-sized segments GRO merges into one skb before the TC hooks see it. */
+  groSegments: number;
+  /** One ACK skb is sent for this many received skbs. */
+  skbsPerAck: number;
+  /** Coefficient of variation of the load across RX queues (RSS hash skew); 0 = perfectly even. */
+  rssSkewCv: number;
+  /** Arrival process of skbs on each queue. */
+  arrivals: { kind: "poisson" } | { kind: "bursty"; onMs: number; offMs: number };
+  sources: Source[];
+}
+
+/** One calibrated cost constant, with where it came from. */
+export interface CalibratedConstant {
+  value: number;
+  unit: string;
+  /** "literature" (cited), "measured" (our harness), or "fitted" (optimiser over measured runs). */
+  method: "literature" | "measured" | "fitted";
+  source: string;
+  /** For fitted constants: relative RMS residual of the fit, and the runs it used. */
+  residual?: number;
+  runs?: string[];
+}
+
+/** The names of every cost constant the node model reads. All in nanoseconds unless the unit says otherwise. */
+export const CALIBRATION_CONSTANTS = [
+  "bpfProgramNs", // one run of the parser program on one packet at one hook, without output
+  "perfOutputNs", // bpf_perf_event_output of one ~120-byte sample into the local CPU's ring, cache-hot
+  "ringbufOutputNs", // bpf_ringbuf_output of one sample, uncontended, excluding the spinlock hold
+  "ringbufLockHoldNs", // time the rb->spinlock is held for one reservation, uncontended, cache-hot
+  "irqWorkNs", // irq_work_queue + the self-interrupt + running the work item, bare metal
+  "irqWorkLatencyNs", // delay between irq_work_queue and the work running on the same CPU
+  "wakeupNs", // perf_event_wakeup / ringbuf notify: wake_up_all + ep_poll_callback + try_to_wake_up
+  "contextSwitchNs", // one switch in or out, direct cost
+  "cachePollutionNs", // refill cost the displaced task pays after the reader ran on its CPU
+  "epollWaitNs", // one epoll_wait syscall that returns ready events
+  "ringCheckNs", // reader reads one ring's producer position (cache-hot)
+  "consumeNs", // reader handles one record (callback, copy out) and advances the consumer position
+  "channelHandoffNs", // passing one record to a worker through a channel (no wakeup needed)
+  "softirqNsPerSkb", // kernel receive path per skb (driver, GRO, IP, TCP), excluding per-byte work
+  "softirqNsPerByte", // kernel receive path per byte
+  "appNsPerByte", // application's per-byte work (copy to user, processing)
+] as const;
+export type CalibrationConstantName = (typeof CALIBRATION_CONSTANTS)[number];
+
+/** `models/calibration/<host-class>.json` */
+export interface CalibrationFile {
+  hostClass: string;
+  description: string;
+  /** How the file was made: the command, date, host description. */
+  provenance: { command: string; date: string; host?: Record<string, unknown> };
+  constants: Record<CalibrationConstantName, CalibratedConstant>;
+}
