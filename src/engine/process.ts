@@ -1,0 +1,94 @@
+/**
+ * Processes: generator functions that yield events and resume when those events are processed.
+ *
+ * `yield env.timeout(5)` suspends for 5 ns; `yield resource.request()` until granted; `yield
+ * otherProcess` until it returns. A failed event is thrown into the generator at the yield. A process
+ * is itself an event: it succeeds with the generator's return value, or fails with what it threw.
+ * `interrupt(cause)` throws an `Interrupt` into a waiting process at the current time.
+ */
+import type { Environment } from "./environment.ts";
+import { SimEvent } from "./event.ts";
+
+export type ProcessGenerator<R = unknown> = Generator<SimEvent<any>, R, any>;
+
+/** Thrown into a process by `Process.interrupt`; `cause` says why. */
+export class Interrupt extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`process interrupted: ${String(cause)}`);
+    this.name = "Interrupt";
+  }
+}
+
+export class Process<R = unknown> extends SimEvent<R> {
+  private target: SimEvent<any> | null = null;
+  private readonly resumeCb: (ev: SimEvent<any>) => void;
+
+  constructor(
+    env: Environment,
+    private readonly generator: ProcessGenerator<R>,
+  ) {
+    super(env);
+    if (generator === null || typeof (generator as { next?: unknown }).next !== "function") {
+      throw new TypeError("process: expected a generator (call the generator function first)");
+    }
+    this.resumeCb = (ev) => this.resume(ev);
+    env.schedule(0, startProcess, this);
+  }
+
+  /** True while the generator has not returned or thrown. */
+  get isAlive(): boolean {
+    return !this.triggered;
+  }
+
+  /** Throws `Interrupt(cause)` into the process at the current time, wherever it waits. */
+  interrupt(cause?: unknown): void {
+    if (!this.isAlive) throw new Error("interrupt: the process has already terminated");
+    this.env.schedule(0, deliverInterrupt, { proc: this, cause });
+  }
+
+  /** @internal */
+  doInterrupt(cause: unknown): void {
+    if (!this.isAlive) return;
+    if (this.target !== null) {
+      this.target.removeCallback(this.resumeCb);
+      this.target = null;
+    }
+    this.advance(false, new Interrupt(cause));
+  }
+
+  /** @internal */
+  resume(ev: SimEvent<any>): void {
+    this.target = null;
+    this.advance(ev.ok, ev.value);
+  }
+
+  private advance(ok: boolean, value: unknown): void {
+    let res: IteratorResult<SimEvent<any>, R>;
+    try {
+      res = ok ? this.generator.next(value) : this.generator.throw(value);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (res.done) {
+      this.succeed(res.value);
+      return;
+    }
+    const next = res.value;
+    if (!(next instanceof SimEvent)) {
+      const err = new TypeError(`process yielded ${String(next)}, which is not an event`);
+      this.fail(err);
+      return;
+    }
+    this.target = next;
+    next.addCallback(this.resumeCb);
+  }
+}
+
+function startProcess(p: Process<unknown>): void {
+  p.resume({ ok: true, value: undefined } as SimEvent<unknown>);
+}
+
+function deliverInterrupt(a: { proc: Process<unknown>; cause: unknown }): void {
+  a.proc.doInterrupt(a.cause);
+}

@@ -1,0 +1,92 @@
+/**
+ * Resource: `capacity` identical servers shared by processes in FIFO order (SimPy's Resource).
+ *
+ * `request()` returns an event that succeeds when a server is granted; `release(request)` gives it
+ * back and grants the next waiter at the current time. A request may be cancelled while it waits.
+ * Statistics needed by queueing tests are kept here: time-weighted busy servers and queue length.
+ */
+import type { Environment } from "./environment.ts";
+import { SimEvent } from "./event.ts";
+import { TimeWeighted } from "./statistics.ts";
+
+export class Request extends SimEvent<Request> {
+  /** Time the request was made, ns. */
+  readonly requestedAt: number;
+  constructor(readonly resource: Resource) {
+    super(resource.env);
+    this.requestedAt = resource.env.now;
+  }
+}
+
+export class Resource {
+  private readonly users = new Set<Request>();
+  private readonly waiting: Request[] = [];
+  private waitHead = 0;
+  /** Time-weighted number of busy servers. */
+  readonly busy: TimeWeighted;
+  /** Time-weighted number of waiting requests. */
+  readonly queueLength: TimeWeighted;
+
+  constructor(
+    readonly env: Environment,
+    readonly capacity = 1,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`Resource: capacity must be an integer >= 1, got ${capacity}`);
+    }
+    this.busy = new TimeWeighted(env.now);
+    this.queueLength = new TimeWeighted(env.now);
+  }
+
+  get count(): number {
+    return this.users.size;
+  }
+  get queued(): number {
+    return this.waiting.length - this.waitHead;
+  }
+
+  /** Asks for a server; the returned event succeeds (with the request itself) when granted. */
+  request(): Request {
+    const req = new Request(this);
+    if (this.users.size < this.capacity && this.queued === 0) this.grant(req);
+    else {
+      this.waiting.push(req);
+      this.queueLength.update(this.queued, this.env.now);
+    }
+    return req;
+  }
+
+  /** Gives back a granted server, or withdraws a request still waiting. */
+  release(req: Request): void {
+    if (this.users.delete(req)) {
+      this.busy.update(this.users.size, this.env.now);
+      this.grantWaiting();
+      return;
+    }
+    const i = this.waiting.indexOf(req, this.waitHead);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      this.queueLength.update(this.queued, this.env.now);
+      return;
+    }
+    throw new Error("Resource.release: request is neither granted nor waiting on this resource");
+  }
+
+  private grant(req: Request): void {
+    this.users.add(req);
+    this.busy.update(this.users.size, this.env.now);
+    req.succeed(req);
+  }
+
+  private grantWaiting(): void {
+    while (this.users.size < this.capacity && this.queued > 0) {
+      const next = this.waiting[this.waitHead++];
+      if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.waitHead);
+        this.waitHead = 0;
+      }
+      this.queueLength.update(this.queued, this.env.now);
+      this.grant(next);
+    }
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Statistics for simulation output: counters, time-weighted means, tallies, histograms with
+ * quantiles, warm-up truncation (MSER-5) and Student-t confidence intervals over independent
+ * replications.
+ */
+
+/** A count of occurrences, with its rate over an observation window. */
+export class Counter {
+  count = 0;
+  private since: number;
+  constructor(now = 0) {
+    this.since = now;
+  }
+  add(n = 1): void {
+    this.count += n;
+  }
+  /** Occurrences per unit time since creation or the last reset. */
+  rate(now: number): number {
+    return now > this.since ? this.count / (now - this.since) : 0;
+  }
+  /** Forgets everything counted so far (warm-up removal). */
+  reset(now: number): void {
+    this.count = 0;
+    this.since = now;
+  }
+}
+
+/** The time-weighted mean of a piecewise-constant quantity (queue length, busy servers). */
+export class TimeWeighted {
+  private value = 0;
+  private last: number;
+  private start: number;
+  private area = 0;
+  constructor(now = 0, initial = 0) {
+    this.last = now;
+    this.start = now;
+    this.value = initial;
+  }
+  /** The quantity changes to `value` at time `now`. */
+  update(value: number, now: number): void {
+    this.area += this.value * (now - this.last);
+    this.last = now;
+    this.value = value;
+  }
+  get current(): number {
+    return this.value;
+  }
+  mean(now: number): number {
+    const span = now - this.start;
+    if (span <= 0) return this.value;
+    return (this.area + this.value * (now - this.last)) / span;
+  }
+  reset(now: number): void {
+    this.area = 0;
+    this.last = now;
+    this.start = now;
+  }
+}
+
+/** Mean, variance, min and max of observations (Welford's algorithm). */
+export class Tally {
+  n = 0;
+  private m = 0;
+  private s = 0;
+  min = Infinity;
+  max = -Infinity;
+  add(x: number): void {
+    this.n++;
+    const d = x - this.m;
+    this.m += d / this.n;
+    this.s += d * (x - this.m);
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+  get mean(): number {
+    return this.n > 0 ? this.m : NaN;
+  }
+  get variance(): number {
+    return this.n > 1 ? this.s / (this.n - 1) : 0;
+  }
+  reset(): void {
+    this.n = 0;
+    this.m = 0;
+    this.s = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+  }
+}
+
+/**
+ * A histogram of non-negative values with log-linear buckets (like HdrHistogram): each power of two
+ * is split into `subBuckets` equal parts, so quantiles carry a relative error below 1/subBuckets.
+ */
+export class Histogram {
+  private counts: Float64Array;
+  private readonly sub: number;
+  private readonly subBits: number;
+  total = 0;
+  private sum = 0;
+  private maxSeen = 0;
+
+  constructor(subBuckets = 128) {
+    const bits = Math.log2(subBuckets);
+    if (!Number.isInteger(bits) || bits < 1 || bits > 16) {
+      throw new RangeError(`Histogram: subBuckets must be a power of two in [2, 65536], got ${subBuckets}`);
+    }
+    this.sub = subBuckets;
+    this.subBits = bits;
+    this.counts = new Float64Array(subBuckets * 64);
+  }
+
+  private index(v: number): number {
+    if (v < this.sub) return Math.floor(v); // linear below `sub`: unit-wide buckets
+    const e = Math.floor(Math.log2(v)) - this.subBits + 1; // >= 1
+    const m = Math.floor(v / 2 ** e) - this.sub / 2; // in [0, sub/2)
+    return this.sub + (e - 1) * (this.sub / 2) + m;
+  }
+  private lower(i: number): number {
+    if (i < this.sub) return i;
+    const k = i - this.sub;
+    const e = Math.floor(k / (this.sub / 2)) + 1;
+    const m = (k % (this.sub / 2)) + this.sub / 2;
+    return m * 2 ** e;
+  }
+  private upper(i: number): number {
+    if (i < this.sub) return i + 1;
+    const k = i - this.sub;
+    const e = Math.floor(k / (this.sub / 2)) + 1;
+    return this.lower(i) + 2 ** e;
+  }
+
+  add(v: number, weight = 1): void {
+    if (!(v >= 0) || v === Infinity) throw new RangeError(`Histogram.add: value must be finite and >= 0, got ${v}`);
+    const i = this.index(v);
+    if (i >= this.counts.length) {
+      const bigger = new Float64Array(Math.max(i + 1, this.counts.length * 2));
+      bigger.set(this.counts);
+      this.counts = bigger;
+    }
+    this.counts[i] += weight;
+    this.total += weight;
+    this.sum += v * weight;
+    if (v > this.maxSeen) this.maxSeen = v;
+  }
+
+  get mean(): number {
+    return this.total > 0 ? this.sum / this.total : NaN;
+  }
+
+  /** The q-quantile (0 <= q <= 1), interpolated inside its bucket; NaN when empty. */
+  quantile(q: number): number {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`Histogram.quantile: q must be in [0, 1], got ${q}`);
+    if (this.total === 0) return NaN;
+    const target = q * this.total;
+    let acc = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      const c = this.counts[i];
+      if (c === 0) continue;
+      if (acc + c >= target) {
+        const lo = this.lower(i);
+        const hi = Math.min(this.upper(i), this.maxSeen);
+        const f = c > 0 ? (target - acc) / c : 0;
+        return Math.min(lo + f * Math.max(0, hi - lo), this.maxSeen);
+      }
+      acc += c;
+    }
+    return this.maxSeen;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.total = 0;
+    this.sum = 0;
+    this.maxSeen = 0;
+  }
+}
+
+// Two-sided 95% Student-t quantiles t_{0.975, df} for df = 1..30.
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** t_{0.975, df}: exact table to 30 degrees of freedom, then the Cornish-Fisher expansion. */
+export function studentT975(df: number): number {
+  if (!(df >= 1) || !Number.isInteger(df)) throw new RangeError(`studentT975: df must be an integer >= 1, got ${df}`);
+  if (df <= 30) return T975[df - 1];
+  const z = 1.959964;
+  const g1 = (z ** 3 + z) / 4;
+  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
+  return z + g1 / df + g2 / df ** 2;
+}
+
+/** A mean with its 95% confidence interval. */
+export interface Estimate {
+  mean: number;
+  /** Half-width of the 95% interval (0 with one replication). */
+  halfWidth: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+/** Mean and Student-t 95% interval of independent replication results. */
+export function confidenceInterval(values: readonly number[]): Estimate {
+  const n = values.length;
+  if (n === 0) throw new RangeError("confidenceInterval: no values");
+  for (const [i, v] of values.entries()) {
+    if (!Number.isFinite(v)) throw new RangeError(`confidenceInterval: values[${i}] is ${v}`);
+  }
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, halfWidth: 0, low: mean, high: mean, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const halfWidth = studentT975(n - 1) * Math.sqrt(variance / n);
+  return { mean, halfWidth, low: mean - halfWidth, high: mean + halfWidth, n };
+}
+
+/**
+ * MSER-5 warm-up truncation: batches the series by 5 and returns the number of leading observations
+ * to delete, the point that minimises the standard error of the remaining mean (White 1997). The
+ * search stops at half the series, as usual, so a trend to the end is not mistaken for warm-up.
+ */
+export function mser5(series: readonly number[]): number {
+  const b = 5;
+  const k = Math.floor(series.length / b);
+  if (k < 2) return 0;
+  const batches = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let i = 0; i < b; i++) s += series[j * b + i];
+    batches[j] = s / b;
+  }
+  let best = 0;
+  let bestStat = Infinity;
+  for (let d = 0; d <= Math.floor(k / 2); d++) {
+    const m = k - d;
+    let mean = 0;
+    for (let j = d; j < k; j++) mean += batches[j];
+    mean /= m;
+    let ss = 0;
+    for (let j = d; j < k; j++) ss += (batches[j] - mean) ** 2;
+    const stat = ss / (m * m);
+    if (stat < bestStat) {
+      bestStat = stat;
+      best = d;
+    }
+  }
+  return best * b;
+}
+
+/**
+ * Runs `n` independent replications (replication i gets seed `baseSeed + i`) and returns each
+ * named output's 95% interval.
+ */
+export function replicate<K extends string>(
+  n: number,
+  baseSeed: number,
+  run: (seed: number, index: number) => Record<K, number>,
+): Record<K, Estimate> {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`replicate: replications must be an integer >= 1, got ${n}`);
+  const samples = new Map<K, number[]>();
+  for (let i = 0; i < n; i++) {
+    const out = run(baseSeed + i, i);
+    for (const key of Object.keys(out) as K[]) {
+      let arr = samples.get(key);
+      if (arr === undefined) samples.set(key, (arr = []));
+      arr.push(out[key]);
+    }
+  }
+  const result = {} as Record<K, Estimate>;
+  for (const [key, vals] of samples) result[key] = confidenceInterval(vals);
+  return result;
+}
