@@ -91,9 +91,9 @@ export interface ToolProfile {
 
 /** Where the agent's threads run and how much CPU they may use. */
 export type Placement =
-  | { name: string; kind: "unlimited"; description: string }
-  | { name: string; kind: "limited"; description: string; cpuLimit: number; cfsPeriodUs: number }
-  | { name: string; kind: "pinned"; description: string; dedicatedCpus: number };
+  | { name: string; kind: "unlimited"; description: string; sources?: Source[] }
+  | { name: string; kind: "limited"; description: string; cpuLimit: number; cfsPeriodUs: number; sources?: Source[] }
+  | { name: string; kind: "pinned"; description: string; dedicatedCpus: number; sources?: Source[] };
 
 /** The application's traffic. */
 export interface Workload {
