@@ -1,0 +1,89 @@
+/**
+ * Runs external commands (ip, tc, iperf3, the bpfsim loader) with a hard time limit, capturing
+ * stdout and stderr. Every process the harness starts goes through here, so none can outlive
+ * its run: on timeout it gets SIGTERM, then SIGKILL two seconds later.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+
+export interface ExecResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Children still running, killed by killAllChildren() from the signal handlers. */
+const running = new Set<ChildProcess>();
+
+export interface ExecOptions {
+  /** Wall-clock limit in ms. @defaultValue 60000 */
+  timeoutMs?: number;
+  /** Written to stdin, then stdin is closed. */
+  input?: string;
+  /** Called with each chunk of stderr (e.g. to see the loader's "attached" line). */
+  onStderr?: (chunk: string) => void;
+}
+
+/** A started command: its promise of a result, and a way to stop it early (SIGTERM). */
+export interface Started {
+  pid: number | undefined;
+  done: Promise<ExecResult>;
+  stop: () => void;
+}
+
+export function start(cmd: string, args: string[], opts: ExecOptions = {}): Started {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+  running.add(child);
+  let stdout = "";
+  let stderr = "";
+  let timedOut = false;
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => {
+    const s = d.toString();
+    stderr += s;
+    opts.onStderr?.(s);
+  });
+  child.stdin!.on("error", () => {});
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  else child.stdin!.end();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+  }, opts.timeoutMs ?? 60_000);
+  const done = new Promise<ExecResult>((resolve) => {
+    child.on("error", (err) => {
+      stderr += String(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+  return { pid: child.pid, done, stop: () => child.kill("SIGTERM") };
+}
+
+export function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return start(cmd, args, opts).done;
+}
+
+/** Runs and throws (with stderr) on a non-zero exit. */
+export async function runOk(cmd: string, args: string[], opts: ExecOptions = {}): Promise<string> {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.timedOut ? "timeout" : `exit ${r.code}`}): ${r.stderr.trim()}`);
+  }
+  return r.stdout;
+}
+
+export function killAllChildren(): void {
+  for (const c of running) c.kill("SIGKILL");
+}
+
+/** True when `cmd` can be found on PATH (or is an existing path). */
+export async function haveCommand(cmd: string): Promise<boolean> {
+  const r = await run("sh", ["-c", `command -v ${cmd}`], { timeoutMs: 5000 });
+  return r.code === 0;
+}

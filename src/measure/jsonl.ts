@@ -1,0 +1,82 @@
+/**
+ * The measurement dataset format: JSON Lines under validation/data/<host-class>-<date>.jsonl,
+ * one object per repetition, `kind` "microbench" or "throughput", with its configuration, its
+ * repetition number and the raw results (loader JSON, iperf3 summary, /proc/stat deltas).
+ */
+import { appendFileSync, readFileSync } from "node:fs";
+import type { HostDescription } from "./host.ts";
+import type { LoaderReport } from "./loader.ts";
+import type { MicrobenchConfig, ThroughputConfig } from "./grid.ts";
+import type { ProcStat } from "./procstat.ts";
+
+interface RowBase {
+  /** `<config id>#<rep>`, unique in a dataset; calibration files cite rows by it. */
+  runId: string;
+  configId: string;
+  rep: number;
+  startedAt: string;
+  hostClass: string;
+  host?: HostDescription;
+}
+
+export interface MicrobenchRow extends RowBase {
+  kind: "microbench";
+  config: MicrobenchConfig;
+  loader: LoaderReport & { ns_per_run_mean: number; consumer_cpu_s: number };
+}
+
+export interface ThroughputRow extends RowBase {
+  kind: "throughput";
+  config: ThroughputConfig;
+  durationS: number;
+  iperf: { bitsPerSecond: number; bytes: number; retransmits: number; senderCpuPercent: number; receiverCpuPercent: number };
+  /** /proc/stat difference over the iperf3 run (ctxt; CPU ticks of USER_HZ). */
+  procStat: ProcStat;
+  userHz: number;
+  /** Loader JSON; undefined for the baseline. */
+  loader?: LoaderReport;
+  /** cgroup cpu.stat after the run, when a CPU limit applied. */
+  cgroupCpuStat?: Record<string, number>;
+}
+
+export type DatasetRow = MicrobenchRow | ThroughputRow;
+
+export function appendRow(path: string, row: DatasetRow): void {
+  appendFileSync(path, `${JSON.stringify(row)}\n`);
+}
+
+/** Parses a dataset; throws naming the line for anything that is not a well-formed row. */
+export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
+  const rows: DatasetRow[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${label}:${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Error(`${label}:${i + 1}: not an object`);
+    if (o.kind !== "microbench" && o.kind !== "throughput") {
+      throw new Error(`${label}:${i + 1}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
+    }
+    for (const f of ["runId", "configId"]) {
+      if (typeof o[f] !== "string") throw new Error(`${label}:${i + 1}: ${f} = ${JSON.stringify(o[f])}: must be a string`);
+    }
+    if (typeof o.rep !== "number") throw new Error(`${label}:${i + 1}: rep = ${JSON.stringify(o.rep)}: must be a number`);
+    if (typeof o.config !== "object" || o.config === null) throw new Error(`${label}:${i + 1}: config missing`);
+    if (o.kind === "microbench" && typeof (o.loader as Record<string, unknown> | undefined)?.ns_per_run_mean !== "number") {
+      throw new Error(`${label}:${i + 1}: loader.ns_per_run_mean missing`);
+    }
+    if (o.kind === "throughput" && typeof (o.iperf as Record<string, unknown> | undefined)?.bitsPerSecond !== "number") {
+      throw new Error(`${label}:${i + 1}: iperf.bitsPerSecond missing`);
+    }
+    rows.push(o as unknown as DatasetRow);
+  });
+  return rows;
+}
+
+export function readDataset(path: string): DatasetRow[] {
+  return parseDataset(readFileSync(path, "utf8"), path);
+}

@@ -1,0 +1,92 @@
+/**
+ * One throughput repetition: iperf3 (TCP, one stream) from namespace "a" (host side) to
+ * namespace "b" (pod side) over the harness's veth pair, with the parser attached on both veth
+ * ends (host_* hooks on a, endpoint_* hooks on b, so each data packet crosses host egress and
+ * endpoint ingress, each ACK endpoint egress and host ingress) or no program for the baseline.
+ * Records iperf3 -J's summary, /proc/stat deltas over the run (context switches, CPU ticks) and
+ * the loader's JSON. Every process has a time limit.
+ */
+import { createCpuCgroup, readCpuStat, removeCpuCgroup, type CpuCgroup } from "./cgroup.ts";
+import { run, start } from "./exec.ts";
+import type { ThroughputConfig } from "./grid.ts";
+import { parseLoaderOutput, startLive, type LoaderReport } from "./loader.ts";
+import type { VethPair } from "./netns.ts";
+import { diffProcStat, readProcStat, type ProcStat } from "./procstat.ts";
+
+export interface ThroughputResult {
+  iperf: { bitsPerSecond: number; bytes: number; retransmits: number; senderCpuPercent: number; receiverCpuPercent: number };
+  procStat: ProcStat;
+  loader?: LoaderReport;
+  cgroupCpuStat?: Record<string, number>;
+}
+
+/** Extracts the summary bpfsim keeps from iperf3 -J client output. */
+export function parseIperfJson(text: string): ThroughputResult["iperf"] {
+  const j = JSON.parse(text) as {
+    error?: string;
+    end?: {
+      sum_received?: { bits_per_second: number; bytes: number };
+      sum_sent?: { retransmits?: number };
+      cpu_utilization_percent?: { host_total: number; remote_total: number };
+    };
+  };
+  if (j.error) throw new Error(`iperf3: ${j.error}`);
+  const r = j.end?.sum_received;
+  if (!r) throw new Error("iperf3 JSON has no end.sum_received");
+  return {
+    bitsPerSecond: r.bits_per_second,
+    bytes: r.bytes,
+    retransmits: j.end?.sum_sent?.retransmits ?? 0,
+    senderCpuPercent: j.end?.cpu_utilization_percent?.host_total ?? NaN,
+    receiverCpuPercent: j.end?.cpu_utilization_percent?.remote_total ?? NaN,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runThroughput(pair: VethPair, c: ThroughputConfig, durationS: number): Promise<ThroughputResult> {
+  const server = start("ip", ["netns", "exec", pair.nsB, "iperf3", "-s", "-1", "-B", pair.addrB, "-J"], {
+    timeoutMs: (durationS + 40) * 1000,
+  });
+  let cg: CpuCgroup | undefined;
+  let live: ReturnType<typeof startLive> | undefined;
+  try {
+    if (c.settings) {
+      if (c.cpuLimit !== undefined) cg = createCpuCgroup(c.cpuLimit);
+      live = startLive(c.settings, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], durationS + 15, {
+        cgroupProcs: cg ? `${cg.path}/cgroup.procs` : undefined,
+      });
+      await live.attached;
+    }
+    await sleep(300); // iperf3 server listening
+    const before = readProcStat();
+    const client = await run(
+      "ip",
+      ["netns", "exec", pair.nsA, "iperf3", "-c", pair.addrB, "-t", String(durationS), "-J"],
+      { timeoutMs: (durationS + 20) * 1000 },
+    );
+    const after = readProcStat();
+    if (client.code !== 0 && !client.stdout) throw new Error(`iperf3 client failed: ${client.stderr.trim()}`);
+    const iperf = parseIperfJson(client.stdout);
+    let loader: LoaderReport | undefined;
+    if (live) {
+      live.started.stop();
+      const r = await live.started.done;
+      loader = parseLoaderOutput(r.stdout);
+    }
+    return {
+      iperf,
+      procStat: diffProcStat(before, after),
+      loader,
+      cgroupCpuStat: cg ? readCpuStat(cg) : undefined,
+    };
+  } finally {
+    if (live) {
+      live.started.stop();
+      await live.started.done;
+    }
+    server.stop();
+    await server.done;
+    if (cg) await removeCpuCgroup(cg);
+  }
+}
