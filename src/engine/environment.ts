@@ -57,6 +57,19 @@ export class Environment {
     return this.queue.handleOf(slot);
   }
 
+  /** @internal `schedule` for callers that checked `delay` already; returns nothing. */
+  scheduleUnchecked(delay: number, fn: Callback, arg: unknown): void {
+    const seq = this.seq++;
+    const at = this._now + delay;
+    if (at === this._now) this.queue.pushNow(seq, fn, arg);
+    else this.queue.pushTimed(at, seq, fn, arg);
+  }
+
+  /** @internal `schedule(0, fn, arg)` without the checks and the handle (event triggering). */
+  scheduleNow(fn: Callback, arg: unknown): void {
+    this.queue.pushNow(this.seq++, fn, arg);
+  }
+
   /** Runs `fn(arg)` at absolute time `time` (>= now). */
   scheduleAt(time: number, fn: Callback, arg?: unknown): number {
     if (!(time >= this._now) || time === Infinity) {

@@ -10,6 +10,13 @@ import type { Environment } from "./environment.ts";
 
 export type EventCallback<T> = (event: SimEvent<T>) => void;
 
+/** @internal A waiting process: resumed directly, without a closure per process. */
+export interface Waiter {
+  resume(ev: SimEvent<any>): void;
+  /** The same as a callback, for when the event has other callbacks before it. */
+  readonly resumeCb: EventCallback<any>;
+}
+
 const PENDING = 0;
 const TRIGGERED = 1;
 const PROCESSED = 2;
@@ -20,6 +27,8 @@ export class SimEvent<T = unknown> {
   /** True if the event succeeded; false if it failed (value is then the error). */
   ok = true;
   value: T | undefined = undefined;
+  /** First waiter, only when it was the first to register (so order is kept: waiter, cb0, cbs). */
+  private waiter: Waiter | null = null;
   private cb0: EventCallback<T> | null = null;
   private cbs: EventCallback<T>[] | null = null;
   /** Set when a failure was handed to at least one callback (an unhandled failure is raised by run). */
@@ -40,8 +49,24 @@ export class SimEvent<T = unknown> {
       this.env.schedule(0, cb as (a: unknown) => void, this);
       return;
     }
-    if (this.cb0 === null && this.cbs === null) this.cb0 = cb;
+    if (this.waiter === null && this.cb0 === null && this.cbs === null) this.cb0 = cb;
     else (this.cbs ??= []).push(cb);
+  }
+
+  /** @internal Resumes process `w` when the event is processed (the process layer's fast path). */
+  addWaiter(w: Waiter): void {
+    if (this.state === PROCESSED) {
+      this.env.schedule(0, w.resumeCb as (a: unknown) => void, this);
+      return;
+    }
+    if (this.waiter === null && this.cb0 === null && this.cbs === null) this.waiter = w;
+    else (this.cbs ??= []).push(w.resumeCb);
+  }
+
+  /** @internal Undoes `addWaiter` (the process was interrupted). */
+  removeWaiter(w: Waiter): void {
+    if (this.waiter === w) this.waiter = null;
+    else this.removeCallback(w.resumeCb);
   }
 
   /** Removes a callback added earlier (used when a waiting process is interrupted). */
@@ -59,7 +84,7 @@ export class SimEvent<T = unknown> {
     this.ok = true;
     this.value = value;
     this.state = TRIGGERED;
-    this.env.schedule(0, processEvent, this);
+    this.env.scheduleNow(processEvent, this);
     return this;
   }
 
@@ -69,7 +94,7 @@ export class SimEvent<T = unknown> {
     this.ok = false;
     this.value = error as T;
     this.state = TRIGGERED;
-    this.env.schedule(0, processEvent, this);
+    this.env.scheduleNow(processEvent, this);
     return this;
   }
 
@@ -83,10 +108,16 @@ export class SimEvent<T = unknown> {
   /** @internal runs the callbacks. */
   runCallbacks(): void {
     this.state = PROCESSED;
+    const w = this.waiter;
     const c0 = this.cb0;
     const cs = this.cbs;
+    this.waiter = null;
     this.cb0 = null;
     this.cbs = null;
+    if (w !== null) {
+      this.defused = true;
+      w.resume(this);
+    }
     if (c0 !== null) {
       this.defused = true;
       c0(this);
@@ -113,6 +144,6 @@ export class Timeout<T = undefined> extends SimEvent<T> {
       throw new RangeError(`timeout: delay must be a finite number >= 0, got ${delay}`);
     }
     this.markTriggered(value);
-    env.schedule(delay, processEvent, this);
+    env.scheduleUnchecked(delay, processEvent, this);
   }
 }

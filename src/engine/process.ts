@@ -21,7 +21,7 @@ export class Interrupt extends Error {
 
 export class Process<R = unknown> extends SimEvent<R> {
   private target: SimEvent<any> | null = null;
-  private readonly resumeCb: (ev: SimEvent<any>) => void;
+  private _resumeCb: ((ev: SimEvent<any>) => void) | null = null;
 
   constructor(
     env: Environment,
@@ -31,8 +31,12 @@ export class Process<R = unknown> extends SimEvent<R> {
     if (generator === null || typeof (generator as { next?: unknown }).next !== "function") {
       throw new TypeError("process: expected a generator (call the generator function first)");
     }
-    this.resumeCb = (ev) => this.resume(ev);
-    env.schedule(0, startProcess, this);
+    env.scheduleNow(startProcess, this);
+  }
+
+  /** @internal `resume` as a callback, made only when an event has several waiters. */
+  get resumeCb(): (ev: SimEvent<any>) => void {
+    return (this._resumeCb ??= (ev) => this.resume(ev));
   }
 
   /** True while the generator has not returned or thrown. */
@@ -50,7 +54,7 @@ export class Process<R = unknown> extends SimEvent<R> {
   doInterrupt(cause: unknown): void {
     if (!this.isAlive) return;
     if (this.target !== null) {
-      this.target.removeCallback(this.resumeCb);
+      this.target.removeWaiter(this);
       this.target = null;
     }
     this.advance(false, new Interrupt(cause));
@@ -81,7 +85,7 @@ export class Process<R = unknown> extends SimEvent<R> {
       return;
     }
     this.target = next;
-    next.addCallback(this.resumeCb);
+    next.addWaiter(this);
   }
 }
 

@@ -12,6 +12,8 @@ import { TimeWeighted } from "./statistics.ts";
 export class Request extends SimEvent<Request> {
   /** Time the request was made, ns. */
   readonly requestedAt: number;
+  /** @internal true while this request holds a server. */
+  granted = false;
   constructor(readonly resource: Resource) {
     super(resource.env);
     this.requestedAt = resource.env.now;
@@ -19,7 +21,7 @@ export class Request extends SimEvent<Request> {
 }
 
 export class Resource {
-  private readonly users = new Set<Request>();
+  private users = 0;
   private readonly waiting: Request[] = [];
   private waitHead = 0;
   /** Time-weighted number of busy servers. */
@@ -39,7 +41,7 @@ export class Resource {
   }
 
   get count(): number {
-    return this.users.size;
+    return this.users;
   }
   get queued(): number {
     return this.waiting.length - this.waitHead;
@@ -48,7 +50,7 @@ export class Resource {
   /** Asks for a server; the returned event succeeds (with the request itself) when granted. */
   request(): Request {
     const req = new Request(this);
-    if (this.users.size < this.capacity && this.queued === 0) this.grant(req);
+    if (this.users < this.capacity && this.queued === 0) this.grant(req);
     else {
       this.waiting.push(req);
       this.queueLength.update(this.queued, this.env.now);
@@ -58,8 +60,10 @@ export class Resource {
 
   /** Gives back a granted server, or withdraws a request still waiting. */
   release(req: Request): void {
-    if (this.users.delete(req)) {
-      this.busy.update(this.users.size, this.env.now);
+    if (req.granted && req.resource === this) {
+      req.granted = false;
+      this.users--;
+      this.busy.update(this.users, this.env.now);
       this.grantWaiting();
       return;
     }
@@ -73,13 +77,14 @@ export class Resource {
   }
 
   private grant(req: Request): void {
-    this.users.add(req);
-    this.busy.update(this.users.size, this.env.now);
+    req.granted = true;
+    this.users++;
+    this.busy.update(this.users, this.env.now);
     req.succeed(req);
   }
 
   private grantWaiting(): void {
-    while (this.users.size < this.capacity && this.queued > 0) {
+    while (this.users < this.capacity && this.queued > 0) {
       const next = this.waiting[this.waitHead++];
       if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
         this.waiting.splice(0, this.waitHead);

@@ -88,8 +88,11 @@ export class Tally {
 }
 
 /**
- * A histogram of non-negative values with log-linear buckets (like HdrHistogram): each power of two
- * is split into `subBuckets` equal parts, so quantiles carry a relative error below 1/subBuckets.
+ * A histogram of non-negative values with log-linear buckets (like HdrHistogram): below `subBuckets`
+ * buckets are 1 wide; above, each power of two [2^k, 2^(k+1)) is split into `subBuckets` equal
+ * parts. A quantile therefore lies within 1 (absolute) of the exact order statistic below
+ * `subBuckets`, and within 1/subBuckets (relative) of it from `subBuckets` up. Values are ns, so
+ * the absolute bound is sub-nanosecond.
  */
 export class Histogram {
   private counts: Float64Array;
@@ -109,23 +112,26 @@ export class Histogram {
     this.counts = new Float64Array(subBuckets * 64);
   }
 
+  // Bucket i >= sub covers [(sub + m) * 2^e, (sub + m + 1) * 2^e) with e = floor((i - sub) / sub),
+  // m = (i - sub) % sub: width 2^e, lower edge >= sub * 2^e, so width / value <= 1 / sub.
   private index(v: number): number {
     if (v < this.sub) return Math.floor(v); // linear below `sub`: unit-wide buckets
-    const e = Math.floor(Math.log2(v)) - this.subBits + 1; // >= 1
-    const m = Math.floor(v / 2 ** e) - this.sub / 2; // in [0, sub/2)
-    return this.sub + (e - 1) * (this.sub / 2) + m;
+    let e = Math.floor(Math.log2(v)) - this.subBits; // >= 0
+    let m = Math.floor(v / 2 ** e);
+    // log2 may round across a power of two; put v in the bucket whose range holds it
+    if (m < this.sub) m = Math.floor(v / 2 ** --e);
+    else if (m >= 2 * this.sub) m = Math.floor(v / 2 ** ++e);
+    return this.sub + e * this.sub + (m - this.sub);
   }
   private lower(i: number): number {
     if (i < this.sub) return i;
     const k = i - this.sub;
-    const e = Math.floor(k / (this.sub / 2)) + 1;
-    const m = (k % (this.sub / 2)) + this.sub / 2;
-    return m * 2 ** e;
+    const e = Math.floor(k / this.sub);
+    return (this.sub + (k % this.sub)) * 2 ** e;
   }
   private upper(i: number): number {
     if (i < this.sub) return i + 1;
-    const k = i - this.sub;
-    const e = Math.floor(k / (this.sub / 2)) + 1;
+    const e = Math.floor((i - this.sub) / this.sub);
     return this.lower(i) + 2 ** e;
   }
 

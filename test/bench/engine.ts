@@ -1,0 +1,350 @@
+/**
+ * Engine benchmarks: how fast the discrete-event core runs two small models, each written twice
+ * (SimPy-style processes and plain `env.schedule` callbacks), against a bare typed-array heap loop
+ * that runs the M/M/1 model with no engine at all (the ceiling).
+ *
+ * Models (times in ns):
+ * - M/M/1: Poisson arrivals (mean gap `arrivalMean`), one FIFO server, exponential service.
+ * - Spinlock ring: `producers` CPUs each think Exp(`thinkMean`), take one FIFO spinlock, hold it
+ *   Exp(`holdMean`), put a record into a bounded ring (capacity `ringCapacity`, dropped when full),
+ *   release; one consumer takes records and serves each Exp(`consumerMean`).
+ *
+ * Each function returns a result object; `run.ts` prints them. Timings are the median of `reps`
+ * repetitions after one warm-up repetition, with min and max.
+ */
+import { performance } from "node:perf_hooks";
+import { Environment, Resource, SpinLock, Store, RandomStreams, exponential, type ProcessGenerator } from "../../src/engine/index.ts";
+
+export interface EngineBenchParams {
+  customers: number;
+  reps: number;
+  seed: number;
+  arrivalMean: number;
+  serviceMean: number;
+  producers: number;
+  ringCapacity: number;
+  thinkMean: number;
+  holdMean: number;
+  consumerMean: number;
+}
+
+export const defaultEngineParams: EngineBenchParams = {
+  customers: 200_000,
+  reps: 5,
+  seed: 1,
+  arrivalMean: 1250,
+  serviceMean: 1000,
+  producers: 8,
+  ringCapacity: 64,
+  thinkMean: 8000,
+  holdMean: 200,
+  consumerMean: 1100,
+};
+
+/** Median, min and max of a rate over repetitions. */
+export interface Rate {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface BenchResult {
+  name: string;
+  customers: number;
+  events: number;
+  eventsPerS: Rate;
+  customersPerS: Rate;
+  wallS: Rate;
+  /** Mean time in system (ns) over the repetitions, to check variants simulate the same thing. */
+  meanTimeInSystem: number;
+  dropFraction?: number;
+}
+
+interface RunOutcome {
+  events: number;
+  meanTimeInSystem: number;
+  dropFraction?: number;
+}
+
+function rate(values: number[]): Rate {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  const median = s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return { median, min: s[0], max: s[s.length - 1] };
+}
+
+function measure(name: string, p: EngineBenchParams, once: (seed: number) => RunOutcome): BenchResult {
+  once(p.seed + 1000); // warm-up repetition (JIT)
+  const walls: number[] = [];
+  const outs: RunOutcome[] = [];
+  for (let r = 0; r < p.reps; r++) {
+    const t = performance.now();
+    outs.push(once(p.seed + r));
+    walls.push((performance.now() - t) / 1000);
+  }
+  const events = outs[0].events;
+  const mean = (f: (o: RunOutcome) => number) => outs.reduce((a, o) => a + f(o), 0) / outs.length;
+  return {
+    name,
+    customers: p.customers,
+    events,
+    eventsPerS: rate(outs.map((o, i) => o.events / walls[i])),
+    customersPerS: rate(walls.map((w) => p.customers / w)),
+    wallS: rate(walls),
+    meanTimeInSystem: mean((o) => o.meanTimeInSystem),
+    ...(outs[0].dropFraction !== undefined ? { dropFraction: mean((o) => o.dropFraction!) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- M/M/1
+
+function mm1Processes(p: EngineBenchParams, seed: number): RunOutcome {
+  const env = new Environment();
+  const rs = new RandomStreams(seed);
+  const arrival = exponential(rs.stream("arrivals"), p.arrivalMean);
+  const service = exponential(rs.stream("service"), p.serviceMean);
+  const server = new Resource(env, 1);
+  let sum = 0;
+  let done = 0;
+  function* customer(): ProcessGenerator<void> {
+    const t0 = env.now;
+    const req = server.request();
+    yield req;
+    yield env.timeout(service.sample());
+    server.release(req);
+    sum += env.now - t0;
+    done++;
+  }
+  function* source(): ProcessGenerator<void> {
+    for (let i = 0; i < p.customers; i++) {
+      env.process(customer());
+      yield env.timeout(arrival.sample());
+    }
+  }
+  env.process(source());
+  env.run();
+  return { events: env.processedEvents, meanTimeInSystem: sum / done };
+}
+
+function mm1Callbacks(p: EngineBenchParams, seed: number): RunOutcome {
+  const env = new Environment();
+  const rs = new RandomStreams(seed);
+  const arrival = exponential(rs.stream("arrivals"), p.arrivalMean);
+  const service = exponential(rs.stream("service"), p.serviceMean);
+  const waiting = new Float64Array(p.customers); // arrival times, FIFO
+  let head = 0;
+  let tail = 0;
+  let busy = false;
+  let arrived = 0;
+  let sum = 0;
+  let done = 0;
+  const depart = (): void => {
+    sum += env.now - waiting[head++];
+    done++;
+    if (head < tail) env.schedule(service.sample(), depart);
+    else busy = false;
+  };
+  const arrive = (): void => {
+    waiting[tail++] = env.now;
+    if (!busy) {
+      busy = true;
+      env.schedule(service.sample(), depart);
+    }
+    if (++arrived < p.customers) env.schedule(arrival.sample(), arrive);
+  };
+  env.schedule(0, arrive);
+  env.run();
+  return { events: env.processedEvents, meanTimeInSystem: sum / done };
+}
+
+/**
+ * The ceiling: the callback M/M/1 on a bare binary heap of (time, seq, kind) in typed arrays, the
+ * same random streams, no engine. Same push/pop pairs, same time distribution.
+ */
+function mm1BareHeap(p: EngineBenchParams, seed: number): RunOutcome {
+  const rs = new RandomStreams(seed);
+  const arrival = exponential(rs.stream("arrivals"), p.arrivalMean);
+  const service = exponential(rs.stream("service"), p.serviceMean);
+  const cap = 64;
+  const times = new Float64Array(cap);
+  const seqs = new Float64Array(cap);
+  const kinds = new Int32Array(cap);
+  let size = 0;
+  let seq = 0;
+  const push = (t: number, k: number): void => {
+    const s = seq++;
+    let i = size++;
+    while (i > 0) {
+      const q = (i - 1) >> 1;
+      if (times[q] < t || (times[q] === t && seqs[q] < s)) break;
+      times[i] = times[q];
+      seqs[i] = seqs[q];
+      kinds[i] = kinds[q];
+      i = q;
+    }
+    times[i] = t;
+    seqs[i] = s;
+    kinds[i] = k;
+  };
+  let now = 0;
+  const pop = (): number => {
+    const k0 = kinds[0];
+    now = times[0];
+    const n = --size;
+    if (n > 0) {
+      const t = times[n];
+      const s = seqs[n];
+      const k = kinds[n];
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
+        if (t < times[c] || (t === times[c] && s < seqs[c])) break;
+        times[i] = times[c];
+        seqs[i] = seqs[c];
+        kinds[i] = kinds[c];
+        i = c;
+      }
+      times[i] = t;
+      seqs[i] = s;
+      kinds[i] = k;
+    }
+    return k0;
+  };
+  const waiting = new Float64Array(p.customers);
+  let head = 0;
+  let tail = 0;
+  let busy = false;
+  let arrived = 0;
+  let sum = 0;
+  let done = 0;
+  let events = 0;
+  push(0, 0);
+  while (size > 0) {
+    const kind = pop();
+    events++;
+    if (kind === 0) {
+      waiting[tail++] = now;
+      if (!busy) {
+        busy = true;
+        push(now + service.sample(), 1);
+      }
+      if (++arrived < p.customers) push(now + arrival.sample(), 0);
+    } else {
+      sum += now - waiting[head++];
+      done++;
+      if (head < tail) push(now + service.sample(), 1);
+      else busy = false;
+    }
+  }
+  return { events, meanTimeInSystem: sum / done };
+}
+
+// ---------------------------------------------------------------- spinlock -> ring -> consumer
+
+function ringProcesses(p: EngineBenchParams, seed: number): RunOutcome {
+  const env = new Environment();
+  const rs = new RandomStreams(seed);
+  const lock = new SpinLock(env);
+  const ring = new Store<number>(env, { capacity: p.ringCapacity, whenFull: "drop" });
+  const service = exponential(rs.stream("consumer"), p.consumerMean);
+  const per = Math.floor(p.customers / p.producers);
+  let sum = 0;
+  let done = 0;
+  function* producer(id: number): ProcessGenerator<void> {
+    const think = exponential(rs.stream(`cpu${id}/think`), p.thinkMean);
+    const hold = exponential(rs.stream(`cpu${id}/hold`), p.holdMean);
+    for (let i = 0; i < per; i++) {
+      yield env.timeout(think.sample());
+      const t0 = env.now;
+      yield lock.acquire(id);
+      yield env.timeout(hold.sample());
+      yield ring.put(t0);
+      lock.release(id);
+    }
+  }
+  function* consumer(): ProcessGenerator<void> {
+    for (;;) {
+      const t0: number = yield ring.get();
+      yield env.timeout(service.sample());
+      sum += env.now - t0;
+      done++;
+    }
+  }
+  for (let id = 0; id < p.producers; id++) env.process(producer(id));
+  env.process(consumer());
+  env.run();
+  return { events: env.processedEvents, meanTimeInSystem: sum / done, dropFraction: ring.dropped / (per * p.producers) };
+}
+
+function ringCallbacks(p: EngineBenchParams, seed: number): RunOutcome {
+  const env = new Environment();
+  const rs = new RandomStreams(seed);
+  const lock = new SpinLock(env);
+  const service = exponential(rs.stream("consumer"), p.consumerMean);
+  const per = Math.floor(p.customers / p.producers);
+  const cap = p.ringCapacity;
+  const ring = new Float64Array(cap); // the bounded ring of record timestamps
+  let rHead = 0;
+  let rLen = 0;
+  let dropped = 0;
+  let consumerBusy = false;
+  let sum = 0;
+  let done = 0;
+  const consumed = (): void => {
+    sum += env.now - ring[rHead];
+    rHead = (rHead + 1) % cap;
+    rLen--;
+    done++;
+    if (rLen > 0) env.schedule(service.sample(), consumed);
+    else consumerBusy = false;
+  };
+  for (let id = 0; id < p.producers; id++) {
+    const think = exponential(rs.stream(`cpu${id}/think`), p.thinkMean);
+    const hold = exponential(rs.stream(`cpu${id}/hold`), p.holdMean);
+    let left = per;
+    let t0 = 0;
+    const held = (): void => {
+      if (rLen < cap) {
+        ring[(rHead + rLen) % cap] = t0;
+        rLen++;
+        if (!consumerBusy) {
+          consumerBusy = true;
+          env.schedule(service.sample(), consumed);
+        }
+      } else dropped++;
+      lock.release(id);
+      if (--left > 0) env.schedule(think.sample(), thought);
+    };
+    const acquired = (): void => {
+      env.schedule(hold.sample(), held);
+    };
+    const thought = (): void => {
+      t0 = env.now;
+      lock.acquireThen(id, acquired);
+    };
+    env.schedule(think.sample(), thought);
+  }
+  env.run();
+  return { events: env.processedEvents, meanTimeInSystem: sum / done, dropFraction: dropped / (per * p.producers) };
+}
+
+// ---------------------------------------------------------------- exported benchmarks
+
+export function benchMM1Processes(p = defaultEngineParams): BenchResult {
+  return measure("M/M/1, processes", p, (s) => mm1Processes(p, s));
+}
+export function benchMM1Callbacks(p = defaultEngineParams): BenchResult {
+  return measure("M/M/1, callbacks", p, (s) => mm1Callbacks(p, s));
+}
+export function benchMM1Ceiling(p = defaultEngineParams): BenchResult {
+  return measure("M/M/1, bare typed-array heap (ceiling)", p, (s) => mm1BareHeap(p, s));
+}
+export function benchRingProcesses(p = defaultEngineParams): BenchResult {
+  return measure(`${p.producers} CPUs -> spinlock -> ring -> consumer, processes`, p, (s) => ringProcesses(p, s));
+}
+export function benchRingCallbacks(p = defaultEngineParams): BenchResult {
+  return measure(`${p.producers} CPUs -> spinlock -> ring -> consumer, callbacks`, p, (s) => ringCallbacks(p, s));
+}
+

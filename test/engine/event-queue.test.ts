@@ -1,0 +1,34 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EventQueue } from "../../src/engine/event-queue.ts";
+
+describe("EventQueue", () => {
+  it("pops timed events in (time, seq) order and zero-delay events FIFO behind due timed ones", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(1, 2, 2, 3, 4.5, 7), { maxLength: 200 }), (times) => {
+        const q = new EventQueue(2);
+        const fn = () => {};
+        times.forEach((t, i) => q.pushTimed(t, i, fn, i));
+        const out: [number, number][] = [];
+        for (let s = q.pop(0); s >= 0; s = q.pop(q.nextTime)) {
+          out.push([q.nextTime, q.takeArg(s) as number]);
+          q.take(s);
+        }
+        const want = times.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        expect(out).toEqual(want);
+        expect(q.length).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it("a heap event due now runs before FIFO events pushed at that time", () => {
+    const q = new EventQueue();
+    const fn = () => {};
+    q.pushTimed(5, 0, fn, "timed");
+    q.pushNow(1, fn, "now1");
+    q.pushNow(2, fn, "now2");
+    const order: unknown[] = [];
+    for (let s = q.pop(5); s >= 0; s = q.pop(5)) order.push(q.takeArg(s)), q.take(s);
+    expect(order).toEqual(["timed", "now1", "now2"]);
+  });
+});
