@@ -126,7 +126,7 @@ export class Environment {
    * Runs until no event is left, until simulated time `until` (events at exactly `until` do not run;
    * the clock is left at `until`), or until the event `until` has been processed.
    */
-  run(until?: number | SimEvent<unknown>): void {
+  run(until?: number | SimEvent<any>): void {
     this.stopped = false;
     if (until instanceof SimEvent) {
       if (until.processed) return;

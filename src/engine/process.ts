@@ -89,8 +89,10 @@ export class Process<R = unknown> extends SimEvent<R> {
   }
 }
 
+const STARTED = { ok: true, value: undefined } as SimEvent<unknown>;
+
 function startProcess(p: Process<unknown>): void {
-  p.resume({ ok: true, value: undefined } as SimEvent<unknown>);
+  p.resume(STARTED);
 }
 
 function deliverInterrupt(a: { proc: Process<unknown>; cause: unknown }): void {
