@@ -102,9 +102,14 @@ export interface Workload {
   /**
    * "saturating": a closed-loop receiver takes all the throughput the node gives it, up to the NIC's
    * bandwidth. "offered": the application offers `offeredGbps` and the node carries what it can.
+   * "observed": a closed-loop receiver was measured carrying `observedGbps` without the agent, at the
+   * limit of its receive CPUs; the receive path's per-byte costs are scaled so that the baseline is
+   * exactly that (the baseline is then an input, not a prediction), and the agent's costs are
+   * weighed against it.
    */
-  mode: "saturating" | "offered";
+  mode: "saturating" | "offered" | "observed";
   offeredGbps?: number;
+  observedGbps?: number;
   /** TCP maximum segment size on the wire. */
   mssBytes: number;
   /** Mean MSS-sized segments GRO merges into one skb before the TC hooks see it. */

@@ -1,0 +1,83 @@
+/** `bpfsim simulate`: one scenario, with and without the agent. A thin shell over simulate(). */
+import type { Command } from "commander";
+import { buildScenario } from "../../node/scenario.ts";
+import { simulate, type SimulationResult } from "../../node/simulate.ts";
+import { numberOption } from "../errors.ts";
+import { fmtEstimate, table } from "../format.ts";
+
+export interface SimOptionFlags {
+  seed?: string;
+  replications?: string;
+  duration?: string;
+}
+
+/** Adds --seed / --replications / --duration to a command. */
+export function addSimulationOptions(cmd: Command): Command {
+  return cmd
+    .option("--seed <n>", "seed of the first replication (integer)", "1")
+    .option("--replications <n>", "independent replications, for 95% intervals", "5")
+    .option("--duration <s>", "simulated seconds per discrete-event run", "0.2");
+}
+
+export function simulationOptions(o: SimOptionFlags) {
+  return {
+    seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
+    replications: numberOption("--replications", o.replications ?? "5", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
+    durationS: numberOption("--duration", o.duration ?? "0.2", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
+    warmupS: 0.02,
+  };
+}
+
+export function printSimulation(r: SimulationResult): string {
+  const rows: [string, string][] = [
+    ["baseline throughput (Gb/s)", fmtEstimate(r.baselineGbps)],
+    ["with agent (Gb/s)", fmtEstimate(r.withAgentGbps)],
+    ["overhead (%)", fmtEstimate(r.overheadPct)],
+    ["bottleneck (baseline / with agent)", `${r.bottleneck.baseline} / ${r.bottleneck.withAgent}`],
+    ["BPF output events/s", fmtEstimate(r.eventsPerS, 0)],
+    ["wakeups/s (perf_event_wakeup or ringbuf notify)", fmtEstimate(r.wakeupsPerS, 0)],
+    ["reader wakeups from sleep/s", fmtEstimate(r.readerWakeupsPerS, 0)],
+    ["agent context switches/s", fmtEstimate(r.contextSwitchesPerS, 0)],
+    ["lost events/s", fmtEstimate(r.lostPerS, 0)],
+    ["agent user-space CPU (cores)", fmtEstimate(r.agentCpuCores, 3)],
+    ["agent kernel-side CPU (cores)", fmtEstimate(r.kernelCpuCores, 3)],
+    ["reader throttled (% of time)", fmtEstimate(r.throttledPct)],
+    ["event delivery latency p50 (µs)", fmtEstimate(r.latencyP50Us, 1)],
+    ["event delivery latency p99 (µs)", fmtEstimate(r.latencyP99Us, 1)],
+  ];
+  const attr = Object.entries(r.attribution).map(([k, v]) => [`  ${k}`, fmtEstimate(v)] as [string, string]);
+  const s = r.scenario;
+  return [
+    `${s.hardware} · ${s.tool ?? "no agent"} · ${s.placement} · ${s.workload} · calibration ${s.calibration}`,
+    `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
+    "",
+    table(["metric", "value"], [...rows, ["overhead by mechanism (pp)", ""], ...attr]),
+  ].join("\n");
+}
+
+export function registerSimulate(program: Command): void {
+  const cmd = program
+    .command("simulate")
+    .description("Simulate one node with and without the agent: throughput, overhead, events, wakeups, losses, CPU, latency, attribution")
+    .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
+    .requiredOption("--tool <profile>", 'tool profile name (models/tools) or JSON file, or "none"')
+    .option("--traffic <gbps>", "offered traffic in Gb/s (default: the workload's, a saturating receiver)")
+    .option("--observed <gbps>", "measured baseline in Gb/s at the node's CPU limit (workload mode observed)")
+    .option("--placement <p>", "agent placement: limited, unlimited, pinned, or a JSON file", "limited")
+    .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
+    .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", "literature")
+    .option("--json", "print one JSON object (the SimulationResult) instead of a table");
+  addSimulationOptions(cmd).action((o) => {
+    const scenario = buildScenario({
+      hardware: o.hardware,
+      tool: o.tool,
+      placement: o.placement,
+      workload: o.workload,
+      calibration: o.calibration,
+      trafficGbps: o.traffic === undefined ? undefined : numberOption("--traffic", o.traffic, (n) => n >= 0 && n <= 10000, "Gb/s in [0, 10000]"),
+      observedGbps: o.observed === undefined ? undefined : numberOption("--observed", o.observed, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
+    });
+    const r = simulate(scenario, simulationOptions(o));
+    console.log(o.json ? JSON.stringify(r, null, 2) : printSimulation(r));
+  });
+}

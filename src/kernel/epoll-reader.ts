@@ -1,0 +1,182 @@
+/**
+ * The agent's reader thread: blocked in epoll_wait on the buffers' fds, woken by the producers'
+ * wakeups, draining what is there, and going back to sleep when nothing is left.
+ *
+ * Kernel/user space (v6.x, libbpf 1.x, cilium/ebpf 0.1x): fs/eventpoll.c `ep_poll_callback` (a
+ * wakeup on a watched fd wakes the epoll waiter only if it sleeps), kernel/sched/core.c
+ * `try_to_wake_up` (a task already runnable, or runnable but throttled, is not woken again: no IPI,
+ * no context switch); libbpf `perf_buffer__poll` / `ring_buffer__poll` consume every ready ring
+ * after one epoll_wait. Life cycle of the thread here:
+ *   SLEEPING --wakeup--> WAKING --(IPI + switch in)--> RUNNING --drain--> RUNNING (more is ready)
+ *                                                          |--> SLEEPING (switch out, nothing ready)
+ *                                                          |--> THROTTLED (CFS quota spent) --> RUNNING
+ * Costs: on the waker, try_to_wake_up and the reschedule IPI (VM exits when virtualised); on the
+ * CPU the reader runs on, both context switches, the cache refill of the task it displaced, epoll
+ * and per-ring checks, per-record consume, and pulling the producers' cache lines to itself.
+ * Optionally records go through a channel to worker threads, each batch waking one sleeping worker.
+ * Left out: the reader's own page faults, Go runtime scheduling (goroutine handoffs are modelled
+ * only as the channel's per-record cost plus the worker wakeup).
+ */
+import type { Environment } from "../engine/index.ts";
+import { CAT, type CpuLedger } from "./cpu-ledger.ts";
+import type { CfsBandwidth } from "./cfs-bandwidth.ts";
+import type { Topology } from "./topology.ts";
+
+export const SLEEPING = 0;
+export const WAKING = 1;
+export const RUNNING = 2;
+export const THROTTLED = 3;
+
+/** What the reader needs from the buffer it drains (perf event array or ring buffer). */
+export interface DrainSource {
+  /** Is anything ready for epoll_wait to report? */
+  anyReady(): boolean;
+  /**
+   * Plans draining every ready ring for a reader on `readerCpu` at `now`: returns the records, the
+   * ns of reader work (ring checks, records, line transfers) and the part of it spent on remote
+   * NUMA traffic. `finish(doneAt)` then consumes them, stamping latencies at the work's end.
+   */
+  drain(readerCpu: number, now: number): { records: number; workNs: number; remoteNs: number; finish: (doneAt: number) => void };
+}
+
+export interface ReaderCosts {
+  contextSwitchNs: number;
+  cachePollutionNs: number;
+  epollWaitNs: number;
+  wakeupNs: number;
+  /** IPI send + receive, including VM exits when virtualised. */
+  ipiTotalNs: number;
+  /** Part of ipiTotalNs paid by the sender. */
+  ipiSenderNs: number;
+  channelHandoffNs: number;
+  workerNsPerRecord: number;
+}
+
+export interface ReaderPlacement {
+  /** CPU the reader owns (pinned), or -1 to run wherever the scheduler puts it. */
+  dedicatedCpu: number;
+  quota: CfsBandwidth | null;
+  channel: { workers: number } | null;
+}
+
+export class EpollReader {
+  state = SLEEPING;
+  cpu = 0;
+  /** Counters over the measured window. */
+  wakeupsFromSleep = 0;
+  contextSwitches = 0;
+  agentCpuNs = 0;
+  batches = 0;
+  recordsRead = 0;
+  workerWakeups = 0;
+  private readonly runBound: () => void;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly source: DrainSource,
+    private readonly costs: ReaderCosts,
+    private readonly placement: ReaderPlacement,
+    private readonly topo: Topology,
+    private readonly ledger: CpuLedger,
+    private readonly pickCpu: (wakerCpu: number) => number,
+  ) {
+    this.runBound = () => this.run();
+    if (placement.dedicatedCpu >= 0) this.cpu = placement.dedicatedCpu;
+  }
+
+  /** Charge reader-side work on the CPU it runs on (not stolen from anyone when pinned). */
+  private chargeRun(cpu: number, category: number, ns: number): void {
+    this.agentCpuNs += ns;
+    if (this.placement.dedicatedCpu < 0) this.ledger.charge(cpu, category, ns);
+  }
+
+  /**
+   * ep_poll_callback on `wakerCpu`: a buffer fd became ready. Wakes the reader if it sleeps;
+   * otherwise the readiness is simply seen at its next epoll_wait. Returns ns the waker paid.
+   */
+  notify(wakerCpu: number): number {
+    if (this.state !== SLEEPING) return 0;
+    this.state = WAKING;
+    this.wakeupsFromSleep++;
+    const target = this.placement.dedicatedCpu >= 0 ? this.placement.dedicatedCpu : this.pickCpu(wakerCpu);
+    this.cpu = target;
+    let wakerNs = 0;
+    let latency = this.costs.contextSwitchNs;
+    if (target !== wakerCpu) {
+      wakerNs += this.costs.ipiSenderNs;
+      latency += this.costs.ipiTotalNs;
+      this.ledger.charge(wakerCpu, CAT.wakeups, this.costs.ipiSenderNs);
+      // the target takes the reschedule IPI
+      const recv = this.costs.ipiTotalNs - this.costs.ipiSenderNs;
+      this.chargeRun(target, CAT.wakeups, recv);
+    }
+    this.contextSwitches++;
+    this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
+    this.chargeRun(target, CAT.cachePollution, this.costs.cachePollutionNs);
+    this.env.schedule(latency, this.runBound);
+    return wakerNs;
+  }
+
+  /** One pass: epoll_wait returns, the ready rings are drained, then sleep, throttle or go again. */
+  private run(): void {
+    const now = this.env.now;
+    this.state = RUNNING;
+    if (!this.source.anyReady()) {
+      this.sleep(now);
+      return;
+    }
+    const cpu = this.cpu;
+    const d = this.source.drain(cpu, now);
+    let work = this.costs.epollWaitNs + d.workNs;
+    const ch = this.placement.channel;
+    if (ch !== null && d.records > 0) {
+      work += d.records * this.costs.channelHandoffNs;
+      this.wakeWorker(cpu, d.records);
+      work += this.costs.wakeupNs + this.costs.ipiSenderNs;
+    }
+    this.chargeRun(cpu, CAT.readerCpu, work - d.remoteNs);
+    this.chargeRun(cpu, CAT.remoteNuma, d.remoteNs);
+    this.batches++;
+    this.recordsRead += d.records;
+    const doneAt = now + work;
+    d.finish(doneAt);
+    let resume = doneAt;
+    if (this.placement.quota !== null) {
+      resume = this.placement.quota.charge(work, doneAt);
+      if (resume > doneAt) {
+        // throttled: switched out now, back in at the refill
+        this.state = THROTTLED;
+        this.contextSwitches += 2;
+        this.chargeRun(cpu, CAT.readerCpu, 2 * this.costs.contextSwitchNs);
+      }
+    }
+    this.env.scheduleAt(resume, this.runBound);
+  }
+
+  private sleep(now: number): void {
+    this.state = SLEEPING;
+    this.contextSwitches++;
+    this.chargeRun(this.cpu, CAT.readerCpu, this.costs.contextSwitchNs + this.costs.epollWaitNs);
+    if (this.placement.quota !== null) this.placement.quota.charge(this.costs.contextSwitchNs, now);
+  }
+
+  /** A batch goes through the channel; a sleeping worker is woken and processes it elsewhere. */
+  private wakeWorker(readerCpu: number, records: number): void {
+    this.workerWakeups++;
+    const workerCpu = this.placement.dedicatedCpu >= 0 ? this.placement.dedicatedCpu : this.pickCpu(readerCpu);
+    const ns = 2 * this.costs.contextSwitchNs + this.costs.cachePollutionNs + records * this.costs.workerNsPerRecord;
+    this.contextSwitches += 2;
+    this.chargeRun(workerCpu, CAT.readerCpu, ns);
+    if (workerCpu !== readerCpu) this.chargeRun(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);
+    if (this.placement.quota !== null) this.placement.quota.charge(ns, this.env.now);
+  }
+
+  resetCounters(): void {
+    this.wakeupsFromSleep = 0;
+    this.contextSwitches = 0;
+    this.agentCpuNs = 0;
+    this.batches = 0;
+    this.recordsRead = 0;
+    this.workerWakeups = 0;
+  }
+}

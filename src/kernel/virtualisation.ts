@@ -1,0 +1,32 @@
+/**
+ * What the wakeup path costs on this node, bare metal or virtualised.
+ *
+ * In a VM without IPI virtualisation (most cloud shapes today), writing the x2APIC ICR to send an
+ * IPI traps to the hypervisor (a VM exit on the sender), and delivering it to a halted or running
+ * vCPU costs the receiver an exit or a posted-interrupt notification; irq_work's self-IPI
+ * (`arch_irq_work_raise` → `apic->send_IPI_self`) is such an ICR write too. Sources: Intel SDM vol. 3
+ * ch. 29 (APIC virtualisation), KVM's arch/x86/kvm/lapic.c `kvm_x2apic_icr_write`. The VM exit cost
+ * itself comes from the hardware profile; the kernel-side costs from calibration.
+ */
+import type { HardwareProfile } from "../models/types.ts";
+import type { Costs } from "../node/costs.ts";
+
+export interface WakeupPathCosts {
+  /** irq_work_queue + self-IPI, paid by the producing CPU. */
+  irqWorkRaiseNs: number;
+  /** Delay until the irq_work runs. */
+  irqWorkLatencyNs: number;
+  /** A reschedule IPI: what the sender pays, and sender + receiver together. */
+  ipiSenderNs: number;
+  ipiTotalNs: number;
+}
+
+export function wakeupPathCosts(hw: HardwareProfile, costs: Costs): WakeupPathCosts {
+  const exit = hw.virtualised ? hw.vmExitNs : 0;
+  return {
+    irqWorkRaiseNs: costs.irqWorkNs + exit,
+    irqWorkLatencyNs: costs.irqWorkLatencyNs + exit,
+    ipiSenderNs: hw.ipiNs / 2 + exit,
+    ipiTotalNs: hw.ipiNs + 2 * exit,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The cost constants the node model reads, taken from a calibration file (see
+ * models/calibration/). The model embeds no cost of its own: every number below comes from the file,
+ * with its provenance.
+ */
+import { CALIBRATION_CONSTANTS, type CalibrationConstantName, type CalibrationFile } from "../models/types.ts";
+
+export type Costs = Record<CalibrationConstantName, number>;
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScenarioError";
+  }
+}
+
+/** Reads every constant's value, refusing a file that lacks one or has a non-finite or negative value. */
+export function costsFrom(cal: CalibrationFile): Costs {
+  const out = {} as Costs;
+  for (const name of CALIBRATION_CONSTANTS) {
+    const c = cal.constants?.[name];
+    if (c === undefined) throw new ScenarioError(`calibration ${cal.hostClass}: constant ${name} is missing`);
+    if (!Number.isFinite(c.value) || c.value < 0) {
+      throw new ScenarioError(`calibration ${cal.hostClass}: constants.${name}.value = ${c.value}: must be a finite number >= 0`);
+    }
+    out[name] = c.value;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Building a Scenario from profile names (or files) and a few overrides, the way the CLI and the
+ * notebooks ask for one. Every override is checked and named in the error when it is wrong.
+ */
+import { loadCalibration, loadHardware, loadPlacement, loadTool, loadWorkload, validateProfile } from "../models/load.ts";
+import type { ToolProfile, Workload } from "../models/types.ts";
+import { ScenarioError } from "./costs.ts";
+import type { Scenario } from "./simulate.ts";
+
+export interface ScenarioSpec {
+  /** Hardware profile name or JSON file. */
+  hardware: string;
+  /** Tool profile name or JSON file; "none" for a node without the agent. */
+  tool: string;
+  /** Placement name or file. @defaultValue "limited" */
+  placement?: string;
+  /** Workload name or file. @defaultValue "tcp-receiver-saturating" */
+  workload?: string;
+  /** Calibration host class or file. @defaultValue "literature" */
+  calibration?: string;
+  /** Offered traffic in Gb/s: turns the workload into mode "offered". */
+  trafficGbps?: number;
+  /** Measured baseline in Gb/s: turns the workload into mode "observed". */
+  observedGbps?: number;
+  /** Overrides the tool's sampling (1 in N). */
+  sampling?: number;
+  /** Overrides a perf tool's pages per CPU. */
+  perfPages?: number;
+  /** Overrides a perf tool's wakeup_events (clears its watermark). */
+  wakeupEvents?: number;
+  /** Overrides a ring buffer tool's size in bytes. */
+  ringbufBytes?: number;
+}
+
+export const DEFAULT_CALIBRATION = "literature";
+
+export function buildScenario(spec: ScenarioSpec): Scenario {
+  const hardware = loadHardware(spec.hardware);
+  let tool: ToolProfile | null = spec.tool === "none" ? null : loadTool(spec.tool);
+  const placement = loadPlacement(spec.placement ?? "limited");
+  let workload: Workload = loadWorkload(spec.workload ?? "tcp-receiver-saturating");
+  const calibration = loadCalibration(spec.calibration ?? DEFAULT_CALIBRATION);
+  if (spec.trafficGbps !== undefined && spec.observedGbps !== undefined) {
+    throw new ScenarioError(`traffic and observed are exclusive: give one (traffic = ${spec.trafficGbps}, observed = ${spec.observedGbps})`);
+  }
+  if (spec.trafficGbps !== undefined) {
+    const { observedGbps: _o, ...rest } = workload;
+    workload = validateProfile("workload", { ...rest, mode: "offered", offeredGbps: spec.trafficGbps }, `--traffic ${spec.trafficGbps}`);
+  }
+  if (spec.observedGbps !== undefined) {
+    const { offeredGbps: _o, ...rest } = workload;
+    workload = validateProfile("workload", { ...rest, mode: "observed", observedGbps: spec.observedGbps }, `--observed ${spec.observedGbps}`);
+  }
+  if (tool !== null) {
+    const t = structuredClone(tool) as ToolProfile;
+    if (spec.sampling !== undefined) t.sampling = spec.sampling;
+    if (spec.perfPages !== undefined || spec.wakeupEvents !== undefined) {
+      if (t.buffer.kind !== "perf") throw new ScenarioError(`tool ${t.name} uses a ring buffer: --pages / --wakeup-events apply to perf buffers only`);
+      if (spec.perfPages !== undefined) t.buffer.pagesPerCpu = spec.perfPages;
+      if (spec.wakeupEvents !== undefined) {
+        delete t.buffer.watermarkBytes;
+        t.buffer.wakeupEvents = spec.wakeupEvents;
+      }
+    }
+    if (spec.ringbufBytes !== undefined) {
+      if (t.buffer.kind !== "ringbuf") throw new ScenarioError(`tool ${t.name} uses perf buffers: --ringbuf-bytes applies to ring buffers only`);
+      t.buffer.bytes = spec.ringbufBytes;
+    }
+    tool = validateProfile("tool", t, `tool ${t.name} with overrides`);
+  }
+  return { hardware, tool, placement, workload, calibration };
+}

@@ -1,0 +1,272 @@
+/**
+ * `simulate(scenario, options)`: a node with and without the agent, over independent replications.
+ *
+ * Each replication draws the RSS imbalance, solves the baseline throughput (no agent), then
+ * alternates a discrete-event run of the agent at the current throughput (node-run.ts) with the
+ * throughput solver fed the agent's measured per-CPU costs (throughput.ts), until the throughput
+ * moves by less than 0.5% or `maxIterations` runs were made. Every output is reported as a mean with
+ * its Student-t 95% interval over the replications; a given seed gives the same result, bit for bit.
+ */
+import { confidenceInterval, RandomStreams, type Estimate } from "../engine/index.ts";
+import type { CalibrationFile, HardwareProfile, Placement, ToolProfile, Workload } from "../models/types.ts";
+import { rxQueues } from "../kernel/rx-queues.ts";
+import { COST_CATEGORIES, type CostCategory } from "../kernel/cpu-ledger.ts";
+import { costsFrom, ScenarioError } from "./costs.ts";
+import { agentPlacement } from "./placement.ts";
+import { runNode, type NodeRunOutput } from "./node-run.ts";
+import { receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
+
+/** What to simulate: data from models/ (or built in code and checked with validateProfile). */
+export interface Scenario {
+  hardware: HardwareProfile;
+  /** The agent; null simulates the node without one. */
+  tool: ToolProfile | null;
+  placement: Placement;
+  workload: Workload;
+  calibration: CalibrationFile;
+}
+
+export interface SimulateOptions {
+  /**
+   * Seed of replication 0; replication i uses seed + i.
+   * @defaultValue 1
+   */
+  seed?: number;
+  /**
+   * Independent replications (>= 2 for a confidence interval).
+   * @defaultValue 5
+   */
+  replications?: number;
+  /**
+   * Simulated seconds of each discrete-event run, warm-up included.
+   * @defaultValue 0.2
+   */
+  durationS?: number;
+  /**
+   * Simulated seconds discarded at the start of each run.
+   * @defaultValue 0.02
+   */
+  warmupS?: number;
+  /**
+   * Discrete-event runs per replication in the throughput fixed point.
+   * @defaultValue 4
+   */
+  maxIterations?: number;
+}
+
+/** Overhead taken from the application, split by mechanism, in percentage points of throughput. */
+export type Attribution = Record<CostCategory | "dedicatedCpus", Estimate>;
+
+export interface SimulationResult {
+  scenario: { hardware: string; tool: string | null; placement: string; workload: string; calibration: string };
+  options: Required<SimulateOptions>;
+  baselineGbps: Estimate;
+  withAgentGbps: Estimate;
+  /** 100 * (1 - withAgent / baseline). */
+  overheadPct: Estimate;
+  bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
+  /** bpf_perf_event_output / bpf_ringbuf_output calls per second. */
+  eventsPerS: Estimate;
+  /** perf_event_wakeup (or ring buffer irq_work) runs per second. */
+  wakeupsPerS: Estimate;
+  /** Reader wakeups from sleep per second. */
+  readerWakeupsPerS: Estimate;
+  contextSwitchesPerS: Estimate;
+  lostPerS: Estimate;
+  /** CPUs' worth of the agent's user-space threads. */
+  agentCpuCores: Estimate;
+  /** CPUs' worth of agent-caused kernel work (BPF, output, wakeups) on the traffic CPUs. */
+  kernelCpuCores: Estimate;
+  throttledPct: Estimate;
+  latencyP50Us: Estimate;
+  latencyP99Us: Estimate;
+  attribution: Attribution;
+  /** Summed over all replications: attempted = consumed + lost + buffered. */
+  conservation: { attempted: number; consumed: number; lost: number; buffered: number };
+}
+
+const DEFAULTS: Required<SimulateOptions> = { seed: 1, replications: 5, durationS: 0.2, warmupS: 0.02, maxIterations: 4 };
+
+function checkOptions(o: SimulateOptions): Required<SimulateOptions> {
+  const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
+  const bad = (field: string, v: unknown, what: string) => new ScenarioError(`simulate: ${field} = ${String(v)}: ${what}`);
+  if (!Number.isInteger(r.seed)) throw bad("seed", r.seed, "must be an integer");
+  if (!Number.isInteger(r.replications) || r.replications < 1 || r.replications > 1000) {
+    throw bad("replications", r.replications, "must be an integer in [1, 1000]");
+  }
+  if (!(r.durationS > 0 && r.durationS <= 3600)) throw bad("durationS", r.durationS, "must be in (0, 3600] seconds");
+  if (!(r.warmupS >= 0 && r.warmupS < r.durationS)) throw bad("warmupS", r.warmupS, "must be >= 0 and below durationS");
+  if (!Number.isInteger(r.maxIterations) || r.maxIterations < 1 || r.maxIterations > 50) {
+    throw bad("maxIterations", r.maxIterations, "must be an integer in [1, 50]");
+  }
+  return r;
+}
+
+interface ReplicationOutput {
+  baselineGbps: number;
+  withAgentGbps: number;
+  overheadPct: number;
+  eventsPerS: number;
+  wakeupsPerS: number;
+  readerWakeupsPerS: number;
+  contextSwitchesPerS: number;
+  lostPerS: number;
+  agentCpuCores: number;
+  kernelCpuCores: number;
+  throttledPct: number;
+  latencyP50Us: number;
+  latencyP99Us: number;
+  attribution: Record<string, number>;
+  bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
+  totals: NodeRunOutput["totals"];
+}
+
+function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): ReplicationOutput {
+  const hw = s.hardware;
+  const costs = costsFrom(s.calibration);
+  const placement = agentPlacement(s.placement, hw);
+  const queues = rxQueues(hw.vcpus, hw.nic.rxQueues, s.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
+  const zero = new Float64Array(hw.vcpus);
+  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero };
+  const receiveCostScale =
+    s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : 1;
+  const base = solveThroughput({ ...baseInput, receiveCostScale });
+  const toGbps = (bytes: number) => (bytes * 8) / 1e9;
+  const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
+  if (s.tool === null || base.bytesPerS <= 0) {
+    return {
+      baselineGbps: toGbps(base.bytesPerS),
+      withAgentGbps: toGbps(base.bytesPerS),
+      overheadPct: 0,
+      eventsPerS: 0,
+      wakeupsPerS: 0,
+      readerWakeupsPerS: 0,
+      contextSwitchesPerS: 0,
+      lostPerS: 0,
+      agentCpuCores: 0,
+      kernelCpuCores: 0,
+      throttledPct: 0,
+      latencyP50Us: 0,
+      latencyP99Us: 0,
+      attribution: empty,
+      bottleneck: { baseline: base.bottleneck, withAgent: base.bottleneck },
+      totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
+    };
+  }
+  const pinned = placement.kind === "pinned";
+  const appCpus = pinned ? hw.vcpus - placement.dedicatedCpus : hw.vcpus;
+  const excludedCpu = pinned ? placement.dedicatedCpu : -1;
+  // what pinning alone costs the application (its CPUs are no longer the application's)
+  const pinnedOnly = pinned
+    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale })
+    : base;
+
+  let current = pinnedOnly;
+  let run: NodeRunOutput | null = null;
+  let solved = current;
+  const windowS = (o.durationS - o.warmupS);
+  for (let it = 0; it < o.maxIterations; it++) {
+    run = runNode({
+      hw,
+      tool: s.tool,
+      placement,
+      workload: s.workload,
+      costs,
+      queues,
+      queueBytesPerS: current.queueBytesPerS,
+      seed: seed * 7919 + it,
+      durationNs: o.durationS * 1e9,
+      warmupNs: o.warmupS * 1e9,
+    });
+    const a = new Float64Array(hw.vcpus);
+    for (let c = 0; c < hw.vcpus; c++) a[c] = run.ledger.cpuTotal(c) / windowS / current.bytesPerS;
+    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, receiveCostScale });
+    const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
+    if (moved < 0.005) break;
+    current = solved;
+  }
+  const r = run!;
+  const baseG = toGbps(base.bytesPerS);
+  const withG = toGbps(solved.bytesPerS);
+  const overhead = 100 * (1 - withG / baseG);
+  const pinnedLoss = 100 * (1 - toGbps(pinnedOnly.bytesPerS) / baseG);
+
+  // attribution: the loss beyond pinning, split like the agent's ns on the CPUs that bind
+  const binding: number[] = [];
+  if (solved.bottleneck === "rx-queue-cpus") for (const c of queues.cpuOf) binding.push(c);
+  else for (let c = 0; c < hw.vcpus; c++) if (c !== excludedCpu) binding.push(c);
+  const byCat = COST_CATEGORIES.map((_, k) => binding.reduce((acc, c) => acc + r.ledger.categoryOn(c, k), 0));
+  const total = byCat.reduce((x, y) => x + y, 0);
+  const attribution: Record<string, number> = { dedicatedCpus: pinnedLoss };
+  COST_CATEGORIES.forEach((name, k) => {
+    attribution[name] = total > 0 ? ((overhead - pinnedLoss) * byCat[k]) / total : 0;
+  });
+  let kernelNs = 0;
+  for (let c = 0; c < hw.vcpus; c++) {
+    for (const k of ["bpfProgram", "recordOutput", "lockSpin", "wakeups", "cacheLines"] as const) {
+      kernelNs += r.ledger.categoryOn(c, COST_CATEGORIES.indexOf(k));
+    }
+  }
+  const winNs = r.windowNs;
+  return {
+    baselineGbps: baseG,
+    withAgentGbps: withG,
+    overheadPct: overhead,
+    eventsPerS: (r.outputs / winNs) * 1e9,
+    wakeupsPerS: (r.wakeups / winNs) * 1e9,
+    readerWakeupsPerS: (r.readerWakeups / winNs) * 1e9,
+    contextSwitchesPerS: (r.contextSwitches / winNs) * 1e9,
+    lostPerS: (r.lost / winNs) * 1e9,
+    agentCpuCores: r.agentCpuNs / winNs,
+    kernelCpuCores: kernelNs / winNs,
+    throttledPct: (100 * r.throttledNs) / winNs,
+    latencyP50Us: r.latency.total > 0 ? r.latency.quantile(0.5) / 1000 : 0,
+    latencyP99Us: r.latency.total > 0 ? r.latency.quantile(0.99) / 1000 : 0,
+    attribution,
+    bottleneck: { baseline: base.bottleneck, withAgent: solved.bottleneck },
+    totals: r.totals,
+  };
+}
+
+/** Simulates the scenario; see SimulateOptions for the defaults. */
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
+  const o = checkOptions(options);
+  const reps: ReplicationOutput[] = [];
+  for (let i = 0; i < o.replications; i++) reps.push(replication(scenario, o, o.seed + i));
+  const est = (f: (r: ReplicationOutput) => number) => confidenceInterval(reps.map(f));
+  const attribution = {} as Attribution;
+  for (const k of [...COST_CATEGORIES, "dedicatedCpus"] as const) attribution[k] = est((r) => r.attribution[k]);
+  const conservation = { attempted: 0, consumed: 0, lost: 0, buffered: 0 };
+  for (const r of reps) {
+    conservation.attempted += r.totals.attempted;
+    conservation.consumed += r.totals.consumed;
+    conservation.lost += r.totals.lost;
+    conservation.buffered += r.totals.buffered;
+  }
+  return {
+    scenario: {
+      hardware: scenario.hardware.name,
+      tool: scenario.tool?.name ?? null,
+      placement: scenario.placement.name,
+      workload: scenario.workload.name,
+      calibration: scenario.calibration.hostClass,
+    },
+    options: o,
+    baselineGbps: est((r) => r.baselineGbps),
+    withAgentGbps: est((r) => r.withAgentGbps),
+    overheadPct: est((r) => r.overheadPct),
+    bottleneck: reps[0].bottleneck,
+    eventsPerS: est((r) => r.eventsPerS),
+    wakeupsPerS: est((r) => r.wakeupsPerS),
+    readerWakeupsPerS: est((r) => r.readerWakeupsPerS),
+    contextSwitchesPerS: est((r) => r.contextSwitchesPerS),
+    lostPerS: est((r) => r.lostPerS),
+    agentCpuCores: est((r) => r.agentCpuCores),
+    kernelCpuCores: est((r) => r.kernelCpuCores),
+    throttledPct: est((r) => r.throttledPct),
+    latencyP50Us: est((r) => r.latencyP50Us),
+    latencyP99Us: est((r) => r.latencyP99Us),
+    attribution,
+    conservation,
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * `reproduce`: every row of the field study's tables, published beside predicted, with the error.
+ *
+ * How each row becomes a scenario (all profiles from models/, nothing from the seed but the row's
+ * own workload description):
+ * - node: the Azure Dsv5 shape with the row's core count; tool: retina-perf, or retina-ringbuf for
+ *   the ring buffer row; placement: "limited" for the default deployment (Kubernetes CPU limit),
+ *   "unlimited" and "pinned" for the other two rows.
+ * - workload: the study's receiver was closed-loop, so the published baseline is what the node
+ *   carried at its limit. Where a baseline is published, the workload is "observed" at that
+ *   throughput: the receive path's per-byte cost is scaled to it. That makes every baseline row an
+ *   input (status "fitted-input", not counted); the with-agent throughputs and overheads are
+ *   predictions. The 64-core row publishes no baseline: the model's own saturating baseline is used.
+ * Overheads are compared in percentage points; event and wakeup rates in percent.
+ */
+import type { Estimate } from "../engine/index.ts";
+import { buildScenario, DEFAULT_CALIBRATION } from "../node/scenario.ts";
+import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { loadSeed, type SeedData } from "./seed.ts";
+
+export type RowStatus = "predicted" | "fitted-input" | "not-comparable";
+
+export interface ReproduceRow {
+  table: string;
+  label: string;
+  metric: "baseline_gbps" | "with_tool_gbps" | "reduction_pct" | "events_per_s" | "wakeup_ratio" | "context_switches_per_s";
+  published: number;
+  /** How the published figure is stated ("=", "~", ">"). */
+  publishedQualifier: "=" | "~" | ">";
+  predicted: Estimate;
+  /** predicted - published, in `errorUnit`. */
+  error: number;
+  errorUnit: "pp" | "%" | "Gb/s";
+  status: RowStatus;
+  /** For counted overhead rows: |error| <= 5 pp. For ">" rows: whether the prediction exceeds it. */
+  withinGoal: boolean | null;
+  scenario: { hardware: string; tool: string; placement: string; workload: string };
+}
+
+export interface ReproduceResult {
+  source: string;
+  calibration: string;
+  options: SimulateOptions;
+  rows: ReproduceRow[];
+  summary: {
+    countedRows: number;
+    withinGoal: number;
+    meanAbsErrorPp: number;
+    worstAbsErrorPp: number;
+    /** Predicted with-agent throughput order of the 32-core scenarios, lowest first. */
+    predictedOrder: string[];
+    /** Published order: no limits < default < pinned < ring buffer. */
+    orderingPreserved: boolean;
+  };
+  /** Attribution of the 32-core default row's overhead, in percentage points per mechanism. */
+  attribution32: Record<string, Estimate>;
+}
+
+export interface ReproduceOptions extends SimulateOptions {
+  /** Calibration host class or file. @defaultValue "literature" */
+  calibration?: string;
+  /** Seed data file. @defaultValue validation/seed-retina-kubecon.json */
+  seedFile?: string;
+}
+
+const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
+
+export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
+  const { calibration = DEFAULT_CALIBRATION, seedFile, ...simOptions } = options;
+  const seed: SeedData = loadSeed(seedFile);
+  const cache = new Map<string, SimulationResult>();
+  const run = (cores: number, tool: string, placement: string, observedGbps: number | undefined): SimulationResult => {
+    const hardware = SHAPE[cores];
+    if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${cores} cores`);
+    const key = `${hardware}|${tool}|${placement}|${observedGbps}`;
+    let r = cache.get(key);
+    if (r === undefined) {
+      r = simulate(buildScenario({ hardware, tool, placement, observedGbps, calibration }), simOptions);
+      cache.set(key, r);
+    }
+    return r;
+  };
+  const rows: ReproduceRow[] = [];
+  const push = (
+    table: string,
+    label: string,
+    metric: ReproduceRow["metric"],
+    published: number,
+    qualifier: ReproduceRow["publishedQualifier"],
+    r: SimulationResult,
+    predicted: Estimate,
+    status: RowStatus,
+  ) => {
+    const unit: ReproduceRow["errorUnit"] = metric === "reduction_pct" ? "pp" : metric.endsWith("gbps") ? "Gb/s" : "%";
+    const error = unit === "%" ? (100 * (predicted.mean - published)) / published : predicted.mean - published;
+    let withinGoal: boolean | null = null;
+    if (qualifier === ">") withinGoal = predicted.mean > published;
+    else if (status === "predicted" && metric === "reduction_pct") withinGoal = Math.abs(error) <= 5;
+    rows.push({
+      table,
+      label,
+      metric,
+      published,
+      publishedQualifier: qualifier,
+      predicted,
+      error,
+      errorUnit: unit,
+      status,
+      withinGoal,
+      scenario: { hardware: r.scenario.hardware, tool: r.scenario.tool ?? "none", placement: r.scenario.placement, workload: r.scenario.workload },
+    });
+  };
+
+  // Table 1: throughput by core count, perf array, default deployment
+  const t1 = "throughput by core count (perf array, default)";
+  for (const row of seed.throughput_by_core_count_perf_array) {
+    const r = run(row.cores, "retina-perf", "limited", row.baseline_gbps);
+    const label = `${row.cores} cores`;
+    if (row.baseline_gbps !== undefined) {
+      push(t1, label, "baseline_gbps", row.baseline_gbps, "=", r, r.baselineGbps, "fitted-input");
+      if (row.with_tool_gbps !== undefined) push(t1, label, "with_tool_gbps", row.with_tool_gbps, "=", r, r.withAgentGbps, "predicted");
+    }
+    const pct = row.reduction_pct ?? row.reduction_pct_approx;
+    if (pct !== undefined) push(t1, label, "reduction_pct", pct, row.reduction_pct === undefined ? "~" : "=", r, r.overheadPct, "predicted");
+  }
+
+  // Table 2: the 32-core scenarios
+  const t2 = "32-core scenarios";
+  const base32 = seed.scenarios_32_cores.find((s) => s.reduction_pct === 0);
+  const observed = base32?.gbps;
+  const map: [RegExp, string, string][] = [
+    [/no cpu limits/i, "retina-perf", "unlimited"],
+    [/pinned/i, "retina-perf", "pinned"],
+    [/ring buffer/i, "retina-ringbuf", "limited"],
+    [/default/i, "retina-perf", "limited"],
+  ];
+  const order: { label: string; gbps: number }[] = [];
+  for (const s of seed.scenarios_32_cores) {
+    if (s === base32) {
+      const r = run(32, "none", "limited", observed);
+      push(t2, s.scenario, "baseline_gbps", s.gbps, "=", r, r.baselineGbps, "fitted-input");
+      continue;
+    }
+    const m = map.find(([re]) => re.test(s.scenario));
+    if (m === undefined) throw new RangeError(`reproduce: no scenario mapping for "${s.scenario}"`);
+    const r = run(32, m[1], m[2], observed);
+    push(t2, s.scenario, "with_tool_gbps", s.gbps, "=", r, r.withAgentGbps, "predicted");
+    push(t2, s.scenario, "reduction_pct", s.reduction_pct, "=", r, r.overheadPct, "predicted");
+    order.push({ label: s.scenario, gbps: r.withAgentGbps.mean });
+  }
+
+  // Table 3: event and wakeup rates, 32 cores, perf array, default deployment
+  const t3 = "32-core perf event rates";
+  const r32 = run(32, "retina-perf", "limited", observed);
+  const w = seed.wakeups_32_cores_perf_array;
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  push(t3, "perf_event_output per s (median of published samples)", "events_per_s", median(w.perf_event_output_per_s), "=", r32, r32.eventsPerS, "predicted");
+  const ratio: Estimate = {
+    ...r32.wakeupsPerS,
+    mean: r32.wakeupsPerS.mean / r32.eventsPerS.mean,
+    halfWidth: r32.wakeupsPerS.halfWidth / r32.eventsPerS.mean,
+    low: r32.wakeupsPerS.low / r32.eventsPerS.mean,
+    high: r32.wakeupsPerS.high / r32.eventsPerS.mean,
+  };
+  push(t3, "perf_event_wakeup / perf_event_output", "wakeup_ratio", w.wakeup_ratio_approx, "~", r32, ratio, "predicted");
+  const rUnl = run(32, "retina-perf", "unlimited", observed);
+  const cs = Number(seed.context_switches_per_s_no_cpu_limits.replace(/[^0-9.]/g, ""));
+  push(t3, "context switches per s, no CPU limits (published: whole node; predicted: agent threads)", "context_switches_per_s", cs, ">", rUnl, rUnl.contextSwitchesPerS, "predicted");
+
+  const counted = rows.filter((r) => r.status === "predicted" && r.metric === "reduction_pct");
+  const absErr = counted.map((r) => Math.abs(r.error));
+  const predictedOrder = [...order].sort((a, b) => a.gbps - b.gbps).map((o) => o.label);
+  const want = [/no cpu limits/i, /default/i, /pinned/i, /ring buffer/i];
+  const orderingPreserved = predictedOrder.length === want.length && predictedOrder.every((l, i) => want[i].test(l));
+  return {
+    source: seed.source,
+    calibration,
+    options: simOptions,
+    rows,
+    summary: {
+      countedRows: counted.length,
+      withinGoal: counted.filter((r) => r.withinGoal).length,
+      meanAbsErrorPp: absErr.reduce((a, b) => a + b, 0) / Math.max(1, absErr.length),
+      worstAbsErrorPp: Math.max(0, ...absErr),
+      predictedOrder,
+      orderingPreserved,
+    },
+    attribution32: r32.attribution,
+  };
+}
