@@ -14,7 +14,7 @@ import { isUserError } from "./errors.ts";
 export async function buildProgram(): Promise<Command> {
   const program = new Command("bpfsim")
     .description(
-      "Predict what eBPF observability (perf event arrays vs BPF ring buffer) costs a node, from mechanisms,\n" +
+      "Predict what eBPF observability (perf event arrays vs BPF ring buffer) costs a node, from mechanisms, " +
         "calibrated on real TC-BPF measurements. Run `bpfsim <command> --help` for each command.",
     )
     .version("0.1.0")
