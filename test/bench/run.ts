@@ -18,6 +18,7 @@ import {
   type EngineBenchParams,
   type Rate,
 } from "./engine.ts";
+import { nodeSection, printNode } from "./node.ts";
 
 interface SimpyModel {
   wallS: number[];
@@ -89,7 +90,7 @@ function engineSection(p: EngineBenchParams) {
   return { params: p, results, ratios, simpy: simpyReport, targets: { percentOfCeiling: 75, overSimpy: 15 } };
 }
 
-const sections = { engine: () => engineSection(defaultEngineParams) };
+const sections = { engine: () => engineSection(defaultEngineParams), node: () => nodeSection() };
 
 function fmt(r: Rate, digits = 0): string {
   const f = (x: number) => (x / 1e6).toFixed(digits + 2);
@@ -133,4 +134,7 @@ const json = process.argv.includes("--json");
 const out: Record<string, unknown> = {};
 for (const [name, fn] of Object.entries(sections)) out[name] = fn();
 if (json) console.log(JSON.stringify(out));
-else printEngine(out.engine as ReturnType<typeof engineSection>);
+else {
+  printEngine(out.engine as ReturnType<typeof engineSection>);
+  printNode(out.node as ReturnType<typeof nodeSection>);
+}
