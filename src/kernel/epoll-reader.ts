@@ -13,9 +13,11 @@
  * Costs: on the waker, try_to_wake_up and the reschedule IPI (VM exits when virtualised); on the
  * CPU the reader runs on, both context switches, the cache refill of the task it displaced, epoll
  * and per-ring checks, per-record consume, and pulling the producers' cache lines to itself.
- * Optionally records go through a channel to worker threads, each batch waking one sleeping worker.
- * Left out: the reader's own page faults, Go runtime scheduling (goroutine handoffs are modelled
- * only as the channel's per-record cost plus the worker wakeup).
+ * Optionally records go through a channel to worker threads, each batch waking one sleeping worker;
+ * in a Go agent the worker goroutine's wakeup wakes an OS thread (runtime/proc.go `ready` → `wakep`
+ * → futex wake) that searches all Ps before running it, and searches again before parking when the
+ * channel is drained. Left out: the reader's own page faults, sysmon's retake of a P from a
+ * thread blocked in epoll_wait (it only parks the P when no goroutine is runnable).
  */
 import type { Environment } from "../engine/index.ts";
 import { CAT, type CpuLedger } from "./cpu-ledger.ts";
@@ -50,6 +52,12 @@ export interface ReaderCosts {
   ipiSenderNs: number;
   channelHandoffNs: number;
   workerNsPerRecord: number;
+  /**
+   * A Go runtime's scheduler search on a thread that was woken for a goroutine or is about to park:
+   * findRunnable's stealTries passes over all GOMAXPROCS run queues, each a cache-line read from the
+   * CPU that last wrote it (0 for a native reader).
+   */
+  runtimeSearchNs: number;
 }
 
 export interface ReaderPlacement {
@@ -164,7 +172,11 @@ export class EpollReader {
   private wakeWorker(readerCpu: number, records: number): void {
     this.workerWakeups++;
     const workerCpu = this.placement.dedicatedCpu >= 0 ? this.placement.dedicatedCpu : this.pickCpu(readerCpu);
-    const ns = 2 * this.costs.contextSwitchNs + this.costs.cachePollutionNs + records * this.costs.workerNsPerRecord;
+    const ns =
+      2 * this.costs.contextSwitchNs +
+      this.costs.cachePollutionNs +
+      2 * this.costs.runtimeSearchNs +
+      records * this.costs.workerNsPerRecord;
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
     if (workerCpu !== readerCpu) this.chargeRun(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);

@@ -83,8 +83,19 @@ export interface ToolProfile {
     scanAllRings: boolean;
     /** Decoded records go through a bounded channel to worker threads; omitted: handled inline. */
     channel?: { slots: number; workers: number };
-    /** User-space cost to decode one record, relative to the calibrated consume cost (1 = same). */
+    /**
+     * User-space cost to decode one record, relative to the calibrated consume cost (1 = same). With a
+     * channel, the workers pay it and the reader pays the plain consume cost.
+     */
     decodeCostFactor: number;
+    /**
+     * The reader's language runtime. "go": goroutine handoffs wake OS threads whose scheduler
+     * searches every P's run queue before parking (Go runtime/proc.go `findRunnable`, `stealWork`:
+     * stealTries = 4 passes over all Ps); GOMAXPROCS is the node's vCPU count ("node", Go < 1.25
+     * ignores cgroup CPU limits) or derived from the CPU limit ("limit", Go >= 1.25).
+     * Omitted: a native reader (C/C++), no runtime scheduler.
+     */
+    runtime?: { kind: "go"; gomaxprocs: "node" | "limit" };
   };
   sources: Source[];
 }

@@ -24,6 +24,7 @@ import type { RxQueues } from "../kernel/rx-queues.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
 import type { Costs } from "./costs.ts";
 import type { AgentPlacement } from "./placement.ts";
+import { goSchedulerSearchNs } from "../kernel/go-runtime.ts";
 
 export interface NodeRunInput {
   hw: HardwareProfile;
@@ -66,6 +67,9 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const path = wakeupPathCosts(hw, costs);
 
   const progNs = costs.bpfProgramNs * tool.programCostFactor;
+  // with a channel, the reader only consumes and the workers decode; without, the reader does both
+  const decodeNs = costs.consumeNs * tool.reader.decodeCostFactor;
+  const readerNsPerRecord = tool.reader.channel ? costs.consumeNs : decodeNs;
   const sampling = tool.sampling;
   const skbBytes = workload.mssBytes * workload.groSegments;
   const quota =
@@ -109,7 +113,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     irq = new IrqWork(cpus);
     const ready: number[] = [];
     const scanAll = tool.reader.scanAllRings;
-    const recNs = costs.consumeNs * tool.reader.decodeCostFactor;
+    const recNs = readerNsPerRecord;
     let readerCpuNow = 0;
     emit = (cpu, at) => {
       attempted++;
@@ -189,7 +193,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   } else {
     const rb = new Ringbuf(cpus, tool.buffer as RingbufSettings, tool.recordBytes);
     irq = new IrqWork(rb.rings);
-    const recNs = costs.consumeNs * tool.reader.decodeCostFactor;
+    const recNs = readerNsPerRecord;
     emit = (cpu, at) => {
       attempted++;
       if (windowOn) outputs++;
@@ -278,7 +282,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       ipiTotalNs: path.ipiTotalNs,
       ipiSenderNs: path.ipiSenderNs,
       channelHandoffNs: costs.channelHandoffNs,
-      workerNsPerRecord: costs.consumeNs * tool.reader.decodeCostFactor,
+      workerNsPerRecord: decodeNs,
+      runtimeSearchNs: goSchedulerSearchNs(tool, placement, topo),
     },
     { dedicatedCpu, quota, channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null },
     topo,
