@@ -7,11 +7,15 @@
  * - A record is `struct perf_event_header` (8 B) + u32 size + the raw sample, padded to 8 bytes:
  *   a 120-byte sample becomes a 136-byte record.
  * - No room: the record is dropped and `rb->lost` counted (`__perf_output_begin`, "fail" path).
- * - Wakeup rule: with `wakeup_events` = n, every n-th record (`perf_output_sample_end`... `rb->events`);
- *   with `wakeup_watermark` = w, when the head moves more than w bytes past the last mark
- *   (`__perf_output_begin`: `head - local_read(&rb->wakeup) > rb->watermark`). libbpf's perf_buffer
- *   uses sample_period = 1, wakeup_events = 1; cilium/ebpf's reader a 1-byte watermark: both wake
- *   on every record.
+ * - Wakeup rule: a record wakes the reader when it moves the mark `rb->wakeup`
+ *   (`perf_output_put_handle`: `handle->wakeup != local_read(&rb->wakeup)`). The mark moves by
+ *   `rb->watermark` when the head gets more than that past it (`__perf_output_begin`:
+ *   `if (head - local_read(&rb->wakeup) > rb->watermark) local_add(rb->watermark, &rb->wakeup)`),
+ *   where `rb->watermark` is min(ring, wakeup_watermark) with attr.watermark set and half the ring
+ *   otherwise (`ring_buffer_init`); and, without attr.watermark, by one on every `wakeup_events`-th
+ *   record (`perf_output_sample`: `rb->events`, `local_inc(&rb->wakeup)`). libbpf's perf_buffer uses
+ *   sample_period = 1, wakeup_events = 1; cilium/ebpf's reader a 1-byte watermark: both wake on
+ *   every record.
  * - The wakeup itself is deferred: `perf_output_wakeup` sets `rb->poll` and queues the event's
  *   irq_work (see irq-work.ts), and `perf_pending_irq` calls `perf_event_wakeup` later.
  * - `data_head` (written by the producer) and `data_tail` (written by the reader) share the first
@@ -42,8 +46,8 @@ export class PerfEventArray {
   // per-CPU state
   readonly head: Float64Array; // bytes ever written
   readonly tail: Float64Array; // bytes ever consumed
-  private readonly events: Int32Array; // records since the last wakeup (wakeup_events mode)
-  private readonly mark: Float64Array; // last wakeup mark (watermark mode)
+  private readonly events: Int32Array; // records since the last wakeup_events wakeup (rb->events)
+  private readonly mark: Float64Array; // rb->wakeup
   /** `rb->poll`: set by a wakeup, cleared when the reader polls the ring (perf_poll). */
   readonly pollReady: Uint8Array;
   /** True while the reader holds the control line (it read or wrote data_head/data_tail last). */
@@ -67,7 +71,8 @@ export class PerfEventArray {
       throw new RangeError("perf buffer: wakeupEvents and watermarkBytes are exclusive; set one");
     }
     this.wakeupEvents = settings.watermarkBytes === undefined ? (settings.wakeupEvents ?? 1) : 0;
-    this.watermark = settings.watermarkBytes ?? 0;
+    // ring_buffer_init: min(size, wakeup_watermark) with attr.watermark, else half the ring
+    this.watermark = settings.watermarkBytes === undefined ? this.ringBytes / 2 : Math.min(this.ringBytes, settings.watermarkBytes);
     this.head = new Float64Array(cpus);
     this.tail = new Float64Array(cpus);
     this.events = new Int32Array(cpus);
@@ -99,18 +104,17 @@ export class PerfEventArray {
     const at = (this.stampHead[cpu] + this.stampLen[cpu]) % cap;
     this.stamps[cpu * cap + at] = now;
     this.stampLen[cpu]++;
-    if (this.wakeupEvents > 0) {
-      if (++this.events[cpu] >= this.wakeupEvents) {
-        this.events[cpu] -= this.wakeupEvents;
-        return STORED_WAKEUP;
-      }
-      return STORED;
-    }
+    let wake = STORED;
     if (this.head[cpu] - this.mark[cpu] > this.watermark) {
-      this.mark[cpu] += this.watermark * Math.floor((this.head[cpu] - this.mark[cpu]) / this.watermark);
-      return STORED_WAKEUP;
+      this.mark[cpu] += this.watermark; // one watermark per record: the mark may lag behind the head
+      wake = STORED_WAKEUP;
     }
-    return STORED;
+    if (this.wakeupEvents > 0 && ++this.events[cpu] >= this.wakeupEvents) {
+      this.events[cpu] -= this.wakeupEvents;
+      this.mark[cpu] += 1; // local_inc(&rb->wakeup): the kernel moves the same mark by one byte
+      wake = STORED_WAKEUP;
+    }
+    return wake;
   }
 
   /**

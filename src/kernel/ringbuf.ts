@@ -9,7 +9,9 @@
  *   checks space, advances producer_pos. Every reservation by a different CPU than the last moves
  *   the lock line and the producer_pos line to the new CPU (the handoff, see topology.ts), and a
  *   CPU that finds the lock held spins. Lock order is arrival order (queued spinlock: MCS queue).
- * - No room (`new_prod_pos - cons_pos > rb->mask`): reservation fails, the record is dropped.
+ * - No room (`new_prod_pos - cons_pos > rb->mask`): reservation fails, the record is dropped. The
+ *   producer may run at most `bytes - 1` ahead, so a ring holds floor((bytes - 1) / record) records
+ *   (one fewer than bytes / record when the record size divides the ring, as 128 divides 2^k).
  * - Commit is lockless (xchg of the header). Notification (`bpf_ringbuf_commit`): with
  *   BPF_RB_FORCE_WAKEUP always; with BPF_RB_NO_WAKEUP never; by default only when the consumer has
  *   caught up with this very record (`cons_pos == rec_pos`), so a busy consumer is not woken. The
@@ -54,7 +56,7 @@ export class Ringbuf {
     this.cpusPerRing = settings.cpusPerRing ?? cpus;
     this.rings = Math.ceil(cpus / this.cpusPerRing);
     this.recordBytes = ringbufRecordBytes(sampleBytes);
-    this.capacityRecords = Math.floor(settings.bytes / this.recordBytes);
+    this.capacityRecords = Math.floor((settings.bytes - 1) / this.recordBytes); // rb->mask = bytes - 1
     this.prod = new Float64Array(this.rings);
     this.cons = new Float64Array(this.rings);
     this.lockFreeAt = new Float64Array(this.rings);
