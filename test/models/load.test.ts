@@ -48,12 +48,17 @@ function errorOf(fn: () => unknown): string {
 
 describe("shipped profiles", () => {
   it("lists the expected names", () => {
-    expect(listProfiles("tool")).toEqual(["falco", "hubble-perf", "retina-perf", "retina-ringbuf", "tetragon"]);
+    // the issue's required profiles are all shipped (more may be added, e.g. for measured hosts)
+    expect(listProfiles("tool")).toEqual(
+      expect.arrayContaining(["falco", "hubble-perf", "retina-perf", "retina-ringbuf", "tetragon"]),
+    );
     expect(listProfiles("placement")).toEqual(["limited", "pinned", "unlimited"]);
-    expect(listProfiles("workload")).toEqual(["offered-10g", "tcp-receiver-bursty", "tcp-receiver-saturating"]);
+    expect(listProfiles("workload")).toEqual(
+      expect.arrayContaining(["offered-10g", "tcp-receiver-bursty", "tcp-receiver-saturating"]),
+    );
     expect(listProfiles("calibration")).toContain("literature");
-    const vcpus = listProfiles("hardware").map((n) => loadHardware(n).vcpus).sort((a, b) => a - b);
-    expect(vcpus).toEqual([4, 8, 16, 32, 48, 64, 96, 192]);
+    const vcpus = new Set(listProfiles("hardware").map((n) => loadHardware(n).vcpus));
+    for (const n of [4, 8, 16, 32, 48, 64, 96, 192]) expect(vcpus.has(n), `a ${n}-vCPU shape`).toBe(true);
   });
 
   for (const kind of PROFILE_KINDS) {
@@ -151,7 +156,7 @@ describe("bad inputs", () => {
 
   it("lists the available names for an unknown name", () => {
     expect(errorOf(() => loadTool("retina-pref"))).toBe(
-      'unknown tool profile "retina-pref"; available: falco, hubble-perf, retina-perf, retina-ringbuf, tetragon',
+      `unknown tool profile "retina-pref"; available: ${listProfiles("tool").join(", ")}`,
     );
     expect(errorOf(() => loadHardware("azure-d2s-v5"))).toContain("azure-d32s-v5");
   });
