@@ -36,7 +36,9 @@ export const MICRO_WATERMARK_BYTES = 16 << 20;
 
 export function microbenchGrid(o: GridOptions): MicrobenchConfig[] {
   if (!Number.isInteger(o.nproc) || o.nproc < 1) throw new BadOptionError("nproc", o.nproc, "must be a positive integer");
-  const repeat = o.quick ? 20_000 : 100_000;
+  const base = o.quick ? 20_000 : 100_000;
+  // Runs at P producers share one ring buffer: keep P x repeat records within 90% of it.
+  const repeatFor = (p: number) => Math.min(base, Math.floor((0.9 * MICRO_RINGBUF_BYTES) / 128 / p));
   const producers = Array.from({ length: o.nproc }, (_, i) => i + 1);
   const outputs: { tag: string; settings: LoaderSettings }[] = [
     { tag: "perf-we1", settings: { mode: "perf", perfPages: MICRO_PERF_PAGES, wakeupEvents: 1 } },
@@ -49,6 +51,7 @@ export function microbenchGrid(o: GridOptions): MicrobenchConfig[] {
   ];
   const out: MicrobenchConfig[] = [];
   for (const p of producers) {
+    const repeat = repeatFor(p);
     out.push({ id: `micro-none-p${p}`, settings: { mode: "none" }, producers: p, consumer: false, repeat });
     for (const { tag, settings } of outputs) {
       if (o.quick && tag === "ringbuf-nowakeup") continue;

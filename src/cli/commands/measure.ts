@@ -1,6 +1,8 @@
 /** `bpfsim measure`: a thin shell over runMeasure (src/measure/measure.ts). */
 import type { Command } from "commander";
+import { readDataset } from "../../measure/jsonl.ts";
 import { runMeasure } from "../../measure/measure.ts";
+import { summarise } from "../../measure/summary.ts";
 import { BadOptionError, parseIntOption, parsePositiveNumber } from "../../measure/options.ts";
 
 export function registerMeasure(program: Command): void {
@@ -15,8 +17,13 @@ export function registerMeasure(program: Command): void {
     .option("--out <file>", "dataset file (default validation/data/<host-class>-<date>.jsonl)")
     .option("--no-microbench", "skip the test-run microbenchmarks")
     .option("--no-throughput", "skip the iperf3 runs")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean }) => {
+    .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; summarise?: string }) => {
       try {
+        if (opts.summarise) {
+          for (const s of summarise(readDataset(opts.summarise))) console.log(JSON.stringify(s));
+          return;
+        }
         const summary = await runMeasure({
           quick: opts.quick,
           reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 1, 1000),

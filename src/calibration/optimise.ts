@@ -1,0 +1,106 @@
+/**
+ * The two optimisers the calibration needs, small enough to test exhaustively:
+ *  - goldenSection: minimum of a unimodal function on [lo, hi] (for one bounded parameter);
+ *  - linearLeastSquares: ordinary least squares y ≈ X·b by the normal equations (few columns),
+ *    with an optional non-negativity constraint solved by trying every active set (2^k, k small).
+ */
+
+const PHI = (Math.sqrt(5) - 1) / 2;
+
+export function goldenSection(f: (x: number) => number, lo: number, hi: number, tol = 1e-9): { x: number; fx: number } {
+  if (!(hi >= lo)) throw new Error(`goldenSection: empty interval [${lo}, ${hi}]`);
+  let a = lo;
+  let b = hi;
+  let c = b - PHI * (b - a);
+  let d = a + PHI * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  while (b - a > tol * Math.max(1, Math.abs(a) + Math.abs(b))) {
+    if (fc <= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - PHI * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + PHI * (b - a);
+      fd = f(d);
+    }
+  }
+  // The ends can beat the interior for a monotone function: check them.
+  const cands = [
+    { x: (a + b) / 2, fx: f((a + b) / 2) },
+    { x: lo, fx: f(lo) },
+    { x: hi, fx: f(hi) },
+  ];
+  return cands.reduce((best, c2) => (c2.fx < best.fx ? c2 : best));
+}
+
+/** Solves the square system A x = b by Gaussian elimination with partial pivoting. */
+function solve(A: number[][], b: number[]): number[] | undefined {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i]!]);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(M[r]![col]!) > Math.abs(M[piv]![col]!)) piv = r;
+    if (Math.abs(M[piv]![col]!) < 1e-300) return undefined;
+    [M[col], M[piv]] = [M[piv]!, M[col]!];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const k = M[r]![col]! / M[col]![col]!;
+      for (let c = col; c <= n; c++) M[r]![c]! -= k * M[col]![c]!;
+    }
+  }
+  return M.map((row, i) => row[n]! / row[i]!);
+}
+
+export interface LeastSquaresFit {
+  coef: number[];
+  /** sqrt(mean(((y - ŷ)/y)^2)) over rows with y != 0. */
+  relRms: number;
+  residuals: number[];
+}
+
+function evaluate(X: number[][], y: number[], coef: number[]): LeastSquaresFit {
+  const residuals = X.map((row, i) => y[i]! - row.reduce((s, x, j) => s + x * coef[j]!, 0));
+  const rel = residuals.map((r, i) => (y[i] ? r / y[i]! : 0));
+  return { coef, residuals, relRms: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rel.length)) };
+}
+
+export function linearLeastSquares(X: number[][], y: number[], opts: { nonNegative?: boolean } = {}): LeastSquaresFit {
+  if (X.length !== y.length || X.length === 0) throw new Error("linearLeastSquares: X and y must be non-empty and the same length");
+  const k = X[0]!.length;
+  if (k > 8) throw new Error("linearLeastSquares: at most 8 columns");
+  const fitWith = (active: boolean[]): number[] | undefined => {
+    const cols = [...Array(k).keys()].filter((j) => active[j]);
+    if (cols.length === 0) return Array(k).fill(0);
+    const XtX = cols.map((a) => cols.map((b) => X.reduce((s, row) => s + row[a]! * row[b]!, 0)));
+    const Xty = cols.map((a) => X.reduce((s, row, i) => s + row[a]! * y[i]!, 0));
+    const sol = solve(XtX, Xty);
+    if (!sol) return undefined;
+    const coef = Array(k).fill(0);
+    cols.forEach((c, i) => (coef[c] = sol[i]));
+    return coef;
+  };
+  if (!opts.nonNegative) {
+    const coef = fitWith(Array(k).fill(true));
+    if (!coef) throw new Error("linearLeastSquares: singular system (columns are collinear)");
+    return evaluate(X, y, coef);
+  }
+  let best: LeastSquaresFit | undefined;
+  let bestSse = Infinity;
+  for (let mask = 0; mask < 1 << k; mask++) {
+    const coef = fitWith([...Array(k).keys()].map((j) => ((mask >> j) & 1) === 1));
+    if (!coef || coef.some((c) => c < 0)) continue;
+    const fit = evaluate(X, y, coef);
+    const sse = fit.residuals.reduce((s, r) => s + r * r, 0);
+    if (sse < bestSse - 1e-12) {
+      bestSse = sse;
+      best = fit;
+    }
+  }
+  return best!;
+}

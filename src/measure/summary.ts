@@ -1,0 +1,58 @@
+/**
+ * Per-configuration summary of a dataset: median and spread (MAD, min, max) over repetitions of
+ * throughput (Gb/s), system context switches per second and loader records/failures for
+ * throughput rows, and ns per run for microbenchmark rows. A shared, noisy machine is
+ * described by medians and spreads, never by one run.
+ */
+import { mad, median } from "../calibration/stats.ts";
+import type { DatasetRow } from "./jsonl.ts";
+
+export interface Spread {
+  median: number;
+  mad: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function spread(xs: number[]): Spread {
+  return { median: median(xs), mad: mad(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+export interface ConfigSummary {
+  configId: string;
+  kind: DatasetRow["kind"];
+  /** Throughput rows: Gb/s. Microbench rows: ns per run. */
+  value: Spread;
+  /** Throughput rows: relative to the baseline's median (1 = no loss). */
+  relativeToBaseline?: number;
+  ctxtPerS?: Spread;
+  records?: Spread;
+  failed?: Spread;
+}
+
+export function summarise(rows: DatasetRow[]): ConfigSummary[] {
+  const groups = new Map<string, DatasetRow[]>();
+  for (const r of rows) groups.set(r.configId, [...(groups.get(r.configId) ?? []), r]);
+  const out: ConfigSummary[] = [];
+  for (const [configId, rs] of groups) {
+    const kind = rs[0]!.kind;
+    if (kind === "microbench") {
+      out.push({ configId, kind, value: spread(rs.map((r) => (r.kind === "microbench" ? r.loader.ns_per_run_mean : NaN))) });
+    } else {
+      const t = rs.filter((r) => r.kind === "throughput");
+      out.push({
+        configId,
+        kind,
+        value: spread(t.map((r) => r.iperf.bitsPerSecond / 1e9)),
+        ctxtPerS: spread(t.map((r) => r.procStat.ctxt / r.durationS)),
+        ...(t[0]!.loader
+          ? { records: spread(t.map((r) => r.loader!.records)), failed: spread(t.map((r) => r.loader!.failed)) }
+          : {}),
+      });
+    }
+  }
+  const base = out.find((s) => s.configId === "tp-baseline");
+  if (base) for (const s of out) if (s.kind === "throughput") s.relativeToBaseline = s.value.median / base.value.median;
+  return out;
+}
