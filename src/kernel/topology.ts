@@ -19,9 +19,13 @@ export class Topology {
     this.node = new Int32Array(hw.vcpus);
     this.llc = new Int32Array(hw.vcpus);
     const perNode = Math.ceil(hw.vcpus / hw.numaNodes);
+    const perLlc = Math.max(1, Math.min(hw.cpusPerLlc, perNode));
+    const llcsPerNode = Math.ceil(perNode / perLlc);
     for (let c = 0; c < hw.vcpus; c++) {
-      this.node[c] = Math.floor(c / perNode);
-      this.llc[c] = Math.floor(c / Math.max(1, Math.min(hw.cpusPerLlc, perNode))) ;
+      const n = Math.floor(c / perNode);
+      this.node[c] = n;
+      // LLC groups are counted within each node, so an LLC never spans two NUMA nodes
+      this.llc[c] = n * llcsPerNode + Math.floor((c - n * perNode) / perLlc);
     }
   }
 
