@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { RandomStreams } from "../../src/engine/index.ts";
+import { rxQueues } from "../../src/kernel/rx-queues.ts";
+import { loadCalibration, loadHardware, loadWorkload } from "../../src/models/load.ts";
+import type { HardwareProfile, Workload } from "../../src/models/types.ts";
+import { costsFrom } from "../../src/node/costs.ts";
+import { receiveCostScaleFor, softirqNsPerByte, solveThroughput, type ThroughputInput } from "../../src/node/throughput.ts";
+
+const costs = costsFrom(loadCalibration("literature"));
+const saturating = loadWorkload("tcp-receiver-saturating");
+
+function input(cpus: number, opts: { nicGbps?: number; workload?: Partial<Workload>; cv?: number; seed?: number; queues?: number } = {}): ThroughputInput {
+  const base = loadHardware("azure-d32s-v5");
+  const hw: HardwareProfile = { ...base, vcpus: cpus, nic: { rxQueues: opts.queues ?? cpus, bandwidthGbps: opts.nicGbps ?? 1e6 } };
+  const workload = { ...saturating, ...opts.workload } as Workload;
+  return {
+    hw,
+    workload,
+    costs,
+    queues: rxQueues(cpus, hw.nic.rxQueues, opts.cv ?? 0, new RandomStreams(opts.seed ?? 1).stream("rss")),
+    appCpus: cpus,
+    excludedCpu: -1,
+    agentNsPerByte: new Float64Array(cpus),
+  };
+}
+
+describe("solveThroughput against the capacity formula", () => {
+  it("no agent, one queue per CPU, even shares: each queue carries 1e9 / (softirq + app ns per byte)", () => {
+    for (const cpus of [1, 4, 16, 32]) {
+      const inp = input(cpus);
+      const r = solveThroughput(inp);
+      const perQueue = 1e9 / (softirqNsPerByte(saturating, costs) + costs.appNsPerByte);
+      expect(r.bytesPerS / (cpus * perQueue)).toBeCloseTo(1, 6);
+      for (const q of r.queueBytesPerS) expect(q / perQueue).toBeCloseTo(1, 6);
+      expect(r.bottleneck).toBe("rx-queue-cpus");
+    }
+  });
+  it("the NIC's cap binds when it is lower", () => {
+    const inp = input(16, { nicGbps: 1 });
+    const r = solveThroughput(inp);
+    expect((r.bytesPerS * 8) / 1e9).toBeCloseTo(1, 6);
+    expect(r.bottleneck).toBe("nic");
+  });
+  it("offered mode carries min(offered, capacity)", () => {
+    const cap = solveThroughput(input(8)).bytesPerS;
+    fc.assert(
+      fc.property(fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 2, noNaN: true })), (frac) => {
+        const offeredGbps = (frac * cap * 8) / 1e9;
+        const r = solveThroughput(input(8, { workload: { mode: "offered", offeredGbps } }));
+        const want = Math.min((offeredGbps * 1e9) / 8, cap);
+        expect(Math.abs(r.bytesPerS - want)).toBeLessThanOrEqual(1e-6 * cap + 1);
+        if (frac > 0 && frac < 0.99) expect(r.bottleneck).toBe("offered");
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it("carried traffic never exceeds the sum of the queues, and each queue stays within its CPU's second", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 48 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(100), (cpus, cv, seed) => {
+        const inp = input(cpus, { cv, seed, queues: Math.max(1, cpus >> 1) });
+        const r = solveThroughput(inp);
+        const sum = r.queueBytesPerS.reduce((a, b) => a + b, 0);
+        expect(Math.abs(sum - r.bytesPerS) / r.bytesPerS).toBeLessThan(1e-6);
+        const b = softirqNsPerByte(inp.workload, costs);
+        const app = costs.appNsPerByte / cpus;
+        for (let q = 0; q < r.queueBytesPerS.length; q++) {
+          expect(r.queueBytesPerS[q] * b + r.bytesPerS * app).toBeLessThanOrEqual(1e9 * (1 + 1e-6));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it("property: adding agent cost on any CPUs never raises throughput", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 32 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 32, maxLength: 32 }),
+        fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 32, maxLength: 32 }),
+        (cpus, cv, a, extra) => {
+          const inp = input(cpus, { cv, nicGbps: 50 });
+          const lo = new Float64Array(cpus);
+          const hi = new Float64Array(cpus);
+          for (let c = 0; c < cpus; c++) {
+            lo[c] = a[c] * 0.1;
+            hi[c] = lo[c] + extra[c] * 0.1;
+          }
+          const t0 = solveThroughput({ ...inp }).bytesPerS;
+          const t1 = solveThroughput({ ...inp, agentNsPerByte: lo }).bytesPerS;
+          const t2 = solveThroughput({ ...inp, agentNsPerByte: hi }).bytesPerS;
+          expect(t1).toBeLessThanOrEqual(t0 * (1 + 1e-9));
+          expect(t2).toBeLessThanOrEqual(t1 * (1 + 1e-9));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+  it("observed mode: receiveCostScaleFor reproduces the observed baseline", () => {
+    for (const observedGbps of [0.2, 5, 8, 40]) {
+      const inp = input(16, { cv: 0.3, workload: { mode: "observed", observedGbps } });
+      const k = receiveCostScaleFor(inp, observedGbps);
+      const r = solveThroughput({ ...inp, receiveCostScale: k });
+      expect((r.bytesPerS * 8) / 1e9 / observedGbps).toBeCloseTo(1, 4);
+    }
+  });
+});
