@@ -6,7 +6,11 @@
  * vCPU costs the receiver an exit or a posted-interrupt notification; irq_work's self-IPI
  * (`arch_irq_work_raise` → `apic->send_IPI_self`) is such an ICR write too. Sources: Intel SDM vol. 3
  * ch. 29 (APIC virtualisation), KVM's arch/x86/kvm/lapic.c `kvm_x2apic_icr_write`. The VM exit cost
- * itself comes from the hardware profile; the kernel-side costs from calibration.
+ * itself comes from the hardware profile; the kernel-side costs from calibration. A calibration
+ * measured inside a VM already contains the exits of the irq_work self-IPI and of the wakeup (its
+ * `irqWorkNs` and `wakeupNs` are what the guest saw): those exits are then not added again. Applied
+ * to a bare-metal profile, such a calibration overestimates the wakeup path (it cannot be undone
+ * without knowing the measured host's exit cost).
  */
 import type { HardwareProfile } from "../models/types.ts";
 import type { Costs } from "../node/costs.ts";
@@ -21,11 +25,12 @@ export interface WakeupPathCosts {
   ipiTotalNs: number;
 }
 
-export function wakeupPathCosts(hw: HardwareProfile, costs: Costs): WakeupPathCosts {
+export function wakeupPathCosts(hw: HardwareProfile, costs: Costs, calibratedInVm: boolean): WakeupPathCosts {
   const exit = hw.virtualised ? hw.vmExitNs : 0;
+  const selfIpiExit = calibratedInVm ? 0 : exit;
   return {
-    irqWorkRaiseNs: costs.irqWorkNs + exit,
-    irqWorkLatencyNs: costs.irqWorkLatencyNs + exit,
+    irqWorkRaiseNs: costs.irqWorkNs + selfIpiExit,
+    irqWorkLatencyNs: costs.irqWorkLatencyNs + selfIpiExit,
     ipiSenderNs: hw.ipiNs / 2 + exit,
     ipiTotalNs: hw.ipiNs + 2 * exit,
   };

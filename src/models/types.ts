@@ -174,4 +174,6 @@ export interface CalibrationFile {
   /** How the file was made: the command, date, host description. */
   provenance: { command: string; date: string; host?: Record<string, unknown> };
   constants: Record<CalibrationConstantName, CalibratedConstant>;
+  /** Throughput runs (runId) of the dataset that the fit did not use: held out for validation. */
+  heldOut?: string[];
 }

@@ -27,3 +27,8 @@ export function costsFrom(cal: CalibrationFile): Costs {
   }
   return out;
 }
+
+/** True when the calibration was measured inside a VM (provenance.host.virtualised). */
+export function calibratedInVm(cal: CalibrationFile): boolean {
+  return cal.provenance.host?.["virtualised"] === true;
+}

@@ -11,7 +11,7 @@ import { confidenceInterval, RandomStreams, type Estimate } from "../engine/inde
 import type { CalibrationFile, HardwareProfile, Placement, ToolProfile, Workload } from "../models/types.ts";
 import { rxQueues } from "../kernel/rx-queues.ts";
 import { COST_CATEGORIES, type CostCategory } from "../kernel/cpu-ledger.ts";
-import { costsFrom, ScenarioError } from "./costs.ts";
+import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";
 import { receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
@@ -172,6 +172,7 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       placement,
       workload: s.workload,
       costs,
+      calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
       seed: seed * 7919 + it,
