@@ -92,10 +92,14 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
   const offered = workload.mode === "offered" ? ((workload.offeredGbps ?? 0) * 1e9) / 8 : Infinity;
   // The most the queues can carry with unbounded demand: raise x until nothing more is gained.
   const xMax = Math.min(offered, nicBytes * 4, 1e13);
-  const queueMax = carried(xMax, null);
-  const limit = Math.min(offered, nicBytes, appLimit, queueMax);
+  const others = Math.min(offered, nicBytes, appLimit);
+  // carried() bisects, so it returns its demand x short by a rounding error when nothing binds:
+  // the queues count as the limit only when they fall short by more than that
+  let queueMax = carried(xMax, null);
+  if (queueMax >= others * (1 - 1e-12)) queueMax = Math.max(queueMax, others);
+  const limit = Math.min(others, queueMax);
   let bottleneck: Bottleneck;
-  if (limit === queueMax && queueMax < Math.min(offered, nicBytes, appLimit)) bottleneck = "rx-queue-cpus";
+  if (queueMax < others) bottleneck = "rx-queue-cpus";
   else if (limit === offered) bottleneck = "offered";
   else if (limit === nicBytes) bottleneck = "nic";
   else bottleneck = "app-cpus";
