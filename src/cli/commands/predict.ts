@@ -1,0 +1,41 @@
+/** `bpfsim predict`: overhead, throughput, events, wakeups, losses and agent CPU for one node. A thin shell over predict(). */
+import type { Command } from "commander";
+import { attributionChart } from "../../charts/attribution.ts";
+import { predict } from "../../queries/predict.ts";
+import { addSimulationOptions, simulationOptions } from "./simulate.ts";
+import { addOutputOptions, addScenarioOptions, chartPath, ci, est, print, trafficFlags, writeChart } from "../output.ts";
+
+export function registerPredict(program: Command): void {
+  const cmd = program
+    .command("predict")
+    .description("Predict what the agent costs one node: overhead, throughput, events/s, wakeups/s, lost/s, agent CPU, and the dominant mechanism")
+    .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
+    .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
+    .option("--chart <file>", "also render the overhead attribution as a bar chart (.svg or .png)");
+  addOutputOptions(addSimulationOptions(addScenarioOptions(cmd))).action(async (o) => {
+    const chart = chartPath("--chart", o.chart);
+    const spec = { hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) };
+    const { seed, replications, durationS } = simulationOptions(o);
+    const p = predict(spec, { seed, replications, durationS });
+    const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2) => [name, est(e, d), ci(e, d)];
+    print(o, p, {
+      preamble: [
+        `${p.result.scenario.hardware} · ${p.result.scenario.tool} · ${p.result.scenario.placement} · ${p.result.scenario.workload}`,
+        `calibration: ${p.calibration.file}; ${p.replications} replications, ± is the 95% confidence half-width`,
+      ],
+      header: ["metric", "mean ± 95% half-width", "95% CI"],
+      rows: [
+        row("overhead (%)", p.overheadPct),
+        row("baseline throughput (Gb/s)", p.baselineGbps),
+        row("throughput with agent (Gb/s)", p.withAgentGbps),
+        row("BPF output events/s", p.eventsPerS, 0),
+        row("wakeups/s", p.wakeupsPerS, 0),
+        row("lost events/s", p.lostPerS, 0),
+        row("agent user-space CPU (cores)", p.agentCpuCores, 3),
+        row("agent kernel-side CPU (cores)", p.kernelCpuCores, 3),
+      ],
+      footer: [`bottleneck with agent: ${p.bottleneck}; dominant mechanism: ${p.dominantMechanism ?? "none (no throughput lost)"}`],
+    });
+    if (chart) await writeChart(chart, attributionChart(p.result));
+  });
+}

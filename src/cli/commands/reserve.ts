@@ -1,0 +1,46 @@
+/** `bpfsim reserve`: CPU to reserve for the agent: limits vs unlimited vs pinned. A thin shell over reserve(). */
+import type { Command } from "commander";
+import { reserve } from "../../queries/reserve.ts";
+import { numberOption } from "../errors.ts";
+import { addOutputOptions, addQuickSimulationOptions, ci, est, print, quickOptions, trafficFlags } from "../output.ts";
+
+export function registerReserve(program: Command): void {
+  const cmd = program
+    .command("reserve")
+    .description(
+      "CPU to reserve for the agent: overhead, losses and throttling under a range of CPU limits, unlimited and pinned, and the\n" +
+        "smallest limit with no throttling losses. Defaults to 3 replications of 0.1 s per option.",
+    )
+    .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
+    .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
+    .option("--limits <list>", "comma-separated CPU limits to try (cores)", "0.1,0.25,0.5,1,2,4")
+    .option("--max-lost-per-s <n>", "a limit starves the agent when mean lost events/s reach this", "1")
+    .option("--max-throttled-pct <pct>", "... or when the reader is throttled this % of the time", "5")
+    .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
+    .option("--calibration <c>", "calibration host class or JSON file", "literature")
+    .option("--traffic <gbps>", "offered traffic in Gb/s (workload mode offered)")
+    .option("--observed <gbps>", "measured baseline in Gb/s (workload mode observed)");
+  addOutputOptions(addQuickSimulationOptions(cmd)).action((o) => {
+    const limits = String(o.limits)
+      .split(",")
+      .map((s) => numberOption("--limits", s, (n) => n > 0 && n <= 1024, "a comma-separated list of cores in (0, 1024]"));
+    const a = reserve(
+      { hardware: o.hardware, tool: o.tool, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) },
+      {
+        ...quickOptions(o),
+        limits,
+        maxLostPerS: numberOption("--max-lost-per-s", o.maxLostPerS, (n) => n > 0, "a number > 0"),
+        maxThrottledPct: numberOption("--max-throttled-pct", o.maxThrottledPct, (n) => n > 0, "a percentage > 0"),
+      },
+    );
+    print(o, a, {
+      preamble: [
+        `${a.spec.hardware} · ${a.spec.tool} · starved = lost/s >= ${a.criteria.maxLostPerS} or throttled >= ${a.criteria.maxThrottledPct}%`,
+        `calibration: ${a.calibration.file}; ${a.replications} replications per option, ± is the 95% confidence half-width`,
+      ],
+      header: ["placement", "CPU (cores)", "overhead (%)", "95% CI", "lost/s", "throttled (%)", "agent CPU (cores)", "starved"],
+      rows: a.options.map((r) => [r.placement, r.cpuCores === null ? "-" : String(r.cpuCores), est(r.overheadPct), ci(r.overheadPct), est(r.lostPerS, 0), est(r.throttledPct, 1), est(r.agentCpuCores, 3), r.starved ? "yes" : "no"]),
+      footer: [`recommendation: ${a.recommendation}`],
+    });
+  });
+}
