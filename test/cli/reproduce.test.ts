@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cli } from "./run-cli.ts";
+
+interface Seed {
+  throughput_by_core_count_perf_array: { baseline_gbps?: number; with_tool_gbps?: number; reduction_pct?: number; reduction_pct_approx?: number }[];
+  scenarios_32_cores: { reduction_pct: number }[];
+}
+
+describe("bpfsim reproduce --json", () => {
+  it("prints every seed row with predicted, error and status", async () => {
+    const r = await cli(["reproduce", "--json", "--replications", "2", "--duration", "0.05"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const seed = JSON.parse(readFileSync(new URL("../../validation/seed-retina-kubecon.json", import.meta.url), "utf8")) as Seed;
+    // table 1: one row per published figure; table 2: the baseline, then with-tool and reduction per
+    // scenario; table 3: events/s, wakeup ratio, context switches
+    let t1 = 0;
+    for (const row of seed.throughput_by_core_count_perf_array) {
+      if (row.baseline_gbps !== undefined) t1 += row.with_tool_gbps !== undefined ? 2 : 1;
+      if ((row.reduction_pct ?? row.reduction_pct_approx) !== undefined) t1 += 1;
+    }
+    const t2 = 1 + 2 * (seed.scenarios_32_cores.length - 1);
+    expect(j.rows.length).toBe(t1 + t2 + 3);
+    for (const row of j.rows) {
+      expect(row).toHaveProperty("predicted");
+      expect(Number.isFinite(row.predicted.mean)).toBe(true);
+      expect(Number.isFinite(row.error)).toBe(true);
+      expect(["predicted", "fitted-input", "not-comparable"]).toContain(row.status);
+    }
+    // baselines are inputs: reproduced exactly
+    for (const row of j.rows.filter((x: { status: string }) => x.status === "fitted-input")) {
+      expect(Math.abs(row.error)).toBeLessThan(1e-6 * Math.max(1, row.published));
+    }
+  });
+});

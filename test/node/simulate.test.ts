@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { buildScenario, type ScenarioSpec } from "../../src/node/scenario.ts";
+import { simulate, type SimulateOptions, type SimulationResult } from "../../src/node/simulate.ts";
+
+/** Short runs: two replications of 50 ms (10 ms warm-up), two fixed-point iterations. */
+const SHORT: SimulateOptions = { replications: 2, durationS: 0.05, warmupS: 0.01, maxIterations: 2, seed: 3 };
+const run = (spec: Partial<ScenarioSpec>, o: SimulateOptions = {}): SimulationResult =>
+  simulate(buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", observedGbps: 3, ...spec }), { ...SHORT, ...o });
+
+/** a <= b, allowing for both estimates' 95% half-widths plus an absolute slack. */
+function notAbove(a: { mean: number; halfWidth: number }, b: { mean: number; halfWidth: number }, slack = 0.05): void {
+  expect(a.mean).toBeLessThanOrEqual(b.mean + a.halfWidth + b.halfWidth + slack);
+}
+
+describe("simulate: conservation", () => {
+  it("attempted = consumed + lost + buffered in every kind of run", () => {
+    const specs: Partial<ScenarioSpec>[] = [
+      {},
+      { tool: "retina-ringbuf" },
+      { placement: "pinned" },
+      { placement: "unlimited" },
+      { hardware: "azure-d16s-v5", observedGbps: 5, wakeupEvents: 8 },
+      { tool: "retina-ringbuf", ringbufBytes: 4096 }, // tiny ring: drops
+      { perfPages: 1 }, // tiny perf rings: losses
+    ];
+    for (const s of specs) {
+      const c = run(s).conservation;
+      expect(c.attempted).toBeGreaterThan(0);
+      expect(c.consumed + c.lost + c.buffered).toBe(c.attempted);
+    }
+  });
+});
+
+describe("simulate: nothing to observe costs nothing", () => {
+  it("offered traffic 0 gives zero overhead and no events", () => {
+    // the workload schema refuses offeredGbps = 0 (--traffic 0), so build the workload in code
+    const sc = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", trafficGbps: 1 });
+    sc.workload = { ...sc.workload, offeredGbps: 0 };
+    const r = simulate(sc, SHORT);
+    expect(r.overheadPct.mean).toBe(0);
+    expect(r.eventsPerS.mean).toBe(0);
+    expect(r.conservation.attempted).toBe(0);
+  });
+  it("tool none gives zero overhead and equal throughputs", () => {
+    const r = run({ tool: "none" });
+    expect(r.overheadPct.mean).toBe(0);
+    expect(r.withAgentGbps.mean).toBe(r.baselineGbps.mean);
+    expect(r.scenario.tool).toBeNull();
+  });
+});
+
+describe("simulate: monotone in the work asked of the agent", () => {
+  it("the scenario used below has a measurable overhead (else these checks would be vacuous)", () => {
+    expect(run({}).overheadPct.mean).toBeGreaterThan(1);
+  });
+  it("sampling 1 in N never raises overhead against 1 in 1 (same seed)", () => {
+    const one = run({});
+    for (const n of [4, 64]) {
+      const r = run({ sampling: n });
+      notAbove(r.overheadPct, one.overheadPct);
+      expect(r.eventsPerS.mean).toBeLessThan(one.eventsPerS.mean);
+    }
+  });
+  it("more wakeups per record never lowers overhead: wakeup_events 1 against 64", () => {
+    const every = run({ wakeupEvents: 1 });
+    const batched = run({ wakeupEvents: 64 });
+    notAbove(batched.overheadPct, every.overheadPct);
+    expect(batched.wakeupsPerS.mean).toBeLessThan(every.wakeupsPerS.mean);
+  });
+  it("the 1-byte watermark (retina-perf's default) costs at least what wakeup_events 64 does", () => {
+    notAbove(run({ wakeupEvents: 64 }).overheadPct, run({}).overheadPct);
+  });
+  it("overhead stays within [0, 100] and the with-agent throughput within the baseline", () => {
+    for (const s of [{}, { tool: "retina-ringbuf" }, { placement: "unlimited" }] as Partial<ScenarioSpec>[]) {
+      const r = run(s);
+      expect(r.overheadPct.mean).toBeGreaterThanOrEqual(-1e-9);
+      expect(r.overheadPct.mean).toBeLessThanOrEqual(100);
+      expect(r.withAgentGbps.mean).toBeLessThanOrEqual(r.baselineGbps.mean * (1 + 1e-9));
+      expect(r.throttledPct.mean).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
+
+describe("simulate: time fractions", () => {
+  // BUG (open, reported to the lead): throttledPct reaches ~400% here. CfsBandwidth.charge adds
+  // resume - now to throttledNs on every charge made while runtime <= 0 (the reader's pass, the
+  // worker wakeup and the sleep each charge, so overlapping throttle intervals are summed), and a
+  // throttle running past the end of the run is counted in full. `it.fails` until fixed: then drop `.fails`.
+  it.fails("the reader is throttled for at most 100% of the measured window (32 vCPUs, CPU limit)", () => {
+    const r = simulate(buildScenario({ hardware: "azure-d32s-v5", tool: "retina-perf" }), { ...SHORT, replications: 3 });
+    for (const x of [r.throttledPct.mean, r.throttledPct.high]) expect(x).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("simulate: determinism", () => {
+  it("same seed gives the identical JSON result; a different seed a different one", () => {
+    const a = JSON.stringify(run({}, { seed: 11 }));
+    const b = JSON.stringify(run({}, { seed: 11 }));
+    const c = JSON.stringify(run({}, { seed: 12 }));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+});
+
+describe("simulate: bad input is refused, naming the field and value", () => {
+  const s = () => buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf" });
+  it.each([
+    [{ replications: 0 }, /replications = 0/],
+    [{ durationS: -1 }, /durationS = -1/],
+    [{ durationS: 0.05, warmupS: 0.05 }, /warmupS = 0.05/],
+    [{ durationS: 0.05, warmupS: 0.2 }, /warmupS = 0.2/],
+    [{ seed: 1.5 }, /seed = 1.5/],
+    [{ maxIterations: 0 }, /maxIterations = 0/],
+  ] as [SimulateOptions, RegExp][])("%o", (o, msg) => {
+    expect(() => simulate(s(), o)).toThrow(msg);
+  });
+  it("pinned with dedicatedCpus >= vcpus names dedicatedCpus and its value", () => {
+    const sc = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", placement: "pinned" });
+    sc.placement = { ...sc.placement, kind: "pinned", dedicatedCpus: 8 } as typeof sc.placement;
+    expect(() => simulate(sc, SHORT)).toThrow(/dedicatedCpus = 8/);
+  });
+  it("a calibration missing a constant names the constant", () => {
+    const sc = s();
+    const constants = { ...sc.calibration.constants } as Record<string, unknown>;
+    delete constants.consumeNs;
+    sc.calibration = { ...sc.calibration, constants: constants as typeof sc.calibration.constants };
+    expect(() => simulate(sc, SHORT)).toThrow(/consumeNs/);
+  });
+  it("a negative calibration value names the constant and value", () => {
+    const sc = s();
+    sc.calibration = structuredClone(sc.calibration);
+    sc.calibration.constants.wakeupNs.value = -5;
+    expect(() => simulate(sc, SHORT)).toThrow(/wakeupNs.*-5/);
+  });
+});
