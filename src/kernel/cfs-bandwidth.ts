@@ -13,8 +13,10 @@
 export class CfsBandwidth {
   private runtime: number;
   private periodIndex = 0;
+  /** Time spent throttled (intervals never counted twice), and the end of the current throttle. */
   throttledNs = 0;
   throttleCount = 0;
+  throttledUntil = 0;
 
   constructor(
     readonly quotaNs: number,
@@ -46,8 +48,20 @@ export class CfsBandwidth {
     // throttled: find the first period boundary where runtime becomes positive again
     const periodsNeeded = Math.floor(-this.runtime / this.quotaNs) + 1;
     const resume = (this.periodIndex + periodsNeeded) * this.periodNs;
-    this.throttleCount++;
-    this.throttledNs += resume - now;
+    // a charge made while already throttled (a thread of the group finishing its work) extends the
+    // current throttle, it does not start a second one
+    const from = Math.max(now, this.throttledUntil);
+    if (resume > from) {
+      if (now >= this.throttledUntil) this.throttleCount++;
+      this.throttledNs += resume - from;
+      this.throttledUntil = resume;
+    }
     return resume;
   }
+}
+
+/** Throttled ns that fall inside [from, to), given the total counted so far and the current throttle's end. */
+export function throttledWithin(b: CfsBandwidth, countedSince: number, to: number): number {
+  // the part of the current throttle that runs past `to` was counted but is outside the window
+  return Math.max(0, b.throttledNs - countedSince - Math.max(0, b.throttledUntil - to));
 }

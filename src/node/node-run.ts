@@ -17,7 +17,7 @@ import { Topology } from "../kernel/topology.ts";
 import { PerfEventArray, LOST, STORED_WAKEUP } from "../kernel/perf-event-array.ts";
 import { Ringbuf } from "../kernel/ringbuf.ts";
 import { IrqWork } from "../kernel/irq-work.ts";
-import { CfsBandwidth } from "../kernel/cfs-bandwidth.ts";
+import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
 import { EpollReader, type DrainSource } from "../kernel/epoll-reader.ts";
 import { wakeTargetPicker } from "../kernel/scheduler.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
@@ -341,14 +341,14 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   for (let q = 0; q < nq; q++) if (gaps[q] !== null) env.schedule(gaps[q]!.sample(), arrive, q);
 
   // ---- warm-up removal, then the measured window ----
-  const lostAtWarmup = { v: 0 };
+  let throttledAtWarmup = 0;
   if (input.warmupNs > 0) {
     env.schedule(input.warmupNs, () => {
       windowOn = true;
       ledger.reset();
       reader.resetCounters();
-      lostAtWarmup.v = 0;
-      if (quota) quota.throttledNs = 0;
+      // a throttle in progress at the end of warm-up counts from here on
+      if (quota) throttledAtWarmup = quota.throttledNs - Math.max(0, quota.throttledUntil - env.now);
     });
   }
   env.run(input.durationNs);
@@ -362,7 +362,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     readerWakeups: reader.wakeupsFromSleep,
     contextSwitches: reader.contextSwitches,
     agentCpuNs: reader.agentCpuNs,
-    throttledNs: quota ? quota.throttledNs : 0,
+    throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
     totals: { attempted, consumed: consumedTotal, lost: lostTotal(), buffered: bufferedNow() },
   };

@@ -74,7 +74,7 @@ export function registerSimulate(program: Command): void {
       placement: o.placement,
       workload: o.workload,
       calibration: o.calibration,
-      trafficGbps: o.traffic === undefined ? undefined : numberOption("--traffic", o.traffic, (n) => n >= 0 && n <= 10000, "Gb/s in [0, 10000]"),
+      trafficGbps: o.traffic === undefined ? undefined : numberOption("--traffic", o.traffic, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
       observedGbps: o.observed === undefined ? undefined : numberOption("--observed", o.observed, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
     });
     const r = simulate(scenario, simulationOptions(o));
