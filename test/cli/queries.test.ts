@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+
+/** Runs main() capturing stdout and stderr. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  const log = console.log;
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  console.log = (...a: unknown[]) => void (out += `${a.join(" ")}\n`);
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+    console.log = log;
+  }
+}
+
+const QUICK = ["--replications", "2", "--duration", "0.05"];
+
+describe("query commands", () => {
+  const bad: [string[], RegExp][] = [
+    [["predict", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--traffic", "fast"], /--traffic = "fast"/],
+    [["predict", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--chart", "out.gif"], /--chart = "out.gif"/],
+    [["predict", "--hardware", "nope", "--tool", "retina-perf"], /unknown hardware profile "nope"/],
+    [["budget", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-overhead", "150"], /--max-overhead = "150"/],
+    [["size", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-lost-per-s", "-5"], /--max-lost-per-s = "-5"/],
+    [["reserve", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--limits", "0.5,x"], /--limits = "x"/],
+    [["crossover", "--traffic", "1", "--observed", "2"], /--traffic = "1" and --observed = "2"/],
+    [["claim", "no-such-claim.json"], /no-such-claim.json: no such claim file/],
+    [["sweep", "--grid", "models/sweeps/example-grid.json", "--shard", "2/2"], /--shard = "2\/2"/],
+    [["sweep", "--grid", "models/sweeps/example-grid.json", "--workers", "0"], /--workers = "0"/],
+  ];
+  for (const [args, msg] of bad) {
+    it(`${args.join(" ")}: exit 2, one line naming the argument`, async () => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it("a bad flag through the real binary: exit 2, no stack trace", () => {
+    const r = spawnSync("npx", ["tsx", "src/cli/main.ts", "budget", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-overhead", "lots"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--max-overhead = "lots"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("predict --json is one object with its CI and calibration; --csv is a table; default names the calibration", async () => {
+    const base = ["predict", "--hardware", "azure-d8s-v5", "--tool", "retina-perf", "--observed", "4", ...QUICK];
+    const j = JSON.parse((await run([...base, "--json"])).out);
+    expect(j.query).toBe("predict");
+    expect(j.overheadPct).toHaveProperty("low");
+    expect(j.calibration.file).toBe("models/calibration/literature.json");
+    const csv = (await run([...base, "--csv"])).out.trim().split("\n");
+    expect(csv[0]).toBe("metric,mean ± 95% half-width,95% CI");
+    expect(csv.length).toBe(9);
+    const text = (await run(base)).out;
+    expect(text).toContain("calibration: models/calibration/literature.json");
+    expect(text).toContain("95% CI");
+  });
+
+  it("sweep --shard and merge through the CLI give the unsharded bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bpfsim-sweep-"));
+    const grid = join(dir, "grid.json");
+    writeFileSync(grid, JSON.stringify({ hardware: "azure-d4s-v5", tool: ["retina-perf", "retina-ringbuf"], observedGbps: [3, 5], options: { replications: 2, durationS: 0.05 } }));
+    expect((await run(["sweep", "--grid", grid, "--workers", "1", "--out", join(dir, "all.jsonl")])).code).toBe(0);
+    for (const i of [0, 1]) expect((await run(["sweep", "--grid", grid, "--workers", "1", "--shard", `${i}/2`, "--out", join(dir, `s${i}.jsonl`)])).code).toBe(0);
+    expect((await run(["merge", join(dir, "s1.jsonl"), join(dir, "s0.jsonl"), "--out", join(dir, "m.jsonl")])).code).toBe(0);
+    expect(readFileSync(join(dir, "m.jsonl"), "utf8")).toBe(readFileSync(join(dir, "all.jsonl"), "utf8"));
+    const r = await run(["merge", join(dir, "s1.jsonl")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/2 of 4 points missing: 0, 2/);
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { budget } from "../../src/queries/budget.ts";
+import { predict } from "../../src/queries/predict.ts";
+import { kindDir } from "../../src/models/paths.ts";
+
+const QUICK = { replications: 2, durationS: 0.05 };
+
+/** A 4-vCPU node with a 100 Gb/s NIC, so that CPU, not the NIC, binds and the budget can bind. */
+function fastNicNode(): string {
+  const h = JSON.parse(readFileSync(join(kindDir("hardware"), "azure-d4s-v5.json"), "utf8"));
+  h.name = "fast-nic-4";
+  h.nic.bandwidthGbps = 100;
+  const file = join(mkdtempSync(join(tmpdir(), "bpfsim-budget-")), "fast-nic-4.json");
+  writeFileSync(file, JSON.stringify(h));
+  return file;
+}
+
+describe("budget", () => {
+  it("answers a traffic within budget, and a bit more traffic exceeds it", () => {
+    const hardware = fastNicNode();
+    const a = budget({ hardware, tool: "retina-perf" }, 2, { ...QUICK, toleranceGbps: 1 });
+    expect(a.binding).toBe(true);
+    expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThanOrEqual(1);
+    // re-run predict at both ends with the same options: same seeds, same numbers
+    const at = predict({ hardware, tool: "retina-perf", trafficGbps: a.maxTrafficGbps }, QUICK);
+    const over = predict({ hardware, tool: "retina-perf", trafficGbps: a.exceededAtGbps! }, QUICK);
+    expect(at.overheadPct.mean).toBeLessThanOrEqual(2);
+    expect(over.overheadPct.mean).toBeGreaterThan(2);
+    expect(a.atAnswer.overheadPct).toEqual(at.overheadPct);
+    expect(a.atAnswer.calibration.file).toBe("models/calibration/literature.json");
+  });
+
+  it("does not bind when the NIC's bandwidth is within budget", () => {
+    const a = budget({ hardware: "azure-d8s-v5", tool: "retina-ringbuf" }, 50, QUICK);
+    expect(a.binding).toBe(false);
+    expect(a.maxTrafficGbps).toBe(a.nicBandwidthGbps);
+    expect(a.atAnswer.overheadPct.mean).toBeLessThanOrEqual(50);
+  });
+
+  it("rejects a budget outside [0, 100) naming the value", () => {
+    expect(() => budget({ hardware: "azure-d8s-v5", tool: "retina-perf" }, 120)).toThrow(/maxOverheadPct = 120/);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { crossover } from "../../src/queries/crossover.ts";
+import { predict } from "../../src/queries/predict.ts";
+
+const QUICK = { replications: 2, durationS: 0.05 };
+const HW = ["azure-d4s-v5", "azure-d16s-v5", "azure-d64s-v5"];
+
+describe("crossover", () => {
+  const a = crossover({ observedGbps: 5, hardware: [...HW].reverse() }, QUICK);
+
+  it("orders the shapes by vCPUs", () => {
+    const v = a.rows.map((r) => r.vcpus);
+    expect(v).toEqual([...v].sort((x, y) => x - y));
+    expect(a.rows.map((r) => r.hardware)).toEqual(HW);
+  });
+
+  it("agrees with predict run at each size", () => {
+    for (const r of a.rows) {
+      const p = predict({ hardware: r.hardware, tool: "retina-perf", observedGbps: 5 }, QUICK);
+      const q = predict({ hardware: r.hardware, tool: "retina-ringbuf", observedGbps: 5 }, QUICK);
+      expect(r.perfOverheadPct).toEqual(p.overheadPct);
+      expect(r.ringbufOverheadPct).toEqual(q.overheadPct);
+      expect(r.differencePp.mean).toBeCloseTo(p.overheadPct.mean - q.overheadPct.mean, 10);
+    }
+  });
+
+  it("puts the crossover where the ring buffer wins at that size and every larger one", () => {
+    if (a.crossoverVcpus === null) {
+      expect(a.rows.at(-1)!.ringbufWins).toBe(false);
+      return;
+    }
+    const k = a.rows.findIndex((r) => r.vcpus === a.crossoverVcpus);
+    expect(a.rows.slice(k).every((r) => r.ringbufWins)).toBe(true);
+    if (k > 0) expect(a.rows[k - 1].ringbufWins).toBe(false);
+    for (const r of a.rows) expect(r.ringbufWins).toBe(r.differencePp.low > 0);
+  });
+});
