@@ -273,6 +273,10 @@ function measuredSection(m: MeasuredValidation | null, why: string, calFile: str
       ),
       "",
     );
+    const few = m.comparisons.filter((c) => c.config.runs.length < 3);
+    if (few.length > 0) {
+      out.push(`The dataset lacks repetitions: ${few.map((c) => `${c.config.configId} (${c.config.runs.length})`).join(", ")} ha${few.length === 1 ? "s" : "ve"} fewer than 3 held-out runs, so their min–max is not a spread worth testing against.`, "");
+    }
     const predicted = m.comparisons.filter((c) => c.insideSpread !== null);
     const inside = predicted.filter((c) => c.insideSpread).length;
     const n = m.comparisons.length;
