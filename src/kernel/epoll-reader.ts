@@ -92,9 +92,17 @@ export class EpollReader {
     if (placement.dedicatedCpu >= 0) this.cpu = placement.dedicatedCpu;
   }
 
-  /** Charge reader-side work on the CPU it runs on (not stolen from anyone when pinned). */
+  /** Charge the agent's own thread time on the CPU it runs on (stolen from nobody when pinned). */
   private chargeRun(cpu: number, category: number, ns: number): void {
     this.agentCpuNs += ns;
+    if (this.placement.dedicatedCpu < 0) this.ledger.charge(cpu, category, ns);
+  }
+
+  /**
+   * Charge work the agent causes on a CPU but that is not its threads' time: taking an IPI, the cache
+   * refill of the task it displaced. Nothing to charge on a CPU the agent owns.
+   */
+  private chargeSide(cpu: number, category: number, ns: number): void {
     if (this.placement.dedicatedCpu < 0) this.ledger.charge(cpu, category, ns);
   }
 
@@ -116,11 +124,12 @@ export class EpollReader {
       this.ledger.charge(wakerCpu, CAT.wakeups, this.costs.ipiSenderNs);
       // the target takes the reschedule IPI
       const recv = this.costs.ipiTotalNs - this.costs.ipiSenderNs;
-      this.chargeRun(target, CAT.wakeups, recv);
+      this.chargeSide(target, CAT.wakeups, recv);
     }
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
-    this.chargeRun(target, CAT.cachePollution, this.costs.cachePollutionNs);
+    this.chargeSide(target, CAT.cachePollution, this.costs.cachePollutionNs);
+    if (this.placement.quota !== null) this.placement.quota.charge(this.costs.contextSwitchNs, this.env.now);
     this.env.schedule(latency, this.runBound);
     return wakerNs;
   }
@@ -172,14 +181,11 @@ export class EpollReader {
   private wakeWorker(readerCpu: number, records: number): void {
     this.workerWakeups++;
     const workerCpu = this.placement.dedicatedCpu >= 0 ? this.placement.dedicatedCpu : this.pickCpu(readerCpu);
-    const ns =
-      2 * this.costs.contextSwitchNs +
-      this.costs.cachePollutionNs +
-      2 * this.costs.runtimeSearchNs +
-      records * this.costs.workerNsPerRecord;
+    const ns = 2 * this.costs.contextSwitchNs + 2 * this.costs.runtimeSearchNs + records * this.costs.workerNsPerRecord;
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
-    if (workerCpu !== readerCpu) this.chargeRun(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);
+    this.chargeSide(workerCpu, CAT.cachePollution, this.costs.cachePollutionNs);
+    if (workerCpu !== readerCpu) this.chargeSide(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);
     if (this.placement.quota !== null) this.placement.quota.charge(ns, this.env.now);
   }
 
