@@ -17,6 +17,8 @@ interface RowBase {
   startedAt: string;
   hostClass: string;
   host?: HostDescription;
+  /** Idle share of the CPUs just before the run, and how long the harness waited for it. */
+  preRun?: { idleShare: number; waitedMs: number; quiet: boolean };
 }
 
 export interface MicrobenchRow extends RowBase {

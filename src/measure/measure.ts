@@ -16,6 +16,7 @@ import { runMicrobench } from "./microbench.ts";
 import { cleanupStaleNamespaces, createVethPair, deleteVethPair, pairNames } from "./netns.ts";
 import { BadOptionError } from "./options.ts";
 import { runThroughput } from "./throughput.ts";
+import { waitForQuiet } from "./procstat.ts";
 
 export interface MeasureOptions {
   /** Small grids, 3 repetitions, 3 s runs. @defaultValue false */
@@ -30,6 +31,8 @@ export interface MeasureOptions {
   microbench?: boolean;
   /** @defaultValue true */
   throughput?: boolean;
+  /** Longest wait for an idle machine before each run (the wait is recorded). @defaultValue 10000 */
+  quietWaitMs?: number;
   /** Progress lines. @defaultValue console.error */
   log?: (line: string) => void;
 }
@@ -85,6 +88,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     if (o.microbench !== false) {
       const plan = schedule(microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
       for (const [i, { config, rep }] of plan.entries()) {
+        const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
         const loader = await runMicrobench(config);
         appendRow(out, {
           kind: "microbench",
@@ -95,10 +99,11 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
           hostClass: host.hostClass,
           host: stamp(),
           config,
+          preRun,
           loader,
         });
         rows++;
-        log(`[micro ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${loader.ns_per_run_mean} ns/run`);
+        log(`[micro ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${loader.ns_per_run_mean} ns/run (idle before ${preRun.idleShare.toFixed(2)})`);
       }
     }
     if (o.throughput !== false) {
@@ -113,6 +118,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
       await createVethPair(pair);
       const plan = schedule(configs, reps);
       for (const [i, { config, rep }] of plan.entries()) {
+        const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
         const startedAt = new Date().toISOString();
         const r = await runThroughput(pair, config, durationS);
         appendRow(out, {
@@ -125,12 +131,13 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
           host: stamp(),
           config,
           durationS,
+          preRun,
           userHz: 100,
           ...r,
         });
         rows++;
         log(
-          `[tput ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${(r.iperf.bitsPerSecond / 1e9).toFixed(2)} Gb/s` +
+          `[tput ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${(r.iperf.bitsPerSecond / 1e9).toFixed(2)} Gb/s (idle before ${preRun.idleShare.toFixed(2)})` +
             (r.loader ? `, records ${r.loader.records}, failed ${r.loader.failed}` : ""),
         );
       }

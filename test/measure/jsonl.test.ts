@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseDataset } from "../../src/measure/jsonl.ts";
 import { parseOptionsCases } from "./cases.ts";
 import { BadOptionError, parseIntOption, parsePositiveNumber } from "../../src/measure/options.ts";
-import { diffProcStat, parseProcStat } from "../../src/measure/procstat.ts";
+import { diffProcStat, idleShare, parseProcStat } from "../../src/measure/procstat.ts";
 import { parseIperfJson } from "../../src/measure/throughput.ts";
 import { parseLoaderOutput } from "../../src/measure/loader.ts";
 import { summarise } from "../../src/measure/summary.ts";
@@ -54,6 +54,11 @@ describe("procstat", () => {
   });
   it("throws on garbage", () => {
     expect(() => parseProcStat("nothing")).toThrow(/proc\/stat/);
+  });
+  it("computes the idle share (idle + iowait over all states)", () => {
+    const d = diffProcStat(parseProcStat(a), parseProcStat(b));
+    expect(idleShare(d)).toBeCloseTo(50 / (5 + 20 + 50 + 5), 12);
+    expect(idleShare({ ctxt: 0, cpu: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 } })).toBe(1);
   });
 });
 
