@@ -107,8 +107,8 @@ export class EventQueue {
   pushNow(seq: number, fn: Callback, arg: unknown): number {
     const slot = this.allocSlot(fn, arg);
     if (this.fifoLen === this.fifoSlots.length) this.growFifo();
-    const cap = this.fifoSlots.length;
-    const at = (this.fifoHead + this.fifoLen) % cap;
+    let at = this.fifoHead + this.fifoLen;
+    if (at >= this.fifoSlots.length) at -= this.fifoSlots.length;
     this.fifoSlots[at] = slot;
     this.fifoSeqs[at] = seq;
     this.fifoLen++;
@@ -130,10 +130,11 @@ export class EventQueue {
   pop(now: number): number {
     if (this.size > 0 && (this.fifoLen === 0 || this.times[0] <= now)) return this.popHeap();
     if (this.fifoLen > 0) {
-      const slot = this.fifoSlots[this.fifoHead];
-      this.nextSeq = this.fifoSeqs[this.fifoHead];
+      const h = this.fifoHead;
+      const slot = this.fifoSlots[h];
+      this.nextSeq = this.fifoSeqs[h];
       this.nextTime = now;
-      this.fifoHead = (this.fifoHead + 1) % this.fifoSlots.length;
+      this.fifoHead = h + 1 === this.fifoSlots.length ? 0 : h + 1;
       this.fifoLen--;
       return slot;
     }

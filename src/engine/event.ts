@@ -13,24 +13,32 @@ export type EventCallback<T> = (event: SimEvent<T>) => void;
 /** @internal A waiting process: resumed directly, without a closure per process. */
 export interface Waiter {
   resume(ev: SimEvent<any>): void;
-  /** The same as a callback, for when the event has other callbacks before it. */
-  readonly resumeCb: EventCallback<any>;
 }
+
+/** What runs when an event is processed: a callback, or a waiting process resumed directly. */
+type Listener<T> = EventCallback<T> | Waiter;
 
 const PENDING = 0;
 const TRIGGERED = 1;
 const PROCESSED = 2;
 
+/**
+ * Performance note: keep the event classes created on hot paths to four or fewer (today SimEvent,
+ * Timeout, Request, Process). SimEvent's field initialisers run against every subclass's object
+ * layout; past four layouts V8 makes those property definitions megamorphic and every event creation
+ * takes its slow path (measured: the spinlock benchmark 5x slower with a fifth subclass). Extra data
+ * for an event belongs in the owner (see SpinLock's parallel arrays), not in a new subclass.
+ */
 export class SimEvent<T = unknown> {
   /** 0 pending, 1 triggered (callbacks scheduled), 2 processed (callbacks ran). */
   protected state = PENDING;
   /** True if the event succeeded; false if it failed (value is then the error). */
   ok = true;
   value: T | undefined = undefined;
-  /** First waiter, only when it was the first to register (so order is kept: waiter, cb0, cbs). */
-  private waiter: Waiter | null = null;
-  private cb0: EventCallback<T> | null = null;
-  private cbs: EventCallback<T>[] | null = null;
+  /** The first listener, kept in a field so the common single-waiter case allocates nothing. */
+  private first: Listener<T> | null = null;
+  /** Listeners after the first, in registration order. */
+  private rest: Listener<T>[] | null = null;
   /** Set when a failure was handed to at least one callback (an unhandled failure is raised by run). */
   defused = false;
 
@@ -45,36 +53,38 @@ export class SimEvent<T = unknown> {
 
   /** Runs `cb(event)` when the event is processed (at once if it already was). */
   addCallback(cb: EventCallback<T>): void {
-    if (this.state === PROCESSED) {
-      this.env.schedule(0, cb as (a: unknown) => void, this);
-      return;
-    }
-    if (this.waiter === null && this.cb0 === null && this.cbs === null) this.cb0 = cb;
-    else (this.cbs ??= []).push(cb);
+    this.listen(cb);
   }
 
   /** @internal Resumes process `w` when the event is processed (the process layer's fast path). */
   addWaiter(w: Waiter): void {
+    this.listen(w);
+  }
+
+  private listen(l: Listener<T>): void {
     if (this.state === PROCESSED) {
-      this.env.schedule(0, w.resumeCb as (a: unknown) => void, this);
+      this.env.scheduleNow(runLate, { ev: this, l });
       return;
     }
-    if (this.waiter === null && this.cb0 === null && this.cbs === null) this.waiter = w;
-    else (this.cbs ??= []).push(w.resumeCb);
+    if (this.first === null && this.rest === null) this.first = l;
+    else (this.rest ??= []).push(l);
   }
 
   /** @internal Undoes `addWaiter` (the process was interrupted). */
   removeWaiter(w: Waiter): void {
-    if (this.waiter === w) this.waiter = null;
-    else this.removeCallback(w.resumeCb);
+    this.unlisten(w);
   }
 
   /** Removes a callback added earlier (used when a waiting process is interrupted). */
   removeCallback(cb: EventCallback<T>): void {
-    if (this.cb0 === cb) this.cb0 = null;
-    else if (this.cbs !== null) {
-      const i = this.cbs.indexOf(cb);
-      if (i >= 0) this.cbs.splice(i, 1);
+    this.unlisten(cb);
+  }
+
+  private unlisten(l: Listener<T>): void {
+    if (this.first === l) this.first = null;
+    else if (this.rest !== null) {
+      const i = this.rest.indexOf(l);
+      if (i >= 0) this.rest.splice(i, 1);
     }
   }
 
@@ -108,23 +118,22 @@ export class SimEvent<T = unknown> {
   /** @internal runs the callbacks. */
   runCallbacks(): void {
     this.state = PROCESSED;
-    const w = this.waiter;
-    const c0 = this.cb0;
-    const cs = this.cbs;
-    this.waiter = null;
-    this.cb0 = null;
-    this.cbs = null;
-    if (w !== null) {
+    const f = this.first;
+    const r = this.rest;
+    this.first = null;
+    this.rest = null;
+    if (f !== null) {
       this.defused = true;
-      w.resume(this);
+      if (typeof f === "function") f(this);
+      else f.resume(this);
     }
-    if (c0 !== null) {
+    if (r !== null) {
       this.defused = true;
-      c0(this);
-    }
-    if (cs !== null) {
-      this.defused = true;
-      for (let i = 0; i < cs.length; i++) cs[i](this);
+      for (let i = 0; i < r.length; i++) {
+        const l = r[i];
+        if (typeof l === "function") l(this);
+        else l.resume(this);
+      }
     }
     if (!this.ok && !this.defused) {
       throw this.value instanceof Error ? this.value : new Error(`unhandled failed event: ${String(this.value)}`);
@@ -134,6 +143,12 @@ export class SimEvent<T = unknown> {
 
 function processEvent(ev: SimEvent<unknown>): void {
   ev.runCallbacks();
+}
+
+/** A listener added after the event was processed runs on its own, at the current time. */
+function runLate(a: { ev: SimEvent<any>; l: Listener<any> }): void {
+  if (typeof a.l === "function") a.l(a.ev);
+  else a.l.resume(a.ev);
 }
 
 /** An event that is processed `delay` ns after its creation. */

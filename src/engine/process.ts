@@ -21,22 +21,15 @@ export class Interrupt extends Error {
 
 export class Process<R = unknown> extends SimEvent<R> {
   private target: SimEvent<any> | null = null;
-  private _resumeCb: ((ev: SimEvent<any>) => void) | null = null;
+  private readonly generator: ProcessGenerator<R>;
 
-  constructor(
-    env: Environment,
-    private readonly generator: ProcessGenerator<R>,
-  ) {
+  constructor(env: Environment, generator: ProcessGenerator<R>) {
     super(env);
     if (generator === null || typeof (generator as { next?: unknown }).next !== "function") {
       throw new TypeError("process: expected a generator (call the generator function first)");
     }
+    this.generator = generator;
     env.scheduleNow(startProcess, this);
-  }
-
-  /** @internal `resume` as a callback, made only when an event has several waiters. */
-  get resumeCb(): (ev: SimEvent<any>) => void {
-    return (this._resumeCb ??= (ev) => this.resume(ev));
   }
 
   /** True while the generator has not returned or thrown. */
@@ -66,7 +59,8 @@ export class Process<R = unknown> extends SimEvent<R> {
     this.advance(ev.ok, ev.value);
   }
 
-  private advance(ok: boolean, value: unknown): void {
+  /** @internal */
+  advance(ok: boolean, value: unknown): void {
     let res: IteratorResult<SimEvent<any>, R>;
     try {
       res = ok ? this.generator.next(value) : this.generator.throw(value);
@@ -89,10 +83,8 @@ export class Process<R = unknown> extends SimEvent<R> {
   }
 }
 
-const STARTED = { ok: true, value: undefined } as SimEvent<unknown>;
-
 function startProcess(p: Process<unknown>): void {
-  p.resume(STARTED);
+  p.advance(true, undefined);
 }
 
 function deliverInterrupt(a: { proc: Process<unknown>; cause: unknown }): void {

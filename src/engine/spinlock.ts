@@ -19,17 +19,16 @@ export interface SpinLockOptions {
   handoffDelay?: (from: number, to: number) => number;
 }
 
-interface Waiter {
-  owner: number;
-  since: number;
-  ev: SimEvent<number>;
-  cb: ((owner: number) => void) | null;
-}
-
 export class SpinLock {
   private held = false;
   private lastOwner = -1;
-  private readonly waiters: Waiter[] = [];
+  // The queue of waiters, as parallel arrays (no record per acquisition): owner id, when it started
+  // spinning, and the event to succeed (process style) or the callback to run (callback style). Not a
+  // SimEvent subclass: see the performance note on SimEvent.
+  private readonly owners: number[] = [];
+  private readonly sinces: number[] = [];
+  private readonly evs: (SimEvent<number> | null)[] = [];
+  private readonly cbs: (((spinNs: number) => void) | null)[] = [];
   private head = 0;
   private readonly handoffDelay: (from: number, to: number) => number;
   /** Total ns waiters spent spinning (granted waiters only). */
@@ -49,7 +48,7 @@ export class SpinLock {
     return this.held;
   }
   get spinning(): number {
-    return this.waiters.length - this.head;
+    return this.owners.length - this.head;
   }
 
   /**
@@ -58,13 +57,13 @@ export class SpinLock {
    */
   acquire(owner: number): SimEvent<number> {
     const ev = new SimEvent<number>(this.env);
-    this.enqueue({ owner, since: this.env.now, ev, cb: null });
+    this.enqueue(owner, ev, null);
     return ev;
   }
 
   /** Acquires for `owner` (callback style, no event allocated): `then(spinNs)` runs once held. */
   acquireThen(owner: number, then: (spinNs: number) => void): void {
-    this.enqueue({ owner, since: this.env.now, ev: null as unknown as SimEvent<number>, cb: then });
+    this.enqueue(owner, null, then);
   }
 
   /** Releases the lock; the longest-waiting spinner gets it after the handoff delay. */
@@ -75,33 +74,42 @@ export class SpinLock {
     if (this.spinning > 0) this.grantNext();
   }
 
-  private enqueue(w: Waiter): void {
+  private enqueue(owner: number, ev: SimEvent<number> | null, cb: ((spinNs: number) => void) | null): void {
     this.acquisitions++;
     if (this.held || this.spinning > 0) this.contended++;
-    this.waiters.push(w);
+    this.owners.push(owner);
+    this.sinces.push(this.env.now);
+    this.evs.push(ev);
+    this.cbs.push(cb);
     if (!this.held && this.spinning === 1) this.grantNext();
   }
 
   private grantNext(): void {
-    const w = this.waiters[this.head];
-    this.held = true; // reserved for w from now on (it is on its way to w)
-    const d = this.handoffDelay(this.lastOwner, w.owner);
+    this.held = true; // reserved for the next waiter from now on (it is on its way to it)
+    const d = this.handoffDelay(this.lastOwner, this.owners[this.head]);
     if (d > 0) this.env.schedule(d, grantWaiter, this);
     else grantWaiter(this);
   }
 
   /** @internal */
   finishGrant(): void {
-    const w = this.waiters[this.head];
-    this.waiters[this.head++] = undefined as unknown as Waiter;
-    if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.head);
+    const h = this.head++;
+    const since = this.sinces[h];
+    const ev = this.evs[h];
+    const cb = this.cbs[h];
+    this.evs[h] = null;
+    this.cbs[h] = null;
+    if (this.head > 1024 && this.head * 2 > this.owners.length) {
+      this.owners.splice(0, this.head);
+      this.sinces.splice(0, this.head);
+      this.evs.splice(0, this.head);
+      this.cbs.splice(0, this.head);
       this.head = 0;
     }
-    const spun = this.env.now - w.since;
+    const spun = this.env.now - since;
     this.spinTime += spun;
-    if (w.cb !== null) w.cb(spun);
-    else w.ev.succeed(spun);
+    if (cb !== null) cb(spun);
+    else ev!.succeed(spun);
   }
 }
 
