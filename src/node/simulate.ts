@@ -77,6 +77,14 @@ export interface SimulationResult {
   agentCpuCores: Estimate;
   /** CPUs' worth of agent-caused kernel work (BPF, output, wakeups) on the traffic CPUs. */
   kernelCpuCores: Estimate;
+  /**
+   * Share of the node's CPU the agent takes, in %: its threads, the kernel work it causes, IPIs and
+   * cache refills it inflicts; a pinned agent's reserved CPUs count in full. Unlike overheadPct this
+   * is a cost even when the node still carries its traffic.
+   */
+  nodeCpuPct: Estimate;
+  /** Where nodeCpuPct goes: cores per mechanism over the whole node (pinned agent's own threads under readerCpu). */
+  cpuByMechanism: Record<CostCategory, Estimate>;
   throttledPct: Estimate;
   latencyP50Us: Estimate;
   latencyP99Us: Estimate;
@@ -113,6 +121,8 @@ interface ReplicationOutput {
   lostPerS: number;
   agentCpuCores: number;
   kernelCpuCores: number;
+  nodeCpuPct: number;
+  cpuByMechanism: Record<string, number>;
   throttledPct: number;
   latencyP50Us: number;
   latencyP99Us: number;
@@ -145,6 +155,8 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       lostPerS: 0,
       agentCpuCores: 0,
       kernelCpuCores: 0,
+      nodeCpuPct: 0,
+      cpuByMechanism: Object.fromEntries(COST_CATEGORIES.map((k) => [k, 0])),
       throttledPct: 0,
       latencyP50Us: 0,
       latencyP99Us: 0,
@@ -209,6 +221,16 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     }
   }
   const winNs = r.windowNs;
+  let ledgerNs = 0;
+  for (let c = 0; c < hw.vcpus; c++) ledgerNs += r.ledger.cpuTotal(c);
+  const agentCores = r.agentCpuNs / winNs;
+  const takenCores = ledgerNs / winNs + (pinned ? Math.max(agentCores, placement.dedicatedCpus) : 0);
+  const cpuByMechanism: Record<string, number> = {};
+  COST_CATEGORIES.forEach((name, k) => {
+    let ns = 0;
+    for (let c = 0; c < hw.vcpus; c++) ns += r.ledger.categoryOn(c, k);
+    cpuByMechanism[name] = ns / winNs + (pinned && name === "readerCpu" ? agentCores : 0);
+  });
   return {
     baselineGbps: baseG,
     withAgentGbps: withG,
@@ -218,8 +240,10 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     readerWakeupsPerS: (r.readerWakeups / winNs) * 1e9,
     contextSwitchesPerS: (r.contextSwitches / winNs) * 1e9,
     lostPerS: (r.lost / winNs) * 1e9,
-    agentCpuCores: r.agentCpuNs / winNs,
+    agentCpuCores: agentCores,
     kernelCpuCores: kernelNs / winNs,
+    nodeCpuPct: (100 * takenCores) / hw.vcpus,
+    cpuByMechanism,
     throttledPct: (100 * r.throttledNs) / winNs,
     latencyP50Us: r.latency.total > 0 ? r.latency.quantile(0.5) / 1000 : 0,
     latencyP99Us: r.latency.total > 0 ? r.latency.quantile(0.99) / 1000 : 0,
@@ -264,6 +288,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     lostPerS: est((r) => r.lostPerS),
     agentCpuCores: est((r) => r.agentCpuCores),
     kernelCpuCores: est((r) => r.kernelCpuCores),
+    nodeCpuPct: est((r) => r.nodeCpuPct),
+    cpuByMechanism: Object.fromEntries(COST_CATEGORIES.map((k) => [k, est((r) => r.cpuByMechanism[k])])) as Record<
+      CostCategory,
+      Estimate
+    >,
     throttledPct: est((r) => r.throttledPct),
     latencyP50Us: est((r) => r.latencyP50Us),
     latencyP99Us: est((r) => r.latencyP99Us),

@@ -41,17 +41,19 @@ export function printSimulation(r: SimulationResult): string {
     ["lost events/s", fmtEstimate(r.lostPerS, 0)],
     ["agent user-space CPU (cores)", fmtEstimate(r.agentCpuCores, 3)],
     ["agent kernel-side CPU (cores)", fmtEstimate(r.kernelCpuCores, 3)],
+    ["node CPU taken by the agent (%)", fmtEstimate(r.nodeCpuPct)],
     ["reader throttled (% of time)", fmtEstimate(r.throttledPct)],
     ["event delivery latency p50 (µs)", fmtEstimate(r.latencyP50Us, 1)],
     ["event delivery latency p99 (µs)", fmtEstimate(r.latencyP99Us, 1)],
   ];
   const attr = Object.entries(r.attribution).map(([k, v]) => [`  ${k}`, fmtEstimate(v)] as [string, string]);
+  const cpu = Object.entries(r.cpuByMechanism).map(([k, v]) => [`  ${k}`, fmtEstimate(v, 3)] as [string, string]);
   const s = r.scenario;
   return [
     `${s.hardware} · ${s.tool ?? "no agent"} · ${s.placement} · ${s.workload} · calibration ${s.calibration}`,
     `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
     "",
-    table(["metric", "value"], [...rows, ["overhead by mechanism (pp)", ""], ...attr]),
+    table(["metric", "value"], [...rows, ["throughput overhead by mechanism (pp)", ""], ...attr, ["node CPU by mechanism (cores)", ""], ...cpu]),
   ].join("\n");
 }
 
