@@ -8,7 +8,8 @@ export interface OverheadPoint {
   overheadPct: Estimate;
 }
 
-export function overheadByCoresChart(rows: OverheadPoint[], title = "Overhead by node size"): VegaLiteSpec {
+/** `yTitle` names what overheadPct holds (e.g. "node CPU (%)" for crossover --metric cpu). */
+export function overheadByCoresChart(rows: OverheadPoint[], title = "Overhead by node size", yTitle = "overhead (%)"): VegaLiteSpec {
   const values = rows.map((r) => ({ vcpus: r.vcpus, tool: r.tool, overhead: r.overheadPct.mean, low: r.overheadPct.low, high: r.overheadPct.high }));
   const x = { field: "vcpus", type: "quantitative", title: "vCPUs", scale: { type: "log", base: 2 } };
   return {
@@ -19,7 +20,7 @@ export function overheadByCoresChart(rows: OverheadPoint[], title = "Overhead by
     data: { values },
     layer: [
       { mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: { field: "tool", type: "nominal" } } },
-      { mark: { type: "line", point: true }, encoding: { x, y: { field: "overhead", type: "quantitative", title: "overhead (%)" }, color: { field: "tool", type: "nominal", title: "tool" } } },
+      { mark: { type: "line", point: true }, encoding: { x, y: { field: "overhead", type: "quantitative", title: yTitle }, color: { field: "tool", type: "nominal", title: "tool" } } },
     ],
   } as VegaLiteSpec;
 }

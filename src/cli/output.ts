@@ -8,6 +8,7 @@ import type { Estimate } from "../engine/index.ts";
 import { renderPng, renderSvg, type VegaLiteSpec } from "../charts/render.ts";
 import { UsageError, numberOption } from "./errors.ts";
 import { table } from "./format.ts";
+import { METRICS, type MetricBasis } from "../queries/common.ts";
 
 export interface Tabular {
   /** Lines printed above the table (not in CSV). */
@@ -96,4 +97,11 @@ export function trafficFlags(o: { traffic?: string; observed?: string }) {
     trafficGbps: o.traffic === undefined ? undefined : numberOption("--traffic", o.traffic, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
     observedGbps: o.observed === undefined ? undefined : numberOption("--observed", o.observed, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
   };
+}
+
+/** Checks --metric (throughput or cpu); `fallback` when not given. */
+export function metricOption(value: string | undefined, fallback: MetricBasis): MetricBasis {
+  if (value === undefined) return fallback;
+  if (!(METRICS as readonly string[]).includes(value)) throw new UsageError(`--metric = ${JSON.stringify(value)}: must be one of ${METRICS.join(", ")}`);
+  return value as MetricBasis;
 }

@@ -1,44 +1,59 @@
 /**
- * `budget(spec, maxOverheadPct)`: the highest offered traffic the node carries with the agent's
- * overhead within a budget.
+ * `budget(spec, maxPct, { metric })`: the highest offered traffic up to which the agent stays within a
+ * budget, of the node's CPU (metric "cpu", the default: nodeCpuPct) or of throughput (metric
+ * "throughput": overheadPct).
  *
- * Bisection over the offered traffic (workload mode "offered") between 0 and the NIC's bandwidth,
- * assuming the overhead does not decrease as traffic grows (more packets, more events, the same
- * CPUs). A point is within budget when its mean overhead is <= the budget; the answer is the last
- * point within budget, and `exceededAtGbps` the first point found above it (within `toleranceGbps`).
- * When the NIC's bandwidth is itself within budget the budget does not bind: the answer is the NIC's
- * bandwidth and `binding` is false.
+ * The metric need not grow with traffic: a CPU-limited agent that is throttled takes less of the node's
+ * CPU as traffic grows past its limit (it falls behind and loses events), so the NIC's bandwidth being
+ * within budget does not mean every lower traffic is. The query first scans `scanPoints` evenly spaced
+ * offered traffics up to the NIC's bandwidth; the first point over budget, if any, and the scan point
+ * before it bracket the answer, which bisection narrows to `toleranceGbps`, assuming the metric crosses
+ * the budget once between those two points. A point is within budget when its mean is <= the budget;
+ * the answer is the last point within budget, and `exceededAtGbps` the first point above it. When every
+ * scan point is within budget the budget does not bind: the answer is the NIC's bandwidth and `binding`
+ * is false. When even the least traffic is over budget (e.g. a pinned agent's reserved CPUs), the answer
+ * is 0 and `feasible` is false.
  */
 import { loadHardware } from "../models/load.ts";
 import { ScenarioError } from "../node/costs.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
-import { MANY_RUNS, type QueryOptions } from "./common.ts";
+import { defaultMetric, MANY_RUNS, METRICS, metricOf, type MetricBasis, type QueryOptions } from "./common.ts";
 import { predict, type Prediction } from "./predict.ts";
 
 export interface BudgetOptions extends QueryOptions {
   /** Bisection stops when the bracket is this narrow (Gb/s). @defaultValue 0.25 */
   toleranceGbps?: number;
+  /** What the budget limits: the node's CPU the agent takes, or throughput lost. @defaultValue "cpu" (budget runs offered traffic) */
+  metric?: MetricBasis;
+  /** Evenly spaced offered traffics scanned before bisecting (the last is the NIC's bandwidth). @defaultValue 8 */
+  scanPoints?: number;
 }
 
 export interface BudgetAnswer {
   query: "budget";
   spec: Omit<ScenarioSpec, "trafficGbps" | "observedGbps">;
+  /** What the budget limits: "cpu" (nodeCpuPct, % of the node's CPU) or "throughput" (overheadPct, % of throughput). */
+  metric: MetricBasis;
+  /** The budget, % of the node's CPU (metric cpu) or of throughput (metric throughput). */
   maxOverheadPct: number;
-  /** Highest offered traffic found within budget, Gb/s. */
+  /** Highest offered traffic found within budget, Gb/s (0 when not feasible). */
   maxTrafficGbps: number;
-  /** False when even the NIC's bandwidth is within budget. */
+  /** False when every scanned traffic up to the NIC's bandwidth is within budget. */
   binding: boolean;
+  /** False when even the least traffic evaluated is over budget. */
+  feasible: boolean;
   /** The lowest offered traffic found over budget (null when not binding). */
   exceededAtGbps: number | null;
   nicBandwidthGbps: number;
   toleranceGbps: number;
+  scanPoints: number;
   assumption: string;
-  /** The prediction at the answer (its overhead interval is the answer's CI). */
+  /** The prediction at the answer (its metric's interval is the answer's CI). */
   atAnswer: Prediction;
   /** The prediction just over the answer (null when not binding). */
   atExceeded: Prediction | null;
-  /** Every point the bisection evaluated, in order. */
-  steps: { trafficGbps: number; overheadPct: number; withinBudget: boolean }[];
+  /** Every point evaluated, in order; `valuePct` is the metric's mean. */
+  steps: { trafficGbps: number; valuePct: number; overheadPct: number; nodeCpuPct: number; withinBudget: boolean }[];
 }
 
 export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: BudgetOptions = {}): BudgetAnswer {
@@ -47,28 +62,53 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
   }
   const tol = options.toleranceGbps ?? 0.25;
   if (!(tol > 0)) throw new ScenarioError(`budget: toleranceGbps = ${tol}: must be > 0`);
+  const metric = options.metric ?? defaultMetric(true);
+  if (!METRICS.includes(metric)) throw new ScenarioError(`budget: metric = ${JSON.stringify(metric)}: must be one of ${METRICS.join(", ")}`);
+  const scan = options.scanPoints ?? 8;
+  if (!(Number.isInteger(scan) && scan >= 1 && scan <= 100)) throw new ScenarioError(`budget: scanPoints = ${scan}: must be an integer in [1, 100]`);
   const { trafficGbps: _t, observedGbps: _o, ...base } = spec;
   const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS };
   const nic = loadHardware(spec.hardware).nic.bandwidthGbps;
   const steps: BudgetAnswer["steps"] = [];
+  const within = (p: Prediction) => metricOf(p, metric).mean <= maxOverheadPct;
   const at = (gbps: number): Prediction => {
     const p = predict({ ...base, trafficGbps: gbps }, opts);
-    steps.push({ trafficGbps: gbps, overheadPct: p.overheadPct.mean, withinBudget: p.overheadPct.mean <= maxOverheadPct });
+    steps.push({ trafficGbps: gbps, valuePct: metricOf(p, metric).mean, overheadPct: p.overheadPct.mean, nodeCpuPct: p.nodeCpuPct.mean, withinBudget: within(p) });
     return p;
   };
-  const common = { query: "budget" as const, spec: base, maxOverheadPct, nicBandwidthGbps: nic, toleranceGbps: tol, assumption: "overhead does not decrease as offered traffic grows (monotone); within budget = mean overhead <= budget" };
-  const top = at(nic);
-  if (top.overheadPct.mean <= maxOverheadPct) {
-    return { ...common, maxTrafficGbps: nic, binding: false, exceededAtGbps: null, atAnswer: top, atExceeded: null, steps };
-  }
+  const what = metric === "cpu" ? "the node's CPU the agent takes (nodeCpuPct)" : "throughput overhead (overheadPct)";
+  const common = {
+    query: "budget" as const,
+    spec: base,
+    metric,
+    maxOverheadPct,
+    nicBandwidthGbps: nic,
+    toleranceGbps: tol,
+    scanPoints: scan,
+    assumption: `metric: ${what}; scanned at ${scan} evenly spaced offered traffics up to the NIC's bandwidth, then bisected, assuming it crosses the budget once between the last scan point within budget and the first over it; within budget = mean <= budget`,
+  };
   let lo = 0;
   let loP: Prediction | null = null;
-  let hi = nic;
-  let hiP = top;
+  let hi = -1;
+  let hiP: Prediction | null = null;
+  for (let i = 1; i <= scan; i++) {
+    const g = (nic * i) / scan;
+    const p = at(g);
+    if (!within(p)) {
+      hi = g;
+      hiP = p;
+      break;
+    }
+    lo = g;
+    loP = p;
+  }
+  if (hiP === null) {
+    return { ...common, maxTrafficGbps: nic, binding: false, feasible: true, exceededAtGbps: null, atAnswer: loP!, atExceeded: null, steps };
+  }
   while (hi - lo > tol) {
     const mid = (lo + hi) / 2;
     const p = at(mid);
-    if (p.overheadPct.mean <= maxOverheadPct) {
+    if (within(p)) {
       lo = mid;
       loP = p;
     } else {
@@ -76,6 +116,12 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
       hiP = p;
     }
   }
-  if (loP === null) loP = at(lo > 0 ? lo : Math.min(0.001, tol)); // offered traffic must be > 0
-  return { ...common, maxTrafficGbps: lo, binding: true, exceededAtGbps: hi, atAnswer: loP, atExceeded: hiP, steps };
+  if (loP === null) {
+    // offered traffic must be > 0: the least traffic evaluated stands for 0
+    const least = Math.min(0.001, tol);
+    const p = at(least);
+    if (!within(p)) return { ...common, maxTrafficGbps: 0, binding: true, feasible: false, exceededAtGbps: least, atAnswer: p, atExceeded: p, steps };
+    loP = p;
+  }
+  return { ...common, maxTrafficGbps: lo, binding: true, feasible: true, exceededAtGbps: hi, atAnswer: loP, atExceeded: hiP, steps };
 }

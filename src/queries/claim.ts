@@ -1,7 +1,8 @@
 /**
  * `judgeClaim(claim)`: checks a vendor's claim (models/schema/claim.schema.json) against the model.
  *
- * The claim's settings are simulated; each claimed quantity (overhead %, agent CPU cores) gets a
+ * The claim's settings are simulated; each claimed quantity (overhead %: of throughput, compared with
+ * overheadPct, or with `overheadKind: "cpu"` of the node's CPU, compared with nodeCpuPct; agent CPU cores) gets a
  * verdict against the predicted 95% interval widened by the model tolerance (the model's own error,
  * which the replication interval does not include):
  *  - "consistent": inside [low - tol, high + tol], tol = max(absolute, relative × |mean|);
@@ -21,7 +22,7 @@ import { fileLabel, MODELS_DIR } from "../models/paths.ts";
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import type { Scenario } from "../node/simulate.ts";
 import { join } from "node:path";
-import { type CalibrationRef, type QueryOptions } from "./common.ts";
+import { type CalibrationRef, type MetricBasis, type QueryOptions } from "./common.ts";
 import { predictScenario, type Prediction } from "./predict.ts";
 
 export interface Claim {
@@ -33,6 +34,8 @@ export interface Claim {
   traffic: { offeredGbps?: number; observedGbps?: number; workload?: string };
   placement?: string;
   claimedOverheadPct?: number;
+  /** What claimedOverheadPct is a share of: throughput lost ("throughput", compared with overheadPct) or the node's CPU ("cpu", compared with nodeCpuPct). @defaultValue "throughput" */
+  overheadKind?: "throughput" | "cpu";
   claimedAgentCpuCores?: number;
 }
 
@@ -66,9 +69,12 @@ export interface ClaimAnswer {
   replications: number;
   tolerance: ModelTolerance;
   verdict: Verdict;
+  /** What `overhead` compares: the claim's overheadKind (default "throughput"). */
+  overheadKind: "throughput" | "cpu";
   overhead: QuantityVerdict | null;
   agentCpu: (QuantityVerdict & { bpfLowerBoundCores: number }) | null;
   dominantMechanism: string | null;
+  dominantMechanismBasis: MetricBasis;
   reason: string;
   prediction: Prediction;
 }
@@ -141,7 +147,8 @@ export function judgeClaim(claim: Claim, options: QueryOptions & { tolerance?: P
   const spec = claimSpec(claim);
   const scenario = buildScenario(spec);
   const p = predictScenario(spec, scenario, options);
-  const overhead = claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, p.overheadPct, tolerance.overheadPp, tolerance.relative);
+  const overheadKind = claim.overheadKind ?? "throughput";
+  const overhead = claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, overheadKind === "cpu" ? p.nodeCpuPct : p.overheadPct, tolerance.overheadPp, tolerance.relative);
   let agentCpu: ClaimAnswer["agentCpu"] = null;
   if (claim.claimedAgentCpuCores !== undefined) {
     const total = sumEstimates(p.agentCpuCores, p.kernelCpuCores);
@@ -154,7 +161,7 @@ export function judgeClaim(claim: Claim, options: QueryOptions & { tolerance?: P
   const verdict: Verdict = all.some((v) => v.verdict === "impossible") ? "impossible" : (all.find((v) => v.verdict !== "consistent")?.verdict ?? "consistent");
   const f = (x: number) => x.toFixed(3).replace(/\.?0+$/, "");
   const reasons: string[] = [];
-  if (overhead) reasons.push(`overhead: claimed ${f(overhead.claimed)}%, predicted ${f(overhead.predicted.mean)}% [${f(overhead.predicted.low)}, ${f(overhead.predicted.high)}], accepted [${f(overhead.accepted.low)}, ${f(overhead.accepted.high)}] → ${overhead.verdict}`);
+  if (overhead) reasons.push(`${overheadKind === "cpu" ? "node CPU" : "throughput overhead"}: claimed ${f(overhead.claimed)}%, predicted ${f(overhead.predicted.mean)}% [${f(overhead.predicted.low)}, ${f(overhead.predicted.high)}], accepted [${f(overhead.accepted.low)}, ${f(overhead.accepted.high)}] → ${overhead.verdict}`);
   if (agentCpu) {
     reasons.push(
       agentCpu.verdict === "impossible"
@@ -170,9 +177,11 @@ export function judgeClaim(claim: Claim, options: QueryOptions & { tolerance?: P
     replications: p.replications,
     tolerance,
     verdict,
+    overheadKind,
     overhead,
     agentCpu,
     dominantMechanism: p.dominantMechanism,
+    dominantMechanismBasis: p.dominantMechanismBasis,
     reason: reasons.join("; "),
     prediction: p,
   };

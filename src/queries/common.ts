@@ -56,24 +56,72 @@ export interface ResultSummary {
   agentCpuCores: Estimate;
   kernelCpuCores: Estimate;
   throttledPct: Estimate;
-  /** The attribution entry with the largest mean (null when every entry is 0). */
+  /**
+   * The mechanism that costs most: the throughput attribution entry with the largest mean, or, when no
+   * throughput is lost (every attribution entry 0, e.g. offered traffic the node still carries), the
+   * largest cpuByMechanism entry. Null when both are all 0.
+   */
   dominantMechanism: string | null;
+  /** Which ranking dominantMechanism comes from: "throughput" (attribution, pp) or "cpu" (cpuByMechanism, cores). */
+  dominantMechanismBasis: MetricBasis;
   bottleneck: string;
+  /** Share of the node's CPU the agent takes, % (a cost even when the traffic is still carried). */
+  nodeCpuPct: Estimate;
+  /** Where nodeCpuPct goes: mean cores per mechanism (means only; the full estimates are in SimulationResult). */
+  cpuByMechanism: Record<string, number>;
 }
 
-export function dominantMechanism(r: SimulationResult): string | null {
+/** What a query compares: throughput lost (`overheadPct`) or the node CPU the agent takes (`nodeCpuPct`). */
+export type MetricBasis = "throughput" | "cpu";
+
+export const METRICS: readonly MetricBasis[] = ["throughput", "cpu"];
+
+/** The metric's estimate in a summary: overheadPct for "throughput", nodeCpuPct for "cpu". */
+export function metricOf(s: { overheadPct: Estimate; nodeCpuPct: Estimate }, metric: MetricBasis): Estimate {
+  return metric === "cpu" ? s.nodeCpuPct : s.overheadPct;
+}
+
+/** How the answer names a metric. */
+export function metricLabel(metric: MetricBasis): string {
+  return metric === "cpu" ? "node CPU (%)" : "throughput overhead (%)";
+}
+
+/** The default metric: "cpu" with offered traffic (the node usually still carries it: overhead 0), "throughput" otherwise. */
+export function defaultMetric(offered: boolean): MetricBasis {
+  return offered ? "cpu" : "throughput";
+}
+
+function largest(entries: [string, number][]): string | null {
   let best: string | null = null;
   let max = 0;
-  for (const [k, v] of Object.entries(r.attribution)) {
-    if (v.mean > max) {
-      max = v.mean;
+  for (const [k, v] of entries) {
+    if (v > max) {
+      max = v;
       best = k;
     }
   }
   return best;
 }
 
+/** The dominant mechanism and the ranking it comes from (see ResultSummary.dominantMechanism). */
+export function dominantMechanismOf(r: SimulationResult): { mechanism: string | null; basis: MetricBasis } {
+  const byThroughput = largest(Object.entries(r.attribution).map(([k, v]) => [k, v.mean]));
+  if (byThroughput !== null) return { mechanism: byThroughput, basis: "throughput" };
+  return { mechanism: largest(Object.entries(r.cpuByMechanism).map(([k, v]) => [k, v.mean])), basis: "cpu" };
+}
+
+export function dominantMechanism(r: SimulationResult): string | null {
+  return dominantMechanismOf(r).mechanism;
+}
+
+/** "readerCpu (node CPU)" / "none" for tables. */
+export function dominantLabel(s: { dominantMechanism: string | null; dominantMechanismBasis: MetricBasis }): string {
+  if (s.dominantMechanism === null) return "none (no throughput lost, no agent CPU)";
+  return `${s.dominantMechanism} (by ${s.dominantMechanismBasis === "cpu" ? "node CPU: no throughput lost" : "throughput lost"})`;
+}
+
 export function summarize(r: SimulationResult): ResultSummary {
+  const d = dominantMechanismOf(r);
   return {
     baselineGbps: r.baselineGbps,
     withAgentGbps: r.withAgentGbps,
@@ -84,8 +132,11 @@ export function summarize(r: SimulationResult): ResultSummary {
     agentCpuCores: r.agentCpuCores,
     kernelCpuCores: r.kernelCpuCores,
     throttledPct: r.throttledPct,
-    dominantMechanism: dominantMechanism(r),
+    dominantMechanism: d.mechanism,
+    dominantMechanismBasis: d.basis,
     bottleneck: r.bottleneck.withAgent,
+    nodeCpuPct: r.nodeCpuPct,
+    cpuByMechanism: Object.fromEntries(Object.entries(r.cpuByMechanism).map(([k, v]) => [k, v.mean])),
   };
 }
 

@@ -1,9 +1,12 @@
 /**
  * `crossover(traffic)`: over the shipped hardware shapes ordered by vCPUs, the core count above which
- * the ring buffer tool costs less overhead than the perf event array tool, and by how much.
+ * the ring buffer tool costs less than the perf event array tool, and by how much.
  *
+ * The cost compared is `metric`: "cpu" (nodeCpuPct, the share of the node's CPU the agent takes; the
+ * default with offered traffic, where the node usually still carries the traffic and throughput
+ * overhead is 0) or "throughput" (overheadPct; the default with observedGbps or a saturating receiver).
  * Each shape is simulated with both tools at the same traffic, placement, workload and seeds. The ring
- * buffer "wins" at a size when the perf tool's overhead minus the ring buffer tool's is above zero
+ * buffer "wins" at a size when the perf tool's metric minus the ring buffer tool's is above zero
  * with 95% confidence (the interval of the difference, see difference()). The crossover is the
  * smallest vCPU count from which the ring buffer wins at that size and every larger one; null when
  * it does not win at the largest shape.
@@ -11,7 +14,8 @@
 import { listProfiles, loadHardware } from "../models/load.ts";
 import type { Estimate } from "../engine/index.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
-import { difference, MANY_RUNS, type CalibrationRef, type QueryOptions } from "./common.ts";
+import { defaultMetric, difference, MANY_RUNS, METRICS, metricOf, type CalibrationRef, type MetricBasis, type QueryOptions } from "./common.ts";
+import { ScenarioError } from "../node/costs.ts";
 import { predict, type Prediction } from "./predict.ts";
 
 export interface CrossoverSpec {
@@ -28,6 +32,8 @@ export interface CrossoverSpec {
   calibration?: string;
   /** Hardware shapes to compare. @defaultValue every shipped shape */
   hardware?: string[];
+  /** The cost compared: "cpu" (nodeCpuPct) or "throughput" (overheadPct). @defaultValue "cpu" with trafficGbps, else "throughput" */
+  metric?: MetricBasis;
 }
 
 export interface CrossoverRow {
@@ -35,7 +41,10 @@ export interface CrossoverRow {
   vcpus: number;
   perfOverheadPct: Estimate;
   ringbufOverheadPct: Estimate;
-  /** perf minus ring buffer, percentage points; > 0: the ring buffer costs less. */
+  /** Share of the node's CPU each tool's agent takes, %. */
+  perfNodeCpuPct: Estimate;
+  ringbufNodeCpuPct: Estimate;
+  /** perf minus ring buffer in the answer's metric, percentage points; > 0: the ring buffer costs less. */
   differencePp: Estimate;
   perfLostPerS: Estimate;
   ringbufLostPerS: Estimate;
@@ -50,12 +59,14 @@ export interface CrossoverAnswer {
   rows: CrossoverRow[];
   /** Smallest vCPU count from which the ring buffer wins at every larger shape; null if never. */
   crossoverVcpus: number | null;
-  /** The overhead difference at the crossover shape (null if none). */
+  /** The difference (answer's metric) at the crossover shape (null if none). */
   advantageAtCrossoverPp: Estimate | null;
   rule: string;
 }
 
 export function crossover(spec: CrossoverSpec, options: QueryOptions = {}): CrossoverAnswer {
+  const metric = spec.metric ?? defaultMetric(spec.trafficGbps !== undefined);
+  if (!METRICS.includes(metric)) throw new ScenarioError(`crossover: metric = ${JSON.stringify(metric)}: must be one of ${METRICS.join(", ")}`);
   const perfTool = spec.perfTool ?? "retina-perf";
   const ringbufTool = spec.ringbufTool ?? "retina-ringbuf";
   const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS };
@@ -76,12 +87,14 @@ export function crossover(spec: CrossoverSpec, options: QueryOptions = {}): Cros
     const p = predict(base(name, perfTool), opts);
     const r = predict(base(name, ringbufTool), opts);
     first ??= p;
-    const d = difference(p.overheadPct, r.overheadPct);
+    const d = difference(metricOf(p, metric), metricOf(r, metric));
     return {
       hardware: name,
       vcpus,
       perfOverheadPct: p.overheadPct,
       ringbufOverheadPct: r.overheadPct,
+      perfNodeCpuPct: p.nodeCpuPct,
+      ringbufNodeCpuPct: r.nodeCpuPct,
       differencePp: d,
       perfLostPerS: p.lostPerS,
       ringbufLostPerS: r.lostPerS,
@@ -93,12 +106,12 @@ export function crossover(spec: CrossoverSpec, options: QueryOptions = {}): Cros
   const found = k < rows.length ? rows[k] : null;
   return {
     query: "crossover",
-    spec: { ...spec, perfTool, ringbufTool, hardware: shapes.map((s) => s.name) },
+    spec: { ...spec, perfTool, ringbufTool, hardware: shapes.map((s) => s.name), metric },
     calibration: first!.calibration,
     replications: opts.replications,
     rows,
     crossoverVcpus: found?.vcpus ?? null,
     advantageAtCrossoverPp: found?.differencePp ?? null,
-    rule: "the ring buffer wins at a shape when perf overhead - ring buffer overhead > 0 with 95% confidence; crossover = smallest vCPUs from which it wins at every larger shape",
+    rule: `the ring buffer wins at a shape when perf ${metric === "cpu" ? "node CPU" : "throughput overhead"} - ring buffer ${metric === "cpu" ? "node CPU" : "throughput overhead"} > 0 with 95% confidence; crossover = smallest vCPUs from which it wins at every larger shape`,
   };
 }

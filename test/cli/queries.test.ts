@@ -36,6 +36,8 @@ describe("query commands", () => {
     [["size", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-lost-per-s", "-5"], /--max-lost-per-s = "-5"/],
     [["reserve", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--limits", "0.5,x"], /--limits = "x"/],
     [["crossover", "--traffic", "1", "--observed", "2"], /--traffic = "1" and --observed = "2"/],
+    [["crossover", "--traffic", "1", "--metric", "latency"], /--metric = "latency"/],
+    [["budget", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-overhead", "5", "--metric", "cores"], /--metric = "cores"/],
     [["claim", "no-such-claim.json"], /no-such-claim.json: no such claim file/],
     [["sweep", "--grid", "models/sweeps/example-grid.json", "--shard", "2/2"], /--shard = "2\/2"/],
     [["sweep", "--grid", "models/sweeps/example-grid.json", "--workers", "0"], /--workers = "0"/],
@@ -62,13 +64,34 @@ describe("query commands", () => {
     const j = JSON.parse((await run([...base, "--json"])).out);
     expect(j.query).toBe("predict");
     expect(j.overheadPct).toHaveProperty("low");
+    expect(j.nodeCpuPct).toHaveProperty("low");
+    expect(j.nodeCpuPct.mean).toBeGreaterThan(0);
+    expect(Object.values(j.cpuByMechanism).every((v) => typeof v === "number")).toBe(true);
+    expect(["throughput", "cpu"]).toContain(j.dominantMechanismBasis);
     expect(j.calibration.file).toBe("models/calibration/literature.json");
     const csv = (await run([...base, "--csv"])).out.trim().split("\n");
     expect(csv[0]).toBe("metric,mean ± 95% half-width,95% CI");
-    expect(csv.length).toBe(9);
+    expect(csv.length).toBe(11);
+    expect(csv[2]).toMatch(/^node CPU the agent takes \(%\),/);
+    expect(csv[10]).toMatch(/^node CPU by mechanism \(cores\),"?readerCpu /);
     const text = (await run(base)).out;
     expect(text).toContain("calibration: models/calibration/literature.json");
     expect(text).toContain("95% CI");
+  });
+
+  it("budget and crossover state the metric they compare (default cpu with offered traffic; --metric throughput)", async () => {
+    const b = await run(["budget", "--hardware", "azure-d16s-v5", "--tool", "retina-perf", "--max-overhead", "4", "--tolerance", "1", ...QUICK]);
+    expect(b.code).toBe(0);
+    expect(b.out).toContain("budget 4% of the node's CPU (--metric cpu, the default)");
+    const bj = JSON.parse((await run(["budget", "--hardware", "azure-d16s-v5", "--tool", "retina-perf", "--max-overhead", "4", "--metric", "throughput", "--tolerance", "1", "--json", ...QUICK])).out);
+    expect(bj.metric).toBe("throughput");
+    expect(bj.binding).toBe(false);
+    const c = await run(["crossover", "--traffic", "8", "--hardware", "azure-d16s-v5,azure-d64s-v5", ...QUICK]);
+    expect(c.code).toBe(0);
+    expect(c.out).toContain("(--metric cpu, the default)");
+    expect(c.out).toContain("perf node CPU (%)");
+    const cj = JSON.parse((await run(["crossover", "--observed", "8", "--hardware", "azure-d16s-v5", "--json", ...QUICK])).out);
+    expect(cj.spec.metric).toBe("throughput");
   });
 
   it("sweep --shard and merge through the CLI give the unsharded bytes", async () => {

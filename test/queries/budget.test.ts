@@ -21,7 +21,8 @@ function fastNicNode(): string {
 describe("budget", () => {
   it("answers a traffic within budget, and a bit more traffic exceeds it", () => {
     const hardware = fastNicNode();
-    const a = budget({ hardware, tool: "retina-perf" }, 2, { ...QUICK, toleranceGbps: 1 });
+    const a = budget({ hardware, tool: "retina-perf" }, 2, { ...QUICK, toleranceGbps: 1, metric: "throughput" });
+    expect(a.metric).toBe("throughput");
     expect(a.binding).toBe(true);
     expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThanOrEqual(1);
     // re-run predict at both ends with the same options: same seeds, same numbers
@@ -35,9 +36,51 @@ describe("budget", () => {
 
   it("does not bind when the NIC's bandwidth is within budget", () => {
     const a = budget({ hardware: "azure-d8s-v5", tool: "retina-ringbuf" }, 50, QUICK);
+    expect(a.metric).toBe("cpu"); // the default: budget runs offered traffic
     expect(a.binding).toBe(false);
     expect(a.maxTrafficGbps).toBe(a.nicBandwidthGbps);
-    expect(a.atAnswer.overheadPct.mean).toBeLessThanOrEqual(50);
+    expect(a.atAnswer.nodeCpuPct.mean).toBeLessThanOrEqual(50);
+    expect(a.steps.every((s) => s.withinBudget && s.valuePct === s.nodeCpuPct)).toBe(true);
+  });
+
+  describe("metric cpu on shipped hardware (azure-d16s-v5, retina-perf), where the NIC binds first", () => {
+    const spec = { hardware: "azure-d16s-v5", tool: "retina-perf" };
+    const max = 4;
+    const a = budget(spec, max, { ...QUICK, toleranceGbps: 0.5, metric: "cpu" });
+
+    it("binds below the NIC's bandwidth, while the throughput budget does not", () => {
+      expect(a.metric).toBe("cpu");
+      expect(a.binding).toBe(true);
+      expect(a.feasible).toBe(true);
+      expect(a.maxTrafficGbps).toBeGreaterThan(0);
+      expect(a.maxTrafficGbps).toBeLessThan(a.nicBandwidthGbps);
+      const t = budget(spec, max, { ...QUICK, metric: "throughput", scanPoints: 2 });
+      expect(t.binding).toBe(false);
+      expect(t.atAnswer.overheadPct.mean).toBe(0);
+    });
+
+    it("answers a traffic where the agent takes at most the budget of the node's CPU, and a bit more traffic exceeds it", () => {
+      expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThanOrEqual(0.5);
+      expect(a.exceededAtGbps!).toBeGreaterThan(a.maxTrafficGbps);
+      const at = predict({ ...spec, trafficGbps: a.maxTrafficGbps }, QUICK);
+      const over = predict({ ...spec, trafficGbps: a.exceededAtGbps! }, QUICK);
+      expect(at.nodeCpuPct.mean).toBeLessThanOrEqual(max);
+      expect(over.nodeCpuPct.mean).toBeGreaterThan(max);
+      expect(a.atAnswer.nodeCpuPct).toEqual(at.nodeCpuPct);
+      expect(a.atExceeded!.nodeCpuPct).toEqual(over.nodeCpuPct);
+    });
+
+    it("every traffic evaluated below the answer is within budget (the scan guards against a non-monotone metric)", () => {
+      for (const s of a.steps) {
+        expect(s.valuePct).toBe(s.nodeCpuPct);
+        expect(s.withinBudget).toBe(s.nodeCpuPct <= max);
+        if (s.trafficGbps <= a.maxTrafficGbps) expect(s.withinBudget).toBe(true);
+      }
+    });
+  });
+
+  it("rejects an unknown metric naming the value", () => {
+    expect(() => budget({ hardware: "azure-d8s-v5", tool: "retina-perf" }, 5, { metric: "latency" as never })).toThrow(/metric = "latency"/);
   });
 
   it("rejects a budget outside [0, 100) naming the value", () => {

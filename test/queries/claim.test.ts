@@ -39,6 +39,23 @@ describe("claim", () => {
     expect(judgeClaim({ ...base, claimedOverheadPct: 3 * p.overheadPct.high + 1 }, QUICK).verdict).toBe("pessimistic");
   });
 
+  it("overheadKind cpu compares the claimed % with the node CPU the agent takes, throughput (the default) with overheadPct", () => {
+    const offered = { ...base, traffic: { offeredGbps: 4 } };
+    const q = predict({ hardware: "azure-d16s-v5", tool: "retina-perf", trafficGbps: 4 }, QUICK);
+    expect(q.overheadPct.mean).toBe(0); // the node still carries 4 Gb/s
+    const cpu = judgeClaim({ ...offered, overheadKind: "cpu", claimedOverheadPct: q.nodeCpuPct.mean }, QUICK);
+    expect(cpu.overheadKind).toBe("cpu");
+    expect(cpu.overhead!.predicted).toEqual(q.nodeCpuPct);
+    expect(cpu.verdict).toBe("consistent");
+    expect(cpu.dominantMechanismBasis).toBe("cpu");
+    expect(cpu.reason).toMatch(/^node CPU: /);
+    const thr = judgeClaim({ ...offered, claimedOverheadPct: q.nodeCpuPct.mean }, QUICK);
+    expect(thr.overheadKind).toBe("throughput");
+    expect(thr.overhead!.predicted).toEqual(q.overheadPct);
+    expect(thr.verdict).toBe("pessimistic");
+    expect(() => validateClaim({ ...base, claimedOverheadPct: 1, overheadKind: "memory" }, "c.json")).toThrow(/overheadKind/);
+  });
+
   it("the shipped example claims are valid and say they are illustrative", () => {
     const dir = join(MODELS_DIR, "claims");
     const files = readdirSync(dir).filter((f) => f.endsWith(".json"));

@@ -8,6 +8,10 @@ const HW = ["azure-d4s-v5", "azure-d16s-v5", "azure-d64s-v5"];
 describe("crossover", () => {
   const a = crossover({ observedGbps: 5, hardware: [...HW].reverse() }, QUICK);
 
+  it("compares throughput by default with observedGbps", () => {
+    expect(a.spec.metric).toBe("throughput");
+  });
+
   it("orders the shapes by vCPUs", () => {
     const v = a.rows.map((r) => r.vcpus);
     expect(v).toEqual([...v].sort((x, y) => x - y));
@@ -33,5 +37,38 @@ describe("crossover", () => {
     expect(a.rows.slice(k).every((r) => r.ringbufWins)).toBe(true);
     if (k > 0) expect(a.rows[k - 1].ringbufWins).toBe(false);
     for (const r of a.rows) expect(r.ringbufWins).toBe(r.differencePp.low > 0);
+  });
+});
+
+describe("crossover with metric cpu (the default with offered traffic)", () => {
+  // the query's own defaults: 0.05 s runs are dominated by start-up noise in node CPU
+  const RUNS = { replications: 3, durationS: 0.1 };
+  const a = crossover({ trafficGbps: 8, hardware: HW }, RUNS);
+
+  it("defaults to cpu with trafficGbps and says so in the rule", () => {
+    expect(a.spec.metric).toBe("cpu");
+    expect(a.rule).toMatch(/node CPU/);
+  });
+
+  it("agrees with predict run at each size: node CPU difference, and its 95% rule", () => {
+    for (const r of a.rows) {
+      const p = predict({ hardware: r.hardware, tool: "retina-perf", trafficGbps: 8 }, RUNS);
+      const q = predict({ hardware: r.hardware, tool: "retina-ringbuf", trafficGbps: 8 }, RUNS);
+      expect(r.perfNodeCpuPct).toEqual(p.nodeCpuPct);
+      expect(r.ringbufNodeCpuPct).toEqual(q.nodeCpuPct);
+      expect(r.perfOverheadPct).toEqual(p.overheadPct);
+      expect(r.differencePp.mean).toBeCloseTo(p.nodeCpuPct.mean - q.nodeCpuPct.mean, 10);
+      expect(r.ringbufWins).toBe(r.differencePp.low > 0);
+    }
+  });
+
+  it("finds a crossover on shipped hardware where the throughput metric finds none (the NIC binds: overhead 0)", () => {
+    expect(a.rows.every((r) => r.perfOverheadPct.mean === 0 && r.ringbufOverheadPct.mean === 0)).toBe(true);
+    expect(a.crossoverVcpus).not.toBeNull();
+    const k = a.rows.findIndex((r) => r.vcpus === a.crossoverVcpus);
+    expect(a.rows.slice(k).every((r) => r.ringbufWins)).toBe(true);
+    if (k > 0) expect(a.rows[k - 1].ringbufWins).toBe(false);
+    const t = crossover({ trafficGbps: 8, hardware: HW, metric: "throughput" }, RUNS);
+    expect(t.crossoverVcpus).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { judgeClaim, loadClaim } from "../../queries/claim.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { numberOption } from "../errors.ts";
 import { addOutputOptions, print } from "../output.ts";
+import { dominantLabel } from "../../queries/common.ts";
 
 export function registerClaim(program: Command): void {
   const cmd = program
@@ -20,7 +21,7 @@ export function registerClaim(program: Command): void {
     const a = judgeClaim(loadClaim(file), { seed, replications, durationS, tolerance: { relative } });
     const rows: string[][] = [];
     const f = (x: number, d: number) => x.toFixed(d);
-    if (a.overhead) rows.push(["overhead (%)", f(a.overhead.claimed, 2), f(a.overhead.predicted.mean, 2), `[${f(a.overhead.predicted.low, 2)}, ${f(a.overhead.predicted.high, 2)}]`, `[${f(a.overhead.accepted.low, 2)}, ${f(a.overhead.accepted.high, 2)}]`, "-", a.overhead.verdict]);
+    if (a.overhead) rows.push([a.overheadKind === "cpu" ? "node CPU the agent takes (%)" : "throughput overhead (%)", f(a.overhead.claimed, 2), f(a.overhead.predicted.mean, 2), `[${f(a.overhead.predicted.low, 2)}, ${f(a.overhead.predicted.high, 2)}]`, `[${f(a.overhead.accepted.low, 2)}, ${f(a.overhead.accepted.high, 2)}]`, "-", a.overhead.verdict]);
     if (a.agentCpu) rows.push(["agent CPU, user + kernel (cores)", f(a.agentCpu.claimed, 3), f(a.agentCpu.predicted.mean, 3), `[${f(a.agentCpu.predicted.low, 3)}, ${f(a.agentCpu.predicted.high, 3)}]`, `[${f(a.agentCpu.accepted.low, 3)}, ${f(a.agentCpu.accepted.high, 3)}]`, f(a.agentCpu.bpfLowerBoundCores, 3), a.agentCpu.verdict]);
     print(o, a, {
       preamble: [
@@ -30,7 +31,7 @@ export function registerClaim(program: Command): void {
       ],
       header: ["quantity", "claimed", "predicted", "95% CI", "accepted", "BPF lower bound", "verdict"],
       rows,
-      footer: [`verdict: ${a.verdict.toUpperCase()}; dominant mechanism: ${a.dominantMechanism ?? "none (no throughput lost)"}`, a.reason],
+      footer: [`verdict: ${a.verdict.toUpperCase()}; dominant mechanism: ${dominantLabel(a)}`, a.reason],
     });
   });
 }

@@ -2,13 +2,14 @@
 import type { Command } from "commander";
 import { attributionChart } from "../../charts/attribution.ts";
 import { predict } from "../../queries/predict.ts";
+import { dominantLabel } from "../../queries/common.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { addOutputOptions, addScenarioOptions, chartPath, ci, est, print, trafficFlags, writeChart } from "../output.ts";
 
 export function registerPredict(program: Command): void {
   const cmd = program
     .command("predict")
-    .description("Predict what the agent costs one node: overhead, throughput, events/s, wakeups/s, lost/s, agent CPU, and the dominant mechanism")
+    .description("Predict what the agent costs one node: throughput overhead, share of the node's CPU (and its split by mechanism), throughput,\nevents/s, wakeups/s, lost/s, agent CPU, and the dominant mechanism")
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
     .option("--chart <file>", "also render the overhead attribution as a bar chart (.svg or .png)");
@@ -17,6 +18,12 @@ export function registerPredict(program: Command): void {
     const spec = { hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) };
     const { seed, replications, durationS } = simulationOptions(o);
     const p = predict(spec, { seed, replications, durationS });
+    const byMechanism =
+      Object.entries(p.cpuByMechanism)
+        .filter(([, v]) => v >= 0.0005)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(", ") || "none";
     const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2) => [name, est(e, d), ci(e, d)];
     print(o, p, {
       preamble: [
@@ -26,6 +33,7 @@ export function registerPredict(program: Command): void {
       header: ["metric", "mean ± 95% half-width", "95% CI"],
       rows: [
         row("overhead (%)", p.overheadPct),
+        row("node CPU the agent takes (%)", p.nodeCpuPct),
         row("baseline throughput (Gb/s)", p.baselineGbps),
         row("throughput with agent (Gb/s)", p.withAgentGbps),
         row("BPF output events/s", p.eventsPerS, 0),
@@ -33,8 +41,10 @@ export function registerPredict(program: Command): void {
         row("lost events/s", p.lostPerS, 0),
         row("agent user-space CPU (cores)", p.agentCpuCores, 3),
         row("agent kernel-side CPU (cores)", p.kernelCpuCores, 3),
+        // too wide for the table's columns: a footer line there, a row in CSV
+        ...(o.csv ? [["node CPU by mechanism (cores)", byMechanism, ""]] : []),
       ],
-      footer: [`bottleneck with agent: ${p.bottleneck}; dominant mechanism: ${p.dominantMechanism ?? "none (no throughput lost)"}`],
+      footer: [`node CPU by mechanism (cores): ${byMechanism}`, `bottleneck with agent: ${p.bottleneck}; dominant mechanism: ${dominantLabel(p)}`],
     });
     if (chart) await writeChart(chart, attributionChart(p.result));
   });

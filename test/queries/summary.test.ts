@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { dominantMechanismOf, summarize } from "../../src/queries/common.ts";
+import { predict } from "../../src/queries/predict.ts";
+import type { SimulationResult } from "../../src/node/simulate.ts";
+
+const QUICK = { replications: 2, durationS: 0.05 };
+
+describe("summary: node CPU and the dominant mechanism's basis", () => {
+  it("includes nodeCpuPct and cpuByMechanism (means of the simulation's estimates)", () => {
+    const p = predict({ hardware: "azure-d16s-v5", tool: "retina-perf", trafficGbps: 4 }, QUICK);
+    expect(p.nodeCpuPct).toEqual(p.result.nodeCpuPct);
+    expect(p.nodeCpuPct.mean).toBeGreaterThan(0);
+    expect(Object.keys(p.cpuByMechanism).sort()).toEqual(Object.keys(p.result.cpuByMechanism).sort());
+    for (const [k, v] of Object.entries(p.cpuByMechanism)) expect(v).toBe(p.result.cpuByMechanism[k as keyof typeof p.result.cpuByMechanism].mean);
+    expect(summarize(p.result)).toMatchObject({ nodeCpuPct: p.nodeCpuPct, cpuByMechanism: p.cpuByMechanism });
+  });
+
+  it("falls back to the largest cpuByMechanism entry when no throughput is lost", () => {
+    const p = predict({ hardware: "azure-d16s-v5", tool: "retina-perf", trafficGbps: 4 }, QUICK);
+    expect(Object.values(p.result.attribution).every((e) => e.mean === 0)).toBe(true);
+    expect(p.dominantMechanismBasis).toBe("cpu");
+    const max = Math.max(...Object.values(p.cpuByMechanism));
+    expect(p.dominantMechanism).not.toBeNull();
+    expect(p.cpuByMechanism[p.dominantMechanism!]).toBe(max);
+  });
+
+  it("uses the throughput attribution when throughput is lost", () => {
+    const p = predict({ hardware: "azure-d8s-v5", tool: "retina-perf", observedGbps: 5 }, QUICK);
+    expect(p.overheadPct.mean).toBeGreaterThan(0);
+    expect(p.dominantMechanismBasis).toBe("throughput");
+    const max = Math.max(...Object.values(p.result.attribution).map((e) => e.mean));
+    expect(p.result.attribution[p.dominantMechanism! as keyof typeof p.result.attribution].mean).toBe(max);
+  });
+
+  it("is null when neither throughput nor CPU is spent", () => {
+    const z = { mean: 0, halfWidth: 0, low: 0, high: 0, n: 1 };
+    const r = { attribution: { readerCpu: z, wakeups: z }, cpuByMechanism: { readerCpu: z } } as unknown as SimulationResult;
+    expect(dominantMechanismOf(r)).toEqual({ mechanism: null, basis: "cpu" });
+  });
+});
