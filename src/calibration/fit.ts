@@ -21,8 +21,9 @@
  *  - softirqNsPerByte   baseline-like throughput runs (program in mode none, whose counters
  *                       give the skb count): (system+softirq+irq CPU − skbs·softirqNsPerSkb −
  *                       hook runs·bpfProgramNs) / bytes; softirqNsPerSkb stays literature.
- * Everything else is copied from the literature file. Throughput runs not used are listed as
- * heldOut, for validation of the model against this host.
+ * Everything else is copied from the literature file. Throughput runs not used (other
+ * configurations, later repetitions, runs that started on a busy machine) are listed as heldOut,
+ * for validation of the model against this host.
  */
 import { CALIBRATION_CONSTANTS, type CalibratedConstant, type CalibrationFile, type CalibrationConstantName } from "../models/types.ts";
 import type { DatasetRow, MicrobenchRow, ThroughputRow } from "../measure/jsonl.ts";
@@ -170,7 +171,8 @@ export function fitCalibration(rows: DatasetRow[], o: FitOptions): FittedCalibra
   const fitConfigs = new Set(o.fitConfigs ?? DEFAULT_FIT_CONFIGS);
   const fitReps = o.fitReps ?? 3;
   const tput = rows.filter((r): r is ThroughputRow => r.kind === "throughput");
-  const used = tput.filter((r) => fitConfigs.has(r.configId) && r.rep < fitReps);
+  // Runs that started on a busy machine (preRun.quiet false) are never fitted.
+  const used = tput.filter((r) => fitConfigs.has(r.configId) && r.rep < fitReps && r.preRun?.quiet !== false);
   const heldOut = tput.filter((r) => !used.includes(r)).map((r) => r.runId);
 
   const readerRuns = used.filter((r) => r.loader && r.loader.records > 0 && typeof r.loader.reader_cpu_s === "number");

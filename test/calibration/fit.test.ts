@@ -100,6 +100,8 @@ function dataset(): DatasetRow[] {
     );
   }
   rows.push(tp("tp-perf-pinned", 0, {}));
+  // A run that started on a busy machine, with nonsense reader numbers: must not be fitted.
+  rows.push(tp("tp-perf", 9, { rep: 0, runId: "tp-perf#busy", preRun: { idleShare: 0.1, waitedMs: 10_000, quiet: false }, loader: { records: 1, emitted: 1, failed: 0, reader_cpu_s: 99, voluntary_ctxt_switches: 1, involuntary_ctxt_switches: 0 } }));
   return rows;
 }
 
@@ -133,6 +135,7 @@ describe("fitCalibration on a synthetic dataset with known constants", () => {
   it("holds out the throughput runs it did not fit", () => {
     expect(cal.heldOut).toEqual(expect.arrayContaining(["tp-baseline#3", "tp-perf#3", "tp-ringbuf#3", "tp-none#3", "tp-perf-pinned#0"]));
     expect(cal.heldOut).not.toContain("tp-perf#0");
+    expect(cal.heldOut).toContain("tp-perf#busy");
     expect(c.contextSwitchNs.runs).not.toContain("tp-perf#3");
   });
 
