@@ -10,6 +10,7 @@
 import { bundledNames, bundledProfile } from "../../src/models/bundled.ts";
 import type { HardwareProfile, Workload } from "../../src/models/types.ts";
 import { simulate, type Scenario, type SimulateOptions, type SimulationResult } from "../../src/node/simulate.ts";
+import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 
 export { bundledNames, bundledProfile };
 export type { SimulationResult };
@@ -73,7 +74,7 @@ export function whatIfScenario(w: WhatIf): Scenario {
     tool,
     placement: bundledProfile("placement", w.placement ?? "limited"),
     workload,
-    calibration: bundledProfile("calibration", "literature"),
+    calibration: bundledProfile("calibration", DEFAULT_CALIBRATION),
   };
 }
 

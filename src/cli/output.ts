@@ -9,6 +9,7 @@ import { renderPng, renderSvg, type VegaLiteSpec } from "../charts/render.ts";
 import { UsageError, numberOption } from "./errors.ts";
 import { table } from "./format.ts";
 import { METRICS, type MetricBasis } from "../queries/common.ts";
+import { DEFAULT_CALIBRATION } from "../node/scenario.ts";
 
 export interface Tabular {
   /** Lines printed above the table (not in CSV). */
@@ -80,7 +81,7 @@ export function addScenarioOptions(cmd: Command, traffic = true): Command {
   cmd
     .option("--placement <p>", "agent placement: limited, unlimited, pinned, or a JSON file", "limited")
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
-    .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", "literature");
+    .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", DEFAULT_CALIBRATION);
   if (traffic) {
     cmd
       .option("--traffic <gbps>", "offered traffic in Gb/s (workload mode offered)")

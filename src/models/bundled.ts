@@ -32,6 +32,7 @@ import workload_iperf3_veth from "../../models/workloads/iperf3-veth.json" with 
 import workload_offered_10g from "../../models/workloads/offered-10g.json" with { type: "json" };
 import workload_tcp_receiver_bursty from "../../models/workloads/tcp-receiver-bursty.json" with { type: "json" };
 import workload_tcp_receiver_saturating from "../../models/workloads/tcp-receiver-saturating.json" with { type: "json" };
+import calibration_kvm_2vcpu_amd_epyc from "../../models/calibration/kvm-2vcpu-amd-epyc.json" with { type: "json" };
 import calibration_literature from "../../models/calibration/literature.json" with { type: "json" };
 
 /** The TypeScript type each kind of profile has (as in load.ts, without its node: imports). */
@@ -77,6 +78,7 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
     "tcp-receiver-saturating": workload_tcp_receiver_saturating as unknown as Workload,
   },
   calibration: {
+    "kvm-2vcpu-amd-epyc": calibration_kvm_2vcpu_amd_epyc as unknown as CalibrationFile,
     "literature": calibration_literature as unknown as CalibrationFile,
   },
 };

@@ -5,6 +5,7 @@
 import { loadCalibration, loadHardware, loadPlacement, loadTool, loadWorkload, validateProfile } from "../models/load.ts";
 import type { ToolProfile, Workload } from "../models/types.ts";
 import { ScenarioError } from "./costs.ts";
+import { DEFAULT_CALIBRATION } from "../models/default-calibration.ts";
 import type { Scenario } from "./simulate.ts";
 
 export interface ScenarioSpec {
@@ -16,7 +17,7 @@ export interface ScenarioSpec {
   placement?: string;
   /** Workload name or file. @defaultValue "tcp-receiver-saturating" */
   workload?: string;
-  /** Calibration host class or file. @defaultValue "literature" */
+  /** Calibration host class or file. @defaultValue DEFAULT_CALIBRATION ("kvm-2vcpu-amd-epyc", measured by bpf/) */
   calibration?: string;
   /** Offered traffic in Gb/s: turns the workload into mode "offered". */
   trafficGbps?: number;
@@ -32,7 +33,7 @@ export interface ScenarioSpec {
   ringbufBytes?: number;
 }
 
-export const DEFAULT_CALIBRATION = "literature";
+export { DEFAULT_CALIBRATION };
 
 export function buildScenario(spec: ScenarioSpec): Scenario {
   const hardware = loadHardware(spec.hardware);

@@ -32,7 +32,7 @@ export interface ReportOptions {
   durationS?: number;
   /** Replications of each sensitivity simulation (paired seeds). @defaultValue 2 */
   sensitivityReplications?: number;
-  /** Calibration for the seed rows, scaling and sensitivity. @defaultValue "literature" */
+  /** Calibration for the seed rows, scaling and sensitivity. @defaultValue DEFAULT_CALIBRATION (the measured host calibration) */
   seedCalibration?: string;
   /** Folder of our datasets (*.jsonl). @defaultValue validation/data */
   dataDir?: string;

@@ -57,7 +57,7 @@ export interface ReproduceResult {
 }
 
 export interface ReproduceOptions extends SimulateOptions {
-  /** Calibration host class or file. @defaultValue "literature" */
+  /** Calibration host class or file. @defaultValue DEFAULT_CALIBRATION (the measured host calibration) */
   calibration?: string;
   /** Seed data file. @defaultValue validation/seed-retina-kubecon.json */
   seedFile?: string;

@@ -10,7 +10,7 @@ import { buildScenario, DEFAULT_CALIBRATION } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
 
 export interface ScalingOptions extends SimulateOptions {
-  /** @defaultValue "literature" */
+  /** @defaultValue DEFAULT_CALIBRATION (the measured host calibration) */
   calibration?: string;
   /** @defaultValue ["retina-perf", "retina-ringbuf"] */
   tools?: string[];

@@ -9,6 +9,7 @@
  */
 import { CALIBRATION_CONSTANTS, type CalibrationConstantName, type CalibrationFile } from "../models/types.ts";
 import { buildScenario, DEFAULT_CALIBRATION } from "../node/scenario.ts";
+import { loadSeed } from "./seed.ts";
 import { simulate, type SimulateOptions } from "../node/simulate.ts";
 import { loadCalibration } from "../models/load.ts";
 
@@ -21,7 +22,7 @@ export const SENSITIVITY_SCENARIOS = [
 export type SensitivityKey = (typeof SENSITIVITY_SCENARIOS)[number]["key"];
 
 export interface SensitivityOptions extends SimulateOptions {
-  /** Calibration host class or file. @defaultValue "literature" */
+  /** Calibration host class or file. @defaultValue DEFAULT_CALIBRATION (the measured host calibration) */
   calibration?: string;
   /** @defaultValue "azure-d32s-v5" */
   hardware?: string;
@@ -60,8 +61,16 @@ export function scaleConstant(cal: CalibrationFile, name: CalibrationConstantNam
   return c;
 }
 
+function seedBaseline32(): number {
+  const base = loadSeed().scenarios_32_cores.find((r) => r.reduction_pct === 0);
+  if (base === undefined) throw new RangeError("sensitivity: the seed file has no 32-core baseline row");
+  return base.gbps;
+}
+
 export function sensitivity(o: SensitivityOptions = {}): SensitivityResult {
-  const { calibration = DEFAULT_CALIBRATION, hardware = "azure-d32s-v5", observedGbps = 8, step = 0.2, constants = CALIBRATION_CONSTANTS, ...sim } = o;
+  const { calibration = DEFAULT_CALIBRATION, hardware = "azure-d32s-v5", step = 0.2, constants = CALIBRATION_CONSTANTS, ...sim } = o;
+  // the 32-core rows' workload: the study's published baseline, read from validation/ (never written in src/)
+  const observedGbps = o.observedGbps ?? seedBaseline32();
   const cal = loadCalibration(calibration);
   const scenarios = SENSITIVITY_SCENARIOS.map((s) => ({ ...s, scenario: buildScenario({ hardware, tool: s.tool, placement: s.placement, observedGbps, calibration }) }));
   const overheads = (c: CalibrationFile) =>

@@ -4,6 +4,7 @@ import { overheadByCoresChart } from "../../charts/overhead-by-cores.ts";
 import { crossover } from "../../queries/crossover.ts";
 import { metricLabel } from "../../queries/common.ts";
 import { addOutputOptions, addQuickSimulationOptions, chartPath, ci, est, metricOption, print, quickOptions, trafficFlags, writeChart } from "../output.ts";
+import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerCrossover(program: Command): void {
   const cmd = program
@@ -22,7 +23,7 @@ export function registerCrossover(program: Command): void {
     .option("--hardware <list>", "comma-separated hardware profiles (default: every shipped shape)")
     .option("--placement <p>", "agent placement", "limited")
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
-    .option("--calibration <c>", "calibration host class or JSON file", "literature")
+    .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--metric <m>", "cost compared: cpu (node CPU the agent takes) or throughput (throughput lost); default cpu with --traffic, throughput otherwise")
     .option("--chart <file>", "also render overhead against vCPUs for both tools (.svg or .png)");
   addOutputOptions(addQuickSimulationOptions(cmd)).action(async (o) => {

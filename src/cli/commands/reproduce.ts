@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { reproduce, type ReproduceResult } from "../../validation/reproduce.ts";
 import { fmtEstimate, table } from "../format.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
+import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function printReproduce(r: ReproduceResult): string {
   const out: string[] = [`Source: ${r.source}`, `Calibration: ${r.calibration}`, ""];
@@ -37,7 +38,7 @@ export function registerReproduce(program: Command): void {
   const cmd = program
     .command("reproduce")
     .description("Run every row of the field study's tables (validation/seed-retina-kubecon.json) and print published beside predicted, with the error")
-    .option("--calibration <c>", "calibration host class or JSON file", "literature")
+    .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--json", "print one JSON object (ReproduceResult) instead of tables");
   addSimulationOptions(cmd).action((o) => {
     const r = reproduce({ ...simulationOptions(o), calibration: o.calibration });

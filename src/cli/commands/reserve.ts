@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { reserve } from "../../queries/reserve.ts";
 import { numberOption } from "../errors.ts";
 import { addOutputOptions, addQuickSimulationOptions, ci, est, print, quickOptions, trafficFlags } from "../output.ts";
+import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerReserve(program: Command): void {
   const cmd = program
@@ -17,7 +18,7 @@ export function registerReserve(program: Command): void {
     .option("--max-lost-per-s <n>", "a limit starves the agent when mean lost events/s reach this", "1")
     .option("--max-throttled-pct <pct>", "... or when the reader is throttled this % of the time", "5")
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
-    .option("--calibration <c>", "calibration host class or JSON file", "literature")
+    .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--traffic <gbps>", "offered traffic in Gb/s (workload mode offered)")
     .option("--observed <gbps>", "measured baseline in Gb/s (workload mode observed)");
   addOutputOptions(addQuickSimulationOptions(cmd)).action((o) => {

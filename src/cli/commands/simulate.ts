@@ -1,6 +1,6 @@
 /** `bpfsim simulate`: one scenario, with and without the agent. A thin shell over simulate(). */
 import type { Command } from "commander";
-import { buildScenario } from "../../node/scenario.ts";
+import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
 import { numberOption } from "../errors.ts";
 import { fmtEstimate, table } from "../format.ts";
@@ -67,7 +67,7 @@ export function registerSimulate(program: Command): void {
     .option("--observed <gbps>", "measured baseline in Gb/s at the node's CPU limit (workload mode observed)")
     .option("--placement <p>", "agent placement: limited, unlimited, pinned, or a JSON file", "limited")
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
-    .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", "literature")
+    .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", DEFAULT_CALIBRATION)
     .option("--json", "print one JSON object (the SimulationResult) instead of a table");
   addSimulationOptions(cmd).action((o) => {
     const scenario = buildScenario({

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { numberOption } from "../errors.ts";
 import { writeReport } from "../../validation/report.ts";
+import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerValidate(program: Command): void {
   program
@@ -11,7 +12,7 @@ export function registerValidate(program: Command): void {
     .option("--replications <n>", "replications per scenario", "3")
     .option("--duration <s>", "simulated seconds per discrete-event run", "0.1")
     .option("--sensitivity-replications <n>", "replications per sensitivity scenario", "2")
-    .option("--calibration <c>", "calibration for the seed rows, scaling and sensitivity", "literature")
+    .option("--calibration <c>", "calibration for the seed rows, scaling and sensitivity", DEFAULT_CALIBRATION)
     .option("--measured-calibration <file>", "calibration file of our host (default: models/calibration/<host class>.json)")
     .option("--out <dir>", "output folder (default: validation/)")
     .action(async (o) => {
