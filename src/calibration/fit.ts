@@ -17,7 +17,11 @@
  *  - consumeNs          CPU per record of draining a full buffer after a test run without
  *                       consumer (perf watermark, ringbuf): pure consume cost.
  *  - contextSwitchNs    regression over the fitting throughput runs:
- *                       reader CPU − consumeNs·records = c · (context switches of the reader).
+ *                       reader CPU − consumeNs·records = c · (context switches of the reader),
+ *                       where c is the reader's CPU per sleep/wake cycle. The node model charges
+ *                       such a cycle as two switches (out and in) and two epoll_wait calls (the one
+ *                       that sleeps and the one that returns events), so contextSwitchNs =
+ *                       c / 2 − epollWaitNs, with epollWaitNs from the literature.
  *  - softirqNsPerByte   baseline-like throughput runs (program in mode none, whose counters
  *                       give the skb count): (system+softirq+irq CPU − skbs·softirqNsPerSkb −
  *                       hook runs·bpfProgramNs) / bytes; softirqNsPerSkb stays literature.
@@ -180,11 +184,13 @@ export function fitCalibration(rows: DatasetRow[], o: FitOptions): FittedCalibra
     const X = readerRuns.map((r) => [Number(r.loader!.voluntary_ctxt_switches) + Number(r.loader!.involuntary_ctxt_switches)]);
     const y = readerRuns.map((r) => Number(r.loader!.reader_cpu_s) * 1e9 - out.consumeNs.value * r.loader!.records);
     const fit = linearLeastSquares(X, y, { nonNegative: true });
+    const epollNs = lit.epollWaitNs.value;
+    const cycle = fit.coef[0]!;
     out.contextSwitchNs = {
-      value: round(fit.coef[0]!),
+      value: round(Math.max(0, cycle / 2 - epollNs)),
       unit: "ns",
       method: "fitted",
-      source: `${src}: least squares over throughput runs, reader CPU - consumeNs x records = c x reader context switches; c is the reader's whole sleep/wake cycle (switch out and in plus the epoll_wait return), so an upper bound of one switch's direct cost`,
+      source: `${src}: least squares over throughput runs, reader CPU - consumeNs x records = c x reader context switches, c = ${round(cycle)} ns per sleep/wake cycle; the model charges a cycle as 2 switches + 2 epoll_wait calls, so contextSwitchNs = c/2 - epollWaitNs (${epollNs} ns, literature)`,
       residual: round(fit.relRms),
       runs: readerRuns.map((r) => r.runId),
     };

@@ -61,8 +61,10 @@ export interface ReaderCosts {
 }
 
 export interface ReaderPlacement {
-  /** CPU the reader owns (pinned), or -1 to run wherever the scheduler puts it. */
+  /** CPU the reader is pinned to, or -1 to run wherever the scheduler puts it. */
   dedicatedCpu: number;
+  /** The pinned CPU is the agent's alone (its time is taken from nobody); false for a shared affinity. */
+  ownsCpu: boolean;
   quota: CfsBandwidth | null;
   channel: { workers: number } | null;
 }
@@ -95,7 +97,7 @@ export class EpollReader {
   /** Charge the agent's own thread time on the CPU it runs on (stolen from nobody when pinned). */
   private chargeRun(cpu: number, category: number, ns: number): void {
     this.agentCpuNs += ns;
-    if (this.placement.dedicatedCpu < 0) this.ledger.charge(cpu, category, ns);
+    if (!this.placement.ownsCpu) this.ledger.charge(cpu, category, ns);
   }
 
   /**
@@ -103,7 +105,7 @@ export class EpollReader {
    * refill of the task it displaced. Nothing to charge on a CPU the agent owns.
    */
   private chargeSide(cpu: number, category: number, ns: number): void {
-    if (this.placement.dedicatedCpu < 0) this.ledger.charge(cpu, category, ns);
+    if (!this.placement.ownsCpu) this.ledger.charge(cpu, category, ns);
   }
 
   /**

@@ -104,7 +104,19 @@ export interface ToolProfile {
 export type Placement =
   | { name: string; kind: "unlimited"; description: string; sources?: Source[] }
   | { name: string; kind: "limited"; description: string; cpuLimit: number; cfsPeriodUs: number; sources?: Source[] }
-  | { name: string; kind: "pinned"; description: string; dedicatedCpus: number; sources?: Source[] };
+  | {
+      name: string;
+      kind: "pinned";
+      description: string;
+      dedicatedCpus: number;
+      /**
+       * The agent's CPUs are its own (Kubernetes CPUManager static policy: the application may not
+       * run there), rather than an affinity the application shares (taskset on the reader alone).
+       * @defaultValue true
+       */
+      exclusive?: boolean;
+      sources?: Source[];
+    };
 
 /** The application's traffic. */
 export interface Workload {

@@ -289,7 +289,12 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       workerNsPerRecord: decodeNs,
       runtimeSearchNs: goSchedulerSearchNs(tool, placement, topo),
     },
-    { dedicatedCpu, quota, channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null },
+    {
+      dedicatedCpu,
+      ownsCpu: placement.kind === "pinned" && placement.exclusive,
+      quota,
+      channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null,
+    },
     topo,
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),

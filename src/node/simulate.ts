@@ -165,7 +165,8 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
     };
   }
-  const pinned = placement.kind === "pinned";
+  // an exclusive pin takes the agent's CPUs from the application; a shared affinity does not
+  const pinned = placement.kind === "pinned" && placement.exclusive;
   const appCpus = pinned ? hw.vcpus - placement.dedicatedCpus : hw.vcpus;
   const excludedCpu = pinned ? placement.dedicatedCpu : -1;
   // what pinning alone costs the application (its CPUs are no longer the application's)

@@ -9,9 +9,9 @@
  * - tool `harness-perf` or `harness-ringbuf` (models/tools) with the run's loader settings
  *   (pages, wakeup_events or watermark, ring size, wakeup policy, sampling);
  * - placement: no CPU limit and no pinning -> "unlimited"; a cgroup CPU limit -> "limited" at that
- *   limit with the 100 ms CFS period the harness uses; a reader pinned to a CPU -> "pinned" with one
- *   dedicated CPU. The harness pins the reader only: iperf3 may still run on that CPU, while the
- *   model's pinned placement takes the CPU away from the application. The report says so.
+ *   limit with the 100 ms CFS period the harness uses; a reader pinned to a CPU -> "pinned" on one CPU
+ *   with `exclusive: false`: the harness pins the reader only and iperf3 may still run on that CPU, so
+ *   the model leaves the CPU to the application and takes the reader's time from it.
  */
 import type { DatasetRow } from "../measure/jsonl.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
@@ -75,9 +75,9 @@ export function toolForSettings(s: LoaderSettings): ToolProfile {
 export function placementFor(s: LoaderSettings, cpuLimit: number | undefined, cfsPeriodUs = 100000): { placement: Placement; notes: string[] } {
   if (s.readerCpu !== undefined) {
     return {
-      placement: { name: "pinned", kind: "pinned", description: "reader pinned", dedicatedCpus: 1 },
+      placement: { name: "pinned-shared", kind: "pinned", description: "reader pinned (affinity shared with the application)", dedicatedCpus: 1, exclusive: false },
       notes: [
-        `reader pinned to CPU ${s.readerCpu}; the model's "pinned" placement also takes that CPU from the application, the harness did not (iperf3 may share it)` +
+        `reader pinned to CPU ${s.readerCpu} by affinity only (iperf3 may run there too): modelled as a non-exclusive pin` +
           (cpuLimit !== undefined ? `; the CPU limit ${cpuLimit} is not modelled together with pinning` : ""),
       ],
     };

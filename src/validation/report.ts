@@ -434,7 +434,8 @@ export async function buildReport(options: ReportOptions = {}): Promise<Report> 
 
   // 2. ours
   const dataDir = options.dataDir ?? join(PACKAGE_ROOT, "validation", "data");
-  const { rows, files } = readDatasets(dataDir);
+  const all = readDatasets(dataDir);
+  let { rows, files } = all;
   let measured: MeasuredValidation | null = null;
   let measuredCal: FittedCalibrationFile | null = null;
   let why = "";
@@ -448,6 +449,17 @@ export async function buildReport(options: ReportOptions = {}): Promise<Report> 
       why = `The dataset's host class is \`${hostClass}\` but there is no calibration file \`${rel(calPath)}\` (run \`bpfsim calibrate --data ${files[0]}\`): without it nothing is known to be held out, and nothing is compared.`;
     } else {
       measuredCal = readFittedCalibration(calPath, rel(calPath));
+      // Compare with the dataset the calibration was made from (its provenance names it): other files
+      // of the same host (e.g. runs kept as a noise example) reuse the same run ids.
+      const named = [...(measuredCal.calibration.provenance.command ?? "").matchAll(/--data\s+(\S+)/g)].map((m) => m[1]);
+      if (named.length > 0) {
+        const keep = new Set(named.map((f) => rel(join(PACKAGE_ROOT, f))));
+        const picked = files.filter((f) => keep.has(f));
+        if (picked.length > 0) {
+          files = picked;
+          rows = picked.flatMap((f) => readDataset(join(PACKAGE_ROOT, f)));
+        }
+      }
       measured = validateMeasured(rows, measuredCal, sim);
     }
   }

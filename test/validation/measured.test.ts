@@ -19,7 +19,7 @@ describe("toolForSettings", () => {
 describe("placementFor", () => {
   it("maps limit, pinning and neither", () => {
     expect(placementFor({ mode: "perf" }, 0.25).placement).toMatchObject({ kind: "limited", cpuLimit: 0.25, cfsPeriodUs: 100000 });
-    expect(placementFor({ mode: "perf", readerCpu: 1 }, undefined).placement).toMatchObject({ kind: "pinned", dedicatedCpus: 1 });
+    expect(placementFor({ mode: "perf", readerCpu: 1 }, undefined).placement).toMatchObject({ kind: "pinned", dedicatedCpus: 1, exclusive: false });
     expect(placementFor({ mode: "perf" }, undefined).placement.kind).toBe("unlimited");
   });
 });
