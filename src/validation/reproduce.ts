@@ -54,6 +54,8 @@ export interface ReproduceResult {
   };
   /** Attribution of the 32-core default row's overhead, in percentage points per mechanism. */
   attribution32: Record<string, Estimate>;
+  /** The same for every 32-core scenario with the agent, by the study's scenario label. */
+  attribution32ByScenario: Record<string, Record<string, Estimate>>;
 }
 
 export interface ReproduceOptions extends SimulateOptions {
@@ -135,6 +137,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     [/default/i, "retina-perf", "limited"],
   ];
   const order: { label: string; gbps: number }[] = [];
+  const attribution32ByScenario: Record<string, Record<string, Estimate>> = {};
   for (const s of seed.scenarios_32_cores) {
     if (s === base32) {
       const r = run(32, "none", "limited", observed);
@@ -147,6 +150,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     push(t2, s.scenario, "with_tool_gbps", s.gbps, "=", r, r.withAgentGbps, "predicted");
     push(t2, s.scenario, "reduction_pct", s.reduction_pct, "=", r, r.overheadPct, "predicted");
     order.push({ label: s.scenario, gbps: r.withAgentGbps.mean });
+    attribution32ByScenario[s.scenario] = r.attribution;
   }
 
   // Table 3: event and wakeup rates, 32 cores, perf array, default deployment
@@ -189,5 +193,6 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
       orderingPreserved,
     },
     attribution32: r32.attribution,
+    attribution32ByScenario,
   };
 }

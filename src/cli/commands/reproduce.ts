@@ -5,6 +5,14 @@ import { fmtEstimate, table } from "../format.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
+function attributionTable(r: ReproduceResult): string {
+  const scenarios = Object.keys(r.attribution32ByScenario);
+  const mechanisms = Object.keys(r.attribution32);
+  const rows = mechanisms.map((m) => [m, ...scenarios.map((sc) => fmtEstimate(r.attribution32ByScenario[sc][m]))]);
+  const short = (label: string) => label.replace(/\s*\(.*\)$/, "");
+  return table(["mechanism", ...scenarios.map(short)], rows);
+}
+
 export function printReproduce(r: ReproduceResult): string {
   const out: string[] = [`Source: ${r.source}`, `Calibration: ${r.calibration}`, ""];
   const tables = [...new Set(r.rows.map((x) => x.table))];
@@ -28,8 +36,8 @@ export function printReproduce(r: ReproduceResult): string {
     `32-core throughput order predicted (lowest first): ${s.predictedOrder.join(" < ")}; published order preserved: ${s.orderingPreserved ? "yes" : "no"}.`,
     "Baseline rows are inputs (the study's closed-loop receiver defines the node's limit), not predictions.",
     "",
-    "Attribution of the 32-core default overhead (pp):",
-    ...Object.entries(r.attribution32).map(([k, v]) => `  ${k.padEnd(16)} ${fmtEstimate(v)}`),
+    "Attribution of the 32-core overheads to mechanisms (pp of throughput):",
+    attributionTable(r),
   );
   return out.join("\n");
 }
