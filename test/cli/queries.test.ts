@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
+import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 
 /** Runs main() capturing stdout and stderr. */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -68,14 +69,14 @@ describe("query commands", () => {
     expect(j.nodeCpuPct.mean).toBeGreaterThan(0);
     expect(Object.values(j.cpuByMechanism).every((v) => typeof v === "number")).toBe(true);
     expect(["throughput", "cpu"]).toContain(j.dominantMechanismBasis);
-    expect(j.calibration.file).toBe("models/calibration/literature.json");
+    expect(j.calibration.file).toBe(`models/calibration/${DEFAULT_CALIBRATION}.json`);
     const csv = (await run([...base, "--csv"])).out.trim().split("\n");
     expect(csv[0]).toBe("metric,mean ± 95% half-width,95% CI");
     expect(csv.length).toBe(11);
     expect(csv[2]).toMatch(/^node CPU the agent takes \(%\),/);
     expect(csv[10]).toMatch(/^node CPU by mechanism \(cores\),"?readerCpu /);
     const text = (await run(base)).out;
-    expect(text).toContain("calibration: models/calibration/literature.json");
+    expect(text).toContain(`calibration: models/calibration/${DEFAULT_CALIBRATION}.json`);
     expect(text).toContain("95% CI");
   });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { budget } from "../../src/queries/budget.ts";
 import { predict } from "../../src/queries/predict.ts";
 import { kindDir } from "../../src/models/paths.ts";
+import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 
 const QUICK = { replications: 2, durationS: 0.05 };
 
@@ -31,7 +32,7 @@ describe("budget", () => {
     expect(at.overheadPct.mean).toBeLessThanOrEqual(2);
     expect(over.overheadPct.mean).toBeGreaterThan(2);
     expect(a.atAnswer.overheadPct).toEqual(at.overheadPct);
-    expect(a.atAnswer.calibration.file).toBe("models/calibration/literature.json");
+    expect(a.atAnswer.calibration.file).toBe(`models/calibration/${DEFAULT_CALIBRATION}.json`);
   });
 
   it("does not bind when the NIC's bandwidth is within budget", () => {

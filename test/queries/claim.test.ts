@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MODELS_DIR } from "../../src/models/paths.ts";
+import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 import { judgeClaim, loadClaim, validateClaim, type Claim } from "../../src/queries/claim.ts";
 import { predict } from "../../src/queries/predict.ts";
 
@@ -24,7 +25,7 @@ describe("claim", () => {
     expect(a.agentCpu!.verdict).toBe("consistent");
     expect(a.verdict).toBe("consistent");
     expect(a.dominantMechanism).toBe(p.dominantMechanism);
-    expect(a.calibration.file).toBe("models/calibration/literature.json");
+    expect(a.calibration.file).toBe(`models/calibration/${DEFAULT_CALIBRATION}.json`);
   });
 
   it("claiming 0 CPU is impossible: the BPF programs alone need more", () => {
