@@ -11,14 +11,12 @@
  * lock back to back, as one softirq pass does.
  */
 import { Environment, Histogram, RandomStreams, exponential, burstyOnOff, type Distribution } from "../engine/index.ts";
-import type { HardwareProfile, PerfBufferSettings, RingbufSettings, ToolProfile, Workload } from "../models/types.ts";
+import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts";
 import { CAT, CpuLedger } from "../kernel/cpu-ledger.ts";
 import { Topology } from "../kernel/topology.ts";
-import { PerfEventArray, LOST, STORED_WAKEUP } from "../kernel/perf-event-array.ts";
-import { Ringbuf } from "../kernel/ringbuf.ts";
-import { IrqWork } from "../kernel/irq-work.ts";
 import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
-import { EpollReader, type DrainSource } from "../kernel/epoll-reader.ts";
+import { EpollReader } from "../kernel/epoll-reader.ts";
+import { agentBuffer } from "./agent-buffer.ts";
 import { wakeTargetPicker } from "../kernel/scheduler.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
@@ -79,11 +77,6 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const dedicatedCpu = placement.kind === "pinned" ? placement.dedicatedCpu : -1;
 
   let windowOn = input.warmupNs === 0;
-  let attempted = 0;
-  let consumedTotal = 0;
-  let outputs = 0;
-  let lostWindow = 0;
-  let wakeups = 0;
   // A record of an skb still being processed when the reader drains (its stamp is later than the
   // drain's start, as the skb's records are emitted in one loop) counts as delivered at once.
   const onRecord = (lat: number) => {
@@ -91,193 +84,26 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   };
 
   // ---- the buffer, its irq_work items and the reader's view of it ----
-  let emit: (cpu: number, at: number) => number; // returns ns the producing CPU spent
-  let source: DrainSource;
-  let irq: IrqWork;
-  let bufferedNow: () => number;
-  let lostTotal: () => number;
-  let reader: EpollReader;
-
-  const charge = (cpu: number, from: number, ns: number) => {
-    // a cache-line transfer: local or remote NUMA
-    if (ns > 0) ledger.charge(cpu, topo.isRemote(from, cpu) ? CAT.remoteNuma : CAT.cacheLines, ns);
-  };
-
-  const irqRun = (item: number) => {
-    irq.run(item);
-    if (windowOn) wakeups++;
-    const cpu = irqCpu[item];
-    ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
-    reader.notify(cpu);
-  };
-  const irqCpu = new Int32Array(cpus); // CPU on which each irq_work item was raised
-
-  if (tool.buffer.kind === "perf") {
-    const perf = new PerfEventArray(cpus, tool.buffer as PerfBufferSettings, tool.recordBytes);
-    irq = new IrqWork(cpus);
-    const ready: number[] = [];
-    const scanAll = tool.reader.scanAllRings;
-    const recNs = readerNsPerRecord;
-    let readerCpuNow = 0;
-    emit = (cpu, at) => {
-      attempted++;
-      if (windowOn) outputs++;
-      let ns = costs.perfOutputNs;
-      ledger.charge(cpu, CAT.recordOutput, costs.perfOutputNs);
-      if (perf.lineAtReader[cpu] === 1) {
-        const t = topo.transferNs(readerCpuNow, cpu);
-        charge(cpu, readerCpuNow, t);
-        ns += t;
-        perf.lineAtReader[cpu] = 0;
-      }
-      const r = perf.output(cpu, at);
-      if (r === LOST) {
-        if (windowOn) lostWindow++;
-        return ns;
-      }
-      if (r === STORED_WAKEUP) {
-        if (perf.pollReady[cpu] === 0) {
-          perf.pollReady[cpu] = 1;
-          ready.push(cpu);
-        }
-        if (irq.queue(cpu)) {
-          irqCpu[cpu] = cpu;
-          ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
-          ns += path.irqWorkRaiseNs;
-          env.schedule(at - env.now + ns + path.irqWorkLatencyNs, irqRun, cpu);
-        }
-      }
-      return ns;
-    };
-    source = {
-      anyReady: () => ready.length > 0 || (scanAll && anyBuffered()),
-      drain: (readerCpu, _now) => {
-        readerCpuNow = readerCpu;
-        const rings: number[] = [];
-        if (scanAll) {
-          for (let c = 0; c < cpus; c++) rings.push(c);
-        } else rings.push(...ready);
-        let work = 0;
-        let remote = 0;
-        let records = 0;
-        for (const c of rings) {
-          work += costs.ringCheckNs;
-          const line = perf.lineAtReader[c] === 1 ? 0 : topo.transferNs(c, readerCpu);
-          const n = perf.buffered(c);
-          const data = n * topo.transferNs(c, readerCpu);
-          work += line + data + n * recNs;
-          if (topo.isRemote(c, readerCpu)) remote += line + data;
-          records += n;
-        }
-        return {
-          records,
-          workNs: work,
-          remoteNs: remote,
-          finish: (doneAt: number) => {
-            for (const c of rings) {
-              perf.pollReady[c] = 0;
-              perf.lineAtReader[c] = 1; // data_tail written
-              consumedTotal += perf.consumeAll(c, doneAt, onRecord);
-            }
-            ready.length = 0;
-          },
-        };
-      },
-    };
-    const anyBuffered = () => {
-      for (let c = 0; c < cpus; c++) if (perf.buffered(c) > 0) return true;
-      return false;
-    };
-    bufferedNow = () => {
-      let s = 0;
-      for (let c = 0; c < cpus; c++) s += perf.buffered(c);
-      return s;
-    };
-    lostTotal = () => perf.lost.reduce((a, b) => a + b, 0);
-  } else {
-    const rb = new Ringbuf(cpus, tool.buffer as RingbufSettings, tool.recordBytes);
-    irq = new IrqWork(rb.rings);
-    const recNs = readerNsPerRecord;
-    emit = (cpu, at) => {
-      attempted++;
-      if (windowOn) outputs++;
-      const r = rb.ringOf(cpu);
-      // spin until the queued lock reaches us; the lock and producer_pos lines come to this CPU
-      const acquire = Math.max(at, rb.lockFreeAt[r]);
-      const spin = acquire - at;
-      const prev = rb.lastOwner[r];
-      const handoff = prev === cpu ? 0 : 2 * topo.transferNs(prev, cpu);
-      let consLine = 0;
-      if (rb.consLineAt[r] >= 0) {
-        consLine = topo.transferNs(rb.consLineAt[r], cpu);
-        charge(cpu, rb.consLineAt[r], consLine);
-        rb.consLineAt[r] = -1;
-      }
-      const hold = costs.ringbufLockHoldNs + handoff + consLine;
-      rb.lockFreeAt[r] = acquire + hold;
-      rb.lastOwner[r] = cpu;
-      ledger.charge(cpu, CAT.lockSpin, spin + costs.ringbufLockHoldNs);
-      charge(cpu, prev < 0 ? cpu : prev, handoff);
-      ledger.charge(cpu, CAT.recordOutput, costs.ringbufOutputNs);
-      let ns = spin + hold + costs.ringbufOutputNs;
-      const c = rb.commit(r, acquire + hold);
-      if (c < 0) {
-        if (windowOn) lostWindow++;
-        return ns;
-      }
-      if (c === 1 && irq.queue(r)) {
-        irqCpu[r] = cpu;
-        ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
-        ns += path.irqWorkRaiseNs;
-        env.schedule(at - env.now + ns + path.irqWorkLatencyNs, irqRun, r);
-      }
-      return ns;
-    };
-    source = {
-      anyReady: () => {
-        for (let r = 0; r < rb.rings; r++) if (rb.buffered(r) > 0) return true;
-        return false;
-      },
-      drain: (readerCpu, _now) => {
-        let work = 0;
-        let remote = 0;
-        let records = 0;
-        for (let r = 0; r < rb.rings; r++) {
-          const n = rb.buffered(r);
-          work += costs.ringCheckNs;
-          if (n === 0) continue;
-          const from = rb.lastOwner[r] < 0 ? readerCpu : rb.lastOwner[r];
-          const t = topo.transferNs(from, readerCpu);
-          const moved = t + n * t; // producer_pos line + record lines from their writer
-          work += moved + n * recNs;
-          if (topo.isRemote(from, readerCpu)) remote += moved;
-          records += n;
-        }
-        return {
-          records,
-          workNs: work,
-          remoteNs: remote,
-          finish: (doneAt: number) => {
-            for (let r = 0; r < rb.rings; r++) {
-              if (rb.buffered(r) === 0) continue;
-              consumedTotal += rb.consumeAll(r, doneAt, onRecord);
-              rb.consLineAt[r] = readerCpu;
-            }
-          },
-        };
-      },
-    };
-    bufferedNow = () => {
-      let s = 0;
-      for (let r = 0; r < rb.rings; r++) s += rb.buffered(r);
-      return s;
-    };
-    lostTotal = () => rb.lost.reduce((a, b) => a + b, 0);
-  }
-
-  reader = new EpollReader(
+  let reader: EpollReader | null = null; // set below: the buffer's notify reaches it
+  const buffer = agentBuffer({
     env,
-    source,
+    topo,
+    ledger,
+    costs,
+    path,
+    buffer: tool.buffer,
+    recordBytes: tool.recordBytes,
+    scanAllRings: tool.reader.scanAllRings,
+    readerNsPerRecord,
+    onRecord,
+    windowOn: () => windowOn,
+    notify: (wakerCpu) => reader!.notify(wakerCpu),
+  });
+  const emit = buffer.emit;
+
+  const theReader = new EpollReader(
+    env,
+    buffer.source,
     {
       contextSwitchNs: costs.contextSwitchNs,
       cachePollutionNs: costs.cachePollutionNs,
@@ -298,7 +124,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     topo,
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),
-  );
+  );  reader = theReader;
+
 
   // ---- traffic: skb arrivals on each queue's CPU ----
   const hooksIn = tool.hooksPerPacket.ingress;
@@ -351,7 +178,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     env.schedule(input.warmupNs, () => {
       windowOn = true;
       ledger.reset();
-      reader.resetCounters();
+      theReader.resetCounters();
       // a throttle in progress at the end of warm-up counts from here on
       if (quota) throttledAtWarmup = quota.throttledNs - Math.max(0, quota.throttledUntil - env.now);
     });
@@ -361,14 +188,14 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   return {
     windowNs: input.durationNs - input.warmupNs,
     ledger,
-    outputs,
-    lost: lostWindow,
-    wakeups,
-    readerWakeups: reader.wakeupsFromSleep,
-    contextSwitches: reader.contextSwitches,
-    agentCpuNs: reader.agentCpuNs,
+    outputs: buffer.outputsWindow,
+    lost: buffer.lostWindow,
+    wakeups: buffer.wakeupsWindow,
+    readerWakeups: theReader.wakeupsFromSleep,
+    contextSwitches: theReader.contextSwitches,
+    agentCpuNs: theReader.agentCpuNs,
     throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
-    totals: { attempted, consumed: consumedTotal, lost: lostTotal(), buffered: bufferedNow() },
+    totals: { attempted: buffer.attempted, consumed: buffer.consumed, lost: buffer.lostTotal(), buffered: buffer.buffered() },
   };
 }
