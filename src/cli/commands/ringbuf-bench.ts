@@ -1,0 +1,63 @@
+/** `bpfsim ringbuf-bench`: the kernel selftest's ring buffer vs perf buffer benchmark, simulated. */
+import type { Command } from "commander";
+import { loadCalibration, loadHardware, listProfiles } from "../../models/load.ts";
+import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
+import { ringbufBench, type RingbufBenchResult } from "../../node/ringbuf-bench.ts";
+import { numberOption, UsageError } from "../errors.ts";
+import { table } from "../format.ts";
+
+/** The smallest shipped node with at least `cpus` vCPUs. */
+function smallestWith(cpus: number): string {
+  const fits = listProfiles("hardware")
+    .map((n) => ({ n, v: loadHardware(n).vcpus }))
+    .filter((h) => h.v >= cpus)
+    .sort((a, b) => a.v - b.v || a.n.localeCompare(b.n));
+  if (fits.length === 0) throw new UsageError(`--producers = ${cpus - 1}: no shipped hardware profile has ${cpus} vCPUs (producers + consumer)`);
+  return fits[0].n;
+}
+
+export function printRingbufBench(r: RingbufBenchResult): string {
+  const m = (x: number) => (x / 1e6).toFixed(3);
+  const row = (name: string, b: RingbufBenchResult["ringbuf"]) => [
+    name,
+    m(b.recordsPerS),
+    m(b.producedPerS),
+    m(b.lostPerS),
+    m(b.wakeupsPerS),
+    b.producerNsPerRecord.toFixed(0),
+  ];
+  return [
+    `${r.producers} producer CPU(s) back to back, consumer on its own CPU; ${r.sampled === null ? "default notification" : `notify every ${r.sampled} records`}; ${r.hardware}; calibration ${r.calibration}`,
+    `(simulated ${r.options.durationS} s; ring buffer ${r.options.ringbufBytes} B, perf buffer ${r.options.perfPagesPerCpu} pages per CPU; deterministic: no interval)`,
+    "",
+    table(
+      ["buffer", "received M/s", "produced M/s", "lost M/s", "wakeups M/s", "producer ns/record"],
+      [row("ringbuf", r.ringbuf), row("perfbuf", r.perfbuf)],
+    ),
+  ].join("\n");
+}
+
+export function registerRingbufBench(program: Command): void {
+  program
+    .command("ringbuf-bench")
+    .description(
+      "Simulate the kernel selftest benchmark (bench_ringbufs.c): N producer CPUs emit back to back, one consumer on another CPU; records/s through the ring buffer and the perf buffer",
+    )
+    .requiredOption("--producers <n>", "producer CPUs")
+    .option("--sampled <n>", "notify every n records (ringbuf NO_WAKEUP + FORCE every n; perf wakeup_events = n)")
+    .option("--hardware <profile>", "hardware profile (default: the smallest shipped one with producers + 1 vCPUs)")
+    .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
+    .option("--duration <s>", "simulated seconds", "0.005")
+    .option("--json", "print one JSON object (RingbufBenchResult)")
+    .action((o) => {
+      const producers = numberOption("--producers", o.producers, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "an integer in [1, 4096]");
+      const sampled = o.sampled === undefined ? undefined : numberOption("--sampled", o.sampled, (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
+      const durationS = numberOption("--duration", o.duration, (n) => n > 0 && n <= 10, "seconds in (0, 10]");
+      const hw = loadHardware(o.hardware ?? smallestWith(producers + 1));
+      if (producers >= hw.vcpus) {
+        throw new UsageError(`--producers = ${producers}: ${hw.name} has ${hw.vcpus} vCPUs; producers + consumer need ${producers + 1}`);
+      }
+      const r = ringbufBench(hw, loadCalibration(o.calibration), { producers, sampled, durationS });
+      console.log(o.json ? JSON.stringify(r, null, 2) : printRingbufBench(r));
+    });
+}
