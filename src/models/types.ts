@@ -28,7 +28,11 @@ export interface HardwareProfile {
   cpusPerLlc: number;
   /** Cost of moving one modified cache line between two CPUs, by distance. */
   cacheLineTransferNs: { sameLlc: number; crossLlc: number; crossNuma: number };
-  /** Memory load latency, local and remote NUMA node. */
+  /**
+   * Memory load latency, local and remote NUMA node. Recorded for reference: the node model prices
+   * NUMA distance through cacheLineTransferNs (records are read from the producer's cache), not yet
+   * through memory loads of evicted ring pages.
+   */
   memoryLatencyNs: { local: number; remote: number };
   /** Cost of one VM exit and re-entry (0 on bare metal). */
   vmExitNs: number;
