@@ -14,7 +14,7 @@ import type { Topology } from "../kernel/topology.ts";
 import { PerfEventArray, LOST, STORED_WAKEUP } from "../kernel/perf-event-array.ts";
 import { Ringbuf } from "../kernel/ringbuf.ts";
 import { IrqWork } from "../kernel/irq-work.ts";
-import type { DrainSource } from "../kernel/epoll-reader.ts";
+import type { DrainSource, ReaderCosts } from "../kernel/epoll-reader.ts";
 import type { WakeupPathCosts } from "../kernel/virtualisation.ts";
 import type { Costs } from "./costs.ts";
 
@@ -261,4 +261,24 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
     },
   };
   return out;
+}
+
+/**
+ * The reader's cost constants: the calibration's and the wakeup path's, plus what its user space
+ * adds (channel handoff, worker decode, runtime search; zero for a bare C reader).
+ */
+export function readerCosts(
+  costs: Costs,
+  path: WakeupPathCosts,
+  userSpace: { channelHandoffNs: number; workerNsPerRecord: number; runtimeSearchNs: number },
+): ReaderCosts {
+  return {
+    contextSwitchNs: costs.contextSwitchNs,
+    cachePollutionNs: costs.cachePollutionNs,
+    epollWaitNs: costs.epollWaitNs,
+    wakeupNs: costs.wakeupNs,
+    ipiTotalNs: path.ipiTotalNs,
+    ipiSenderNs: path.ipiSenderNs,
+    ...userSpace,
+  };
 }

@@ -16,7 +16,7 @@ import { CAT, CpuLedger } from "../kernel/cpu-ledger.ts";
 import { Topology } from "../kernel/topology.ts";
 import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
 import { EpollReader } from "../kernel/epoll-reader.ts";
-import { agentBuffer } from "./agent-buffer.ts";
+import { agentBuffer, readerCosts } from "./agent-buffer.ts";
 import { wakeTargetPicker } from "../kernel/scheduler.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
@@ -104,17 +104,11 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const theReader = new EpollReader(
     env,
     buffer.source,
-    {
-      contextSwitchNs: costs.contextSwitchNs,
-      cachePollutionNs: costs.cachePollutionNs,
-      epollWaitNs: costs.epollWaitNs,
-      wakeupNs: costs.wakeupNs,
-      ipiTotalNs: path.ipiTotalNs,
-      ipiSenderNs: path.ipiSenderNs,
+    readerCosts(costs, path, {
       channelHandoffNs: costs.channelHandoffNs,
       workerNsPerRecord: decodeNs,
       runtimeSearchNs: goSchedulerSearchNs(tool, placement, topo),
-    },
+    }),
     {
       dedicatedCpu,
       ownsCpu: placement.kind === "pinned" && placement.exclusive,
@@ -124,7 +118,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     topo,
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),
-  );  reader = theReader;
+  );
+  reader = theReader;
 
 
   // ---- traffic: skb arrivals on each queue's CPU ----

@@ -19,7 +19,7 @@ import { CpuLedger } from "../kernel/cpu-ledger.ts";
 import { Topology } from "../kernel/topology.ts";
 import { EpollReader } from "../kernel/epoll-reader.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
-import { agentBuffer } from "./agent-buffer.ts";
+import { agentBuffer, readerCosts } from "./agent-buffer.ts";
 import { calibratedInVm, costsFrom, ScenarioError, type Costs } from "./costs.ts";
 
 export interface RingbufBenchOptions {
@@ -123,17 +123,7 @@ function runOnce(hw: HardwareProfile, cal: CalibrationFile, costs: Costs, tool: 
   reader = new EpollReader(
     env,
     buffer.source,
-    {
-      contextSwitchNs: costs.contextSwitchNs,
-      cachePollutionNs: costs.cachePollutionNs,
-      epollWaitNs: costs.epollWaitNs,
-      wakeupNs: costs.wakeupNs,
-      ipiTotalNs: path.ipiTotalNs,
-      ipiSenderNs: path.ipiSenderNs,
-      channelHandoffNs: 0,
-      workerNsPerRecord: 0,
-      runtimeSearchNs: 0,
-    },
+    readerCosts(costs, path, { channelHandoffNs: 0, workerNsPerRecord: 0, runtimeSearchNs: 0 }),
     { dedicatedCpu: consumerCpu, ownsCpu: true, quota: null, channel: null },
     topo,
     ledger,
