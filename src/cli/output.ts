@@ -26,7 +26,7 @@ export function addOutputOptions(cmd: Command): Command {
 }
 
 /** Adds --seed / --replications / --duration with the quick defaults of queries that run many simulations. */
-export function addQuickSimulationOptions(cmd: Command, replications = "3", duration = "0.1"): Command {
+export function addQuickSimulationOptions(cmd: Command, replications = "3", duration = "0.22"): Command {
   return cmd
     .option("--seed <n>", "seed of the first replication (integer)", "1")
     .option("--replications <n>", `independent replications per simulation, for 95% intervals (default ${replications}: kept small because this runs many simulations)`, replications)
@@ -72,7 +72,7 @@ export function quickOptions(o: { seed?: string; replications?: string; duration
   return {
     seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
     replications: numberOption("--replications", o.replications ?? "3", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
-    durationS: numberOption("--duration", o.duration ?? "0.1", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
+    durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
   };
 }
 

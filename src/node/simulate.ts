@@ -38,8 +38,9 @@ export interface SimulateOptions {
    */
   replications?: number;
   /**
-   * Simulated seconds of each discrete-event run, warm-up included.
-   * @defaultValue 0.2
+   * Simulated seconds of each discrete-event run, warm-up included. The default leaves a measured
+   * window of two CFS periods (2 x 100 ms), so a CPU-limited agent's throttling is seen whole.
+   * @defaultValue 0.22
    */
   durationS?: number;
   /**
@@ -91,9 +92,11 @@ export interface SimulationResult {
   attribution: Attribution;
   /** Summed over all replications: attempted = consumed + lost + buffered. */
   conservation: { attempted: number; consumed: number; lost: number; buffered: number };
+  /** What makes these figures less trustworthy than they look (e.g. a window shorter than the CFS period). */
+  warnings: string[];
 }
 
-const DEFAULTS: Required<SimulateOptions> = { seed: 1, replications: 5, durationS: 0.2, warmupS: 0.02, maxIterations: 4 };
+const DEFAULTS: Required<SimulateOptions> = { seed: 1, replications: 5, durationS: 0.22, warmupS: 0.02, maxIterations: 4 };
 
 function checkOptions(o: SimulateOptions): Required<SimulateOptions> {
   const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
@@ -263,6 +266,19 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const attribution = {} as Attribution;
   for (const k of [...COST_CATEGORIES, "dedicatedCpus"] as const) attribution[k] = est((r) => r.attribution[k]);
   const conservation = { attempted: 0, consumed: 0, lost: 0, buffered: 0 };
+  const warnings: string[] = [];
+  const p = scenario.placement;
+  if (scenario.tool !== null && p.kind === "limited") {
+    const windowS = o.durationS - o.warmupS;
+    const periodS = p.cfsPeriodUs / 1e6;
+    if (windowS < 2 * periodS) {
+      warnings.push(
+        `the measured window (${windowS.toFixed(3)} s) is shorter than two CFS periods (2 x ${periodS} s): ` +
+          "a CPU-limited agent's throttling, losses and CPU depend on where the window falls; use durationS >= " +
+          `${(2 * periodS + o.warmupS).toFixed(2)}`,
+      );
+    }
+  }
   for (const r of reps) {
     conservation.attempted += r.totals.attempted;
     conservation.consumed += r.totals.consumed;
@@ -299,5 +315,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     latencyP99Us: est((r) => r.latencyP99Us),
     attribution,
     conservation,
+    warnings,
   };
 }

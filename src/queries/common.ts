@@ -15,14 +15,14 @@ export interface QueryOptions {
   seed?: number;
   /** @defaultValue 5 for predict and claim, 3 for queries that run many simulations */
   replications?: number;
-  /** @defaultValue 0.2 s for predict and claim, 0.1 s for queries that run many simulations */
+  /** @defaultValue 0.22 s (a measured window of two 100 ms CFS periods) */
   durationS?: number;
 }
 
 /** Defaults for a single prediction (as `bpfsim simulate`). */
-export const SINGLE_RUN: Required<QueryOptions> = { seed: 1, replications: 5, durationS: 0.2 };
+export const SINGLE_RUN: Required<QueryOptions> = { seed: 1, replications: 5, durationS: 0.22 };
 /** Defaults for queries that run many simulations (budget, crossover, size, reserve, sweep). */
-export const MANY_RUNS: Required<QueryOptions> = { seed: 1, replications: 3, durationS: 0.1 };
+export const MANY_RUNS: Required<QueryOptions> = { seed: 1, replications: 3, durationS: 0.22 };
 
 export function simulateOptions(o: QueryOptions, defaults: Required<QueryOptions>): SimulateOptions {
   return {
@@ -65,6 +65,8 @@ export interface ResultSummary {
   /** Which ranking dominantMechanism comes from: "throughput" (attribution, pp) or "cpu" (cpuByMechanism, cores). */
   dominantMechanismBasis: MetricBasis;
   bottleneck: string;
+  /** The simulation's warnings (e.g. a measured window shorter than two CFS periods). */
+  warnings: string[];
   /** Share of the node's CPU the agent takes, % (a cost even when the traffic is still carried). */
   nodeCpuPct: Estimate;
   /** Where nodeCpuPct goes: mean cores per mechanism (means only; the full estimates are in SimulationResult). */
@@ -135,6 +137,7 @@ export function summarize(r: SimulationResult): ResultSummary {
     dominantMechanism: d.mechanism,
     dominantMechanismBasis: d.basis,
     bottleneck: r.bottleneck.withAgent,
+    warnings: r.warnings,
     nodeCpuPct: r.nodeCpuPct,
     cpuByMechanism: Object.fromEntries(Object.entries(r.cpuByMechanism).map(([k, v]) => [k, v.mean])),
   };

@@ -4,7 +4,7 @@
  *
  * A grid is JSON: each ScenarioSpec field (hardware, tool, placement, workload, calibration,
  * trafficGbps, observedGbps, sampling, perfPages, wakeupEvents, ringbufBytes) as a value or an array
- * of values, plus `options` ({ seed, replications, durationS }, default 3 replications of 0.1 s).
+ * of values, plus `options` ({ seed, replications, durationS }, default 3 replications of 0.22 s).
  * Points are numbered in a fixed order: fields in GRID_FIELDS order, the last field varying fastest.
  * `shard: { index: i, count: N }` runs only the points whose number % N == i; merge() puts shards back
  * together, byte for byte the same as the unsharded run. A point whose settings do not combine

@@ -49,7 +49,7 @@ export interface Report {
 }
 
 /** The seed rows, our configurations and the scaling chart run as `bpfsim reproduce` does; sensitivity shorter. */
-const OPTS = { seed: 1, replications: 5, durationS: 0.2, sensitivityReplications: 2, sensitivityDurationS: 0.1 };
+const OPTS = { seed: 1, replications: 5, durationS: 0.22, sensitivityReplications: 2, sensitivityDurationS: 0.22 };
 
 /** Fixed-point text without "-0". */
 function f(x: number, digits = 1): string {

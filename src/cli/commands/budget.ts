@@ -12,7 +12,7 @@ export function registerBudget(program: Command): void {
       "Highest offered traffic (Gb/s) up to which the agent stays within a budget: by default (--metric cpu) of the node's CPU\n" +
         "it takes (nodeCpuPct), or with --metric throughput of throughput lost (overheadPct, 0 while the node carries the traffic).\n" +
         "Scans 8 traffics up to the NIC's bandwidth, then bisects where the budget is first exceeded. Runs ~12 simulations:\n" +
-        "defaults to 3 replications of 0.1 s.",
+        "defaults to 3 replications of 0.22 s.",
     )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")

@@ -14,7 +14,7 @@ export function registerCrossover(program: Command): void {
         "and the vCPU count from which the ring buffer wins (difference > 0 with 95% confidence). Give --traffic or --observed.\n" +
         "The cost compared (--metric): cpu = share of the node's CPU the agent takes (default with --traffic, where throughput\n" +
         "overhead is usually 0), throughput = throughput lost (default with --observed or neither).\n" +
-        "Runs 2 simulations per shape: defaults to 3 replications of 0.1 s.",
+        "Runs 2 simulations per shape: defaults to 3 replications of 0.22 s.",
     )
     .option("--traffic <gbps>", "offered traffic in Gb/s (workload mode offered)")
     .option("--observed <gbps>", "measured baseline in Gb/s at the node's CPU limit (workload mode observed)")

@@ -44,7 +44,11 @@ export function registerPredict(program: Command): void {
         // too wide for the table's columns: a footer line there, a row in CSV
         ...(o.csv ? [["node CPU by mechanism (cores)", byMechanism, ""]] : []),
       ],
-      footer: [`node CPU by mechanism (cores): ${byMechanism}`, `bottleneck with agent: ${p.bottleneck}; dominant mechanism: ${dominantLabel(p)}`],
+      footer: [
+        `node CPU by mechanism (cores): ${byMechanism}`,
+        `bottleneck with agent: ${p.bottleneck}; dominant mechanism: ${dominantLabel(p)}`,
+        ...p.warnings.map((w) => `warning: ${w}`),
+      ],
     });
     if (chart) await writeChart(chart, attributionChart(p.result));
   });

@@ -10,7 +10,7 @@ export function registerReserve(program: Command): void {
     .command("reserve")
     .description(
       "CPU to reserve for the agent: overhead, losses and throttling under a range of CPU limits, unlimited and pinned, and the\n" +
-        "smallest limit with no throttling losses. Defaults to 3 replications of 0.1 s per option.",
+        "smallest limit with no throttling losses. Defaults to 3 replications of 0.22 s per option.",
     )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")

@@ -11,7 +11,7 @@ export function registerSize(program: Command): void {
     .command("size")
     .description(
       "Smallest perf pages per CPU (powers of two) or ring buffer size (powers of two from 4 KiB) keeping lost events/s under a target,\n" +
-        "and the memory it costs. Bisection, assuming losses do not grow with the buffer. Defaults to 3 replications of 0.1 s.",
+        "and the memory it costs. Bisection, assuming losses do not grow with the buffer. Defaults to 3 replications of 0.22 s.",
     )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")

@@ -27,7 +27,7 @@ export function registerSweep(program: Command): void {
     .command("sweep")
     .description(
       "Run a parameter grid (JSON: arrays of hardware, tool, placement, trafficGbps, sampling, perfPages, ...; the cartesian product)\n" +
-        "on worker threads; one JSON line per point, in grid order. Grid options default to 3 replications of 0.1 s.\n" +
+        "on worker threads; one JSON line per point, in grid order. Grid options default to 3 replications of 0.22 s.\n" +
         "Example: models/sweeps/example-grid.json; as a Kubernetes Indexed Job: models/sweeps/k8s-indexed-job.yaml.",
     )
     .requiredOption("--grid <file>", "grid JSON file")

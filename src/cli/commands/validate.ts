@@ -10,7 +10,7 @@ export function registerValidate(program: Command): void {
     .description("Regenerate validation/REPORT.md and its charts: the field study's rows, our held-out measurements, overhead against node size, sensitivity")
     .option("--seed <n>", "seed of the first replication (integer)", "1")
     .option("--replications <n>", "replications per scenario", "5")
-    .option("--duration <s>", "simulated seconds per discrete-event run", "0.2")
+    .option("--duration <s>", "simulated seconds per discrete-event run", "0.22")
     .option("--sensitivity-replications <n>", "replications per sensitivity scenario", "2")
     .option("--calibration <c>", "calibration for the seed rows, scaling and sensitivity", DEFAULT_CALIBRATION)
     .option("--measured-calibration <file>", "calibration file of our host (default: models/calibration/<host class>.json)")
