@@ -15,6 +15,10 @@
  *    filters attached by netlink outlive this process, so we record what we created in
  *    /run/bpfsim/loader-<pid>.state and undo it on exit, on SIGINT/SIGTERM, and at the next
  *    start if this process died (kill -9, crash).
+ *  - --count-wakeups loads wakeups.bpf.o (fentry on perf_event_output, perf_pending_irq,
+ *    perf_event_wakeup, bpf_ringbuf_notify; raw tracepoint irq_work_entry) for the run and
+ *    reports the system-wide call counts; if the kernel refuses the fentry programs, it loads
+ *    the raw tracepoint alone and says why in count_wakeups_error.
  *  - BPF_PROG_TEST_RUN on a sched_cls program reports the mean duration per run in ns
  *    (net/bpf/test_run.c, bpf_test_timer); --test-run uses it as a microbenchmark.
  */
@@ -45,6 +49,7 @@
 #include <bpf/libbpf.h>
 #include "record.h"
 #include "parser.skel.h"
+#include "wakeups.skel.h"
 
 #define STATE_DIR "/run/bpfsim"
 #define TC_HANDLE 0xb9f
@@ -81,6 +86,7 @@ static struct config {
 	int producers;
 	long repeat;
 	bool consumer;
+	bool count_wakeups;
 } cfg = {
 	.mode = BPFSIM_OUT_PERF, .perf_pages = 64, .wakeup_events = 1, .ringbuf_bytes = 8 << 20,
 	.rb_policy = BPFSIM_RB_WAKEUP_DEFAULT, .rb_force_every = 64, .sample = 1, .reader_cpu = -1,
@@ -143,6 +149,8 @@ static void usage(FILE *f)
 		"  --poll-timeout-ms N          epoll timeout of the reader (default 100)\n"
 		"  --duration SEC               how long to read (required unless --test-run)\n"
 		"  --dump N                     include the first N decoded records in the JSON\n"
+		"  --count-wakeups              count perf_event_output / perf_event_wakeup calls (fentry)\n"
+		"                               and irq_work IPIs (raw tracepoint) system-wide during the run\n"
 		"  --test-run                   microbenchmark with BPF_PROG_TEST_RUN on a synthetic\n"
 		"                               TCP packet with timestamp options\n"
 		"  --producers P                test-run: P threads, thread i pinned to CPU i (default 1)\n"
@@ -181,7 +189,7 @@ static void parse_iface(const char *arg)
 static void parse_args(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_MODE, O_PAGES, O_WAKEUP, O_WM, O_RBB, O_RBW, O_SAMPLE, O_CPU,
-	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_HELP };
+	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_HELP };
 	static const struct option opts[] = {
 		{ "iface", required_argument, 0, O_IFACE },
 		{ "mode", required_argument, 0, O_MODE },
@@ -199,6 +207,7 @@ static void parse_args(int argc, char **argv)
 		{ "producers", required_argument, 0, O_PROD },
 		{ "repeat", required_argument, 0, O_REP },
 		{ "consumer", no_argument, 0, O_CONS },
+		{ "count-wakeups", no_argument, 0, O_CW },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0 },
 	};
@@ -258,6 +267,7 @@ static void parse_args(int argc, char **argv)
 		case O_PROD: cfg.producers = parse_long("--producers", optarg, 1, ncpu); break;
 		case O_REP: cfg.repeat = parse_long("--repeat", optarg, 1, 100000000); break;
 		case O_CONS: cfg.consumer = true; break;
+		case O_CW: cfg.count_wakeups = true; break;
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -613,6 +623,148 @@ static void print_dump(void)
 	printf("]");
 }
 
+/* ---- wakeup counters (--count-wakeups) ---- */
+
+enum { WK_PERF_OUTPUT, WK_PERF_PENDING_IRQ, WK_PERF_WAKEUP, WK_RINGBUF_NOTIFY, WK_IRQ_WORK_IPI, WK_N };
+
+static struct {
+	struct wakeups *skel;
+	bool fentry;          /* fentry programs attached */
+	bool ipi;             /* raw_tp/irq_work_entry attached */
+	char error[256];      /* why fentry (or everything) is not counted; "" = no error */
+	uint64_t start[WK_N]; /* totals when the counting window opened */
+	uint64_t delta[WK_N];
+} wk;
+
+static int wk_read(uint64_t out[WK_N])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	for (__u32 k = 0; k < WK_N; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(wk.skel->maps.wakeup_counts), &k, per)) {
+			free(per);
+			return -errno;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[k] += per[c];
+	}
+	free(per);
+	return 0;
+}
+
+/* Loads and attaches the counters; never fails the run: problems go to wk.error. */
+static void wk_start(void)
+{
+	struct bpf_program *fentry_progs[4];
+	int err;
+	for (int attempt = 0; attempt < 2 && !wk.skel; attempt++) {
+		struct wakeups *s = wakeups__open();
+		if (!s) {
+			snprintf(wk.error, sizeof(wk.error), "opening wakeups.bpf.o: %s", strerror(errno));
+			return;
+		}
+		fentry_progs[0] = s->progs.count_perf_event_output;
+		fentry_progs[1] = s->progs.count_perf_pending_irq;
+		fentry_progs[2] = s->progs.count_perf_event_wakeup;
+		fentry_progs[3] = s->progs.count_bpf_ringbuf_notify;
+		if (attempt == 1)
+			for (int k = 0; k < 4; k++)
+				bpf_program__set_autoload(fentry_progs[k], false);
+		err = wakeups__load(s);
+		if (err) {
+			if (attempt == 0)
+				snprintf(wk.error, sizeof(wk.error),
+					 "fentry programs not loadable (%s); counting irq_work IPIs only", strerror(-err));
+			else
+				snprintf(wk.error + strlen(wk.error), sizeof(wk.error) - strlen(wk.error),
+					 "; raw tracepoint not loadable either (%s)", strerror(-err));
+			wakeups__destroy(s);
+			continue;
+		}
+		if (attempt == 0) {
+			for (int k = 0; k < 4 && !err; k++) {
+				struct bpf_link *l = bpf_program__attach(fentry_progs[k]);
+				if (!l) {
+					err = -errno;
+					snprintf(wk.error, sizeof(wk.error), "attaching %s: %s; counting irq_work IPIs only",
+						 bpf_program__section_name(fentry_progs[k]), strerror(-err));
+				} else {
+					s->links.count_perf_event_output = k == 0 ? l : s->links.count_perf_event_output;
+					s->links.count_perf_pending_irq = k == 1 ? l : s->links.count_perf_pending_irq;
+					s->links.count_perf_event_wakeup = k == 2 ? l : s->links.count_perf_event_wakeup;
+					s->links.count_bpf_ringbuf_notify = k == 3 ? l : s->links.count_bpf_ringbuf_notify;
+				}
+			}
+			if (err) { /* drop the half-attached set, retry without fentry */
+				wakeups__destroy(s);
+				continue;
+			}
+			wk.fentry = true;
+		}
+		s->links.count_irq_work_entry = bpf_program__attach(s->progs.count_irq_work_entry);
+		wk.ipi = s->links.count_irq_work_entry != NULL;
+		if (!wk.ipi) {
+			snprintf(wk.error + strlen(wk.error), sizeof(wk.error) - strlen(wk.error),
+				 "%sattaching raw_tp/irq_work_entry: %s", wk.error[0] ? "; " : "", strerror(errno));
+			if (!wk.fentry) {
+				wakeups__destroy(s);
+				return;
+			}
+		}
+		wk.skel = s;
+	}
+	if (wk.skel && wk_read(wk.start)) {
+		snprintf(wk.error, sizeof(wk.error), "reading the counters: %s", strerror(errno));
+		wakeups__destroy(wk.skel);
+		wk.skel = NULL;
+		wk.fentry = wk.ipi = false;
+	}
+}
+
+static void wk_stop(void)
+{
+	uint64_t end[WK_N];
+	if (!wk.skel)
+		return;
+	if (wk_read(end) == 0)
+		for (int k = 0; k < WK_N; k++)
+			wk.delta[k] = end[k] - wk.start[k];
+	wakeups__destroy(wk.skel); /* detaches */
+	wk.skel = NULL;
+}
+
+static void wk_print_u64(const char *name, bool have, uint64_t v)
+{
+	if (have)
+		printf(",\"%s\":%llu", name, (unsigned long long)v);
+	else
+		printf(",\"%s\":null", name);
+}
+
+/* Fields added to the JSON with --count-wakeups (null: not counted on this kernel). */
+static void wk_print(void)
+{
+	if (!cfg.count_wakeups)
+		return;
+	bool ipi = wk.ipi;
+	printf(",\"count_wakeups_method\":\"%s\"", wk.fentry ? "fentry+raw_tp" : ipi ? "raw_tp" : "none");
+	wk_print_u64("perf_event_output_calls", wk.fentry, wk.delta[WK_PERF_OUTPUT]);
+	wk_print_u64("perf_event_wakeup_calls", wk.fentry, wk.delta[WK_PERF_WAKEUP]);
+	wk_print_u64("perf_pending_irq_calls", wk.fentry, wk.delta[WK_PERF_PENDING_IRQ]);
+	wk_print_u64("bpf_ringbuf_notify_calls", wk.fentry, wk.delta[WK_RINGBUF_NOTIFY]);
+	wk_print_u64("irq_work_ipis", ipi, wk.delta[WK_IRQ_WORK_IPI]);
+	if (wk.error[0]) {
+		printf(",\"count_wakeups_error\":\"");
+		for (const char *p = wk.error; *p; p++)
+			if (*p != '"' && *p != '\\')
+				putchar(*p);
+		printf("\"");
+	}
+}
+
 /* ---- live mode ---- */
 
 static void on_signal(int sig)
@@ -628,10 +780,13 @@ static int run_live(struct parser *skel)
 		fprintf(stderr, "bpfsim-loader: opening the reader: %s\n", strerror(-err));
 		return 3;
 	}
+	if (cfg.count_wakeups)
+		wk_start();
 	for (int k = 0; k < cfg.n_ifaces && !err; k++)
 		err = attach_iface(skel, &cfg.ifaces[k]);
 	if (err) {
 		detach_all();
+		wk_stop();
 		close_reader(&r);
 		return 3;
 	}
@@ -661,6 +816,7 @@ static int run_live(struct parser *skel)
 	double t1 = now_s();
 	detach_all();
 	reader_drain(&r);
+	wk_stop();
 	struct usage u1 = thread_usage();
 	struct bpfsim_counters c;
 	sum_counters(skel, &c);
@@ -677,6 +833,7 @@ static int run_live(struct parser *skel)
 	       (unsigned long long)rd.empty_polls, u1.cpu_s - u0.cpu_s, u1.nvcsw - u0.nvcsw,
 	       u1.nivcsw - u0.nivcsw, t1 - t0, (unsigned long long)c.seen, (unsigned long long)c.emitted,
 	       (unsigned long long)c.failed, (int)stop_flag);
+	wk_print();
 	if (cfg.dump)
 		print_dump();
 	printf("}\n");

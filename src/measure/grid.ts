@@ -20,6 +20,8 @@ export interface ThroughputConfig {
   settings?: LoaderSettings;
   /** Agent CPU limit in CPUs (cgroup quota); undefined: unlimited. */
   cpuLimit?: number;
+  /** Run the loader with --count-wakeups (perf_event_output / perf_event_wakeup / irq_work counts). */
+  countWakeups?: boolean;
 }
 
 export interface GridOptions {
@@ -84,6 +86,24 @@ export function throughputGrid(o: GridOptions): ThroughputConfig[] {
     { id: "tp-ringbuf-limit025", settings: { mode: "ringbuf", ringbufBytes: 8 << 20 }, cpuLimit: 0.25 },
     { id: "tp-ringbuf-nowakeup256", settings: { mode: "ringbuf", ringbufBytes: 8 << 20, rbWakeup: { forceEvery: 256 } } },
     { id: "tp-ringbuf-sample10", settings: { mode: "ringbuf", ringbufBytes: 8 << 20, sample: 10 } },
+  ];
+}
+
+/**
+ * The wakeup-counting grid (`bpfsim measure --wakeups`): the perf configurations of the throughput
+ * grid, plus mode none (background irq_work of other users) and the default ring buffer, all with
+ * the loader's --count-wakeups. Ids start with `tpw-` so they never collide with the throughput
+ * grid's run ids; `tpw-perf` is the tp-perf-like configuration the calibration fits.
+ */
+export function wakeupGrid(): ThroughputConfig[] {
+  const c = (id: string, settings: LoaderSettings): ThroughputConfig => ({ id, settings, countWakeups: true });
+  return [
+    c("tpw-none", { mode: "none" }),
+    c("tpw-perf", { mode: "perf", perfPages: 64, wakeupEvents: 1 }),
+    c("tpw-perf-sample10", { mode: "perf", perfPages: 64, wakeupEvents: 1, sample: 10 }),
+    c("tpw-perf-pages8", { mode: "perf", perfPages: 8, wakeupEvents: 1 }),
+    c("tpw-perf-wm128k", { mode: "perf", perfPages: 64, watermarkBytes: 128 << 10 }),
+    c("tpw-ringbuf", { mode: "ringbuf", ringbufBytes: 8 << 20 }),
   ];
 }
 

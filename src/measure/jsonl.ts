@@ -35,13 +35,25 @@ export interface ThroughputRow extends RowBase {
   /** /proc/stat difference over the iperf3 run (ctxt; CPU ticks of USER_HZ). */
   procStat: ProcStat;
   userHz: number;
-  /** Loader JSON; undefined for the baseline. */
+  /**
+   * Loader JSON; undefined for the baseline. With config.countWakeups it also holds the
+   * WakeupCounts fields (perf_event_output_calls, perf_event_wakeup_calls, irq_work_ipis, ...).
+   */
   loader?: LoaderReport;
   /** cgroup cpu.stat after the run, when a CPU limit applied. */
   cgroupCpuStat?: Record<string, number>;
 }
 
 export type DatasetRow = MicrobenchRow | ThroughputRow;
+
+/** The loader's --count-wakeups counters (non-negative integers, or null where not counted). */
+export const WAKEUP_COUNT_FIELDS = [
+  "perf_event_output_calls",
+  "perf_event_wakeup_calls",
+  "perf_pending_irq_calls",
+  "bpf_ringbuf_notify_calls",
+  "irq_work_ipis",
+] as const;
 
 export function appendRow(path: string, row: DatasetRow): void {
   appendFileSync(path, `${JSON.stringify(row)}\n`);
@@ -73,6 +85,14 @@ export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
     }
     if (o.kind === "throughput" && typeof (o.iperf as Record<string, unknown> | undefined)?.bitsPerSecond !== "number") {
       throw new Error(`${label}:${i + 1}: iperf.bitsPerSecond missing`);
+    }
+    const l = o.loader as Record<string, unknown> | undefined;
+    if (o.kind === "throughput" && l) {
+      for (const f of WAKEUP_COUNT_FIELDS) {
+        if (f in l && l[f] !== null && !(typeof l[f] === "number" && Number.isFinite(l[f]) && (l[f] as number) >= 0)) {
+          throw new Error(`${label}:${i + 1}: loader.${f} = ${JSON.stringify(l[f])}: must be a count or null`);
+        }
+      }
     }
     rows.push(o as unknown as DatasetRow);
   });

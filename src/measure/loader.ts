@@ -57,7 +57,40 @@ export async function buildBpf(): Promise<void> {
 }
 
 /** The loader's JSON (fields as printed; see loader.c print_settings and run_live/run_test). */
-export type LoaderReport = Record<string, unknown> & { records: number; emitted: number; failed: number };
+export type LoaderReport = Record<string, unknown> & { records: number; emitted: number; failed: number } & Partial<WakeupCounts>;
+
+/**
+ * What `--count-wakeups` adds to the loader's JSON: system-wide counts over the run (null where the
+ * kernel would not let it count: fentry programs refused, see count_wakeups_error).
+ */
+export interface WakeupCounts {
+  count_wakeups_method: "fentry+raw_tp" | "raw_tp" | "none";
+  perf_event_output_calls: number | null;
+  perf_event_wakeup_calls: number | null;
+  perf_pending_irq_calls: number | null;
+  bpf_ringbuf_notify_calls: number | null;
+  /** irq_vectors:irq_work_entry: irq_work self-IPIs (each runs every irq_work pending on its CPU). */
+  irq_work_ipis: number | null;
+  count_wakeups_error?: string;
+}
+
+/**
+ * The irq_work coalescing ratio of one run, wakeups per output call: perf_event_wakeup /
+ * perf_event_output when fentry counted them; otherwise irq_work IPIs / the parser's output calls
+ * (emitted + failed), less `backgroundIpis` (irq_work IPIs of other users over the same time,
+ * e.g. from mode-none runs). undefined when the run has neither.
+ */
+export function wakeupRatio(l: LoaderReport, backgroundIpis = 0): { ratio: number; outputs: number; wakeups: number; method: "fentry" | "irq_work_ipi" } | undefined {
+  if (typeof l.perf_event_output_calls === "number" && typeof l.perf_event_wakeup_calls === "number" && l.perf_event_output_calls > 0) {
+    return { ratio: l.perf_event_wakeup_calls / l.perf_event_output_calls, outputs: l.perf_event_output_calls, wakeups: l.perf_event_wakeup_calls, method: "fentry" };
+  }
+  const outputs = Number(l.emitted) + Number(l.failed);
+  if (typeof l.irq_work_ipis === "number" && outputs > 0) {
+    const wakeups = Math.max(0, l.irq_work_ipis - backgroundIpis);
+    return { ratio: wakeups / outputs, outputs, wakeups, method: "irq_work_ipi" };
+  }
+  return undefined;
+}
 
 export function parseLoaderOutput(stdout: string): LoaderReport {
   const line = stdout
@@ -97,10 +130,11 @@ export function startLive(
   s: LoaderSettings,
   ifaces: string[],
   durationS: number,
-  extra: { cgroupProcs?: string; dump?: number } = {},
+  extra: { cgroupProcs?: string; dump?: number; countWakeups?: boolean } = {},
 ): LiveLoader {
   const args = [...loaderFlags(s), "--duration", String(durationS), ...ifaces.flatMap((i) => ["--iface", i])];
   if (extra.dump) args.push("--dump", String(extra.dump));
+  if (extra.countWakeups) args.push("--count-wakeups");
   let onAttach: () => void = () => {};
   let onFail: (e: Error) => void = () => {};
   const attached = new Promise<void>((res, rej) => {

@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
 import { haveCommand, killAllChildren } from "./exec.ts";
-import { microbenchGrid, schedule, throughputGrid } from "./grid.ts";
+import { microbenchGrid, schedule, throughputGrid, wakeupGrid } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendRow } from "./jsonl.ts";
 import { buildBpf, REPO_ROOT } from "./loader.ts";
@@ -31,6 +31,11 @@ export interface MeasureOptions {
   microbench?: boolean;
   /** @defaultValue true */
   throughput?: boolean;
+  /**
+   * Run the wakeup-counting grid (grid.ts wakeupGrid, loader --count-wakeups) instead of the
+   * throughput grid; no microbenchmarks. @defaultValue false
+   */
+  wakeups?: boolean;
   /** Longest wait for an idle machine before each run (the wait is recorded). @defaultValue 10000 */
   quietWaitMs?: number;
   /** Progress lines. @defaultValue console.error */
@@ -85,7 +90,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    if (o.microbench !== false) {
+    if (o.microbench !== false && !o.wakeups) {
       const plan = schedule(microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
       for (const [i, { config, rep }] of plan.entries()) {
         const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
@@ -108,7 +113,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     }
     if (o.throughput !== false) {
       const canLimit = cpuCgroupSupport() !== undefined;
-      const configs = throughputGrid({ nproc: host.nproc, quick: o.quick }).filter((c) => {
+      const configs = (o.wakeups ? wakeupGrid() : throughputGrid({ nproc: host.nproc, quick: o.quick })).filter((c) => {
         if (c.cpuLimit !== undefined && !canLimit) {
           log(`skipping ${c.id}: no cgroup cpu controller`);
           return false;
@@ -138,7 +143,9 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
         rows++;
         log(
           `[tput ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${(r.iperf.bitsPerSecond / 1e9).toFixed(2)} Gb/s (idle before ${preRun.idleShare.toFixed(2)})` +
-            (r.loader ? `, records ${r.loader.records}, failed ${r.loader.failed}` : ""),
+            (r.loader ? `, records ${r.loader.records}, failed ${r.loader.failed}` : "") +
+            (r.loader?.irq_work_ipis != null ? `, irq_work IPIs ${r.loader.irq_work_ipis}` : "") +
+            (r.loader?.perf_event_wakeup_calls != null ? `, perf_event_wakeup ${r.loader.perf_event_wakeup_calls} / perf_event_output ${r.loader.perf_event_output_calls}` : ""),
         );
       }
     }

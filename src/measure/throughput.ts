@@ -55,6 +55,7 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
       if (c.cpuLimit !== undefined) cg = createCpuCgroup(c.cpuLimit);
       live = startLive(c.settings, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], durationS + 15, {
         cgroupProcs: cg ? `${cg.path}/cgroup.procs` : undefined,
+        countWakeups: c.countWakeups,
       });
       await live.attached;
     }

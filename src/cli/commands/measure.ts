@@ -17,8 +17,9 @@ export function registerMeasure(program: Command): void {
     .option("--out <file>", "dataset file (default validation/data/<host-class>-<date>.jsonl)")
     .option("--no-microbench", "skip the test-run microbenchmarks")
     .option("--no-throughput", "skip the iperf3 runs")
+    .option("--wakeups", "run only the wakeup-counting grid (tpw-*: perf configurations, mode none, ringbuf) with the loader's --count-wakeups")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; summarise?: string }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string }) => {
       try {
         if (opts.summarise) {
           for (const s of summarise(readDataset(opts.summarise))) console.log(JSON.stringify(s));
@@ -31,6 +32,7 @@ export function registerMeasure(program: Command): void {
           out: opts.out,
           microbench: opts.microbench,
           throughput: opts.throughput,
+          wakeups: opts.wakeups,
         });
         console.log(JSON.stringify(summary));
       } catch (e) {
