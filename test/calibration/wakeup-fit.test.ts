@@ -83,7 +83,7 @@ describe("fitIrqWorkLatency", () => {
   it("prefers fentry counts when the row has them", () => {
     const f = row("tpw-perf", 0, 10000, 9999, { perf_event_output_calls: 10000, perf_event_wakeup_calls: 2500 });
     expect(wakeupTarget([f])).toMatchObject({ method: "fentry", median: 0.25 });
-    expect(wakeupRatio((f as { loader: never }).loader)).toMatchObject({ method: "fentry", ratio: 0.25 });
+    expect(wakeupRatio((f as unknown as { loader: Parameters<typeof wakeupRatio>[0] }).loader)).toMatchObject({ method: "fentry", ratio: 0.25 });
   });
 
   it("summarises every configuration", () => {
