@@ -43,6 +43,8 @@ export interface AgentBuffer {
   emit(cpu: number, at: number): number;
   /** What the reader drains. */
   source: DrainSource;
+  /** When the irq_work that a record from `cpu` would queue is due to run, or -1 if none is pending. */
+  irqDueAt(cpu: number): number;
   /** Records still buffered, and lost since the start (whole run). */
   buffered(): number;
   lostTotal(): number;
@@ -68,11 +70,13 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
   const cpus = topo.cpus;
   const perf = new PerfEventArray(cpus, settings, ctx.recordBytes);
   const irq = new IrqWork(cpus); // one pending_irq per CPU's perf event
+  const dueAt = new Float64Array(cpus).fill(-1);
   const ready: number[] = [];
   let readerCpuNow = 0;
   const out: AgentBuffer = {
     emit: () => 0,
     source: null as unknown as DrainSource,
+    irqDueAt: (cpu) => (irq.pending[cpu] === 1 ? dueAt[cpu] : -1),
     buffered: () => {
       let s = 0;
       for (let c = 0; c < cpus; c++) s += perf.buffered(c);
@@ -117,7 +121,8 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
       if (irq.queue(cpu)) {
         ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
         ns += path.irqWorkRaiseNs;
-        env.schedule(at - env.now + ns + path.irqWorkLatencyNs, irqRun, cpu);
+        dueAt[cpu] = at + ns + path.irqWorkLatencyNs;
+        env.schedule(dueAt[cpu] - env.now, irqRun, cpu);
       }
     }
     return ns;
@@ -168,9 +173,14 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
   const rb = new Ringbuf(topo.cpus, settings, ctx.recordBytes);
   const irq = new IrqWork(rb.rings); // one rb->work per ring
   const irqCpu = new Int32Array(rb.rings); // CPU that queued each ring's irq_work
+  const dueAt = new Float64Array(rb.rings).fill(-1);
   const out: AgentBuffer = {
     emit: () => 0,
     source: null as unknown as DrainSource,
+    irqDueAt: (cpu) => {
+      const r = rb.ringOf(cpu);
+      return irq.pending[r] === 1 ? dueAt[r] : -1;
+    },
     buffered: () => {
       let s = 0;
       for (let r = 0; r < rb.rings; r++) s += rb.buffered(r);
@@ -222,7 +232,8 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
       irqCpu[r] = cpu;
       ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
       ns += path.irqWorkRaiseNs;
-      env.schedule(at - env.now + ns + path.irqWorkLatencyNs, irqRun, r);
+      dueAt[r] = at + ns + path.irqWorkLatencyNs;
+      env.schedule(dueAt[r] - env.now, irqRun, r);
     }
     return ns;
   };

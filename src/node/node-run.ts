@@ -5,7 +5,8 @@
  * the agent costs each CPU per second and what the buffers and the reader did.
  *
  * Modelling choices (for speed, documented): one engine event per skb arrival on each queue (the
- * skb's records are emitted in a plain loop inside it), one per irq_work and one per reader pass.
+ * skb's records are emitted in a plain loop inside it, resumed by an event only where an irq_work
+ * must run between two of its records), one per irq_work and one per reader pass.
  * Softirq queueing of skbs is not simulated: CPU capacity is the throughput solver's job
  * (throughput.ts), this run measures costs and timing. Records of one skb reserve the ring buffer
  * lock back to back, as one softirq pass does.
@@ -144,25 +145,70 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       gaps.push(burstyOnOff(rng, (rate * (on + off)) / on, on, off));
     }
   }
-  const hook = (cpu: number, at: number): number => {
-    // one TC program run; a sampled packet emits one record
-    ledger.charge(cpu, CAT.bpfProgram, progNs);
-    let ns = progNs;
-    if (++sampleCount[cpu] >= sampling) {
-      sampleCount[cpu] = 0;
-      ns += emit(cpu, at + ns);
+  // One skb's walk through its TC hooks, as a plain loop in the common case. A record whose output
+  // would come after an irq_work that is pending on this CPU but due before that output waits for the
+  // work to run first: the walk is resumed by an event at the output's time, after the irq_work's.
+  // (Emitting it in the same loop would coalesce it into a wakeup that has logically already run.)
+  interface SkbWalk {
+    cpu: number;
+    t: number; // time the next step starts
+    step: number; // hook crossings done
+    steps: number; // hook crossings of this skb (ingress, plus egress when it sends an ACK)
+    outputDue: boolean; // the program of the current step ran and its record is still to be output
+  }
+  // The agent's work on a CPU is serial: an skb's hooks start once the previous skb's hooks on that CPU
+  // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. The
+  // rest of the receive path is left to the throughput solver, so it delays nothing here.
+  const agentBusyUntil = new Float64Array(cpus);
+  const walking = new Uint8Array(cpus); // a walk on this CPU is waiting for an irq_work to run
+  const backlog: SkbWalk[][] = Array.from({ length: cpus }, () => []);
+  const walk = (w: SkbWalk): void => {
+    const cpu = w.cpu;
+    for (;;) {
+      while (w.step < w.steps) {
+        if (!w.outputDue) {
+          // one TC program run; a sampled packet emits one record
+          ledger.charge(cpu, CAT.bpfProgram, progNs);
+          w.t += progNs;
+          if (++sampleCount[cpu] >= sampling) {
+            sampleCount[cpu] = 0;
+            w.outputDue = true;
+          } else {
+            w.step++;
+            continue;
+          }
+        }
+        const due = buffer.irqDueAt(cpu);
+        if (due >= env.now && due <= w.t) {
+          walking[cpu] = 1;
+          env.schedule(w.t - env.now, walk, w);
+          return;
+        }
+        w.t += emit(cpu, w.t);
+        w.outputDue = false;
+        w.step++;
+      }
+      agentBusyUntil[cpu] = w.t;
+      const next = backlog[cpu].shift();
+      if (next === undefined) {
+        walking[cpu] = 0;
+        return;
+      }
+      next.t = Math.max(next.t, w.t);
+      w = next;
     }
-    return ns;
   };
   const arrive = (q: number) => {
     const cpu = queues.cpuOf[q];
-    let t = env.now;
-    for (let h = 0; h < hooksIn; h++) t += hook(cpu, t);
+    let steps = hooksIn;
     ackAcc[q] += 1;
     if (ackAcc[q] >= workload.skbsPerAck) {
       ackAcc[q] -= workload.skbsPerAck;
-      for (let h = 0; h < hooksOut; h++) t += hook(cpu, t);
+      steps += hooksOut;
     }
+    const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false };
+    if (walking[cpu] === 1) backlog[cpu].push(w);
+    else walk(w);
     env.schedule(gaps[q]!.sample(), arrive, q);
   };
   for (let q = 0; q < nq; q++) if (gaps[q] !== null) env.schedule(gaps[q]!.sample(), arrive, q);
