@@ -14,6 +14,7 @@ import type { SimulateOptions } from "../node/simulate.ts";
 import { fitCalibration, type FittedCalibration } from "./fit.ts";
 import { median } from "./stats.ts";
 import { fitIrqWorkLatency, simulatedWakeupRatio, withIrqWorkLatency, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
+import { fitRunqueueWait, withRunqueueWait } from "./runqueue-fit.ts";
 
 export interface CalibrateOptions {
   /** Dataset (JSON Lines from `bpfsim measure`). */
@@ -58,6 +59,17 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
       { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s (median of the ${base.length} tp-baseline runs of ${datasetPath})` },
     );
     calibration.constants.irqWorkLatencyNs = wakeupFit.constant;
+    // then the wait of a woken reader, from the ring buffer's notifications (which the wait changes)
+    const ringbufSettings = wrows.find((x): x is ThroughputRow => x.kind === "throughput" && x.configId === "tpw-ringbuf")?.config.settings;
+    if (ringbufSettings !== undefined) {
+      const rq = fitRunqueueWait(
+        wrows,
+        (waitNs) => simulatedWakeupRatio(withRunqueueWait(calibration, waitNs), ringbufSettings, baselineGbps, sim),
+        { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s` },
+      );
+      calibration.constants.runqueueWaitNs = rq.constant;
+      wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !rq.target.runs.includes(id));
+    }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];
   }
   const out = o.out ?? `${REPO_ROOT}models/calibration/${calibration.hostClass}.json`;

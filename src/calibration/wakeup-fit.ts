@@ -145,7 +145,10 @@ function backgroundPerS(tput: readonly ThroughputRow[], noneConfig: string): num
 }
 
 /** The fitted configuration's measured ratio from its first `fitReps` quiet repetitions. */
-export function wakeupTarget(rows: readonly DatasetRow[], o: { configId?: string; noneConfig?: string; fitReps?: number } = {}): WakeupTarget {
+export function wakeupTarget(
+  rows: readonly DatasetRow[],
+  o: { configId?: string; noneConfig?: string; fitReps?: number; mode?: "perf" | "ringbuf" } = {},
+): WakeupTarget {
   const configId = o.configId ?? "tpw-perf";
   const noneConfig = o.noneConfig ?? "tpw-none";
   const fitReps = o.fitReps ?? 3;
@@ -164,7 +167,8 @@ export function wakeupTarget(rows: readonly DatasetRow[], o: { configId?: string
   }
   if (used.length === 0) throw new Error(`wakeup dataset: no quiet repetition < ${fitReps} of ${configId} with wakeup counts`);
   const settings = used[0]!.config.settings;
-  if (!settings || settings.mode !== "perf") throw new Error(`wakeup dataset: ${configId} is not a perf configuration`);
+  const mode = o.mode ?? "perf";
+  if (!settings || settings.mode !== mode) throw new Error(`wakeup dataset: ${configId} is not a ${mode} configuration`);
   return {
     configId,
     settings,
@@ -221,7 +225,8 @@ export function fitIrqWorkLatency(
   o: { datasetPath: string; baselineNote?: string; fitReps?: number; configId?: string; bisect?: BisectOptions },
 ): IrqWorkLatencyFit {
   const target = wakeupTarget(rows, { fitReps: o.fitReps, configId: o.configId });
-  const bisect = bisectNonIncreasing(ratioAt, target.median, { lo: 0, hi: 20000, tol: 5, probes: [250, 500, 1000, 2000, 5000, 10000], ...o.bisect });
+  // ratios within 0.01% of the measured one count as equal (a measured 1.00000 is met by a model's 0.99998)
+  const bisect = bisectNonIncreasing(ratioAt, target.median * (1 - 1e-4), { lo: 0, hi: 20000, tol: 5, probes: [250, 500, 1000, 2000, 5000, 10000], ...o.bisect });
   const r3 = (x: number) => Number(x.toPrecision(4));
   const what =
     target.method === "fentry"

@@ -10,6 +10,9 @@
  *   SLEEPING --wakeup--> WAKING --(IPI + switch in)--> RUNNING --drain--> RUNNING (more is ready)
  *                                                          |--> SLEEPING (switch out, nothing ready)
  *                                                          |--> THROTTLED (CFS quota spent) --> RUNNING
+ * A reader woken on a CPU that is busy with other runnable work waits for it (kernel/sched/fair.c
+ * `check_preempt_wakeup_fair`: no preemption until the running task reaches its 0-lag point with
+ * RUN_TO_PARITY): an exponential wait of mean runqueueWaitNs, with the probability that the CPU is busy.
  * Costs: on the waker, try_to_wake_up and the reschedule IPI (VM exits when virtualised); on the
  * CPU the reader runs on, both context switches, the cache refill of the task it displaced, epoll
  * and per-ring checks, per-record consume, and pulling the producers' cache lines to itself.
@@ -89,6 +92,8 @@ export class EpollReader {
     private readonly topo: Topology,
     private readonly ledger: CpuLedger,
     private readonly pickCpu: (wakerCpu: number) => number,
+    /** ns a thread woken on `cpu` waits before it runs there (0 on a CPU it owns or an idle one). */
+    private readonly runqueueWait: (cpu: number) => number = () => 0,
   ) {
     this.runBound = () => this.run();
     if (placement.dedicatedCpu >= 0) this.cpu = placement.dedicatedCpu;
@@ -128,6 +133,9 @@ export class EpollReader {
       const recv = this.costs.ipiTotalNs - this.costs.ipiSenderNs;
       this.chargeSide(target, CAT.wakeups, recv);
     }
+    // on a CPU busy with other runnable work the woken reader waits for its turn (CFS/EEVDF); records
+    // keep arriving meanwhile, so its next pass drains a bigger batch
+    if (!this.placement.ownsCpu) latency += this.runqueueWait(target);
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
     this.chargeSide(target, CAT.cachePollution, this.costs.cachePollutionNs);

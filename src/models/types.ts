@@ -180,6 +180,7 @@ export const CALIBRATION_CONSTANTS = [
   "softirqNsPerSkb", // kernel receive path per skb (driver, GRO, IP, TCP), excluding per-byte work
   "softirqNsPerByte", // kernel receive path per byte
   "appNsPerByte", // application's per-byte work (copy to user, processing)
+  "runqueueWaitNs", // mean wait of a woken agent thread for a CPU busy with other work before it runs
 ] as const;
 export type CalibrationConstantName = (typeof CALIBRATION_CONSTANTS)[number];
 

@@ -11,7 +11,7 @@
  * (throughput.ts), this run measures costs and timing. Records of one skb reserve the ring buffer
  * lock back to back, as one softirq pass does.
  */
-import { Environment, Histogram, RandomStreams, exponential, burstyOnOff, type Distribution } from "../engine/index.ts";
+import { Environment, Histogram, RandomStreams, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
 import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts";
 import { CAT, CpuLedger } from "../kernel/cpu-ledger.ts";
 import { Topology } from "../kernel/topology.ts";
@@ -36,6 +36,8 @@ export interface NodeRunInput {
   queues: RxQueues;
   /** Throughput carried by each queue, bytes per second. */
   queueBytesPerS: Float64Array;
+  /** Share of each CPU busy with other work (receive path, application); omitted: all idle. */
+  cpuBusy?: Float64Array;
   seed: number;
   durationNs: number;
   warmupNs: number;
@@ -55,6 +57,13 @@ export interface NodeRunOutput {
   latency: Histogram;
   /** Over the whole run, for conservation: attempted = consumed + lost + buffered. */
   totals: { attempted: number; consumed: number; lost: number; buffered: number };
+}
+
+/** A woken thread waits Exp(mean) for a CPU that is busy (with that CPU's busy probability), else not at all. */
+function runqueueWaiter(busy: Float64Array | undefined, meanNs: number, rng: RandomStream): (cpu: number) => number {
+  if (busy === undefined || !(meanNs > 0)) return () => 0;
+  const wait = exponential(rng, meanNs);
+  return (cpu) => (rng.next() < busy[cpu] ? wait.sample() : 0);
 }
 
 export function runNode(input: NodeRunInput): NodeRunOutput {
@@ -119,6 +128,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     topo,
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),
+    runqueueWaiter(input.cpuBusy, costs.runqueueWaitNs, streams.stream("scheduler/runqueue")),
   );
   reader = theReader;
 

@@ -14,7 +14,7 @@ import { COST_CATEGORIES, type CostCategory } from "../kernel/cpu-ledger.ts";
 import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";
-import { receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
+import { cpuBusy, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
 
 /** What to simulate: data from models/ (or built in code and checked with validateProfile). */
 export interface Scenario {
@@ -191,6 +191,7 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
+      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale }, current),
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
       warmupNs: o.warmupS * 1e9,

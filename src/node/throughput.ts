@@ -131,3 +131,19 @@ export function receiveCostScaleFor(input: Omit<ThroughputInput, "receiveCostSca
   }
   return Math.sqrt(lo * hi);
 }
+
+/**
+ * The share of each CPU's time spent on the receive path and the application (not the agent) at the
+ * solved throughput: the probability that a thread woken there finds the CPU busy.
+ */
+export function cpuBusy(input: ThroughputInput, result: ThroughputResult): Float64Array {
+  const { hw, workload, costs, queues } = input;
+  const k = input.receiveCostScale ?? 1;
+  const b = k * softirqNsPerByte(workload, costs);
+  const app = (k * costs.appNsPerByte) / Math.max(1, input.appCpus);
+  const busy = new Float64Array(hw.vcpus);
+  for (let c = 0; c < hw.vcpus; c++) busy[c] = c === input.excludedCpu ? 0 : result.bytesPerS * app;
+  for (let q = 0; q < queues.cpuOf.length; q++) busy[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
+  for (let c = 0; c < hw.vcpus; c++) busy[c] = Math.min(1, busy[c] / 1e9);
+  return busy;
+}

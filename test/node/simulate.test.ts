@@ -132,3 +132,27 @@ describe("simulate: bad input is refused, naming the field and value", () => {
     expect(() => simulate(sc, SHORT)).toThrow(/wakeupNs.*-5/);
   });
 });
+
+describe("simulate: a woken reader waits for a busy CPU (runqueueWaitNs)", () => {
+  const scenario = (waitNs: number, placement = "unlimited") => {
+    const s = buildScenario({ hardware: "dev-kvm-2vcpu", tool: "harness-ringbuf", workload: "iperf3-veth", observedGbps: 20, placement });
+    const c = structuredClone(s.calibration);
+    c.constants.runqueueWaitNs = { ...c.constants.runqueueWaitNs, value: waitNs };
+    return { ...s, calibration: c };
+  };
+  const ratio = (r: SimulationResult) => r.wakeupsPerS.mean / r.eventsPerS.mean;
+
+  it("a longer wait lets records pile up, so fewer ring buffer commits find the consumer caught up", () => {
+    const short = simulate(scenario(0), { ...SHORT, durationS: 0.1 });
+    const long = simulate(scenario(200_000), { ...SHORT, durationS: 0.1 });
+    expect(ratio(long)).toBeLessThan(ratio(short));
+    expect(long.latencyP99Us.mean).toBeGreaterThan(short.latencyP99Us.mean);
+  });
+
+  it("a reader on a CPU of its own does not wait", () => {
+    const s = scenario(200_000, "pinned");
+    const a = simulate(s, { ...SHORT, durationS: 0.1 });
+    const b = simulate(scenario(0, "pinned"), { ...SHORT, durationS: 0.1 });
+    expect(JSON.stringify(a.wakeupsPerS)).toBe(JSON.stringify(b.wakeupsPerS));
+  });
+});

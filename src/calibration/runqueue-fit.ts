@@ -1,0 +1,52 @@
+/**
+ * Fits runqueueWaitNs (how long a woken reader waits for a CPU busy with other work before it runs)
+ * from the ring buffer's notification ratio in a wakeup-counting dataset (`bpfsim measure --wakeups`).
+ *
+ * Why that ratio pins the wait: a ring buffer notifies only when the consumer has caught up with the
+ * record being committed (kernel/bpf/ringbuf.c `bpf_ringbuf_commit`). The longer a woken reader waits
+ * before it drains, the more records pile up behind the first, and the fewer commits find it caught
+ * up: the model's notifications per record fall as the wait grows. We bisect the wait on [0, 1 ms]
+ * against the measured irq_work interrupts per ring buffer output of the `tpw-ringbuf` configuration
+ * (first `fitReps` quiet repetitions; the rest stay held out). Fit after irqWorkLatencyNs.
+ */
+import type { DatasetRow } from "../measure/jsonl.ts";
+import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
+import { bisectNonIncreasing, wakeupTarget, type BisectResult, type WakeupTarget } from "./wakeup-fit.ts";
+
+export interface RunqueueWaitFit {
+  constant: CalibratedConstant;
+  target: WakeupTarget;
+  bisect: BisectResult;
+}
+
+/** A copy of `cal` with runqueueWaitNs = ns. */
+export function withRunqueueWait(cal: CalibrationFile, ns: number): CalibrationFile {
+  const c = structuredClone(cal);
+  c.constants.runqueueWaitNs = { ...c.constants.runqueueWaitNs, value: ns };
+  return c;
+}
+
+export function fitRunqueueWait(
+  rows: readonly DatasetRow[],
+  ratioAt: (waitNs: number) => number,
+  o: { datasetPath: string; baselineNote?: string; fitReps?: number; configId?: string },
+): RunqueueWaitFit {
+  const target = wakeupTarget(rows, { fitReps: o.fitReps, configId: o.configId ?? "tpw-ringbuf", mode: "ringbuf" });
+  const hi = 1_000_000;
+  const bisect = bisectNonIncreasing(ratioAt, target.median, { lo: 0, hi, tol: 250, probes: [5000, 20000, 100000] });
+  const r3 = (x: number) => Number(x.toPrecision(4));
+  const constant: CalibratedConstant = {
+    value: Math.round(bisect.x),
+    unit: "ns",
+    method: "fitted",
+    source:
+      `${o.datasetPath}: bisection on [0, ${hi}] ns of the node model's ring buffer notifications per output (dev-kvm-2vcpu, iperf3-veth observed` +
+      `${o.baselineNote ? ` at ${o.baselineNote}` : ""}, harness-ringbuf, default notification) against the measured ${target.configId} ratio, median of ` +
+      `${target.runs.length} (${target.ratios.map((x) => x.toFixed(4)).join(", ")}) = ${target.median.toFixed(4)}; model ratio ${bisect.fx.toFixed(4)} at the fitted value ` +
+      `(${bisect.bracket}); ${bisect.monotone ? "non-increasing" : `NOT monotone (rose by up to ${r3(bisect.worstIncrease)})`} over ` +
+      `${bisect.evaluations.map((e) => `${r3(e.x)} ns: ${e.fx.toFixed(4)}`).join(", ")}`,
+    residual: Number((Math.abs(bisect.fx - target.median) / target.median).toPrecision(3)),
+    runs: target.runs,
+  };
+  return { constant, target, bisect };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { fitRunqueueWait, withRunqueueWait } from "../../src/calibration/runqueue-fit.ts";
+import type { DatasetRow } from "../../src/measure/jsonl.ts";
+import { loadCalibration } from "../../src/models/load.ts";
+
+/** tpw-ringbuf rows whose irq_work IPIs per output give `ratio` (and a tpw-none background of 0). */
+function rows(ratio: number): DatasetRow[] {
+  const row = (configId: string, rep: number, mode: "ringbuf" | "none", ipis: number, emitted: number) =>
+    ({
+      kind: "throughput",
+      runId: `${configId}#${rep}`,
+      configId,
+      rep,
+      startedAt: "2026-11-25T00:00:00.000Z",
+      hostClass: "test",
+      config: { id: configId, settings: { mode } },
+      durationS: 5,
+      preRun: { idleShare: 1, waitedMs: 0, quiet: true },
+      userHz: 100,
+      iperf: { bitsPerSecond: 1e10, bytes: 1, retransmits: 0, senderCpuPercent: 0, receiverCpuPercent: 0 },
+      procStat: { ctxt: 0, cpu: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 } },
+      loader: { mode, duration_s: 5, emitted, failed: 0, records: emitted, irq_work_ipis: ipis, perf_event_output_calls: null, perf_event_wakeup_calls: null },
+    }) as unknown as DatasetRow;
+  return [
+    ...[0, 1, 2, 3].map((rep) => row("tpw-ringbuf", rep, "ringbuf", Math.round(ratio * 100000), 100000)),
+    row("tpw-none", 0, "none", 0, 0),
+  ];
+}
+
+describe("fitRunqueueWait", () => {
+  it("recovers the wait of a known non-increasing ratio function, from the first three repetitions", () => {
+    // synthetic model: notifications per record fall linearly from 0.3 at 0 ns to 0.1 at 40 us
+    const model = (w: number) => Math.max(0.1, 0.3 - (0.2 * w) / 40000);
+    const f = fitRunqueueWait(rows(0.2), model, { datasetPath: "validation/data/test.jsonl" });
+    expect(f.constant.value).toBeGreaterThan(20000 - 300);
+    expect(f.constant.value).toBeLessThan(20000 + 300);
+    expect(f.constant.method).toBe("fitted");
+    expect(f.target.runs).toEqual(["tpw-ringbuf#0", "tpw-ringbuf#1", "tpw-ringbuf#2"]);
+    expect(f.bisect.monotone).toBe(true);
+  });
+
+  it("withRunqueueWait changes that constant only", () => {
+    const cal = loadCalibration("literature");
+    const c = withRunqueueWait(cal, 1234);
+    expect(c.constants.runqueueWaitNs.value).toBe(1234);
+    expect(c.constants.irqWorkNs).toEqual(cal.constants.irqWorkNs);
+    expect(cal.constants.runqueueWaitNs.value).not.toBe(1234);
+  });
+});
