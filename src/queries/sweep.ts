@@ -140,7 +140,8 @@ export async function sweep(grid: unknown, options: SweepOptions = {}): Promise<
   }
   const pool = new Piscina({
     filename: new URL("./sweep-worker.ts", import.meta.url).href,
-    execArgv: ["--import", "tsx"],
+    // resolved from this package, not from the current directory (which may have no node_modules)
+    execArgv: ["--import", import.meta.resolve("tsx")],
     minThreads: Math.min(workers, indices.length),
     maxThreads: Math.min(workers, indices.length),
   });
