@@ -60,6 +60,22 @@ export function agentBuffer(ctx: AgentBufferContext): AgentBuffer {
   return ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
 }
 
+/** An AgentBuffer with zeroed counters; emit and source are filled in by the buffer kind. */
+function emptyBuffer(irqDueAt: AgentBuffer["irqDueAt"], buffered: () => number, lostTotal: () => number): AgentBuffer {
+  return {
+    emit: () => 0,
+    source: null as unknown as DrainSource,
+    irqDueAt,
+    buffered,
+    lostTotal,
+    attempted: 0,
+    consumed: 0,
+    outputsWindow: 0,
+    lostWindow: 0,
+    wakeupsWindow: 0,
+  };
+}
+
 /** A cache-line transfer from `from` to `cpu`, charged to `cpu` as local or remote-NUMA traffic. */
 function chargeLine(ctx: AgentBufferContext, cpu: number, from: number, ns: number): void {
   if (ns > 0) ctx.ledger.charge(cpu, ctx.topo.isRemote(from, cpu) ? CAT.remoteNuma : CAT.cacheLines, ns);
@@ -73,22 +89,15 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
   const dueAt = new Float64Array(cpus).fill(-1);
   const ready: number[] = [];
   let readerCpuNow = 0;
-  const out: AgentBuffer = {
-    emit: () => 0,
-    source: null as unknown as DrainSource,
-    irqDueAt: (cpu) => (irq.pending[cpu] === 1 ? dueAt[cpu] : -1),
-    buffered: () => {
+  const out = emptyBuffer(
+    (cpu) => (irq.pending[cpu] === 1 ? dueAt[cpu] : -1),
+    () => {
       let s = 0;
       for (let c = 0; c < cpus; c++) s += perf.buffered(c);
       return s;
     },
-    lostTotal: () => perf.lost.reduce((a, b) => a + b, 0),
-    attempted: 0,
-    consumed: 0,
-    outputsWindow: 0,
-    lostWindow: 0,
-    wakeupsWindow: 0,
-  };
+    () => perf.lost.reduce((a, b) => a + b, 0),
+  );
   // perf_pending_irq on the producing CPU: perf_event_wakeup -> ep_poll_callback
   const irqRun = (cpu: number) => {
     irq.run(cpu);
@@ -174,25 +183,18 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
   const irq = new IrqWork(rb.rings); // one rb->work per ring
   const irqCpu = new Int32Array(rb.rings); // CPU that queued each ring's irq_work
   const dueAt = new Float64Array(rb.rings).fill(-1);
-  const out: AgentBuffer = {
-    emit: () => 0,
-    source: null as unknown as DrainSource,
-    irqDueAt: (cpu) => {
+  const out = emptyBuffer(
+    (cpu) => {
       const r = rb.ringOf(cpu);
       return irq.pending[r] === 1 ? dueAt[r] : -1;
     },
-    buffered: () => {
+    () => {
       let s = 0;
       for (let r = 0; r < rb.rings; r++) s += rb.buffered(r);
       return s;
     },
-    lostTotal: () => rb.lost.reduce((a, b) => a + b, 0),
-    attempted: 0,
-    consumed: 0,
-    outputsWindow: 0,
-    lostWindow: 0,
-    wakeupsWindow: 0,
-  };
+    () => rb.lost.reduce((a, b) => a + b, 0),
+  );
   const irqRun = (r: number) => {
     irq.run(r);
     if (ctx.windowOn()) out.wakeupsWindow++;
