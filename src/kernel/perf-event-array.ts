@@ -25,6 +25,8 @@
  */
 import type { PerfBufferSettings } from "../models/types.ts";
 
+import { RecordStamps } from "./record-stamps.ts";
+
 export const PAGE_BYTES = 4096;
 
 /** Bytes one raw sample of `sampleBytes` takes in a perf ring. */
@@ -54,10 +56,7 @@ export class PerfEventArray {
   readonly lineAtReader: Uint8Array;
   readonly produced: Float64Array;
   readonly lost: Float64Array;
-  // produce times of buffered records, a circular FIFO per CPU
-  private readonly stamps: Float64Array;
-  private readonly stampHead: Int32Array;
-  private readonly stampLen: Int32Array;
+  private readonly stamps: RecordStamps;
 
   constructor(
     readonly cpus: number,
@@ -81,14 +80,12 @@ export class PerfEventArray {
     this.lineAtReader = new Uint8Array(cpus);
     this.produced = new Float64Array(cpus);
     this.lost = new Float64Array(cpus);
-    this.stamps = new Float64Array(cpus * (this.capacityRecords + 1));
-    this.stampHead = new Int32Array(cpus);
-    this.stampLen = new Int32Array(cpus);
+    this.stamps = new RecordStamps(cpus, this.capacityRecords);
   }
 
   /** Unread records in CPU `cpu`'s ring. */
   buffered(cpu: number): number {
-    return this.stampLen[cpu];
+    return this.stamps.count(cpu);
   }
 
   /** bpf_perf_event_output on `cpu` at `now`: STORED, STORED_WAKEUP (a wakeup is due) or LOST. */
@@ -100,10 +97,7 @@ export class PerfEventArray {
     }
     this.head[cpu] += size;
     this.produced[cpu]++;
-    const cap = this.capacityRecords + 1;
-    const at = (this.stampHead[cpu] + this.stampLen[cpu]) % cap;
-    this.stamps[cpu * cap + at] = now;
-    this.stampLen[cpu]++;
+    this.stamps.push(cpu, now);
     let wake = STORED;
     if (this.head[cpu] - this.mark[cpu] > this.watermark) {
       this.mark[cpu] += this.watermark; // one watermark per record: the mark may lag behind the head
@@ -122,16 +116,7 @@ export class PerfEventArray {
    * is called per record. Returns the number consumed.
    */
   consumeAll(cpu: number, doneAt: number, onRecord: (latencyNs: number) => void): number {
-    const n = this.stampLen[cpu];
-    const cap = this.capacityRecords + 1;
-    let h = this.stampHead[cpu];
-    const base = cpu * cap;
-    for (let i = 0; i < n; i++) {
-      onRecord(doneAt - this.stamps[base + h]);
-      h = h + 1 === cap ? 0 : h + 1;
-    }
-    this.stampHead[cpu] = h;
-    this.stampLen[cpu] = 0;
+    const n = this.stamps.drain(cpu, doneAt, onRecord);
     this.tail[cpu] = this.head[cpu];
     return n;
   }

@@ -21,6 +21,7 @@
  * Optionally several rings, one per group of `cpusPerRing` CPUs (Falco's sharding).
  */
 import type { RingbufSettings } from "../models/types.ts";
+import { RecordStamps } from "./record-stamps.ts";
 
 /** Bytes one sample of `sampleBytes` takes in a BPF ring buffer (BPF_RINGBUF_HDR_SZ = 8). */
 export function ringbufRecordBytes(sampleBytes: number): number {
@@ -41,9 +42,7 @@ export class Ringbuf {
   readonly consLineAt: Int32Array;
   readonly produced: Float64Array;
   readonly lost: Float64Array;
-  private readonly stamps: Float64Array;
-  private readonly stampHead: Int32Array;
-  private readonly stampLen: Int32Array;
+  private readonly stamps: RecordStamps;
   private readonly forceEvery: number;
   private readonly noWakeup: boolean;
   private readonly sinceForce: Float64Array;
@@ -64,9 +63,7 @@ export class Ringbuf {
     this.consLineAt = new Int32Array(this.rings).fill(-1);
     this.produced = new Float64Array(this.rings);
     this.lost = new Float64Array(this.rings);
-    this.stamps = new Float64Array(this.rings * (this.capacityRecords + 1));
-    this.stampHead = new Int32Array(this.rings);
-    this.stampLen = new Int32Array(this.rings);
+    this.stamps = new RecordStamps(this.rings, this.capacityRecords);
     this.sinceForce = new Float64Array(this.rings);
     const w = settings.wakeup;
     this.noWakeup = w !== "default";
@@ -78,7 +75,7 @@ export class Ringbuf {
   }
 
   buffered(ring: number): number {
-    return this.stampLen[ring];
+    return this.stamps.count(ring);
   }
 
   /**
@@ -94,10 +91,7 @@ export class Ringbuf {
     const recPos = this.prod[ring];
     this.prod[ring] += size;
     this.produced[ring]++;
-    const cap = this.capacityRecords + 1;
-    const slot = (this.stampHead[ring] + this.stampLen[ring]) % cap;
-    this.stamps[ring * cap + slot] = at;
-    this.stampLen[ring]++;
+    this.stamps.push(ring, at);
     if (this.forceEvery > 0) {
       if (++this.sinceForce[ring] >= this.forceEvery) {
         this.sinceForce[ring] = 0;
@@ -111,16 +105,7 @@ export class Ringbuf {
 
   /** Consumes every record of `ring`, finishing at `doneAt`. Returns the number consumed. */
   consumeAll(ring: number, doneAt: number, onRecord: (latencyNs: number) => void): number {
-    const n = this.stampLen[ring];
-    const cap = this.capacityRecords + 1;
-    let h = this.stampHead[ring];
-    const base = ring * cap;
-    for (let i = 0; i < n; i++) {
-      onRecord(doneAt - this.stamps[base + h]);
-      h = h + 1 === cap ? 0 : h + 1;
-    }
-    this.stampHead[ring] = h;
-    this.stampLen[ring] = 0;
+    const n = this.stamps.drain(ring, doneAt, onRecord);
     this.cons[ring] = this.prod[ring];
     return n;
   }

@@ -3,28 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
+import { cli } from "./run-cli.ts";
 import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 
-/** Runs main() capturing stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  const log = console.log;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  console.log = (...a: unknown[]) => void (out += `${a.join(" ")}\n`);
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.log = log;
-  }
-}
+const run = cli;
 
 const QUICK = ["--replications", "2", "--duration", "0.05"];
 
