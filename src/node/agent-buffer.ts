@@ -54,15 +54,28 @@ export interface AgentBuffer {
   outputsWindow: number;
   lostWindow: number;
   wakeupsWindow: number;
+  /**
+   * Measured window, per CPU: ns this buffer charged to the CPU for records it produced there (output,
+   * lock, lines, irq_work raise and run); work that grows with that CPU's own traffic.
+   */
+  producerNsWindow: Float64Array;
 }
 
 export function agentBuffer(ctx: AgentBufferContext): AgentBuffer {
-  return ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
+  const b = ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
+  const emit = b.emit;
+  b.emit = (cpu, at) => {
+    const ns = emit(cpu, at);
+    if (ctx.windowOn()) b.producerNsWindow[cpu] += ns;
+    return ns;
+  };
+  return b;
 }
 
 /** An AgentBuffer with zeroed counters; emit and source are filled in by the buffer kind. */
-function emptyBuffer(irqDueAt: AgentBuffer["irqDueAt"], buffered: () => number, lostTotal: () => number): AgentBuffer {
+function emptyBuffer(cpus: number, irqDueAt: AgentBuffer["irqDueAt"], buffered: () => number, lostTotal: () => number): AgentBuffer {
   return {
+    producerNsWindow: new Float64Array(cpus),
     emit: () => 0,
     source: null as unknown as DrainSource,
     irqDueAt,
@@ -90,6 +103,7 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
   const ready: number[] = [];
   let readerCpuNow = 0;
   const out = emptyBuffer(
+    cpus,
     (cpu) => (irq.pending[cpu] === 1 ? dueAt[cpu] : -1),
     () => {
       let s = 0;
@@ -101,7 +115,10 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
   // perf_pending_irq on the producing CPU: perf_event_wakeup -> ep_poll_callback
   const irqRun = (cpu: number) => {
     irq.run(cpu);
-    if (ctx.windowOn()) out.wakeupsWindow++;
+    if (ctx.windowOn()) {
+      out.wakeupsWindow++;
+      out.producerNsWindow[cpu] += costs.wakeupNs;
+    }
     ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
     ctx.notify(cpu);
   };
@@ -184,6 +201,7 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
   const irqCpu = new Int32Array(rb.rings); // CPU that queued each ring's irq_work
   const dueAt = new Float64Array(rb.rings).fill(-1);
   const out = emptyBuffer(
+    topo.cpus,
     (cpu) => {
       const r = rb.ringOf(cpu);
       return irq.pending[r] === 1 ? dueAt[r] : -1;
@@ -199,6 +217,7 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
     irq.run(r);
     if (ctx.windowOn()) out.wakeupsWindow++;
     const cpu = irqCpu[r];
+    if (ctx.windowOn()) out.producerNsWindow[cpu] += costs.wakeupNs;
     ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
     ctx.notify(cpu);
   };

@@ -55,6 +55,18 @@ export interface NodeRunOutput {
   agentCpuNs: number;
   throttledNs: number;
   latency: Histogram;
+  /**
+   * Per CPU, the share of the skbs that arrived in the window whose hooks the agent got through: 1
+   * unless the agent's work on that CPU needs more than the whole CPU, so its backlog grew. The
+   * ledger holds the cost of the work done; divided by this share it is the cost of the work asked.
+   */
+  servedFraction: Float64Array;
+  /**
+   * Per CPU, ns of the measured window spent on the hooks of the skbs that CPU received (programs,
+   * outputs, irq_work): the part of its agent cost that follows its own queue's traffic rather than
+   * the node's. Included in `ledger`.
+   */
+  hookNs: Float64Array;
   /** Over the whole run, for conservation: attempted = consumed + lost + buffered. */
   totals: { attempted: number; consumed: number; lost: number; buffered: number };
 }
@@ -170,6 +182,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. The
   // rest of the receive path is left to the throughput solver, so it delays nothing here.
   const agentBusyUntil = new Float64Array(cpus);
+  const programNs = new Float64Array(cpus);
   const walking = new Uint8Array(cpus); // a walk on this CPU is waiting for an irq_work to run
   const backlog: SkbWalk[][] = Array.from({ length: cpus }, () => []);
   const walk = (w: SkbWalk): void => {
@@ -179,6 +192,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         if (!w.outputDue) {
           // one TC program run; a sampled packet emits one record
           ledger.charge(cpu, CAT.bpfProgram, progNs);
+          if (windowOn) programNs[cpu] += progNs;
           w.t += progNs;
           if (++sampleCount[cpu] >= sampling) {
             sampleCount[cpu] = 0;
@@ -208,8 +222,12 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       w = next;
     }
   };
+  const arrivedInWindow = new Float64Array(cpus);
+  const pendingAtWindow = new Float64Array(cpus);
+  const pending = (cpu: number) => backlog[cpu].length + walking[cpu];
   const arrive = (q: number) => {
     const cpu = queues.cpuOf[q];
+    if (windowOn) arrivedInWindow[cpu]++;
     let steps = hooksIn;
     ackAcc[q] += 1;
     if (ackAcc[q] >= workload.skbsPerAck) {
@@ -229,12 +247,18 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     env.schedule(input.warmupNs, () => {
       windowOn = true;
       ledger.reset();
+      for (let c = 0; c < cpus; c++) pendingAtWindow[c] = pending(c);
       theReader.resetCounters();
       // a throttle in progress at the end of warm-up counts from here on
       if (quota) throttledAtWarmup = quota.throttledNs - Math.max(0, quota.throttledUntil - env.now);
     });
   }
   env.run(input.durationNs);
+  const servedFraction = new Float64Array(cpus).fill(1);
+  for (let c = 0; c < cpus; c++) {
+    const grew = pending(c) - pendingAtWindow[c];
+    if (grew > 0 && arrivedInWindow[c] > 0) servedFraction[c] = Math.max(1e-6, 1 - grew / arrivedInWindow[c]);
+  }
 
   return {
     windowNs: input.durationNs - input.warmupNs,
@@ -247,6 +271,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     agentCpuNs: theReader.agentCpuNs,
     throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
+    servedFraction,
+    hookNs: programNs.map((ns, c) => ns + buffer.producerNsWindow[c]),
     totals: { attempted: buffer.attempted, consumed: buffer.consumed, lost: buffer.lostTotal(), buffered: buffer.buffered() },
   };
 }

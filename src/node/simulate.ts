@@ -132,6 +132,8 @@ interface ReplicationOutput {
   attribution: Record<string, number>;
   bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
   totals: NodeRunOutput["totals"];
+  /** Relative throughput move of the last fixed-point iteration (below 0.005: converged). */
+  lastMove: number;
 }
 
 function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): ReplicationOutput {
@@ -166,6 +168,7 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       attribution: empty,
       bottleneck: { baseline: base.bottleneck, withAgent: base.bottleneck },
       totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
+      lastMove: 0,
     };
   }
   // an exclusive pin takes the agent's CPUs from the application; a shared affinity does not
@@ -180,6 +183,8 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
   let current = pinnedOnly;
   let run: NodeRunOutput | null = null;
   let solved = current;
+  let lastMove = 0;
+  const h = new Float64Array(hw.vcpus);
   const windowS = (o.durationS - o.warmupS);
   for (let it = 0; it < o.maxIterations; it++) {
     run = runNode({
@@ -196,10 +201,20 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       durationNs: o.durationS * 1e9,
       warmupNs: o.warmupS * 1e9,
     });
+    // Hook work follows each CPU's own queue traffic, the rest the node's; a CPU whose hook backlog
+    // grew did only part of the work its traffic asks for, so its hook cost is scaled up to all of it.
     const a = new Float64Array(hw.vcpus);
-    for (let c = 0; c < hw.vcpus; c++) a[c] = run.ledger.cpuTotal(c) / windowS / current.bytesPerS;
-    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, receiveCostScale });
+    const queueBytes = new Float64Array(hw.vcpus);
+    for (let q = 0; q < queues.cpuOf.length; q++) queueBytes[queues.cpuOf[q]] += current.queueBytesPerS[q];
+    for (let c = 0; c < hw.vcpus; c++) {
+      const hookNs = run.hookNs[c];
+      a[c] = Math.max(0, run.ledger.cpuTotal(c) - hookNs) / windowS / current.bytesPerS;
+      // a queue that carried nothing this time keeps its last estimate
+      if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
+    }
+    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale });
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
+    lastMove = moved;
     if (moved < 0.005) break;
     current = solved;
   }
@@ -255,6 +270,7 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     attribution,
     bottleneck: { baseline: base.bottleneck, withAgent: solved.bottleneck },
     totals: r.totals,
+    lastMove,
   };
 }
 
@@ -279,6 +295,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           `${(2 * periodS + o.warmupS).toFixed(2)}`,
       );
     }
+  }
+  const unsettled = reps.filter((r) => r.lastMove >= 0.005);
+  if (unsettled.length > 0) {
+    const worst = Math.max(...unsettled.map((r) => r.lastMove));
+    warnings.push(
+      `the throughput fixed point did not settle within maxIterations = ${o.maxIterations} in ${unsettled.length} of ${reps.length} replications ` +
+        `(last move up to ${(100 * worst).toFixed(1)}%): the agent's cost depends strongly on the throughput (e.g. its work saturates CPUs); raise maxIterations`,
+    );
   }
   for (const r of reps) {
     conservation.attempted += r.totals.attempted;

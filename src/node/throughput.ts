@@ -4,8 +4,10 @@
  * for more than the application offers.
  *
  * Work per second on CPU c at node throughput T (bytes/s), with queue q's softirq on c carrying T_q:
- *   T_q * softirq per byte  +  T * app per byte / (CPUs the app may use)  +  a_c * T  <=  1e9 ns
- * where a_c is the agent's cost on c per byte of node traffic, measured by the discrete-event run.
+ *   T_q * (softirq per byte + h_c)  +  T * app per byte / (CPUs the app may use)  +  a_c * T  <=  1e9 ns
+ * where h_c is the agent's hook work on c per byte of c's own queue traffic (TC programs, outputs,
+ * irq_work: they run in that queue's softirq) and a_c the rest of the agent's cost on c (its threads,
+ * IPIs, cache refills) per byte of node traffic; both measured by the discrete-event run.
  * Flows are hashed to queues, so a saturated queue cannot hand its flows to another: the queues
  * share a common demand level x (T_q = min(x * share_q, capacity_q)), raised until a limit binds.
  * This is max-min fair sharing of the NIC between queues. Left out: TCP's own dynamics (a queue at
@@ -28,6 +30,8 @@ export interface ThroughputInput {
   excludedCpu: number;
   /** Agent ns per second on each CPU per byte/s of node traffic (zeros for the baseline). */
   agentNsPerByte: Float64Array;
+  /** Agent hook ns on each CPU per byte of that CPU's own queue traffic (h_c); omitted: zeros. */
+  hookNsPerQueueByte?: Float64Array;
   /** Multiplies the receive path's per-byte costs (softirq and application); 1 unless "observed". */
   receiveCostScale?: number;
 }
@@ -46,6 +50,7 @@ export function softirqNsPerByte(w: Workload, c: Costs): number {
 
 export function solveThroughput(input: ThroughputInput): ThroughputResult {
   const { hw, workload, costs, queues, agentNsPerByte: a } = input;
+  const h = input.hookNsPerQueueByte ?? new Float64Array(hw.vcpus);
   const nq = queues.cpuOf.length;
   const k = input.receiveCostScale ?? 1;
   const b = k * softirqNsPerByte(workload, costs);
@@ -73,7 +78,7 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
       let sum = 0;
       for (let q = 0; q < nq; q++) {
         const c = queues.cpuOf[q];
-        const cap = Math.max(0, (1e9 - t * (app + a[c])) / b);
+        const cap = Math.max(0, (1e9 - t * (app + a[c])) / (b + h[c]));
         sum += Math.min(x * queues.share[q], cap);
       }
       if (sum > t) lo = t;
@@ -83,7 +88,7 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
     if (out !== null) {
       for (let q = 0; q < nq; q++) {
         const c = queues.cpuOf[q];
-        out[q] = Math.min(x * queues.share[q], Math.max(0, (1e9 - t * (app + a[c])) / b));
+        out[q] = Math.min(x * queues.share[q], Math.max(0, (1e9 - t * (app + a[c])) / (b + h[c])));
       }
     }
     return t;

@@ -34,7 +34,8 @@ export interface ReproduceRow {
   status: RowStatus;
   /** For counted overhead rows: |error| <= 5 pp. For ">" rows: whether the prediction exceeds it. */
   withinGoal: boolean | null;
-  scenario: { hardware: string; tool: string; placement: string; workload: string };
+  /** The row's scenario; observedGbps is the baseline it was observed at (absent: the model's own). */
+  scenario: { hardware: string; tool: string; placement: string; workload: string; observedGbps?: number };
 }
 
 export interface ReproduceResult {
@@ -65,12 +66,14 @@ export interface ReproduceOptions extends SimulateOptions {
   seedFile?: string;
 }
 
-const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
+/** The study's node of each core count: the Azure Dsv5 shape with that many vCPUs. */
+export const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
 
 export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   const { calibration = DEFAULT_CALIBRATION, seedFile, ...simOptions } = options;
   const seed: SeedData = loadSeed(seedFile);
   const cache = new Map<string, SimulationResult>();
+  const observedOf = new Map<SimulationResult, number | undefined>();
   const run = (cores: number, tool: string, placement: string, observedGbps: number | undefined): SimulationResult => {
     const hardware = SHAPE[cores];
     if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${cores} cores`);
@@ -79,6 +82,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     if (r === undefined) {
       r = simulate(buildScenario({ hardware, tool, placement, observedGbps, calibration }), simOptions);
       cache.set(key, r);
+      observedOf.set(r, observedGbps);
     }
     return r;
   };
@@ -109,7 +113,13 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
       errorUnit: unit,
       status,
       withinGoal,
-      scenario: { hardware: r.scenario.hardware, tool: r.scenario.tool ?? "none", placement: r.scenario.placement, workload: r.scenario.workload },
+      scenario: {
+        hardware: r.scenario.hardware,
+        tool: r.scenario.tool ?? "none",
+        placement: r.scenario.placement,
+        workload: r.scenario.workload,
+        ...(observedOf.get(r) === undefined ? {} : { observedGbps: observedOf.get(r) }),
+      },
     });
   };
 

@@ -156,3 +156,25 @@ describe("simulate: a woken reader waits for a busy CPU (runqueueWaitNs)", () =>
     expect(JSON.stringify(a.wakeupsPerS)).toBe(JSON.stringify(b.wakeupsPerS));
   });
 });
+
+describe("simulate: an agent whose hook work exceeds its CPUs", () => {
+  const heavy = (extraNs: number, o: SimulateOptions) => {
+    const s = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", placement: "unlimited", observedGbps: 3 });
+    const cal = structuredClone(s.calibration);
+    cal.constants.perfOutputNs = { ...cal.constants.perfOutputNs, value: cal.constants.perfOutputNs.value + extraNs };
+    return simulate({ ...s, calibration: cal }, { ...SHORT, ...o });
+  };
+  it("settles, and the carried traffic falls with the cost the traffic asks for (not only the work done)", () => {
+    const r1 = heavy(100_000, { maxIterations: 12 });
+    const r2 = heavy(400_000, { maxIterations: 12, durationS: 0.2 });
+    expect(r1.warnings.filter((w) => /fixed point/.test(w))).toEqual([]);
+    expect(r1.overheadPct.mean).toBeGreaterThan(50);
+    expect(r2.overheadPct.mean).toBeGreaterThan(r1.overheadPct.mean);
+    // records/s: at most what the receive CPUs can process at 0.4 ms each: at most one CPU-second per CPU
+    expect(r2.eventsPerS.mean).toBeLessThanOrEqual((8 * 1e9) / 400_000);
+  });
+  it("warns when the throughput fixed point has not settled within maxIterations", () => {
+    const r = heavy(20_000, { maxIterations: 1 });
+    expect(r.warnings.some((w) => /fixed point did not settle within maxIterations = 1/.test(w))).toBe(true);
+  });
+});

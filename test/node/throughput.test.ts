@@ -105,3 +105,28 @@ describe("solveThroughput against the capacity formula", () => {
     }
   });
 });
+
+describe("solveThroughput: hook work per byte of a CPU's own queue", () => {
+  it("with hook cost h on every queue CPU, each queue carries 1e9 / (softirq + h + app ns per byte)", () => {
+    for (const cpus of [1, 8, 32]) {
+      const inp = input(cpus);
+      const h = 0.7;
+      const r = solveThroughput({ ...inp, hookNsPerQueueByte: new Float64Array(cpus).fill(h) });
+      const perQueue = 1e9 / (softirqNsPerByte(saturating, costs) + h + costs.appNsPerByte);
+      expect(r.bytesPerS / (cpus * perQueue)).toBeCloseTo(1, 6);
+    }
+  });
+  it("more hook cost on any CPU never raises throughput", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 32 }), fc.nat(1000), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), (cpus, seed, x, extra) => {
+        const inp = input(cpus, { cv: 0.3, seed });
+        const lo = new Float64Array(cpus).fill(x);
+        const hi = lo.map((v, c) => (c % 2 === 0 ? v + extra : v));
+        const t1 = solveThroughput({ ...inp, hookNsPerQueueByte: lo }).bytesPerS;
+        const t2 = solveThroughput({ ...inp, hookNsPerQueueByte: hi }).bytesPerS;
+        expect(t2).toBeLessThanOrEqual(t1 * (1 + 1e-9) + 1);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -121,7 +121,7 @@ describe.skipIf(missing !== null)("notebooks in chromium", () => {
     expect(offsite, "requests off 127.0.0.1").toEqual([]);
   }
 
-  it("overhead-by-cores: every shape, perf and ring buffer; more traffic, overhead not lower", async () => {
+  it("overhead-by-cores: every shape, perf and ring buffer; more traffic, perf overhead not lower, total higher", async () => {
     const page = await open("overhead-by-cores");
     const before = await data(page, 8);
     expect(before.points.length).toBeGreaterThanOrEqual(2 * 8);
@@ -136,8 +136,11 @@ describe.skipIf(missing !== null)("notebooks in chromium", () => {
     let sumAfter = 0;
     for (const p of after.points) {
       const q = old.get(key(p))!;
-      // per point: not lower beyond the two intervals (2 replications are noisy); overall: higher
-      expect(p.high, key(p)).toBeGreaterThanOrEqual(q.low);
+      // per perf point: not lower beyond the two intervals (2 replications are noisy). A perf array
+      // wakes the reader for every record, so its cost per byte does not fall with traffic; a ring
+      // buffer's does (notifications only when the reader has caught up, fewer as it falls behind),
+      // so its overhead may dip as traffic rises and only the overall sum is checked for it.
+      if (p.tool === "retina-perf") expect(p.high, key(p)).toBeGreaterThanOrEqual(q.low);
       sumBefore += q.overheadPct;
       sumAfter += p.overheadPct;
     }
