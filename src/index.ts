@@ -31,4 +31,5 @@ export {
   ModelError,
 } from "./models/load.ts";
 export { reproduce, type ReproduceResult, type ReproduceRow, type ReproduceOptions } from "./validation/reproduce.ts";
+export { requiredExtraCost, requiredCostTable, type RequiredCost, type RequiredCostRow, type RequiredCostOptions } from "./validation/required-cost.ts";
 export { renderSvg, renderPng, type VegaLiteSpec } from "./charts/render.ts";

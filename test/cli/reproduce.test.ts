@@ -34,3 +34,19 @@ describe("bpfsim reproduce --json", () => {
     }
   });
 });
+
+describe("bpfsim reproduce --required-cost --json", () => {
+  it("adds one required-cost entry per counted overhead row, each reaching its target or saying why not", async () => {
+    const r = await cli(["reproduce", "--json", "--required-cost", "--replications", "2", "--duration", "0.04"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const counted = j.rows.filter((x: { status: string; metric: string }) => x.status === "predicted" && x.metric === "reduction_pct");
+    expect(j.requiredCost.map((x: { label: string }) => x.label)).toEqual(counted.map((x: { label: string }) => x.label));
+    for (const x of j.requiredCost) {
+      expect(["found", "already-above", "unreachable"]).toContain(x.status);
+      if (x.status === "found") expect(Math.abs(x.achievedPct - x.targetPct)).toBeLessThanOrEqual(0.25 + 1e-9);
+      if (x.status === "already-above") expect(x.extraNs).toBe(0);
+      expect(x.extraNs).toBeGreaterThanOrEqual(0);
+    }
+  });
+});

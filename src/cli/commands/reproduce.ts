@@ -4,6 +4,26 @@ import { reproduce, type ReproduceResult } from "../../validation/reproduce.ts";
 import { fmtEstimate, table } from "../format.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
+import { requiredCostTable, type RequiredCostRow } from "../../validation/required-cost.ts";
+
+export function printRequiredCost(rows: RequiredCostRow[]): string {
+  const us = (ns: number) => (ns / 1000).toFixed(1);
+  return [
+    "Extra CPU per record on the producing CPU that each counted row would need (an inverse question, not a fit):",
+    table(
+      ["row", "published pp", "model pp", "model kernel us/record", "extra us/record", "reached pp", "status"],
+      rows.map((r) => [
+        r.label,
+        r.targetPct.toFixed(1),
+        r.modelPct.toFixed(2),
+        us(r.modelNsPerRecord),
+        r.status === "unreachable" ? `>${us(r.extraNs)}` : us(r.extraNs),
+        r.achievedPct.toFixed(2),
+        r.status,
+      ]),
+    ),
+  ].join("\n");
+}
 
 function attributionTable(r: ReproduceResult): string {
   const scenarios = Object.keys(r.attribution32ByScenario);
@@ -47,9 +67,16 @@ export function registerReproduce(program: Command): void {
     .command("reproduce")
     .description("Run every row of the field study's tables (validation/seed-retina-kubecon.json) and print published beside predicted, with the error")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
-    .option("--json", "print one JSON object (ReproduceResult) instead of tables");
+    .option("--json", "print one JSON object (ReproduceResult) instead of tables")
+    .option(
+      "--required-cost",
+      "also find, for each counted overhead row, the extra CPU per record on the producing CPU that would make the model match it (many more simulations; JSON: field requiredCost)",
+    );
   addSimulationOptions(cmd).action((o) => {
-    const r = reproduce({ ...simulationOptions(o), calibration: o.calibration });
-    console.log(o.json ? JSON.stringify(r, null, 2) : printReproduce(r));
+    const sim = simulationOptions(o);
+    const r = reproduce({ ...sim, calibration: o.calibration });
+    const need = o.requiredCost ? requiredCostTable(r, sim) : null;
+    if (o.json) console.log(JSON.stringify(need === null ? r : { ...r, requiredCost: need }, null, 2));
+    else console.log(need === null ? printReproduce(r) : `${printReproduce(r)}\n\n${printRequiredCost(need)}`);
   });
 }
