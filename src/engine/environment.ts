@@ -11,6 +11,12 @@ import { EventQueue, type Callback } from "./event-queue.ts";
 import { SimEvent, Timeout } from "./event.ts";
 import { Process, type ProcessGenerator } from "./process.ts";
 
+// Hot-path alias of an imported class. tsx (how the benchmarks and CLI run) loads each module as
+// CommonJS, where every use of an imported binding is a getter call through the exports object; a
+// module-level const is read directly. Measured: ~10% on the process benchmarks.
+const TimeoutClass = Timeout;
+const ProcessClass = Process;
+
 /** Raised by `run` when a callback or process throws; says when. */
 export class SimulationError extends Error {
   constructor(
@@ -90,12 +96,12 @@ export class Environment {
 
   /** An event that succeeds with `value` after `delay` ns. */
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    return new Timeout<T>(this, delay, value as T);
+    return new TimeoutClass<T>(this, delay, value as T);
   }
 
   /** Starts a process from a generator; the process is itself an event that succeeds with its return value. */
   process<R>(generator: ProcessGenerator<R>): Process<R> {
-    return new Process<R>(this, generator);
+    return new ProcessClass<R>(this, generator);
   }
 
   /** Time of the next event, or Infinity when none is pending. */

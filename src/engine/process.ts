@@ -9,6 +9,9 @@
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
 
+// Hot-path alias of an imported class: see the note in environment.ts.
+const SimEventClass = SimEvent;
+
 export type ProcessGenerator<R = unknown> = Generator<SimEvent<any>, R, any>;
 
 /** Thrown into a process by `Process.interrupt`; `cause` says why. */
@@ -73,7 +76,7 @@ export class Process<R = unknown> extends SimEvent<R> {
       return;
     }
     const next = res.value;
-    if (!(next instanceof SimEvent)) {
+    if (!(next instanceof SimEventClass)) {
       const err = new TypeError(`process yielded ${String(next)}, which is not an event`);
       this.fail(err);
       return;

@@ -11,6 +11,9 @@
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
 
+// Hot-path alias of an imported class: see the note in environment.ts.
+const SimEventClass = SimEvent;
+
 export interface SpinLockOptions {
   /**
    * Extra ns before the next owner holds the lock after `from` released it (or -1: nobody held it yet).
@@ -56,7 +59,7 @@ export class SpinLock {
    * lock is held.
    */
   acquire(owner: number): SimEvent<number> {
-    const ev = new SimEvent<number>(this.env);
+    const ev = new SimEventClass<number>(this.env);
     this.enqueue(owner, ev, null);
     return ev;
   }

@@ -9,6 +9,9 @@
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
 
+// Hot-path alias of an imported class: see the note in environment.ts.
+const SimEventClass = SimEvent;
+
 export interface StoreOptions {
   /**
    * Most items held at once.
@@ -57,7 +60,7 @@ export class Store<T> {
 
   /** Offers an item; the event succeeds with true once stored (or handed over), false if dropped. */
   put(item: T): SimEvent<boolean> {
-    const ev = new SimEvent<boolean>(this.env);
+    const ev = new SimEventClass<boolean>(this.env);
     if (this.getters.length > 0) {
       this.putCount++;
       this.getCount++;
@@ -78,7 +81,7 @@ export class Store<T> {
 
   /** Takes the oldest item, waiting while the store is empty. */
   get(): SimEvent<T> {
-    const ev = new SimEvent<T>(this.env);
+    const ev = new SimEventClass<T>(this.env);
     if (this.size > 0) {
       const item = this.items[this.itemHead];
       this.items[this.itemHead++] = undefined as T;
