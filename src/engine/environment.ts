@@ -31,6 +31,7 @@ export class SimulationError extends Error {
 
 export class Environment {
   private _now: number;
+  /** Insertion order of timed events (the FIFO of events due now keeps its own order). */
   private seq = 0;
   private readonly queue: EventQueue;
   private stopped = false;
@@ -57,23 +58,21 @@ export class Environment {
     if (!(delay >= 0) || delay === Infinity) {
       throw new RangeError(`schedule: delay must be a finite number >= 0, got ${delay}`);
     }
-    const seq = this.seq++;
     const at = this._now + delay;
-    const slot = at === this._now ? this.queue.pushNow(seq, fn, arg) : this.queue.pushTimed(at, seq, fn, arg);
+    const slot = at === this._now ? this.queue.pushNowCancellable(fn, arg) : this.queue.pushTimed(at, this.seq++, fn, arg);
     return this.queue.handleOf(slot);
   }
 
   /** @internal `schedule` for callers that checked `delay` already; returns nothing. */
   scheduleUnchecked(delay: number, fn: Callback, arg: unknown): void {
-    const seq = this.seq++;
     const at = this._now + delay;
-    if (at === this._now) this.queue.pushNow(seq, fn, arg);
-    else this.queue.pushTimed(at, seq, fn, arg);
+    if (at === this._now) this.queue.pushNow(fn, arg);
+    else this.queue.pushTimed(at, this.seq++, fn, arg);
   }
 
   /** @internal `schedule(0, fn, arg)` without the checks and the handle (event triggering). */
   scheduleNow(fn: Callback, arg: unknown): void {
-    this.queue.pushNow(this.seq++, fn, arg);
+    this.queue.pushNow(fn, arg);
   }
 
   /** Runs `fn(arg)` at absolute time `time` (>= now). */
@@ -117,11 +116,12 @@ export class Environment {
   /** Runs the next event, or discards it if it was cancelled. Returns false when there was none. */
   step(): boolean {
     const q = this.queue;
-    const slot = q.pop(this._now);
-    if (slot < 0) return false;
-    const arg = q.takeArg(slot);
-    const fn = q.take(slot);
+    if (!q.pop(this._now)) return false;
+    const fn = q.nextFn;
     if (fn === null) return true; // cancelled: discarded, the clock does not move
+    const arg = q.nextArg;
+    q.nextFn = null;
+    q.nextArg = undefined;
     this._now = q.nextTime;
     this.processedEvents++;
     fn(arg);
