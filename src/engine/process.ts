@@ -23,6 +23,8 @@ export class Interrupt extends Error {
 }
 
 export class Process<R = unknown> extends SimEvent<R> {
+  // Own class fields, initialised here (not `declare`d): see the performance notes on SimEvent.
+  /** The event the process waits on, if any. */
   private target: SimEvent<any> | null = null;
   private readonly generator: ProcessGenerator<R>;
 

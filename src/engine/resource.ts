@@ -10,6 +10,7 @@ import { SimEvent } from "./event.ts";
 import { TimeWeighted } from "./statistics.ts";
 
 export class Request extends SimEvent<Request> {
+  // Own class fields, not `declare`d: see the performance notes on SimEvent.
   /** Time the request was made, ns. */
   readonly requestedAt: number;
   /** @internal true while this request holds a server. */
