@@ -17,6 +17,9 @@
 /** A scheduled callback: `fn(arg)` runs when the event is due. */
 export type Callback = (arg: any) => void;
 
+/** What `pop` returns when the queue is empty (a value no caller can have scheduled as an argument). */
+export const EMPTY: unknown = Object.freeze({ empty: true });
+
 const GEN_SPAN = 4194304; // 2^22 generations per slot before a handle can repeat
 const GEN_MASK = GEN_SPAN - 1;
 
@@ -44,10 +47,9 @@ export class EventQueue {
   /** Cancelled events still in the heap or FIFO (they are skipped when popped). */
   cancelledPending = 0;
 
-  /** Set by `pop`: when the popped event is due, its callback (null: it was cancelled) and argument. */
+  /** Set by `pop`: when the popped event is due and its callback (null: it was cancelled). */
   nextTime = 0;
   nextFn: Callback | null = null;
-  nextArg: unknown = undefined;
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
@@ -81,15 +83,16 @@ export class EventQueue {
     return s;
   }
 
-  /** Frees a slot whose event was popped; returns its callback (null if it was cancelled). */
-  private takeSlot(slot: number): Callback | null {
+  /** Frees a slot whose event was popped: sets `nextFn` (null if it was cancelled), returns the argument. */
+  private takeSlot(slot: number): unknown {
     const fn = this.fns[slot];
     if (fn === null) this.cancelledPending--;
-    this.nextArg = this.args[slot];
+    const arg = this.args[slot];
+    this.nextFn = fn;
     this.fns[slot] = null;
     this.args[slot] = undefined;
     this.free[this.freeLen++] = slot;
-    return fn;
+    return arg;
   }
 
   /** A handle naming the event now in `slot`; `cancel(handle)` works until that event runs. */
@@ -161,30 +164,32 @@ export class EventQueue {
   }
 
   /**
-   * Removes the next event: sets `nextTime`, `nextFn` (null if the event was cancelled) and
-   * `nextArg`. `now` is the current clock. Returns false when the queue is empty.
+   * Removes the next event and returns its argument, or `EMPTY` when the queue is empty; sets
+   * `nextTime` and `nextFn` (null if the event was cancelled). `now` is the current clock. (The
+   * argument is returned, not kept in a field: storing a new object into this long-lived one costs a
+   * write-barrier slow path, once per event.)
    */
-  pop(now: number): boolean {
+  pop(now: number): unknown {
     if (this.size > 0 && (this.fifoLen === 0 || this.times[0] <= now)) {
       this.nextTime = this.times[0];
-      this.nextFn = this.takeSlot(this.popHeap());
-      return true;
+      return this.takeSlot(this.popHeap());
     }
     if (this.fifoLen > 0) {
       const h = this.fifoHead;
       const slot = this.fifoSlots[h];
+      let arg: unknown;
       if (slot < 0) {
         this.nextFn = this.fifoFns[h];
-        this.nextArg = this.fifoArgs[h];
+        arg = this.fifoArgs[h];
         this.fifoFns[h] = null;
         this.fifoArgs[h] = undefined;
-      } else this.nextFn = this.takeSlot(slot);
+      } else arg = this.takeSlot(slot);
       this.nextTime = now;
       this.fifoHead = h + 1 === this.fifoSlots.length ? 0 : h + 1;
       this.fifoLen--;
-      return true;
+      return arg;
     }
-    return false;
+    return EMPTY;
   }
 
   /** Removes the heap's top entry and returns its slot. */

@@ -9,7 +9,7 @@
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
 
-// Hot-path alias of an imported class: see the note in environment.ts.
+// Hot-path alias of an imported binding: see the note in environment.ts.
 const SimEventClass = SimEvent;
 
 export interface StoreOptions {
