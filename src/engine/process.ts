@@ -23,16 +23,17 @@ export class Interrupt extends Error {
 }
 
 export class Process<R = unknown> extends SimEvent<R> {
-  // Own class fields, initialised here (not `declare`d): see the performance notes on SimEvent.
+  // One class field of its own (`target`), the others `declare`d and assigned: see the performance
+  // notes on SimEvent.
   /** The event the process waits on, if any. */
   private target: SimEvent<any> | null = null;
-  private readonly generator: ProcessGenerator<R>;
+  private declare readonly generator: ProcessGenerator<R>;
   /**
    * The generator's `next`, looked up once. Every generator function (and every closure of one) gives
    * its generators their own hidden class, so `generator.next` looked up at each resume goes
    * megamorphic as soon as a run has a few process functions (measured: ~5% of the M/M/1 benchmark).
    */
-  private readonly nextOf: ProcessGenerator<R>["next"];
+  private declare readonly nextOf: ProcessGenerator<R>["next"];
 
   constructor(env: Environment, generator: ProcessGenerator<R>) {
     super(env);
