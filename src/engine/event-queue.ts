@@ -23,6 +23,18 @@ export const EMPTY: unknown = Object.freeze({ empty: true });
 const GEN_SPAN = 4194304; // 2^22 generations per slot before a handle can repeat
 const GEN_MASK = GEN_SPAN - 1;
 
+/**
+ * A packed array of `n` copies of `v`. The queue's object arrays are allocated full and written by
+ * index, never grown by `push` from empty: a fresh empty array starts with small-integer elements, and
+ * the first push of a function or object into it deoptimises the optimised code that pushes (once per
+ * new queue, that is once per replication of a model).
+ */
+function filled<V>(n: number, v: V): V[] {
+  const a: V[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
+  return a;
+}
+
 export class EventQueue {
   // the heap
   private times: Float64Array;
@@ -31,8 +43,10 @@ export class EventQueue {
   private size = 0;
 
   // the slot table: callback, argument and generation of each slot, and a stack of free slots
-  private fns: (Callback | null)[] = [];
-  private args: unknown[] = [];
+  private fns: (Callback | null)[];
+  private args: unknown[];
+  /** Slots handed out so far (the free stack holds those given back). */
+  private slotCount = 0;
   private gens: Int32Array;
   private free: Int32Array;
   private freeLen = 0;
@@ -56,10 +70,12 @@ export class EventQueue {
     this.times = new Float64Array(cap);
     this.seqs = new Float64Array(cap);
     this.slots = new Int32Array(cap);
+    this.fns = filled<Callback | null>(cap, null);
+    this.args = filled<unknown>(cap, undefined);
     this.gens = new Int32Array(cap);
     this.free = new Int32Array(cap);
-    this.fifoFns = new Array<Callback | null>(cap).fill(null);
-    this.fifoArgs = new Array<unknown>(cap).fill(undefined);
+    this.fifoFns = filled<Callback | null>(cap, null);
+    this.fifoArgs = filled<unknown>(cap, undefined);
     this.fifoSlots = new Int32Array(cap);
   }
 
@@ -76,10 +92,10 @@ export class EventQueue {
       this.gens[s] = (this.gens[s] + 1) & GEN_MASK;
       return s;
     }
-    const s = this.fns.length;
-    if (s === this.gens.length) this.growSlots();
-    this.fns.push(fn);
-    this.args.push(arg);
+    const s = this.slotCount++;
+    if (s === this.fns.length) this.growSlots();
+    this.fns[s] = fn;
+    this.args[s] = arg;
     return s;
   }
 
@@ -104,7 +120,7 @@ export class EventQueue {
   cancel(handle: number): boolean {
     if (!Number.isInteger(handle) || handle < 0) return false;
     const slot = Math.floor(handle / GEN_SPAN);
-    if (slot >= this.fns.length || this.gens[slot] !== handle % GEN_SPAN || this.fns[slot] === null) return false;
+    if (slot >= this.slotCount || this.gens[slot] !== handle % GEN_SPAN || this.fns[slot] === null) return false;
     this.fns[slot] = null; // popped later and skipped
     this.args[slot] = undefined;
     this.cancelledPending++;
@@ -238,7 +254,11 @@ export class EventQueue {
   }
 
   private growSlots(): void {
-    const cap = this.gens.length * 2;
+    const cap = this.fns.length * 2;
+    for (let s = this.fns.length; s < cap; s++) {
+      this.fns.push(null);
+      this.args.push(undefined);
+    }
     const g = new Int32Array(cap);
     g.set(this.gens);
     const f = new Int32Array(cap);
@@ -249,8 +269,8 @@ export class EventQueue {
 
   private growFifo(): void {
     const cap = this.fifoSlots.length;
-    const fns = new Array<Callback | null>(cap * 2).fill(null);
-    const args = new Array<unknown>(cap * 2).fill(undefined);
+    const fns = filled<Callback | null>(cap * 2, null);
+    const args = filled<unknown>(cap * 2, undefined);
     const slots = new Int32Array(cap * 2);
     for (let k = 0; k < this.fifoLen; k++) {
       const at = (this.fifoHead + k) % cap;
