@@ -25,14 +25,16 @@ export interface SpinLockOptions {
 export class SpinLock {
   private held = false;
   private lastOwner = -1;
-  // The queue of waiters, as parallel arrays (no record per acquisition): owner id, when it started
-  // spinning, and the event to succeed (process style) or the callback to run (callback style). Not a
-  // SimEvent subclass: see the performance note on SimEvent.
-  private readonly owners: number[] = [];
-  private readonly sinces: number[] = [];
-  private readonly evs: (SimEvent<number> | null)[] = [];
-  private readonly cbs: (((spinNs: number) => void) | null)[] = [];
+  // The queue of waiters, as a ring of parallel arrays (no record per acquisition): owner id, when it
+  // started spinning, and the event to succeed (process style) or the callback to run (callback
+  // style). Not a SimEvent subclass: see the performance note on SimEvent. The arrays are allocated
+  // full, never grown from empty by `push` (see fifo.ts for why).
+  private owners = new Float64Array(RING0);
+  private sinces = new Float64Array(RING0);
+  private evs: (SimEvent<number> | null)[] = filledNull(RING0);
+  private cbs: (((spinNs: number) => void) | null)[] = filledNull(RING0);
   private head = 0;
+  private waiting = 0;
   private readonly handoffDelay: (from: number, to: number) => number;
   /** Total ns waiters spent spinning (granted waiters only). */
   spinTime = 0;
@@ -51,7 +53,7 @@ export class SpinLock {
     return this.held;
   }
   get spinning(): number {
-    return this.owners.length - this.head;
+    return this.waiting;
   }
 
   /**
@@ -98,10 +100,35 @@ export class SpinLock {
   }
 
   private push(owner: number, ev: SimEvent<number> | null, cb: ((spinNs: number) => void) | null): void {
-    this.owners.push(owner);
-    this.sinces.push(this.env.now);
-    this.evs.push(ev);
-    this.cbs.push(cb);
+    if (this.waiting === this.owners.length) this.grow();
+    let at = this.head + this.waiting;
+    if (at >= this.owners.length) at -= this.owners.length;
+    this.owners[at] = owner;
+    this.sinces[at] = this.env.now;
+    this.evs[at] = ev;
+    this.cbs[at] = cb;
+    this.waiting++;
+  }
+
+  private grow(): void {
+    const n = this.owners.length;
+    const owners = new Float64Array(2 * n);
+    const sinces = new Float64Array(2 * n);
+    const evs: (SimEvent<number> | null)[] = filledNull(2 * n);
+    const cbs: (((spinNs: number) => void) | null)[] = filledNull(2 * n);
+    for (let i = 0; i < this.waiting; i++) {
+      let k = this.head + i;
+      if (k >= n) k -= n;
+      owners[i] = this.owners[k];
+      sinces[i] = this.sinces[k];
+      evs[i] = this.evs[k];
+      cbs[i] = this.cbs[k];
+    }
+    this.owners = owners;
+    this.sinces = sinces;
+    this.evs = evs;
+    this.cbs = cbs;
+    this.head = 0;
   }
 
   private grantNext(): void {
@@ -113,24 +140,27 @@ export class SpinLock {
 
   /** @internal */
   finishGrant(): void {
-    const h = this.head++;
+    const h = this.head;
     const since = this.sinces[h];
     const ev = this.evs[h];
     const cb = this.cbs[h];
     this.evs[h] = null;
     this.cbs[h] = null;
-    if (this.head > 1024 && this.head * 2 > this.owners.length) {
-      this.owners.splice(0, this.head);
-      this.sinces.splice(0, this.head);
-      this.evs.splice(0, this.head);
-      this.cbs.splice(0, this.head);
-      this.head = 0;
-    }
+    this.head = h + 1 === this.owners.length ? 0 : h + 1;
+    this.waiting--;
     const spun = this.env.now - since;
     this.spinTime += spun;
     if (cb !== null) cb(spun);
     else ev!.succeed(spun);
   }
+}
+
+const RING0 = 16;
+
+function filledNull<V>(n: number): (V | null)[] {
+  const a: (V | null)[] = [];
+  for (let i = 0; i < n; i++) a.push(null);
+  return a;
 }
 
 /** The default handoff: none. One function for all locks (a new closure per lock would make the call
