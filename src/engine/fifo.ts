@@ -19,12 +19,8 @@ export class Fifo<T> {
 
   /** Appends `v` at the back. */
   push(v: T): void {
+    if (this.length === this.buf.length) this.grow();
     const buf = this.buf;
-    if (this.length === buf.length) {
-      this.grow();
-      this.push(v);
-      return;
-    }
     let at = this.head + this.length;
     if (at >= buf.length) at -= buf.length;
     buf[at] = v;
