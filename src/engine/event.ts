@@ -31,7 +31,7 @@ const PROCESSED = 2;
  *   owner (see SpinLock's parallel arrays), not in a new subclass.
  * - SimEvent's fields are set by plain assignments in its constructor (`declare`d, not initialised:
  *   an initialiser compiles to a class-field definition, slower than a store). But every subclass
- *   must define at least one class field of its own (Timeout's `delay`, Request's `resource`,
+ *   must define at least one class field of its own (Timeout's `delay`, Request's `granted`,
  *   Process's `target`): tsx, which runs the benchmarks and the CLI, names each class through a
  *   static block (esbuild's keepNames), and V8 then allocates instances of a derived class without
  *   own fields on a runtime slow path, ~10x slower per event (measured: both process benchmarks

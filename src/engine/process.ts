@@ -31,7 +31,7 @@ export class Process<R = unknown> extends SimEvent<R> {
   /**
    * The generator's `next`, looked up once. Every generator function (and every closure of one) gives
    * its generators their own hidden class, so `generator.next` looked up at each resume goes
-   * megamorphic as soon as a run has a few process functions (measured: ~5% of the M/M/1 benchmark).
+   * megamorphic as soon as a run has a few process functions (measured: ~2% of the M/M/1 profile).
    */
   private declare readonly nextOf: ProcessGenerator<R>["next"];
 
