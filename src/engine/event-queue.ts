@@ -17,8 +17,6 @@
 /** A scheduled callback: `fn(arg)` runs when the event is due. */
 export type Callback = (arg: any) => void;
 
-/** What `pop` returns when the queue is empty (a value no caller can have scheduled as an argument). */
-export const EMPTY: unknown = Object.freeze({ empty: true });
 
 const GEN_SPAN = 4194304; // 2^22 generations per slot before a handle can repeat
 const GEN_MASK = GEN_SPAN - 1;
@@ -61,9 +59,8 @@ export class EventQueue {
   /** Cancelled events still in the heap or FIFO (they are skipped when popped). */
   cancelledPending = 0;
 
-  /** Set by `pop`: when the popped event is due and its callback (null: it was cancelled). */
+  /** Set by `pop`: when the popped event is due. */
   nextTime = 0;
-  nextFn: Callback | null = null;
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
@@ -99,17 +96,6 @@ export class EventQueue {
     return s;
   }
 
-  /** Frees a slot whose event was popped: sets `nextFn` (null if it was cancelled), returns the argument. */
-  private takeSlot(slot: number): unknown {
-    const fn = this.fns[slot];
-    if (fn === null) this.cancelledPending--;
-    const arg = this.args[slot];
-    this.nextFn = fn;
-    this.fns[slot] = null;
-    this.args[slot] = undefined;
-    this.free[this.freeLen++] = slot;
-    return arg;
-  }
 
   /** A handle naming the event now in `slot`; `cancel(handle)` works until that event runs. */
   handleOf(slot: number): number {
@@ -180,32 +166,54 @@ export class EventQueue {
   }
 
   /**
-   * Removes the next event and returns its argument, or `EMPTY` when the queue is empty; sets
-   * `nextTime` and `nextFn` (null if the event was cancelled). `now` is the current clock. (The
-   * argument is returned, not kept in a field: storing a new object into this long-lived one costs a
+   * Removes the next event and returns a ticket for it (-1 when the queue is empty), and sets
+   * `nextTime`; `now` is the current clock. Then `takeFn(ticket)` and `takeArg(ticket)`, in that
+   * order, hand over its callback and argument. (Handed over by the caller reading them, not by this
+   * queue storing them into fields: storing a new object into this long-lived one costs a
    * write-barrier slow path, once per event.)
    */
-  pop(now: number): unknown {
+  pop(now: number): number {
     if (this.size > 0 && (this.fifoLen === 0 || this.times[0] <= now)) {
       this.nextTime = this.times[0];
-      return this.takeSlot(this.popHeap());
+      return this.popHeap(); // a slot
     }
     if (this.fifoLen > 0) {
       const h = this.fifoHead;
       const slot = this.fifoSlots[h];
-      let arg: unknown;
-      if (slot < 0) {
-        this.nextFn = this.fifoFns[h];
-        arg = this.fifoArgs[h];
-        this.fifoFns[h] = null;
-        this.fifoArgs[h] = undefined;
-      } else arg = this.takeSlot(slot);
       this.nextTime = now;
       this.fifoHead = h + 1 === this.fifoSlots.length ? 0 : h + 1;
       this.fifoLen--;
+      return slot >= 0 ? slot : -2 - h; // a slot, or a FIFO position
+    }
+    return -1;
+  }
+
+  /** The callback of the event `pop` returned `ticket` for; null if that event was cancelled. */
+  takeFn(ticket: number): Callback | null {
+    if (ticket >= 0) {
+      const fn = this.fns[ticket];
+      if (fn === null) this.cancelledPending--;
+      this.fns[ticket] = null;
+      return fn;
+    }
+    const h = -2 - ticket;
+    const fn = this.fifoFns[h];
+    this.fifoFns[h] = null;
+    return fn;
+  }
+
+  /** The argument of the event `pop` returned `ticket` for (after `takeFn`; frees its slot). */
+  takeArg(ticket: number): unknown {
+    if (ticket >= 0) {
+      const arg = this.args[ticket];
+      this.args[ticket] = undefined;
+      this.free[this.freeLen++] = ticket;
       return arg;
     }
-    return EMPTY;
+    const h = -2 - ticket;
+    const arg = this.fifoArgs[h];
+    this.fifoArgs[h] = undefined;
+    return arg;
   }
 
   /** Removes the heap's top entry and returns its slot. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EMPTY, EventQueue } from "../../src/engine/event-queue.ts";
+import { EventQueue } from "../../src/engine/event-queue.ts";
 
 describe("EventQueue", () => {
   it("pops timed events in (time, seq) order and zero-delay events FIFO behind due timed ones", () => {
@@ -10,7 +10,10 @@ describe("EventQueue", () => {
         const fn = () => {};
         times.forEach((t, i) => q.pushTimed(t, i, fn, i));
         const out: [number, number][] = [];
-        for (let arg = q.pop(0); arg !== EMPTY; arg = q.pop(q.nextTime)) out.push([q.nextTime, arg as number]);
+        for (let t = q.pop(0); t !== -1; t = q.pop(q.nextTime)) {
+          q.takeFn(t);
+          out.push([q.nextTime, q.takeArg(t) as number]);
+        }
         const want = times.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         expect(out).toEqual(want);
         expect(q.length).toBe(0);
@@ -26,7 +29,10 @@ describe("EventQueue", () => {
     q.pushNowCancellable(fn, "now2");
     q.pushNow(fn, "now3");
     const order: unknown[] = [];
-    for (let arg = q.pop(5); arg !== EMPTY; arg = q.pop(5)) order.push(arg);
+    for (let t = q.pop(5); t !== -1; t = q.pop(5)) {
+      q.takeFn(t);
+      order.push(q.takeArg(t));
+    }
     expect(order).toEqual(["timed", "now1", "now2", "now3"]);
   });
 });
