@@ -11,6 +11,12 @@ import { EventQueue, type Callback } from "./event-queue.ts";
 import { SimEvent, Timeout } from "./event.ts";
 import { Process, type ProcessGenerator } from "./process.ts";
 
+// Hot-path aliases of imported bindings. tsx (how the benchmarks and CLI run) loads each module as
+// CommonJS, where every use of an imported binding is a getter call through the exports object; a
+// module-level const is read directly. Measured: ~10% on the process benchmarks.
+const TimeoutClass = Timeout;
+const ProcessClass = Process;
+
 /** Raised by `run` when a callback or process throws; says when. */
 export class SimulationError extends Error {
   constructor(
@@ -25,6 +31,7 @@ export class SimulationError extends Error {
 
 export class Environment {
   private _now: number;
+  /** Insertion order of timed events (the FIFO of events due now keeps its own order). */
   private seq = 0;
   private readonly queue: EventQueue;
   private stopped = false;
@@ -51,23 +58,21 @@ export class Environment {
     if (!(delay >= 0) || delay === Infinity) {
       throw new RangeError(`schedule: delay must be a finite number >= 0, got ${delay}`);
     }
-    const seq = this.seq++;
     const at = this._now + delay;
-    const slot = at === this._now ? this.queue.pushNow(seq, fn, arg) : this.queue.pushTimed(at, seq, fn, arg);
+    const slot = at === this._now ? this.queue.pushNowCancellable(fn, arg) : this.queue.pushTimed(at, this.seq++, fn, arg);
     return this.queue.handleOf(slot);
   }
 
   /** @internal `schedule` for callers that checked `delay` already; returns nothing. */
   scheduleUnchecked(delay: number, fn: Callback, arg: unknown): void {
-    const seq = this.seq++;
     const at = this._now + delay;
-    if (at === this._now) this.queue.pushNow(seq, fn, arg);
-    else this.queue.pushTimed(at, seq, fn, arg);
+    if (at === this._now) this.queue.pushNow(fn, arg);
+    else this.queue.pushTimed(at, this.seq++, fn, arg);
   }
 
   /** @internal `schedule(0, fn, arg)` without the checks and the handle (event triggering). */
   scheduleNow(fn: Callback, arg: unknown): void {
-    this.queue.pushNow(this.seq++, fn, arg);
+    this.queue.pushNow(fn, arg);
   }
 
   /** Runs `fn(arg)` at absolute time `time` (>= now). */
@@ -90,12 +95,12 @@ export class Environment {
 
   /** An event that succeeds with `value` after `delay` ns. */
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    return new Timeout<T>(this, delay, value as T);
+    return new TimeoutClass<T>(this, delay, value as T);
   }
 
   /** Starts a process from a generator; the process is itself an event that succeeds with its return value. */
   process<R>(generator: ProcessGenerator<R>): Process<R> {
-    return new Process<R>(this, generator);
+    return new ProcessClass<R>(this, generator);
   }
 
   /** Time of the next event, or Infinity when none is pending. */
@@ -111,10 +116,10 @@ export class Environment {
   /** Runs the next event, or discards it if it was cancelled. Returns false when there was none. */
   step(): boolean {
     const q = this.queue;
-    const slot = q.pop(this._now);
-    if (slot < 0) return false;
-    const arg = q.takeArg(slot);
-    const fn = q.take(slot);
+    const ticket = q.pop(this._now);
+    if (ticket === -1) return false;
+    const fn = q.takeFn(ticket);
+    const arg = q.takeArg(ticket);
     if (fn === null) return true; // cancelled: discarded, the clock does not move
     this._now = q.nextTime;
     this.processedEvents++;

@@ -23,26 +23,43 @@ const TRIGGERED = 1;
 const PROCESSED = 2;
 
 /**
- * Performance note: keep the event classes created on hot paths to four or fewer (today SimEvent,
- * Timeout, Request, Process). SimEvent's field initialisers run against every subclass's object
- * layout; past four layouts V8 makes those property definitions megamorphic and every event creation
- * takes its slow path (measured: the spinlock benchmark 5x slower with a fifth subclass). Extra data
- * for an event belongs in the owner (see SpinLock's parallel arrays), not in a new subclass.
+ * Performance notes (V8, measured on the engine benchmarks; keep them when editing):
+ * - Keep the event classes created on hot paths to four or fewer (today SimEvent, Timeout, Request,
+ *   Process). SimEvent's constructor runs against every subclass's object layout; past four layouts
+ *   its property stores go megamorphic and every event creation takes the slow path (measured: the
+ *   spinlock benchmark 5x slower with a fifth subclass). Extra data for an event belongs in the
+ *   owner (see SpinLock's parallel arrays), not in a new subclass.
+ * - SimEvent's fields are set by plain assignments in its constructor (`declare`d, not initialised:
+ *   an initialiser compiles to a class-field definition, slower than a store). But every subclass
+ *   must define at least one class field of its own (Timeout's `delay`, Request's `granted`,
+ *   Process's `target`): tsx, which runs the benchmarks and the CLI, names each class through a
+ *   static block (esbuild's keepNames), and V8 then allocates instances of a derived class without
+ *   own fields on a runtime slow path, ~10x slower per event (measured: both process benchmarks
+ *   0.24 M customers/s instead of 2.3 M).
  */
 export class SimEvent<T = unknown> {
+  declare readonly env: Environment;
   /** 0 pending, 1 triggered (callbacks scheduled), 2 processed (callbacks ran). */
-  protected state = PENDING;
+  protected declare state: number;
   /** True if the event succeeded; false if it failed (value is then the error). */
-  ok = true;
-  value: T | undefined = undefined;
+  declare ok: boolean;
+  declare value: T | undefined;
   /** The first listener, kept in a field so the common single-waiter case allocates nothing. */
-  private first: Listener<T> | null = null;
+  private declare first: Listener<T> | null;
   /** Listeners after the first, in registration order. */
-  private rest: Listener<T>[] | null = null;
+  private declare rest: Listener<T>[] | null;
   /** Set when a failure was handed to at least one callback (an unhandled failure is raised by run). */
-  defused = false;
+  declare defused: boolean;
 
-  constructor(readonly env: Environment) {}
+  constructor(env: Environment) {
+    this.env = env;
+    this.state = PENDING;
+    this.ok = true;
+    this.value = undefined;
+    this.first = null;
+    this.rest = null;
+    this.defused = false;
+  }
 
   get triggered(): boolean {
     return this.state !== PENDING;
@@ -108,13 +125,6 @@ export class SimEvent<T = unknown> {
     return this;
   }
 
-  /** @internal used by Timeout, which is triggered at creation but processed later. */
-  protected markTriggered(value: T): void {
-    this.ok = true;
-    this.value = value;
-    this.state = TRIGGERED;
-  }
-
   /** @internal runs the callbacks. */
   runCallbacks(): void {
     this.state = PROCESSED;
@@ -153,12 +163,16 @@ function runLate(a: { ev: SimEvent<any>; l: Listener<any> }): void {
 
 /** An event that is processed `delay` ns after its creation. */
 export class Timeout<T = undefined> extends SimEvent<T> {
+  /** The delay, ns. (A class field of its own: see the performance notes on SimEvent.) */
+  readonly delay: number;
   constructor(env: Environment, delay: number, value: T) {
-    super(env);
     if (!(delay >= 0) || delay === Infinity) {
       throw new RangeError(`timeout: delay must be a finite number >= 0, got ${delay}`);
     }
-    this.markTriggered(value);
+    super(env);
+    this.delay = delay;
+    this.state = TRIGGERED; // succeeded at creation (ok is true), processed `delay` ns later
+    this.value = value;
     env.scheduleUnchecked(delay, processEvent, this);
   }
 }

@@ -11,6 +11,9 @@
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
 
+// Hot-path alias of an imported binding: see the note in environment.ts.
+const SimEventClass = SimEvent;
+
 export interface SpinLockOptions {
   /**
    * Extra ns before the next owner holds the lock after `from` released it (or -1: nobody held it yet).
@@ -22,14 +25,16 @@ export interface SpinLockOptions {
 export class SpinLock {
   private held = false;
   private lastOwner = -1;
-  // The queue of waiters, as parallel arrays (no record per acquisition): owner id, when it started
-  // spinning, and the event to succeed (process style) or the callback to run (callback style). Not a
-  // SimEvent subclass: see the performance note on SimEvent.
-  private readonly owners: number[] = [];
-  private readonly sinces: number[] = [];
-  private readonly evs: (SimEvent<number> | null)[] = [];
-  private readonly cbs: (((spinNs: number) => void) | null)[] = [];
+  // The queue of waiters, as a ring of parallel arrays (no record per acquisition): owner id, when it
+  // started spinning, and the event to succeed (process style) or the callback to run (callback
+  // style). Not a SimEvent subclass: see the performance note on SimEvent. The arrays are allocated
+  // full, never grown from empty by `push` (see fifo.ts for why).
+  private owners = new Float64Array(RING0);
+  private sinces = new Float64Array(RING0);
+  private evs: (SimEvent<number> | null)[] = filledNull(RING0);
+  private cbs: (((spinNs: number) => void) | null)[] = filledNull(RING0);
   private head = 0;
+  private waiting = 0;
   private readonly handoffDelay: (from: number, to: number) => number;
   /** Total ns waiters spent spinning (granted waiters only). */
   spinTime = 0;
@@ -41,14 +46,14 @@ export class SpinLock {
     readonly env: Environment,
     options: SpinLockOptions = {},
   ) {
-    this.handoffDelay = options.handoffDelay ?? (() => 0);
+    this.handoffDelay = options.handoffDelay ?? noHandoffDelay;
   }
 
   get isHeld(): boolean {
     return this.held;
   }
   get spinning(): number {
-    return this.owners.length - this.head;
+    return this.waiting;
   }
 
   /**
@@ -56,7 +61,7 @@ export class SpinLock {
    * lock is held.
    */
   acquire(owner: number): SimEvent<number> {
-    const ev = new SimEvent<number>(this.env);
+    const ev = new SimEventClass<number>(this.env);
     this.enqueue(owner, ev, null);
     return ev;
   }
@@ -76,12 +81,54 @@ export class SpinLock {
 
   private enqueue(owner: number, ev: SimEvent<number> | null, cb: ((spinNs: number) => void) | null): void {
     this.acquisitions++;
-    if (this.held || this.spinning > 0) this.contended++;
-    this.owners.push(owner);
-    this.sinces.push(this.env.now);
-    this.evs.push(ev);
-    this.cbs.push(cb);
-    if (!this.held && this.spinning === 1) this.grantNext();
+    if (!this.held) {
+      // Free, so nobody spins (a release hands the lock straight to the next spinner): taken at
+      // once unless the handoff takes time. The same steps as queueing and granting, without the queue.
+      this.held = true;
+      const d = this.handoffDelay(this.lastOwner, owner);
+      if (!(d > 0)) {
+        if (cb !== null) cb(0);
+        else ev!.succeed(0);
+        return;
+      }
+      this.push(owner, ev, cb);
+      this.env.schedule(d, grantWaiter, this);
+      return;
+    }
+    this.contended++;
+    this.push(owner, ev, cb);
+  }
+
+  private push(owner: number, ev: SimEvent<number> | null, cb: ((spinNs: number) => void) | null): void {
+    if (this.waiting === this.owners.length) this.grow();
+    let at = this.head + this.waiting;
+    if (at >= this.owners.length) at -= this.owners.length;
+    this.owners[at] = owner;
+    this.sinces[at] = this.env.now;
+    this.evs[at] = ev;
+    this.cbs[at] = cb;
+    this.waiting++;
+  }
+
+  private grow(): void {
+    const n = this.owners.length;
+    const owners = new Float64Array(2 * n);
+    const sinces = new Float64Array(2 * n);
+    const evs: (SimEvent<number> | null)[] = filledNull(2 * n);
+    const cbs: (((spinNs: number) => void) | null)[] = filledNull(2 * n);
+    for (let i = 0; i < this.waiting; i++) {
+      let k = this.head + i;
+      if (k >= n) k -= n;
+      owners[i] = this.owners[k];
+      sinces[i] = this.sinces[k];
+      evs[i] = this.evs[k];
+      cbs[i] = this.cbs[k];
+    }
+    this.owners = owners;
+    this.sinces = sinces;
+    this.evs = evs;
+    this.cbs = cbs;
+    this.head = 0;
   }
 
   private grantNext(): void {
@@ -93,24 +140,33 @@ export class SpinLock {
 
   /** @internal */
   finishGrant(): void {
-    const h = this.head++;
+    const h = this.head;
     const since = this.sinces[h];
     const ev = this.evs[h];
     const cb = this.cbs[h];
     this.evs[h] = null;
     this.cbs[h] = null;
-    if (this.head > 1024 && this.head * 2 > this.owners.length) {
-      this.owners.splice(0, this.head);
-      this.sinces.splice(0, this.head);
-      this.evs.splice(0, this.head);
-      this.cbs.splice(0, this.head);
-      this.head = 0;
-    }
+    this.head = h + 1 === this.owners.length ? 0 : h + 1;
+    this.waiting--;
     const spun = this.env.now - since;
     this.spinTime += spun;
     if (cb !== null) cb(spun);
     else ev!.succeed(spun);
   }
+}
+
+const RING0 = 16;
+
+function filledNull<V>(n: number): (V | null)[] {
+  const a: (V | null)[] = [];
+  for (let i = 0; i < n; i++) a.push(null);
+  return a;
+}
+
+/** The default handoff: none. One function for all locks (a new closure per lock would make the call
+ * site in `enqueue` see a new target, and deoptimise, in every replication of a model). */
+function noHandoffDelay(): number {
+  return 0;
 }
 
 function grantWaiter(lock: SpinLock): void {

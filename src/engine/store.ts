@@ -8,6 +8,10 @@
  */
 import type { Environment } from "./environment.ts";
 import { SimEvent } from "./event.ts";
+import { Fifo } from "./fifo.ts";
+
+// Hot-path alias of an imported binding: see the note in environment.ts.
+const SimEventClass = SimEvent;
 
 export interface StoreOptions {
   /**
@@ -25,10 +29,11 @@ export interface StoreOptions {
 export class Store<T> {
   readonly capacity: number;
   readonly whenFull: "block" | "drop";
-  private items: T[] = [];
-  private itemHead = 0;
-  private getters: SimEvent<T>[] = [];
-  private putters: { ev: SimEvent<boolean>; item: T }[] = [];
+  private readonly items = new Fifo<T>();
+  /** Gets waiting for an item, oldest first. */
+  private readonly getters = new Fifo<SimEvent<T>>();
+  /** Puts waiting for room (whenFull "block"), oldest first. */
+  private readonly putters = new Fifo<{ ev: SimEvent<boolean>; item: T }>();
   /** Items accepted, handed out, and dropped so far. */
   putCount = 0;
   getCount = 0;
@@ -52,12 +57,12 @@ export class Store<T> {
 
   /** Items held now. */
   get size(): number {
-    return this.items.length - this.itemHead;
+    return this.items.length;
   }
 
   /** Offers an item; the event succeeds with true once stored (or handed over), false if dropped. */
   put(item: T): SimEvent<boolean> {
-    const ev = new SimEvent<boolean>(this.env);
+    const ev = new SimEventClass<boolean>(this.env);
     if (this.getters.length > 0) {
       this.putCount++;
       this.getCount++;
@@ -78,14 +83,9 @@ export class Store<T> {
 
   /** Takes the oldest item, waiting while the store is empty. */
   get(): SimEvent<T> {
-    const ev = new SimEvent<T>(this.env);
+    const ev = new SimEventClass<T>(this.env);
     if (this.size > 0) {
-      const item = this.items[this.itemHead];
-      this.items[this.itemHead++] = undefined as T;
-      if (this.itemHead > 1024 && this.itemHead * 2 > this.items.length) {
-        this.items.splice(0, this.itemHead);
-        this.itemHead = 0;
-      }
+      const item = this.items.shift() as T;
       this.getCount++;
       ev.succeed(item);
       if (this.putters.length > 0) {

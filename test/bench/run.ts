@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark section and prints a table (`-- --json`: one JSON object).
+ * `npm run bench`: runs every benchmark section and prints a table (`-- --json`: one JSON object;
+ * `-- --only engine` or `-- --only node`: just that section).
  *
  * Sections are functions returning plain result objects; add a section by adding an entry to
  * `sections`. The engine section also runs the same two models in SimPy 3 (test/bench/simpy_models.py)
@@ -131,10 +132,16 @@ function printEngine(e: ReturnType<typeof engineSection>): void {
 }
 
 const json = process.argv.includes("--json");
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (only !== undefined && !(only in sections)) {
+  console.error(`--only: unknown section ${only} (known: ${Object.keys(sections).join(", ")})`);
+  process.exit(2);
+}
 const out: Record<string, unknown> = {};
-for (const [name, fn] of Object.entries(sections)) out[name] = fn();
+for (const [name, fn] of Object.entries(sections)) if (only === undefined || only === name) out[name] = fn();
 if (json) console.log(JSON.stringify(out));
 else {
-  printEngine(out.engine as ReturnType<typeof engineSection>);
-  printNode(out.node as ReturnType<typeof nodeSection>);
+  if (out.engine !== undefined) printEngine(out.engine as ReturnType<typeof engineSection>);
+  if (out.node !== undefined) printNode(out.node as ReturnType<typeof nodeSection>);
 }

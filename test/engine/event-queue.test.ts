@@ -10,9 +10,9 @@ describe("EventQueue", () => {
         const fn = () => {};
         times.forEach((t, i) => q.pushTimed(t, i, fn, i));
         const out: [number, number][] = [];
-        for (let s = q.pop(0); s >= 0; s = q.pop(q.nextTime)) {
-          out.push([q.nextTime, q.takeArg(s) as number]);
-          q.take(s);
+        for (let t = q.pop(0); t !== -1; t = q.pop(q.nextTime)) {
+          q.takeFn(t);
+          out.push([q.nextTime, q.takeArg(t) as number]);
         }
         const want = times.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         expect(out).toEqual(want);
@@ -25,10 +25,14 @@ describe("EventQueue", () => {
     const q = new EventQueue();
     const fn = () => {};
     q.pushTimed(5, 0, fn, "timed");
-    q.pushNow(1, fn, "now1");
-    q.pushNow(2, fn, "now2");
+    q.pushNow(fn, "now1");
+    q.pushNowCancellable(fn, "now2");
+    q.pushNow(fn, "now3");
     const order: unknown[] = [];
-    for (let s = q.pop(5); s >= 0; s = q.pop(5)) order.push(q.takeArg(s)), q.take(s);
-    expect(order).toEqual(["timed", "now1", "now2"]);
+    for (let t = q.pop(5); t !== -1; t = q.pop(5)) {
+      q.takeFn(t);
+      order.push(q.takeArg(t));
+    }
+    expect(order).toEqual(["timed", "now1", "now2", "now3"]);
   });
 });

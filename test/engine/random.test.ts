@@ -1,3 +1,4 @@
+import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { RandomStreams, burstyOnOff, deterministic, empirical, exponential, lognormal, normal, uniform, type Distribution } from "../../src/engine/random.ts";
 import { Tally, confidenceInterval } from "../../src/engine/statistics.ts";
@@ -104,6 +105,13 @@ describe("seeded streams", () => {
     expect(seq(b)).toEqual(sa);
     expect(seq(c)).not.toEqual(sa);
     expect(seq(d)).not.toEqual(sa);
+  });
+  it("a stream's numbers are seedrandom's Alea for the stream's seed, bit for bit", () => {
+    for (const [seed, name] of [[1, "x"], [42, "cpu3/arrivals"], ["run-7", "consumer"]] as const) {
+      const ours = new RandomStreams(seed).stream(name);
+      const theirs = seedrandom.alea(`${String(seed)}\u0000${name}`);
+      for (let i = 0; i < 20_000; i++) expect(ours.next()).toBe(theirs());
+    }
   });
   it("draws from one stream do not change another's", () => {
     const one = new RandomStreams(5);

@@ -92,4 +92,28 @@ describe("SpinLock against the finite-source queue", () => {
     expect(lock.spinTime).toBeCloseTo(11.9 + 23.8 + 35.5, 9);
     expect(() => lock.release(0)).toThrow(/not held/);
   });
+  it("a free lock still costs the handoff from its last owner; a waiter arriving meanwhile queues behind", () => {
+    const env = new Environment();
+    const lock = new SpinLock(env, { handoffDelay: (from, to) => (from === -1 || from === to ? 0 : 2) });
+    const log: string[] = [];
+    const user = (id: number, at: number, hold: number) =>
+      env.process(
+        (function* () {
+          yield env.timeout(at);
+          const spun: number = yield lock.acquire(id);
+          log.push(`${id}@${env.now} spun ${spun}`);
+          yield env.timeout(hold);
+          lock.release(id);
+        })(),
+      );
+    user(0, 0, 1); // free, first owner: no handoff
+    user(1, 5, 1); // free, but last held by 0: granted at 7
+    user(2, 6, 1); // lock on its way to 1: waits, granted at 8 + 2
+    user(2, 20, 1); // free, last held by 2: no handoff
+    env.run();
+    expect(log).toEqual(["0@0 spun 0", "1@7 spun 2", "2@10 spun 4", "2@20 spun 0"]);
+    expect(lock.acquisitions).toBe(4);
+    expect(lock.contended).toBe(1);
+    expect(lock.spinTime).toBe(6);
+  });
 });
