@@ -9,8 +9,8 @@
  *   Exp(`holdMean`), put a record into a bounded ring (capacity `ringCapacity`, dropped when full),
  *   release; one consumer takes records and serves each Exp(`consumerMean`).
  *
- * Each function returns a result object; `run.ts` prints them. Timings are the median of `reps`
- * repetitions after one warm-up repetition, with min and max.
+ * `engineModels` lists them; `run.ts` runs them in interleaved rounds (every model once per round,
+ * after one warm-up run each) and summarises each model's rounds as median, min and max.
  */
 import { performance } from "node:perf_hooks";
 import { Environment, Resource, SpinLock, Store, RandomStreams, exponential, type ProcessGenerator } from "../../src/engine/index.ts";
@@ -60,7 +60,7 @@ export interface BenchResult {
   dropFraction?: number;
 }
 
-interface RunOutcome {
+export interface RunOutcome {
   events: number;
   meanTimeInSystem: number;
   dropFraction?: number;
@@ -73,21 +73,29 @@ function rate(values: number[]): Rate {
   return { median, min: s[0], max: s[s.length - 1] };
 }
 
-function measure(name: string, p: EngineBenchParams, once: (seed: number) => RunOutcome): BenchResult {
-  once(p.seed + 1000); // warm-up repetition (JIT)
-  const walls: number[] = [];
-  const outs: RunOutcome[] = [];
-  for (let r = 0; r < p.reps; r++) {
-    const t = performance.now();
-    outs.push(once(p.seed + r));
-    walls.push((performance.now() - t) / 1000);
-  }
-  const events = outs[0].events;
+/** One benchmark model: a name and one timed run of it from a seed. */
+export interface EngineModel {
+  key: "mm1Processes" | "mm1Callbacks" | "mm1Ceiling" | "ringProcesses" | "ringCallbacks";
+  name: string;
+  once: (seed: number) => RunOutcome;
+}
+
+/** Times one run; returns its outcome and wall seconds. */
+export function timeOnce(m: EngineModel, seed: number): { out: RunOutcome; wallS: number } {
+  const t = performance.now();
+  const out = m.once(seed);
+  return { out, wallS: (performance.now() - t) / 1000 };
+}
+
+/** A model's result from its timed runs (one per round). */
+export function summarise(m: EngineModel, p: EngineBenchParams, runs: { out: RunOutcome; wallS: number }[]): BenchResult {
+  const outs = runs.map((r) => r.out);
+  const walls = runs.map((r) => r.wallS);
   const mean = (f: (o: RunOutcome) => number) => outs.reduce((a, o) => a + f(o), 0) / outs.length;
   return {
-    name,
+    name: m.name,
     customers: p.customers,
-    events,
+    events: outs[0].events,
     eventsPerS: rate(outs.map((o, i) => o.events / walls[i])),
     customersPerS: rate(walls.map((w) => p.customers / w)),
     wallS: rate(walls),
@@ -95,6 +103,8 @@ function measure(name: string, p: EngineBenchParams, once: (seed: number) => Run
     ...(outs[0].dropFraction !== undefined ? { dropFraction: mean((o) => o.dropFraction!) } : {}),
   };
 }
+
+export { rate };
 
 // ---------------------------------------------------------------- M/M/1
 
@@ -332,19 +342,13 @@ function ringCallbacks(p: EngineBenchParams, seed: number): RunOutcome {
 
 // ---------------------------------------------------------------- exported benchmarks
 
-export function benchMM1Processes(p = defaultEngineParams): BenchResult {
-  return measure("M/M/1, processes", p, (s) => mm1Processes(p, s));
+/** The five engine models, in the order a round runs them. */
+export function engineModels(p = defaultEngineParams): EngineModel[] {
+  return [
+    { key: "mm1Processes", name: "M/M/1, processes", once: (s) => mm1Processes(p, s) },
+    { key: "mm1Callbacks", name: "M/M/1, callbacks", once: (s) => mm1Callbacks(p, s) },
+    { key: "mm1Ceiling", name: "M/M/1, bare typed-array heap (ceiling)", once: (s) => mm1BareHeap(p, s) },
+    { key: "ringProcesses", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, processes`, once: (s) => ringProcesses(p, s) },
+    { key: "ringCallbacks", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, callbacks`, once: (s) => ringCallbacks(p, s) },
+  ];
 }
-export function benchMM1Callbacks(p = defaultEngineParams): BenchResult {
-  return measure("M/M/1, callbacks", p, (s) => mm1Callbacks(p, s));
-}
-export function benchMM1Ceiling(p = defaultEngineParams): BenchResult {
-  return measure("M/M/1, bare typed-array heap (ceiling)", p, (s) => mm1BareHeap(p, s));
-}
-export function benchRingProcesses(p = defaultEngineParams): BenchResult {
-  return measure(`${p.producers} CPUs -> spinlock -> ring -> consumer, processes`, p, (s) => ringProcesses(p, s));
-}
-export function benchRingCallbacks(p = defaultEngineParams): BenchResult {
-  return measure(`${p.producers} CPUs -> spinlock -> ring -> consumer, callbacks`, p, (s) => ringCallbacks(p, s));
-}
-

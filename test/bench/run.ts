@@ -6,19 +6,34 @@
  * `sections`. The engine section also runs the same two models in SimPy 3 (test/bench/simpy_models.py)
  * when a python3 with `import simpy` is found, and compares per-customer speed.
  */
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import {
-  benchMM1Callbacks,
-  benchMM1Ceiling,
-  benchMM1Processes,
-  benchRingCallbacks,
-  benchRingProcesses,
-  defaultEngineParams,
-  type BenchResult,
-  type EngineBenchParams,
-  type Rate,
-} from "./engine.ts";
+import { defaultEngineParams, engineModels, rate, summarise, type BenchResult, type EngineBenchParams, type EngineModel, type Rate, type RunOutcome } from "./engine.ts";
+
+type Timed = { out: RunOutcome; wallS: number };
+
+/** A forked process holding one model (engine-worker.ts), warmed up; `run(seed)` times one run. */
+async function startWorker(m: EngineModel, p: EngineBenchParams): Promise<{ run: (seed: number) => Promise<Timed>; stop: () => void }> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./engine-worker.ts", import.meta.url)), [m.key, JSON.stringify(p)]);
+  let pending: ((v: unknown) => void) | null = null;
+  child.on("message", (msg) => pending?.(msg));
+  const next = () => new Promise<unknown>((resolve, reject) => {
+    pending = resolve;
+    child.once("exit", (code) => reject(new Error(`engine worker ${m.key} exited with ${code}`)));
+  });
+  await next(); // {ready}
+  return {
+    run: async (seed) => {
+      const reply = next();
+      child.send({ seed });
+      return (await reply) as Timed;
+    },
+    stop: () => {
+      child.removeAllListeners("exit");
+      child.send({ exit: true });
+    },
+  };
+}
 import { nodeSection, printNode } from "./node.ts";
 
 interface SimpyModel {
@@ -39,67 +54,105 @@ function median(v: number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Runs the SimPy models with the first python3 that can import simpy; a note when none can. */
-function runSimpy(p: EngineBenchParams): { ok: true; out: SimpyOut } | { ok: false; note: string } {
-  const script = fileURLToPath(new URL("./simpy_models.py", import.meta.url));
-  const args = JSON.stringify({ ...p, reps: p.reps + 1 }); // first repetition is the warm-up
+/** The first python3 that can import simpy, or null. */
+function findSimpyPython(): string | null {
   for (const py of ["python3", "/usr/bin/python3"]) {
-    const probe = spawnSync(py, ["-c", "import simpy"], { encoding: "utf8" });
-    if (probe.status !== 0) continue;
-    const r = spawnSync(py, [script, args], { encoding: "utf8", maxBuffer: 1 << 24 });
-    if (r.status !== 0) return { ok: false, note: `SimPy run failed: ${r.stderr.trim()}` };
-    const out = JSON.parse(r.stdout) as SimpyOut;
-    for (const m of [out.mm1, out.spinlockRing]) m.wallS = m.wallS.slice(1);
-    return { ok: true, out };
+    if (spawnSync(py, ["-c", "import simpy"], { encoding: "utf8" }).status === 0) return py;
   }
-  return { ok: false, note: "SimPy skipped: no python3 can `import simpy` (apt-get install -y python3-simpy3)" };
+  return null;
 }
 
-function engineSection(p: EngineBenchParams) {
-  const results: BenchResult[] = [
-    benchMM1Processes(p),
-    benchMM1Callbacks(p),
-    benchMM1Ceiling(p),
-    benchRingProcesses(p),
-    benchRingCallbacks(p),
-  ];
-  const [mm1p, mm1c, ceil, ringp, ringc] = results;
-  const simpy = runSimpy(p);
-  const ratios: Record<string, number> = {
-    mm1CallbacksOverProcesses: mm1c.customersPerS.median / mm1p.customersPerS.median,
-    ringCallbacksOverProcesses: ringc.customersPerS.median / ringp.customersPerS.median,
-    schedulerPercentOfCeiling: (100 * mm1c.eventsPerS.median) / ceil.eventsPerS.median,
+/**
+ * One SimPy round: both models, `reps` runs each from `seed`, in a fresh python; the first run of
+ * each model is a warm-up and dropped.
+ */
+function runSimpy(py: string, p: EngineBenchParams, seed: number): SimpyOut {
+  const script = fileURLToPath(new URL("./simpy_models.py", import.meta.url));
+  const r = spawnSync(py, [script, JSON.stringify({ ...p, seed, reps: 2 })], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`SimPy run failed: ${r.stderr.trim()}`);
+  const out = JSON.parse(r.stdout) as SimpyOut;
+  for (const m of [out.mm1, out.spinlockRing]) m.wallS = m.wallS.slice(1);
+  return out;
+}
+
+/**
+ * The engine models and SimPy in interleaved rounds: each round runs every model once (same seed
+ * within a round, a new one per round), then SimPy's two models. Each model lives in a process of
+ * its own (engine-worker.ts), warmed up once, as SimPy does in its own python. Each ratio is taken within a round,
+ * where both sides met the same machine load, and reported as the median (min-max) over rounds: on a
+ * shared, noisy machine that is steadier than dividing two medians taken seconds apart.
+ */
+async function engineSection(p: EngineBenchParams) {
+  const models = engineModels(p);
+  const workers = [];
+  for (const m of models) workers.push(await startWorker(m, p));
+  const py = findSimpyPython();
+  const runs = models.map(() => [] as Timed[]);
+  const simpyRuns: SimpyOut[] = [];
+  const perRound: Record<string, number[]> = {
+    schedulerPercentOfCeiling: [],
+    mm1CallbacksOverProcesses: [],
+    ringCallbacksOverProcesses: [],
+    mm1ProcessesOverSimpy: [],
+    ringProcessesOverSimpy: [],
   };
+  const ringCustomers = Math.floor(p.customers / p.producers) * p.producers;
+  for (let round = 0; round < p.reps; round++) {
+    const t: Timed[] = [];
+    for (let i = 0; i < models.length; i++) {
+      const r = await workers[i].run(p.seed + round);
+      runs[i].push(r);
+      t.push(r);
+    }
+    const [mm1p, mm1c, ceil, ringp, ringc] = t;
+    perRound.schedulerPercentOfCeiling.push((100 * (mm1c.out.events / mm1c.wallS)) / (ceil.out.events / ceil.wallS));
+    perRound.mm1CallbacksOverProcesses.push(mm1p.wallS / mm1c.wallS);
+    perRound.ringCallbacksOverProcesses.push(ringp.wallS / ringc.wallS);
+    if (py !== null) {
+      const s = runSimpy(py, p, p.seed + round);
+      simpyRuns.push(s);
+      perRound.mm1ProcessesOverSimpy.push(s.mm1.wallS[0] / mm1p.wallS);
+      perRound.ringProcessesOverSimpy.push(s.spinlockRing.wallS[0] / ringp.wallS);
+    }
+  }
+  for (const w of workers) w.stop();
+  const results: BenchResult[] = models.map((m, i) => summarise(m, p, runs[i]));
+  const ratios: Record<string, number> = {};
+  const ratioRanges: Record<string, Rate> = {};
+  for (const [k, v] of Object.entries(perRound)) {
+    if (v.length === 0) continue;
+    ratioRanges[k] = rate(v);
+    ratios[k] = ratioRanges[k].median;
+  }
   let simpyReport: Record<string, unknown>;
-  if (simpy.ok) {
-    const s = simpy.out;
-    const mm1Cps = p.customers / median(s.mm1.wallS);
-    const ringCps = (Math.floor(p.customers / p.producers) * p.producers) / median(s.spinlockRing.wallS);
-    ratios.mm1ProcessesOverSimpy = mm1p.customersPerS.median / mm1Cps;
-    ratios.ringProcessesOverSimpy = ringp.customersPerS.median / ringCps;
+  if (py !== null) {
+    const s0 = simpyRuns[0];
+    const mean = (f: (s: SimpyOut) => number) => simpyRuns.reduce((a, s) => a + f(s), 0) / simpyRuns.length;
     simpyReport = {
-      version: s.simpy,
-      python: s.python,
-      mm1: { customersPerS: mm1Cps, meanTimeInSystem: s.mm1.meanTimeInSystem },
+      version: s0.simpy,
+      python: s0.python,
+      mm1: { customersPerS: median(simpyRuns.map((s) => p.customers / s.mm1.wallS[0])), meanTimeInSystem: mean((s) => s.mm1.meanTimeInSystem) },
       spinlockRing: {
-        customersPerS: ringCps,
-        meanTimeInSystem: s.spinlockRing.meanTimeInSystem,
-        dropFraction: s.spinlockRing.dropFraction,
+        customersPerS: median(simpyRuns.map((s) => ringCustomers / s.spinlockRing.wallS[0])),
+        meanTimeInSystem: mean((s) => s.spinlockRing.meanTimeInSystem),
+        dropFraction: mean((s) => s.spinlockRing.dropFraction ?? 0),
       },
     };
-  } else simpyReport = { skipped: simpy.note };
-  return { params: p, results, ratios, simpy: simpyReport, targets: { percentOfCeiling: 75, overSimpy: 15 } };
+  } else simpyReport = { skipped: "SimPy skipped: no python3 can `import simpy` (apt-get install -y python3-simpy3)" };
+  return { params: p, results, ratios, ratioRanges, simpy: simpyReport, targets: { percentOfCeiling: 75, overSimpy: 15 } };
 }
 
-const sections = { engine: () => engineSection(defaultEngineParams), node: () => nodeSection() };
+const sections: Record<string, () => unknown> = { engine: () => engineSection(defaultEngineParams), node: () => nodeSection() };
 
 function fmt(r: Rate, digits = 0): string {
   const f = (x: number) => (x / 1e6).toFixed(digits + 2);
   return `${f(r.median)} M (${f(r.min)}-${f(r.max)})`;
 }
 
-function printEngine(e: ReturnType<typeof engineSection>): void {
-  console.log(`engine: ${e.params.customers} customers, median of ${e.params.reps} repetitions after a warm-up (min-max)`);
+function printEngine(e: Awaited<ReturnType<typeof engineSection>>): void {
+  console.log(
+    `engine: ${e.params.customers} customers; ${e.params.reps} interleaved rounds after a warm-up, each running every model once, then SimPy; median (min-max) over rounds`,
+  );
   const rows = e.results.map((r) => [
     r.name,
     fmt(r.eventsPerS),
@@ -121,12 +174,14 @@ function printEngine(e: ReturnType<typeof engineSection>): void {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ");
   console.log(line(head));
   for (const r of rows) console.log(line(r));
-  const r = e.ratios;
-  console.log(`raw scheduler (callback M/M/1 events/s) = ${r.schedulerPercentOfCeiling.toFixed(1)}% of the bare-heap ceiling (target >= 75%)`);
-  console.log(`callbacks / processes, customers/s: M/M/1 ${r.mm1CallbacksOverProcesses.toFixed(2)}x, spinlock ring ${r.ringCallbacksOverProcesses.toFixed(2)}x`);
+  const r = e.ratioRanges;
+  const x = (k: string, d: number) => `${r[k].median.toFixed(d)} (${r[k].min.toFixed(d)}-${r[k].max.toFixed(d)})`;
+  console.log("ratios within each round, median (min-max) over rounds:");
+  console.log(`raw scheduler (callback M/M/1 events/s) = ${x("schedulerPercentOfCeiling", 1)}% of the bare-heap ceiling (target >= 75%)`);
+  console.log(`callbacks / processes, customers/s: M/M/1 ${x("mm1CallbacksOverProcesses", 2)}x, spinlock ring ${x("ringCallbacksOverProcesses", 2)}x`);
   if (s.skipped === undefined) {
     console.log(
-      `bpfsim processes / SimPy, customers/s: M/M/1 ${r.mm1ProcessesOverSimpy.toFixed(1)}x, spinlock ring ${r.ringProcessesOverSimpy.toFixed(1)}x (target >= 15x)`,
+      `bpfsim processes / SimPy, customers/s: M/M/1 ${x("mm1ProcessesOverSimpy", 1)}x, spinlock ring ${x("ringProcessesOverSimpy", 1)}x (target >= 15x)`,
     );
   } else console.log(s.skipped);
 }
@@ -139,9 +194,9 @@ if (only !== undefined && !(only in sections)) {
   process.exit(2);
 }
 const out: Record<string, unknown> = {};
-for (const [name, fn] of Object.entries(sections)) if (only === undefined || only === name) out[name] = fn();
+for (const [name, fn] of Object.entries(sections)) if (only === undefined || only === name) out[name] = await fn();
 if (json) console.log(JSON.stringify(out));
 else {
-  if (out.engine !== undefined) printEngine(out.engine as ReturnType<typeof engineSection>);
+  if (out.engine !== undefined) printEngine(out.engine as Awaited<ReturnType<typeof engineSection>>);
   if (out.node !== undefined) printNode(out.node as ReturnType<typeof nodeSection>);
 }
