@@ -56,6 +56,12 @@ export interface NodeRunOutput {
   throttledNs: number;
   latency: Histogram;
   /**
+   * Per skb arriving in the window: ns from its arrival until its TC hooks were done (their programs,
+   * outputs and irq_work raises, after the agent work of earlier skbs on that CPU). The delay the
+   * agent adds to the skb's softirq processing, before the rest of the stack sees it.
+   */
+  skbDelay: Histogram;
+  /**
    * Per CPU, the share of the skbs that arrived in the window whose hooks the agent got through: 1
    * unless the agent's work on that CPU needs more than the whole CPU, so its backlog grew. The
    * ledger holds the cost of the work done; divided by this share it is the cost of the work asked.
@@ -86,6 +92,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const cpus = hw.vcpus;
   const ledger = new CpuLedger(cpus);
   const latency = new Histogram(64);
+  const skbDelay = new Histogram(64);
   const path = wakeupPathCosts(hw, costs, input.calibratedInVm ?? false);
 
   const progNs = costs.bpfProgramNs * tool.programCostFactor;
@@ -177,6 +184,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     step: number; // hook crossings done
     steps: number; // hook crossings of this skb (ingress, plus egress when it sends an ACK)
     outputDue: boolean; // the program of the current step ran and its record is still to be output
+    arrivedAt: number; // when the skb arrived; -1 if before the measured window
   }
   // The agent's work on a CPU is serial: an skb's hooks start once the previous skb's hooks on that CPU
   // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. The
@@ -213,6 +221,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         w.step++;
       }
       agentBusyUntil[cpu] = w.t;
+      if (w.arrivedAt >= 0) skbDelay.add(w.t - w.arrivedAt);
       const next = backlog[cpu].shift();
       if (next === undefined) {
         walking[cpu] = 0;
@@ -234,7 +243,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       ackAcc[q] -= workload.skbsPerAck;
       steps += hooksOut;
     }
-    const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false };
+    const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
     if (walking[cpu] === 1) backlog[cpu].push(w);
     else walk(w);
     env.schedule(gaps[q]!.sample(), arrive, q);
@@ -271,6 +280,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     agentCpuNs: theReader.agentCpuNs,
     throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
+    skbDelay,
     servedFraction,
     hookNs: programNs.map((ns, c) => ns + buffer.producerNsWindow[c]),
     totals: { attempted: buffer.attempted, consumed: buffer.consumed, lost: buffer.lostTotal(), buffered: buffer.buffered() },

@@ -89,6 +89,14 @@ export interface SimulationResult {
   throttledPct: Estimate;
   latencyP50Us: Estimate;
   latencyP99Us: Estimate;
+  /**
+   * Delay the agent's TC hooks add to each received skb's softirq processing (programs, outputs,
+   * irq_work raises, and waiting behind earlier skbs' agent work on that CPU), p50 and p99, µs. A
+   * latency-sensitive (window-limited) TCP flow pays it in every round trip; the throughput model
+   * does not (see the validation report).
+   */
+  skbDelayP50Us: Estimate;
+  skbDelayP99Us: Estimate;
   attribution: Attribution;
   /** Summed over all replications: attempted = consumed + lost + buffered. */
   conservation: { attempted: number; consumed: number; lost: number; buffered: number };
@@ -129,6 +137,8 @@ interface ReplicationOutput {
   throttledPct: number;
   latencyP50Us: number;
   latencyP99Us: number;
+  skbDelayP50Us: number;
+  skbDelayP99Us: number;
   attribution: Record<string, number>;
   bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
   totals: NodeRunOutput["totals"];
@@ -165,6 +175,8 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       throttledPct: 0,
       latencyP50Us: 0,
       latencyP99Us: 0,
+      skbDelayP50Us: 0,
+      skbDelayP99Us: 0,
       attribution: empty,
       bottleneck: { baseline: base.bottleneck, withAgent: base.bottleneck },
       totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
@@ -267,6 +279,8 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     throttledPct: (100 * r.throttledNs) / winNs,
     latencyP50Us: r.latency.total > 0 ? r.latency.quantile(0.5) / 1000 : 0,
     latencyP99Us: r.latency.total > 0 ? r.latency.quantile(0.99) / 1000 : 0,
+    skbDelayP50Us: r.skbDelay.total > 0 ? r.skbDelay.quantile(0.5) / 1000 : 0,
+    skbDelayP99Us: r.skbDelay.total > 0 ? r.skbDelay.quantile(0.99) / 1000 : 0,
     attribution,
     bottleneck: { baseline: base.bottleneck, withAgent: solved.bottleneck },
     totals: r.totals,
@@ -338,6 +352,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     throttledPct: est((r) => r.throttledPct),
     latencyP50Us: est((r) => r.latencyP50Us),
     latencyP99Us: est((r) => r.latencyP99Us),
+    skbDelayP50Us: est((r) => r.skbDelayP50Us),
+    skbDelayP99Us: est((r) => r.skbDelayP99Us),
     attribution,
     conservation,
     warnings,

@@ -57,6 +57,11 @@ export interface ReproduceResult {
   attribution32: Record<string, Estimate>;
   /** The same for every 32-core scenario with the agent, by the study's scenario label. */
   attribution32ByScenario: Record<string, Record<string, Estimate>>;
+  /**
+   * Delay the agent's hooks add to each skb's softirq processing (SimulationResult.skbDelayP50Us /
+   * P99Us), for every row simulated with the agent, keyed "table|label".
+   */
+  skbDelayUs: Record<string, { p50: Estimate; p99: Estimate }>;
 }
 
 export interface ReproduceOptions extends SimulateOptions {
@@ -87,6 +92,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     return r;
   };
   const rows: ReproduceRow[] = [];
+  const skbDelayUs: ReproduceResult["skbDelayUs"] = {};
   const push = (
     table: string,
     label: string,
@@ -97,6 +103,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     predicted: Estimate,
     status: RowStatus,
   ) => {
+    if (r.scenario.tool !== null) skbDelayUs[`${table}|${label}`] = { p50: r.skbDelayP50Us, p99: r.skbDelayP99Us };
     const unit: ReproduceRow["errorUnit"] = metric === "reduction_pct" ? "pp" : metric.endsWith("gbps") ? "Gb/s" : "%";
     const error = unit === "%" ? (100 * (predicted.mean - published)) / published : predicted.mean - published;
     let withinGoal: boolean | null = null;
@@ -204,5 +211,6 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     },
     attribution32: r32.attribution,
     attribution32ByScenario,
+    skbDelayUs,
   };
 }

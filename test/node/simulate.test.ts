@@ -178,3 +178,28 @@ describe("simulate: an agent whose hook work exceeds its CPUs", () => {
     expect(r.warnings.some((w) => /fixed point did not settle within maxIterations = 1/.test(w))).toBe(true);
   });
 });
+
+describe("simulate: delay the hooks add to each skb", () => {
+  it("at least the programs' own run time; less with the ring buffer than with a perf wakeup per record; less when sampling", () => {
+    const perf = run({ placement: "unlimited" });
+    const ring = run({ placement: "unlimited", tool: "retina-ringbuf" });
+    const sampled = run({ placement: "unlimited", sampling: 10 });
+    const cal = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf" }).calibration;
+    // every skb crosses at least its two ingress hooks
+    const programsUs = (2 * cal.constants.bpfProgramNs.value) / 1000;
+    for (const r of [perf, ring, sampled]) {
+      expect(r.skbDelayP50Us.mean).toBeGreaterThanOrEqual(programsUs * 0.98); // histogram buckets are ~1.6% wide
+      expect(r.skbDelayP99Us.mean).toBeGreaterThanOrEqual(r.skbDelayP50Us.mean);
+    }
+    // a perf record raises an irq_work on its own CPU (wakeup per record); the ring buffer mostly not
+    expect(ring.skbDelayP50Us.mean).toBeLessThan(perf.skbDelayP50Us.mean);
+    expect(sampled.skbDelayP50Us.mean).toBeLessThan(perf.skbDelayP50Us.mean);
+  });
+  it("is zero without traffic", () => {
+    const sc = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", trafficGbps: 1 });
+    sc.workload = { ...sc.workload, offeredGbps: 0 }; // the schema refuses 0 (see above)
+    const r = simulate(sc, SHORT);
+    expect(r.skbDelayP50Us.mean).toBe(0);
+    expect(r.skbDelayP99Us.mean).toBe(0);
+  });
+});

@@ -45,6 +45,8 @@ export function printSimulation(r: SimulationResult): string {
     ["reader throttled (% of time)", fmtEstimate(r.throttledPct)],
     ["event delivery latency p50 (µs)", fmtEstimate(r.latencyP50Us, 1)],
     ["event delivery latency p99 (µs)", fmtEstimate(r.latencyP99Us, 1)],
+    ["skb delay added by the hooks p50 (µs)", fmtEstimate(r.skbDelayP50Us, 2)],
+    ["skb delay added by the hooks p99 (µs)", fmtEstimate(r.skbDelayP99Us, 2)],
   ];
   const attr = Object.entries(r.attribution).map(([k, v]) => [`  ${k}`, fmtEstimate(v)] as [string, string]);
   const cpu = Object.entries(r.cpuByMechanism).map(([k, v]) => [`  ${k}`, fmtEstimate(v, 3)] as [string, string]);
