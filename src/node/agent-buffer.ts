@@ -55,27 +55,21 @@ export interface AgentBuffer {
   lostWindow: number;
   wakeupsWindow: number;
   /**
-   * Measured window, per CPU: ns this buffer charged to the CPU for records it produced there (output,
-   * lock, lines, irq_work raise and run); work that grows with that CPU's own traffic.
+   * Measured window, per CPU: ns of the wakeups its irq_work ran there (perf_event_wakeup / ringbuf
+   * notify) for records produced there. With the ns `emit` returns, the agent's work that grows with
+   * that CPU's own traffic.
    */
-  producerNsWindow: Float64Array;
+  irqWakeupNsWindow: Float64Array;
 }
 
 export function agentBuffer(ctx: AgentBufferContext): AgentBuffer {
-  const b = ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
-  const emit = b.emit;
-  b.emit = (cpu, at) => {
-    const ns = emit(cpu, at);
-    if (ctx.windowOn()) b.producerNsWindow[cpu] += ns;
-    return ns;
-  };
-  return b;
+  return ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
 }
 
 /** An AgentBuffer with zeroed counters; emit and source are filled in by the buffer kind. */
 function emptyBuffer(cpus: number, irqDueAt: AgentBuffer["irqDueAt"], buffered: () => number, lostTotal: () => number): AgentBuffer {
   return {
-    producerNsWindow: new Float64Array(cpus),
+    irqWakeupNsWindow: new Float64Array(cpus),
     emit: () => 0,
     source: null as unknown as DrainSource,
     irqDueAt,
@@ -117,7 +111,7 @@ function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): Agen
     irq.run(cpu);
     if (ctx.windowOn()) {
       out.wakeupsWindow++;
-      out.producerNsWindow[cpu] += costs.wakeupNs;
+      out.irqWakeupNsWindow[cpu] += costs.wakeupNs;
     }
     ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
     ctx.notify(cpu);
@@ -217,7 +211,7 @@ function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBu
     irq.run(r);
     if (ctx.windowOn()) out.wakeupsWindow++;
     const cpu = irqCpu[r];
-    if (ctx.windowOn()) out.producerNsWindow[cpu] += costs.wakeupNs;
+    if (ctx.windowOn()) out.irqWakeupNsWindow[cpu] += costs.wakeupNs;
     ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
     ctx.notify(cpu);
   };

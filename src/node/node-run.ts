@@ -190,7 +190,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. The
   // rest of the receive path is left to the throughput solver, so it delays nothing here.
   const agentBusyUntil = new Float64Array(cpus);
-  const programNs = new Float64Array(cpus);
+  const hookNs = new Float64Array(cpus); // measured window: programs and outputs of the skbs received there
   const walking = new Uint8Array(cpus); // a walk on this CPU is waiting for an irq_work to run
   const backlog: SkbWalk[][] = Array.from({ length: cpus }, () => []);
   const walk = (w: SkbWalk): void => {
@@ -200,7 +200,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         if (!w.outputDue) {
           // one TC program run; a sampled packet emits one record
           ledger.charge(cpu, CAT.bpfProgram, progNs);
-          if (windowOn) programNs[cpu] += progNs;
+          if (windowOn) hookNs[cpu] += progNs;
           w.t += progNs;
           if (++sampleCount[cpu] >= sampling) {
             sampleCount[cpu] = 0;
@@ -216,7 +216,9 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
           env.schedule(w.t - env.now, walk, w);
           return;
         }
-        w.t += emit(cpu, w.t);
+        const ns = emit(cpu, w.t);
+        w.t += ns;
+        if (windowOn) hookNs[cpu] += ns;
         w.outputDue = false;
         w.step++;
       }
@@ -282,7 +284,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     latency,
     skbDelay,
     servedFraction,
-    hookNs: programNs.map((ns, c) => ns + buffer.producerNsWindow[c]),
+    hookNs: hookNs.map((ns, c) => ns + buffer.irqWakeupNsWindow[c]),
     totals: { attempted: buffer.attempted, consumed: buffer.consumed, lost: buffer.lostTotal(), buffered: buffer.buffered() },
   };
 }

@@ -15,12 +15,10 @@ type Timed = { out: RunOutcome; wallS: number };
 /** A forked process holding one model (engine-worker.ts), warmed up; `run(seed)` times one run. */
 async function startWorker(m: EngineModel, p: EngineBenchParams): Promise<{ run: (seed: number) => Promise<Timed>; stop: () => void }> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./engine-worker.ts", import.meta.url)), [m.key, JSON.stringify(p)]);
-  let pending: ((v: unknown) => void) | null = null;
-  child.on("message", (msg) => pending?.(msg));
-  const next = () => new Promise<unknown>((resolve, reject) => {
-    pending = resolve;
-    child.once("exit", (code) => reject(new Error(`engine worker ${m.key} exited with ${code}`)));
-  });
+  let pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+  child.on("message", (msg) => pending?.resolve(msg));
+  child.on("exit", (code) => pending?.reject(new Error(`engine worker ${m.key} exited with ${code}`)));
+  const next = () => new Promise<unknown>((resolve, reject) => (pending = { resolve, reject }));
   await next(); // {ready}
   return {
     run: async (seed) => {
@@ -29,7 +27,7 @@ async function startWorker(m: EngineModel, p: EngineBenchParams): Promise<{ run:
       return (await reply) as Timed;
     },
     stop: () => {
-      child.removeAllListeners("exit");
+      pending = null;
       child.send({ exit: true });
     },
   };
