@@ -15,6 +15,7 @@ export const COST_CATEGORIES = [
   "remoteNuma", // the same, across NUMA nodes, and remote reads of ring pages
   "readerCpu", // the reader and its workers running on a CPU that had other work (incl. context switches)
   "cachePollution", // cache refill paid by the task the reader displaced
+  "epollLock", // spinning on the eventpoll locks in ep_poll_callback, and ttwu's idle-CPU search under them
 ] as const;
 export type CostCategory = (typeof COST_CATEGORIES)[number];
 

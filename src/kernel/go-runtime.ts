@@ -8,33 +8,69 @@
  * GOMAXPROCS defaults to the node's CPU count before Go 1.25, whatever the cgroup's CPU limit;
  * Go 1.25 derives it from the limit (https://go.dev/doc/go1.25#runtime): max(2, ceil(limit)), at
  * most the CPU count. The search cost is taken as stealTries × GOMAXPROCS cache-line transfers at the
- * topology's mean distance from the searching CPU. Left out: timers, netpoll, GC assists.
+ * topology's mean distance from the searching CPU, inflated by the share of scheduler time lost to
+ * sched.lock contention at that GOMAXPROCS (golang/go#67585, super-linear in P). Left out: timers,
+ * netpoll, GC assists and GC idle mark workers (which soak up idle Ps during each cycle: their
+ * CPU depends on the agent's allocation rate and heap, which no profile states).
  */
 import type { ToolProfile } from "../models/types.ts";
 import type { AgentPlacement } from "../node/placement.ts";
 import type { Topology } from "./topology.ts";
+import { GO_RUNTIME } from "../models/mechanisms.ts";
 
 /** runtime/proc.go: `const stealTries = 4`. */
 export const STEAL_TRIES = 4;
 
+/** Go version "1.N" as its minor number; null if it is not one. */
+function goMinor(v: string): number | null {
+  const m = /^1\.(\d{1,2})$/.exec(v);
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * GOMAXPROCS the agent's runtime runs with: the node's CPUs (its affinity mask: a pinned agent's
+ * CPUs) before Go 1.25; from 1.25 (container-aware default) max(2, ceil(CPU limit)), at most the
+ * CPUs it may run on. `goVersion` decides where the profile gives it, else `gomaxprocs`.
+ */
 export function goMaxProcs(tool: ToolProfile, placement: AgentPlacement, cpus: number): number {
   const rt = tool.reader.runtime;
   if (rt === undefined) return 0;
-  if (rt.gomaxprocs === "node") return cpus;
-  if (placement.kind === "limited") return Math.min(cpus, Math.max(2, Math.ceil(placement.cpuLimit)));
+  const affinity = placement.kind === "pinned" ? placement.dedicatedCpus : cpus;
+  let containerAware = rt.gomaxprocs === "limit";
+  if (rt.goVersion !== undefined) {
+    const minor = goMinor(rt.goVersion);
+    const from = goMinor(GO_RUNTIME.containerAwareFrom.goVersion);
+    if (minor !== null && from !== null) containerAware = minor >= from;
+  }
+  if (!containerAware) return affinity;
+  if (placement.kind === "limited") return Math.min(affinity, Math.max(2, Math.ceil(placement.cpuLimit)));
   if (placement.kind === "pinned") return Math.min(cpus, Math.max(2, placement.dedicatedCpus));
   return cpus;
+}
+
+/**
+ * Share of a Go thread's scheduler work lost to runtime.lock (sched.lock) contention at GOMAXPROCS
+ * P: exp(a + b P), fitted on golang/go#67585's tile38 table alone (models/mechanisms/go-runtime.json,
+ * src/calibration/go-runtime-fit.ts), capped at 0.9. The table was taken at full load on 88 threads;
+ * applied to an agent whose goroutine hand-offs are the scheduler's work, it is an upper estimate.
+ */
+export function schedLockContentionShare(procs: number): number {
+  if (!(procs > 0)) return 0;
+  const { a, b } = GO_RUNTIME.schedLockContention;
+  return Math.min(0.9, Math.exp(a + b * procs));
 }
 
 /** ns one scheduler search takes (0 for a native reader). */
 export function goSchedulerSearchNs(tool: ToolProfile, placement: AgentPlacement, topo: Topology): number {
   const procs = goMaxProcs(tool, placement, topo.cpus);
   if (procs === 0) return 0;
+  // the search's own lines, inflated by the time spent waiting for sched.lock at this P
+  const inflate = 1 / (1 - schedLockContentionShare(procs));
   // mean transfer cost from CPU 0 to the CPUs the Ps run on (the first `procs` CPUs; a pinned agent's
   // Ps all run on its own CPUs, so their lines stay local)
-  if (placement.kind === "pinned") return STEAL_TRIES * procs * topo.hw.cacheLineTransferNs.sameLlc;
+  if (placement.kind === "pinned") return inflate * STEAL_TRIES * procs * topo.hw.cacheLineTransferNs.sameLlc;
   let sum = 0;
   for (let c = 1; c < topo.cpus; c++) sum += topo.transferNs(0, c);
   const mean = topo.cpus > 1 ? sum / (topo.cpus - 1) : 0;
-  return STEAL_TRIES * procs * mean;
+  return inflate * STEAL_TRIES * procs * mean;
 }

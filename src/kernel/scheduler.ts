@@ -25,3 +25,25 @@ export function wakeTargetPicker(topo: Topology, rng: RandomStream, excludedCpu:
     return group[rng.int(group.length)];
   };
 }
+
+/**
+ * Time try_to_wake_up spends in select_idle_cpu looking for an idle CPU in the waker's LLC: probes
+ * until the first idle CPU, at most `nr` (kernel/sched/fair.c `select_idle_cpu`).
+ * - SIS_PROP (the default before v6.0): nr = span_avg / avg_cost when the waker's CPU has idled
+ *   a lot (up to the whole LLC), else 4; taken here as max(4, span x (1 - busy share)).
+ * - SIS_UTIL (commit 70fb5ccf2ebb, v6.0, `update_idle_cpu_scan`): nr = span x (1 - x^2 / pct^2),
+ *   x the LLC's utilisation and pct its imbalance_pct (1.17); nothing is scanned once that is <= 0.
+ * Each probe reads a remote runqueue's state: one cache-line transfer within the LLC. With each CPU
+ * busy with probability u, the expected probes before an idle one are (1 - u^nr) / (1 - u).
+ * Left out: SMT sibling scans (select_idle_core), the recent_used_cpu shortcut.
+ */
+export function idleCpuScanNs(sisUtil: boolean, llcSpan: number, busyShare: number, probeNs: number): number {
+  const u = Math.min(1, Math.max(0, busyShare));
+  let nr: number;
+  if (sisUtil) nr = Math.floor(llcSpan * Math.max(0, 1 - (u * u) / (1.17 * 1.17)));
+  else nr = Math.min(llcSpan, Math.max(4, Math.round(llcSpan * (1 - u))));
+  nr = Math.min(nr, Math.max(0, llcSpan - 1));
+  if (nr <= 0) return 0;
+  const probes = u >= 1 ? nr : (1 - u ** nr) / (1 - u);
+  return probes * probeNs;
+}

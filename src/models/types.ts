@@ -38,9 +38,24 @@ export interface HardwareProfile {
   vmExitNs: number;
   /** Sending an inter-processor interrupt and taking it on the target, without VM exits. */
   ipiNs: number;
+  /**
+   * Kernel release of the node's OS image ("5.15", "6.8"): decides the NIC driver's default channel
+   * count, whether a saturated receive CPU defers to ksoftirqd, the epoll lock and the idle-CPU
+   * search (src/kernel/*). Required unless `nic.rxQueues` fixes the channels.
+   */
+  kernel?: string;
+  /** SMT threads per physical core (vCPUs per core). @defaultValue 1 */
+  threadsPerCore?: number;
   nic: {
-    /** Receive queues the NIC (or virtual NIC) exposes on this shape; RSS spreads flows over them. */
-    rxQueues: number;
+    /**
+     * Receive channels, fixed (as `ethtool -L` sets them); omitted: the driver's default at the
+     * node's kernel (src/kernel/rx-channels.ts). RSS spreads flows over them.
+     */
+    rxQueues?: number;
+    /** Driver of the receive path's NIC; required unless rxQueues is given. */
+    driver?: "netvsc" | "mana" | "mlx5" | "ena" | "virtio_net";
+    /** The device's maximum channels; omitted where it is not documented. */
+    deviceMaxChannels?: number;
     /** Bandwidth the provider allows the shape, Gb/s. */
     bandwidthGbps: number;
   };
@@ -99,7 +114,15 @@ export interface ToolProfile {
      * ignores cgroup CPU limits) or derived from the CPU limit ("limit", Go >= 1.25).
      * Omitted: a native reader (C/C++), no runtime scheduler.
      */
-    runtime?: { kind: "go"; gomaxprocs: "node" | "limit" };
+    runtime?: {
+      kind: "go";
+      gomaxprocs: "node" | "limit";
+      /**
+       * The main module's `go` line ("1.24"). Where given it decides GOMAXPROCS instead of
+       * `gomaxprocs`: Go 1.25 made the default container-aware (max(2, ceil(CPU limit))).
+       */
+      goVersion?: string;
+    };
   };
   sources: Source[];
 }
@@ -145,6 +168,20 @@ export interface Workload {
   skbsPerAck: number;
   /** Coefficient of variation of the load across RX queues (RSS hash skew); 0 = perfectly even. */
   rssSkewCv: number;
+  /**
+   * Share of the kernel's per-byte receive work (calibration `softirqNsPerByte`) done in the
+   * receiving thread's context (tcp_recvmsg's copy to user) rather than in softirq on the queue's
+   * CPU: that part moves with the application's threads. @defaultValue 0
+   */
+  processContextShare?: number;
+  /** Runnable receiver threads per CPU, which share a saturated receive CPU with ksoftirqd. @defaultValue 1 */
+  receiverThreadsPerCpu?: number;
+  /**
+   * In "saturating" and "offered" modes: the receive path's per-byte costs relative to the
+   * calibration, e.g. as fitted on an "observed" node of the same family
+   * (simulate.ts `fittedReceiveCostScale`). Ignored in "observed" mode (fitted there). @defaultValue 1
+   */
+  receiveCostScale?: number;
   /** Arrival process of skbs on each queue. */
   arrivals: { kind: "poisson" } | { kind: "bursty"; onMs: number; offMs: number };
   sources: Source[];

@@ -16,7 +16,12 @@ import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts"
 import { CAT, CpuLedger } from "../kernel/cpu-ledger.ts";
 import { Topology } from "../kernel/topology.ts";
 import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
-import { EpollReader } from "../kernel/epoll-reader.ts";
+import { EpollReader, SLEEPING } from "../kernel/epoll-reader.ts";
+import { EventpollLock, eventpollEra } from "../kernel/eventpoll.ts";
+import { idleCpuScanNs } from "../kernel/scheduler.ts";
+import { SKB_QUEUE_LIMIT } from "../kernel/softirq.ts";
+import { atLeast, type KernelVersion } from "../kernel/version.ts";
+import { EVENTPOLL_LOCK } from "../models/mechanisms.ts";
 import { agentBuffer, readerCosts } from "./agent-buffer.ts";
 import { wakeTargetPicker } from "../kernel/scheduler.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
@@ -41,6 +46,11 @@ export interface NodeRunInput {
   seed: number;
   durationNs: number;
   warmupNs: number;
+  /**
+   * The node's kernel: picks the epoll lock's era and the idle-CPU search (SIS_PROP / SIS_UTIL).
+   * null: no epoll lock contention or idle-CPU search is modelled. @defaultValue null
+   */
+  kernel?: KernelVersion | null;
 }
 
 export interface NodeRunOutput {
@@ -73,6 +83,12 @@ export interface NodeRunOutput {
    * the node's. Included in `ledger`.
    */
   hookNs: Float64Array;
+  /** skbs dropped in the window because the receive CPU's queue (NIC ring + backlog) was full. */
+  droppedSkbs: number;
+  /** skbs that arrived in the window. */
+  arrivedSkbs: number;
+  /** epoll lock over the window: callbacks, the share that spun, mean spin ns of those. */
+  epollLock: { callbacks: number; contendedShare: number; meanSpinNs: number };
   /** Over the whole run, for conservation: attempted = consumed + lost + buffered. */
   totals: { attempted: number; consumed: number; lost: number; buffered: number };
 }
@@ -112,6 +128,50 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     if (windowOn) latency.add(lat > 0 ? lat : 0);
   };
 
+  // ---- the epoll wakeup chain's lock (kernel/eventpoll.ts), taken by every wakeup's ep_poll_callback ----
+  const kernel = input.kernel ?? null;
+  const epLock = kernel !== null ? new EventpollLock(EVENTPOLL_LOCK.fit.eras[eventpollEra(kernel)].holdNs) : null;
+  const sisUtil = kernel !== null && atLeast(kernel, 6, 0);
+  const llcBusy = new Float64Array(cpus);
+  {
+    const sum = new Map<number, { s: number; n: number }>();
+    for (let c = 0; c < cpus; c++) {
+      const l = topo.llcOf(c);
+      const e = sum.get(l) ?? { s: 0, n: 0 };
+      e.s += input.cpuBusy?.[c] ?? 0;
+      e.n++;
+      sum.set(l, e);
+    }
+    for (let c = 0; c < cpus; c++) {
+      const e = sum.get(topo.llcOf(c))!;
+      llcBusy[c] = e.s / e.n;
+    }
+  }
+  const epNs = new Float64Array(cpus); // measured window: spin and idle-CPU search on each waker CPU
+  let epCallbacksW = 0;
+  let epContendedW = 0;
+  let epSpinW = 0;
+  const epCallback = (wakerCpu: number): void => {
+    let extra = 0;
+    let scan = 0;
+    if (theReader.state === SLEEPING) {
+      // ttwu under ep->wq.lock: the wakeup's own work, the idle-CPU search, the IPI send
+      scan = dedicatedCpu >= 0 ? 0 : idleCpuScanNs(sisUtil, hw.cpusPerLlc, llcBusy[wakerCpu], hw.cacheLineTransferNs.sameLlc);
+      extra = costs.wakeupNs + scan + path.ipiSenderNs;
+    }
+    const spin = epLock!.callback(env.now, extra);
+    const ns = spin + scan;
+    if (ns > 0) ledger.charge(wakerCpu, CAT.epollLock, ns);
+    if (windowOn) {
+      epNs[wakerCpu] += ns;
+      epCallbacksW++;
+      if (spin > 0) {
+        epContendedW++;
+        epSpinW += spin;
+      }
+    }
+  };
+
   // ---- the buffer, its irq_work items and the reader's view of it ----
   let reader: EpollReader | null = null; // set below: the buffer's notify reaches it
   const buffer = agentBuffer({
@@ -126,7 +186,10 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     readerNsPerRecord,
     onRecord,
     windowOn: () => windowOn,
-    notify: (wakerCpu) => reader!.notify(wakerCpu),
+    notify: (wakerCpu) => {
+      if (epLock !== null) epCallback(wakerCpu);
+      reader!.notify(wakerCpu);
+    },
   });
   const emit = buffer.emit;
 
@@ -234,6 +297,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     }
   };
   const arrivedInWindow = new Float64Array(cpus);
+  const droppedInWindow = new Float64Array(cpus);
   const pendingAtWindow = new Float64Array(cpus);
   const pending = (cpu: number) => backlog[cpu].length + walking[cpu];
   const arrive = (q: number) => {
@@ -245,9 +309,15 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       ackAcc[q] -= workload.skbsPerAck;
       steps += hooksOut;
     }
-    const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
-    if (walking[cpu] === 1) backlog[cpu].push(w);
-    else walk(w);
+    // the NIC ring and the backlog hold a bounded number of skbs; beyond it the skb is dropped
+    // before any hook sees it (kernel/softirq.ts SKB_QUEUE_LIMIT)
+    if (walking[cpu] === 1 && backlog[cpu].length >= SKB_QUEUE_LIMIT) {
+      if (windowOn) droppedInWindow[cpu]++;
+    } else {
+      const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
+      if (walking[cpu] === 1) backlog[cpu].push(w);
+      else walk(w);
+    }
     env.schedule(gaps[q]!.sample(), arrive, q);
   };
   for (let q = 0; q < nq; q++) if (gaps[q] !== null) env.schedule(gaps[q]!.sample(), arrive, q);
@@ -267,7 +337,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   env.run(input.durationNs);
   const servedFraction = new Float64Array(cpus).fill(1);
   for (let c = 0; c < cpus; c++) {
-    const grew = pending(c) - pendingAtWindow[c];
+    const grew = Math.max(0, pending(c) - pendingAtWindow[c]) + droppedInWindow[c];
     if (grew > 0 && arrivedInWindow[c] > 0) servedFraction[c] = Math.max(1e-6, 1 - grew / arrivedInWindow[c]);
   }
 
@@ -284,7 +354,14 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     latency,
     skbDelay,
     servedFraction,
-    hookNs: hookNs.map((ns, c) => ns + buffer.irqWakeupNsWindow[c]),
+    hookNs: hookNs.map((ns, c) => ns + buffer.irqWakeupNsWindow[c] + epNs[c]),
+    droppedSkbs: droppedInWindow.reduce((a, b) => a + b, 0),
+    arrivedSkbs: arrivedInWindow.reduce((a, b) => a + b, 0),
+    epollLock: {
+      callbacks: epCallbacksW,
+      contendedShare: epCallbacksW > 0 ? epContendedW / epCallbacksW : 0,
+      meanSpinNs: epContendedW > 0 ? epSpinW / epContendedW : 0,
+    },
     totals: { attempted: buffer.attempted, consumed: buffer.consumed, lost: buffer.lostTotal(), buffered: buffer.buffered() },
   };
 }

@@ -7,6 +7,7 @@ import type { ToolProfile, Workload } from "../models/types.ts";
 import { ScenarioError } from "./costs.ts";
 import { DEFAULT_CALIBRATION } from "../models/default-calibration.ts";
 import type { Scenario } from "./simulate.ts";
+import { isMechanism, MECHANISM_NAMES, type Mechanism } from "./mechanisms.ts";
 
 export interface ScenarioSpec {
   /** Hardware profile name or JSON file. */
@@ -31,6 +32,22 @@ export interface ScenarioSpec {
   wakeupEvents?: number;
   /** Overrides a ring buffer tool's size in bytes. */
   ringbufBytes?: number;
+  /** Overrides the node's kernel release ("5.15"). */
+  kernel?: string;
+  /** Fixes the receive channel count (as `ethtool -L combined N`). */
+  rxChannels?: number;
+  /** Overrides a Go agent's go line ("1.24", "1.25"): decides its GOMAXPROCS. */
+  goVersion?: string;
+  /** Overrides the hardware's VM exit cost, ns. */
+  vmExitNs?: number;
+  /** Overrides the workload's processContextShare (0..1). */
+  processContextShare?: number;
+  /** Overrides the workload's receiverThreadsPerCpu. */
+  receiverThreadsPerCpu?: number;
+  /** Sets the workload's receiveCostScale (saturating/offered modes). */
+  receiveCostScale?: number;
+  /** Mechanisms switched off (ablation): names from node/mechanisms.ts. */
+  disabled?: string[];
 }
 
 export { DEFAULT_CALIBRATION };
@@ -69,5 +86,33 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     }
     tool = validateProfile("tool", t, `tool ${t.name} with overrides`);
   }
-  return { hardware, tool, placement, workload, calibration };
+  let hw = hardware;
+  if (spec.kernel !== undefined || spec.rxChannels !== undefined || spec.vmExitNs !== undefined) {
+    const h = structuredClone(hw);
+    if (spec.kernel !== undefined) h.kernel = spec.kernel;
+    if (spec.rxChannels !== undefined) h.nic.rxQueues = spec.rxChannels;
+    if (spec.vmExitNs !== undefined) h.vmExitNs = spec.vmExitNs;
+    hw = validateProfile("hardware", h, `hardware ${h.name} with overrides`);
+  }
+  if (spec.processContextShare !== undefined || spec.receiverThreadsPerCpu !== undefined || spec.receiveCostScale !== undefined) {
+    const w = { ...workload };
+    if (spec.processContextShare !== undefined) w.processContextShare = spec.processContextShare;
+    if (spec.receiverThreadsPerCpu !== undefined) w.receiverThreadsPerCpu = spec.receiverThreadsPerCpu;
+    if (spec.receiveCostScale !== undefined) w.receiveCostScale = spec.receiveCostScale;
+    workload = validateProfile("workload", w, `workload ${w.name} with overrides`);
+  }
+  if (spec.goVersion !== undefined) {
+    if (tool === null || tool.reader.runtime === undefined) {
+      throw new ScenarioError(`goVersion = ${spec.goVersion}: tool ${tool?.name ?? "none"} has no Go runtime`);
+    }
+    const t = structuredClone(tool);
+    t.reader.runtime!.goVersion = spec.goVersion;
+    tool = validateProfile("tool", t, `tool ${t.name} with goVersion ${spec.goVersion}`);
+  }
+  const disabled: Mechanism[] = [];
+  for (const d of spec.disabled ?? []) {
+    if (!isMechanism(d)) throw new ScenarioError(`disabled mechanism = ${JSON.stringify(d)}: must be one of ${MECHANISM_NAMES.join(", ")}`);
+    disabled.push(d);
+  }
+  return { hardware: hw, tool, placement, workload, calibration, ...(disabled.length > 0 ? { disabled } : {}) };
 }

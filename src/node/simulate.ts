@@ -10,6 +10,10 @@
 import { confidenceInterval, RandomStreams, type Estimate } from "../engine/index.ts";
 import type { CalibrationFile, HardwareProfile, Placement, ToolProfile, Workload } from "../models/types.ts";
 import { rxQueues } from "../kernel/rx-queues.ts";
+import { rxChannelCount } from "../kernel/rx-channels.ts";
+import { saturatedSoftirqShare } from "../kernel/softirq.ts";
+import { parseKernel } from "../kernel/version.ts";
+import type { Mechanism } from "./mechanisms.ts";
 import { COST_CATEGORIES, type CostCategory } from "../kernel/cpu-ledger.ts";
 import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
@@ -24,6 +28,8 @@ export interface Scenario {
   placement: Placement;
   workload: Workload;
   calibration: CalibrationFile;
+  /** Mechanisms switched off (ablation, node/mechanisms.ts); omitted: all on. */
+  disabled?: Mechanism[];
 }
 
 export interface SimulateOptions {
@@ -98,6 +104,16 @@ export interface SimulationResult {
   skbDelayP50Us: Estimate;
   skbDelayP99Us: Estimate;
   attribution: Attribution;
+  /** Receive channels the node ran with, how that count was reached, and whether it is documented. */
+  rxChannels: { channels: number; rule: string; documented: boolean };
+  /** Receive queues whose CPU the agent's work saturated, and of those the ones ksoftirqd serves. */
+  saturatedRxQueues: Estimate;
+  ksoftirqdRxQueues: Estimate;
+  /** skbs dropped because a receive CPU's queue (NIC ring + backlog) was full, % of those arriving. */
+  skbDropPct: Estimate;
+  /** Share of ep_poll_callback calls that found the epoll lock held, %, and their mean spin, µs. */
+  epollLockContendedPct: Estimate;
+  epollLockSpinUs: Estimate;
   /** Summed over all replications: attempted = consumed + lost + buffered. */
   conservation: { attempted: number; consumed: number; lost: number; buffered: number };
   /** What makes these figures less trustworthy than they look (e.g. a window shorter than the CFS period). */
@@ -142,19 +158,60 @@ interface ReplicationOutput {
   attribution: Record<string, number>;
   bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
   totals: NodeRunOutput["totals"];
+  saturatedRxQueues: number;
+  ksoftirqdRxQueues: number;
+  skbDropPct: number;
+  epollLockContendedPct: number;
+  epollLockSpinUs: number;
   /** Relative throughput move of the last fixed-point iteration (below 0.005: converged). */
   lastMove: number;
 }
 
-function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): ReplicationOutput {
-  const hw = s.hardware;
+/** What a scenario's hardware, kernel and switches make of the node: channels, ksoftirqd share, the tool as run. */
+interface NodeSetup {
+  hw: HardwareProfile;
+  tool: ToolProfile | null;
+  kernel: ReturnType<typeof parseKernel>;
+  channels: { channels: number; rule: string; documented: boolean };
+  saturatedSoftirqShare: ((appBusyShare: number) => number) | undefined;
+  epollLock: boolean;
+}
+
+export function nodeSetup(s: Scenario): NodeSetup {
+  const off = new Set(s.disabled ?? []);
+  let hw = s.hardware;
+  if (off.has("vmExits")) hw = { ...hw, vmExitNs: 0 };
+  let tool = s.tool;
+  if (tool !== null && (off.has("goRuntime") || off.has("readerRingScan"))) {
+    const reader = { ...tool.reader };
+    if (off.has("goRuntime")) delete reader.runtime;
+    if (off.has("readerRingScan")) reader.scanAllRings = false;
+    tool = { ...tool, reader };
+  }
+  const kernel = hw.kernel !== undefined ? parseKernel(hw.kernel) : null;
+  if (hw.kernel !== undefined && kernel === null) {
+    throw new ScenarioError(`hardware ${hw.name}: kernel = ${JSON.stringify(hw.kernel)}: must be a release like "5.15" or "6.8.0-1021-azure"`);
+  }
+  if (hw.nic.rxQueues === undefined && (hw.nic.driver === undefined || kernel === null)) {
+    throw new ScenarioError(`hardware ${hw.name}: nic.rxQueues is not given, so nic.driver and kernel are needed (driver = ${String(hw.nic.driver)}, kernel = ${String(hw.kernel)})`);
+  }
+  const channels = rxChannelCount(hw, kernel, off.has("rxChannelPool") ? hw.vcpus : undefined);
+  const share = kernel !== null && !off.has("ksoftirqd") ? saturatedSoftirqShare(kernel, s.workload.receiverThreadsPerCpu ?? 1) : undefined;
+  return { hw, tool, kernel, channels, saturatedSoftirqShare: share, epollLock: !off.has("epollLock") };
+}
+
+function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): ReplicationOutput {
+  const setup = nodeSetup(s0);
+  const s = { ...s0, hardware: setup.hw, tool: setup.tool };
+  const hw = setup.hw;
+  const phi = setup.saturatedSoftirqShare;
   const costs = costsFrom(s.calibration);
   const placement = agentPlacement(s.placement, hw);
-  const queues = rxQueues(hw.vcpus, hw.nic.rxQueues, s.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
+  const queues = rxQueues(hw.vcpus, setup.channels.channels, s.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
   const zero = new Float64Array(hw.vcpus);
-  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero };
+  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero, saturatedSoftirqShare: phi };
   const receiveCostScale =
-    s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : 1;
+    s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
   const base = solveThroughput({ ...baseInput, receiveCostScale });
   const toGbps = (bytes: number) => (bytes * 8) / 1e9;
   const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
@@ -180,6 +237,11 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
       attribution: empty,
       bottleneck: { baseline: base.bottleneck, withAgent: base.bottleneck },
       totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
+      saturatedRxQueues: base.saturatedQueues,
+      ksoftirqdRxQueues: base.ksoftirqdQueues,
+      skbDropPct: 0,
+      epollLockContendedPct: 0,
+      epollLockSpinUs: 0,
       lastMove: 0,
     };
   }
@@ -189,7 +251,7 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
   const excludedCpu = pinned ? placement.dedicatedCpu : -1;
   // what pinning alone costs the application (its CPUs are no longer the application's)
   const pinnedOnly = pinned
-    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale })
+    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, saturatedSoftirqShare: phi })
     : base;
 
   let current = pinnedOnly;
@@ -201,14 +263,15 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
   for (let it = 0; it < o.maxIterations; it++) {
     run = runNode({
       hw,
-      tool: s.tool,
+      tool: s.tool!,
       placement,
       workload: s.workload,
       costs,
       calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
-      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale }, current),
+      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, saturatedSoftirqShare: phi }, current),
+      kernel: setup.epollLock ? setup.kernel : null,
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
       warmupNs: o.warmupS * 1e9,
@@ -216,15 +279,17 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     // Hook work follows each CPU's own queue traffic, the rest the node's; a CPU whose hook backlog
     // grew did only part of the work its traffic asks for, so its hook cost is scaled up to all of it.
     const a = new Float64Array(hw.vcpus);
+    const threadNs = new Float64Array(hw.vcpus);
     const queueBytes = new Float64Array(hw.vcpus);
     for (let q = 0; q < queues.cpuOf.length; q++) queueBytes[queues.cpuOf[q]] += current.queueBytesPerS[q];
     for (let c = 0; c < hw.vcpus; c++) {
       const hookNs = run.hookNs[c];
-      a[c] = Math.max(0, run.ledger.cpuTotal(c) - hookNs) / windowS / current.bytesPerS;
+      threadNs[c] = Math.max(0, run.ledger.cpuTotal(c) - hookNs) / windowS;
+      a[c] = threadNs[c] / current.bytesPerS;
       // a queue that carried nothing this time keeps its last estimate
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
-    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale });
+    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale, saturatedSoftirqShare: phi, agentThreadNsPerS: threadNs });
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
     lastMove = moved;
     if (moved < 0.005) break;
@@ -284,8 +349,38 @@ function replication(s: Scenario, o: Required<SimulateOptions>, seed: number): R
     attribution,
     bottleneck: { baseline: base.bottleneck, withAgent: solved.bottleneck },
     totals: r.totals,
+    saturatedRxQueues: solved.saturatedQueues,
+    ksoftirqdRxQueues: solved.ksoftirqdQueues,
+    skbDropPct: r.arrivedSkbs > 0 ? (100 * r.droppedSkbs) / r.arrivedSkbs : 0,
+    epollLockContendedPct: 100 * r.epollLock.contendedShare,
+    epollLockSpinUs: r.epollLock.meanSpinNs / 1000,
     lastMove,
   };
+}
+
+/**
+ * The receive-cost scale an "observed" scenario is fitted to (replication 0's RSS draw, seed
+ * `seed`): what the node's receive path costs relative to the calibration, to carry over to another
+ * node of the same family through `Workload.receiveCostScale`.
+ */
+export function fittedReceiveCostScale(scenario: Scenario, seed = 1): number {
+  if (scenario.workload.mode !== "observed") {
+    throw new ScenarioError(`fittedReceiveCostScale: workload ${scenario.workload.name} is not "observed" (mode = ${scenario.workload.mode})`);
+  }
+  const setup = nodeSetup(scenario);
+  const hw = setup.hw;
+  const queues = rxQueues(hw.vcpus, setup.channels.channels, scenario.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
+  const input = {
+    hw,
+    workload: scenario.workload,
+    costs: costsFrom(scenario.calibration),
+    queues,
+    appCpus: hw.vcpus,
+    excludedCpu: -1,
+    agentNsPerByte: new Float64Array(hw.vcpus),
+    saturatedSoftirqShare: setup.saturatedSoftirqShare,
+  };
+  return receiveCostScaleFor(input, scenario.workload.observedGbps ?? 0);
 }
 
 /** Simulates the scenario; see SimulateOptions for the defaults. */
@@ -309,6 +404,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
           `${(2 * periodS + o.warmupS).toFixed(2)}`,
       );
     }
+  }
+  const setup = nodeSetup(scenario);
+  if (!setup.channels.documented) {
+    warnings.push(`the receive channel count (${setup.channels.channels}) is an assumption: ${setup.channels.rule}; set it with rxChannels (--rx-channels) once known`);
   }
   const unsettled = reps.filter((r) => r.lastMove >= 0.005);
   if (unsettled.length > 0) {
@@ -355,6 +454,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     skbDelayP50Us: est((r) => r.skbDelayP50Us),
     skbDelayP99Us: est((r) => r.skbDelayP99Us),
     attribution,
+    rxChannels: setup.channels,
+    saturatedRxQueues: est((r) => r.saturatedRxQueues),
+    ksoftirqdRxQueues: est((r) => r.ksoftirqdRxQueues),
+    skbDropPct: est((r) => r.skbDropPct),
+    epollLockContendedPct: est((r) => r.epollLockContendedPct),
+    epollLockSpinUs: est((r) => r.epollLockSpinUs),
     conservation,
     warnings,
   };

@@ -1,17 +1,24 @@
 /**
- * How much traffic the node carries: the largest throughput at which no CPU needs more than one
- * second of work per second, the NIC's bandwidth is not exceeded, and (in offered mode) nobody asks
- * for more than the application offers.
+ * How much traffic the node carries: the largest throughput at which every receive CPU keeps up
+ * with its queue's softirq work, the node's CPUs together keep up with everything else, the NIC's
+ * bandwidth is not exceeded, and (in offered mode) nobody asks for more than the application offers.
  *
- * Work per second on CPU c at node throughput T (bytes/s), with queue q's softirq on c carrying T_q:
- *   T_q * (softirq per byte + h_c)  +  T * app per byte / (CPUs the app may use)  +  a_c * T  <=  1e9 ns
- * where h_c is the agent's hook work on c per byte of c's own queue traffic (TC programs, outputs,
- * irq_work: they run in that queue's softirq) and a_c the rest of the agent's cost on c (its threads,
- * IPIs, cache refills) per byte of node traffic; both measured by the discrete-event run.
+ * Two kinds of work, placed as the kernel places them:
+ * - pinned to a receive CPU: the softirq part of the receive path (driver, GRO, IP, TCP input, the
+ *   veth backlog) and the agent's TC hooks with their outputs and irq_work (h_c per byte of that
+ *   CPU's own queue). Queue q on CPU c carries T_q <= share_c * 1e9 / (b + h_c), where share_c is 1
+ *   while the CPU runs its softirq inline and the ksoftirqd share once it is saturated on kernels
+ *   that defer to ksoftirqd (kernel/softirq.ts).
+ * - mobile: the application's threads and the process-context part of the receive path
+ *   (tcp_recvmsg's copy to user, `processContextShare` of the kernel's per-byte work), and the
+ *   agent's own threads and the costs they inflict (a_c per byte of node traffic). The scheduler's
+ *   load balancer moves threads to whatever capacity the softirq work leaves, so this work is
+ *   bounded by the node's CPUs together:
+ *     sum_q T_q (b + h_c) + T (m + sum_c a_c)  <=  1e9 * (CPUs the application may use).
  * Flows are hashed to queues, so a saturated queue cannot hand its flows to another: the queues
- * share a common demand level x (T_q = min(x * share_q, capacity_q)), raised until a limit binds.
- * This is max-min fair sharing of the NIC between queues. Left out: TCP's own dynamics (a queue at
- * capacity is assumed to run at capacity, neither above nor oscillating below).
+ * share a common demand level x (T_q = min(x * share_q, capacity_q)), raised until a limit binds
+ * (max-min fair sharing of the NIC between queues). Left out: TCP's own dynamics (a saturated queue
+ * is assumed to run at its capacity, neither above nor oscillating below), load-balancer imperfection.
  */
 import type { HardwareProfile, Workload } from "../models/types.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
@@ -34,91 +41,163 @@ export interface ThroughputInput {
   hookNsPerQueueByte?: Float64Array;
   /** Multiplies the receive path's per-byte costs (softirq and application); 1 unless "observed". */
   receiveCostScale?: number;
+  /**
+   * Share of a saturated receive CPU its softirq gets, given the share of the node's CPU the
+   * application's (mobile) work uses (kernel/softirq.ts `saturatedSoftirqShare`): 1 where softirq
+   * stays inline, below 1 where ksoftirqd takes over. Omitted: 1 (inline).
+   */
+  saturatedSoftirqShare?: (appBusyShare: number) => number;
+  /**
+   * Agent ns per second its threads run on each CPU (absolute, from the discrete-event run). On a
+   * receive CPU served by ksoftirqd they are one more runnable task beside it, so its share of that
+   * CPU is taken from what is left after them. @defaultValue zeros
+   */
+  agentThreadNsPerS?: Float64Array;
 }
 
 export interface ThroughputResult {
   bytesPerS: number;
   queueBytesPerS: Float64Array;
   bottleneck: Bottleneck;
+  /** Queues whose receive CPU is saturated (carrying what its CPU allows, not what its flows ask). */
+  saturatedQueues: number;
+  /** Of those, the ones served from ksoftirqd at a reduced share (saturatedSoftirqShare < 1). */
+  ksoftirqdQueues: number;
 }
 
-/** Softirq ns per byte received, counting the ACKs the receiver sends back on the same CPU. */
+function skbBytes(w: Workload): number {
+  return w.mssBytes * w.groSegments;
+}
+
+/** Kernel receive-path ns per byte received, counting the ACKs the receiver sends back; all of it, wherever it runs. */
 export function softirqNsPerByte(w: Workload, c: Costs): number {
-  const skb = w.mssBytes * w.groSegments;
+  const skb = skbBytes(w);
   return c.softirqNsPerByte + c.softirqNsPerSkb / skb + c.softirqNsPerSkb / (skb * w.skbsPerAck);
 }
 
+/** The part of softirqNsPerByte that runs in softirq on the receive queue's CPU. */
+export function rxCpuNsPerByte(w: Workload, c: Costs): number {
+  return softirqNsPerByte(w, c) - c.softirqNsPerByte * (w.processContextShare ?? 0);
+}
+
+/** Receive work that runs in the receiving thread's context plus the application's own, ns per byte: it goes wherever the threads run. */
+export function mobileNsPerByte(w: Workload, c: Costs): number {
+  return c.softirqNsPerByte * (w.processContextShare ?? 0) + c.appNsPerByte;
+}
+
+interface Plan {
+  b: number;
+  m: number;
+  h: Float64Array;
+  cap: Float64Array; // per queue, bytes/s its CPU allows
+  onExcluded: Uint8Array; // per queue: runs on the excluded CPU
+  aSum: number;
+  capacityNs: number;
+  external: number; // min(NIC, offered)
+}
+
+function carried(p: Plan, q: RxQueues, x: number, out: Float64Array | null): { t: number; work: number } {
+  let t = 0;
+  let work = 0;
+  for (let i = 0; i < q.cpuOf.length; i++) {
+    const ti = Math.min(x * q.share[i], p.cap[i]);
+    if (out !== null) out[i] = ti;
+    t += ti;
+    if (p.onExcluded[i] === 0) work += ti * (p.b + p.h[q.cpuOf[i]]);
+  }
+  work += t * (p.m + p.aSum);
+  return { t, work };
+}
+
 export function solveThroughput(input: ThroughputInput): ThroughputResult {
-  const { hw, workload, costs, queues, agentNsPerByte: a } = input;
-  const h = input.hookNsPerQueueByte ?? new Float64Array(hw.vcpus);
+  const { hw, workload, costs, queues } = input;
   const nq = queues.cpuOf.length;
   const k = input.receiveCostScale ?? 1;
-  const b = k * softirqNsPerByte(workload, costs);
-  const app = (k * costs.appNsPerByte) / Math.max(1, input.appCpus);
+  const h = input.hookNsPerQueueByte ?? new Float64Array(hw.vcpus);
   // an observed baseline was CPU-bound by definition: the NIC's cap does not apply to it
   const nicBytes = workload.mode === "observed" ? Infinity : (hw.nic.bandwidthGbps * 1e9) / 8;
-  const queueCpu = new Uint8Array(hw.vcpus);
-  for (let q = 0; q < nq; q++) queueCpu[queues.cpuOf[q]] = 1;
-
-  // CPUs without a queue only run application threads (and the agent): a cap on T.
-  let appLimit = Infinity;
-  for (let c = 0; c < hw.vcpus; c++) {
-    if (queueCpu[c] === 1 || c === input.excludedCpu) continue;
-    const per = app + a[c];
-    if (per > 0) appLimit = Math.min(appLimit, 1e9 / per);
-  }
-
-  // Node throughput at demand level x: T = sum_q min(x s_q, (1e9 - T (app + a_c)) / b); the right side
-  // falls as T grows, so the fixed point is unique; bisect on T.
-  const carried = (x: number, out: Float64Array | null): number => {
-    let lo = 0;
-    let hi = x;
-    for (let it = 0; it < 60; it++) {
-      const t = (lo + hi) / 2;
-      let sum = 0;
-      for (let q = 0; q < nq; q++) {
-        const c = queues.cpuOf[q];
-        const cap = Math.max(0, (1e9 - t * (app + a[c])) / (b + h[c]));
-        sum += Math.min(x * queues.share[q], cap);
-      }
-      if (sum > t) lo = t;
-      else hi = t;
-    }
-    const t = (lo + hi) / 2;
-    if (out !== null) {
-      for (let q = 0; q < nq; q++) {
-        const c = queues.cpuOf[q];
-        out[q] = Math.min(x * queues.share[q], Math.max(0, (1e9 - t * (app + a[c])) / (b + h[c])));
-      }
-    }
-    return t;
-  };
-
   const offered = workload.mode === "offered" ? ((workload.offeredGbps ?? 0) * 1e9) / 8 : Infinity;
-  // The most the queues can carry with unbounded demand: raise x until nothing more is gained.
-  const xMax = Math.min(offered, nicBytes * 4, 1e13);
-  const others = Math.min(offered, nicBytes, appLimit);
-  // carried() bisects, so it returns its demand x short by a rounding error when nothing binds:
-  // the queues count as the limit only when they fall short by more than that
-  let queueMax = carried(xMax, null);
-  if (queueMax >= others * (1 - 1e-12)) queueMax = Math.max(queueMax, others);
-  const limit = Math.min(others, queueMax);
-  let bottleneck: Bottleneck;
-  if (queueMax < others) bottleneck = "rx-queue-cpus";
-  else if (limit === offered) bottleneck = "offered";
-  else if (limit === nicBytes) bottleneck = "nic";
-  else bottleneck = "app-cpus";
-  // find the demand level that carries `limit`
-  let lo = 0;
-  let hi = xMax;
-  for (let it = 0; it < 60; it++) {
-    const x = (lo + hi) / 2;
-    if (carried(x, null) < limit) lo = x;
-    else hi = x;
+  let aSum = 0;
+  for (let c = 0; c < hw.vcpus; c++) if (c !== input.excludedCpu) aSum += input.agentNsPerByte[c];
+  const onExcluded = new Uint8Array(nq);
+  for (let i = 0; i < nq; i++) onExcluded[i] = queues.cpuOf[i] === input.excludedCpu ? 1 : 0;
+  const plan: Plan = {
+    b: k * rxCpuNsPerByte(workload, costs),
+    m: k * mobileNsPerByte(workload, costs),
+    h,
+    cap: new Float64Array(nq),
+    onExcluded,
+    aSum,
+    capacityNs: 1e9 * Math.max(0, input.appCpus),
+    external: Math.min(nicBytes, offered),
+  };
+  const saturated = new Uint8Array(nq);
+  const out = new Float64Array(nq);
+  let x = 0;
+  let res = { t: 0, work: 0 };
+  let phi = 1;
+  const threads = input.agentThreadNsPerS;
+  const shareOf = input.saturatedSoftirqShare;
+  // Saturated queues take the ksoftirqd share, which depends on how busy the application's threads
+  // are (they sleep when starved of data), which depends on the throughput: a damped fixed point.
+  for (let round = 0; round < 60; round++) {
+    let xMax = 0;
+    for (let i = 0; i < nq; i++) {
+      const c = queues.cpuOf[i];
+      // inline softirq runs ahead of every task; ksoftirqd shares what the agent's threads leave
+      const f = saturated[i] === 1 ? phi : 1;
+      const room = f < 1 && threads !== undefined ? Math.max(0, 1e9 - threads[c]) : 1e9;
+      plan.cap[i] = (f * room) / (plan.b + h[c]);
+      if (queues.share[i] > 0) xMax = Math.max(xMax, plan.cap[i] / queues.share[i]);
+    }
+    if (!Number.isFinite(xMax)) xMax = 1e15;
+    const feasible = (xx: number) => {
+      const r = carried(plan, queues, xx, null);
+      return r.work <= plan.capacityNs && r.t <= plan.external;
+    };
+    if (feasible(xMax)) x = xMax;
+    else {
+      let lo = 0;
+      let hi = xMax;
+      for (let it = 0; it < 80; it++) {
+        const mid = (lo + hi) / 2;
+        if (feasible(mid)) lo = mid;
+        else hi = mid;
+      }
+      x = lo;
+    }
+    res = carried(plan, queues, x, out);
+    if (shareOf === undefined) break;
+    let newly = false;
+    let any = false;
+    for (let i = 0; i < nq; i++) {
+      if (queues.share[i] > 0 && x * queues.share[i] >= plan.cap[i] * (1 - 1e-9)) {
+        if (saturated[i] === 0) newly = true;
+        saturated[i] = 1;
+      }
+      if (saturated[i] === 1) any = true;
+    }
+    if (!any) break;
+    const appBusy = plan.capacityNs > 0 ? Math.min(1, (res.t * (plan.m + plan.aSum)) / plan.capacityNs) : 1;
+    const next = Math.max(1e-3, Math.min(1, shareOf(appBusy)));
+    if (!newly && Math.abs(next - phi) < 1e-6) break;
+    phi = round === 0 || newly ? next : (phi + next) / 2;
   }
-  const queueBytesPerS = new Float64Array(nq);
-  const bytesPerS = carried(hi, queueBytesPerS);
-  return { bytesPerS, queueBytesPerS, bottleneck };
+  let saturatedQueues = 0;
+  let ksoftirqdQueues = 0;
+  for (let i = 0; i < nq; i++) {
+    if (queues.share[i] > 0 && x * queues.share[i] >= plan.cap[i] * (1 - 1e-9)) {
+      saturatedQueues++;
+      if (saturated[i] === 1 && phi < 1) ksoftirqdQueues++;
+    }
+  }
+  let bottleneck: Bottleneck;
+  const near = (a: number, b: number) => a >= b * (1 - 1e-7);
+  if (near(res.t, offered)) bottleneck = "offered";
+  else if (near(res.t, nicBytes)) bottleneck = "nic";
+  else if (near(res.work, plan.capacityNs)) bottleneck = "app-cpus";
+  else bottleneck = "rx-queue-cpus";
+  return { bytesPerS: res.t, queueBytesPerS: out, bottleneck, saturatedQueues, ksoftirqdQueues };
 }
 
 /**
@@ -139,16 +218,23 @@ export function receiveCostScaleFor(input: Omit<ThroughputInput, "receiveCostSca
 
 /**
  * The share of each CPU's time spent on the receive path and the application (not the agent) at the
- * solved throughput: the probability that a thread woken there finds the CPU busy.
+ * solved throughput: the probability that a thread woken there finds the CPU busy. Softirq work
+ * stays on its queue's CPU; the mobile work fills the capacity the softirq leaves, evenly.
  */
 export function cpuBusy(input: ThroughputInput, result: ThroughputResult): Float64Array {
   const { hw, workload, costs, queues } = input;
   const k = input.receiveCostScale ?? 1;
-  const b = k * softirqNsPerByte(workload, costs);
-  const app = (k * costs.appNsPerByte) / Math.max(1, input.appCpus);
+  const b = k * rxCpuNsPerByte(workload, costs);
+  const m = k * mobileNsPerByte(workload, costs);
+  const soft = new Float64Array(hw.vcpus);
+  for (let q = 0; q < queues.cpuOf.length; q++) soft[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
+  let left = 0;
+  for (let c = 0; c < hw.vcpus; c++) if (c !== input.excludedCpu) left += Math.max(0, 1e9 - soft[c]);
+  const mobileUse = left > 0 ? Math.min(1, (result.bytesPerS * m) / left) : 1;
   const busy = new Float64Array(hw.vcpus);
-  for (let c = 0; c < hw.vcpus; c++) busy[c] = c === input.excludedCpu ? 0 : result.bytesPerS * app;
-  for (let q = 0; q < queues.cpuOf.length; q++) busy[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
-  for (let c = 0; c < hw.vcpus; c++) busy[c] = Math.min(1, busy[c] / 1e9);
+  for (let c = 0; c < hw.vcpus; c++) {
+    const s = Math.min(1, soft[c] / 1e9);
+    busy[c] = c === input.excludedCpu ? s : Math.min(1, s + (1 - s) * mobileUse);
+  }
   return busy;
 }

@@ -14,8 +14,10 @@
  * Overheads are compared in percentage points; event and wakeup rates in percent.
  */
 import type { Estimate } from "../engine/index.ts";
-import { buildScenario, DEFAULT_CALIBRATION } from "../node/scenario.ts";
-import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { buildScenario, DEFAULT_CALIBRATION, type ScenarioSpec } from "../node/scenario.ts";
+import { fittedReceiveCostScale, simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { MECHANISM_NAMES, type Mechanism } from "../node/mechanisms.ts";
+import { loadUnknowns, type Unknown } from "./unknowns.ts";
 import { loadSeed, type SeedData } from "./seed.ts";
 
 export type RowStatus = "predicted" | "fitted-input" | "not-comparable";
@@ -62,6 +64,41 @@ export interface ReproduceResult {
    * P99Us), for every row simulated with the agent, keyed "table|label".
    */
   skbDelayUs: Record<string, { p50: Estimate; p99: Estimate }>;
+  /**
+   * For each counted overhead row ("table|label"), the band of its overhead over the study's
+   * unknowns (models/unknowns/field-study.json), one unknown at a time at each value of its range:
+   * epistemic uncertainty, apart from the replication interval. Present with `band: true`.
+   */
+  band?: Record<string, RowBand>;
+  /**
+   * For each counted overhead row, its overhead (pp) with each mechanism switched off in turn
+   * (node/mechanisms.ts), beside the overhead with all on. Present with `ablate: true`.
+   */
+  ablation?: { mechanisms: Mechanism[]; rows: Record<string, { all: number; without: Record<string, number> }> };
+}
+
+export interface RowBand {
+  published: number;
+  atDefaults: number;
+  low: number;
+  high: number;
+  /** Whether the published figure lies inside [low, high]. */
+  covers: boolean;
+  /** Overhead at each non-default value of each unknown. */
+  byUnknown: Record<string, { value: string | number; overheadPct: number }[]>;
+}
+
+/** How a counted overhead row becomes a scenario. */
+interface RowSpec {
+  key: string;
+  published: number;
+  cores: number;
+  tool: string;
+  placement: string;
+  /** The row's own published baseline ("observed" mode), or absent. */
+  observedGbps?: number;
+  /** No published baseline: the receive costs fitted on the 32-core node's baseline carry over. */
+  receiveCostFrom?: { cores: number; observedGbps: number };
 }
 
 export interface ReproduceOptions extends SimulateOptions {
@@ -69,23 +106,44 @@ export interface ReproduceOptions extends SimulateOptions {
   calibration?: string;
   /** Seed data file. @defaultValue validation/seed-retina-kubecon.json */
   seedFile?: string;
+  /** Also run the band over the study's unknowns. @defaultValue false */
+  band?: boolean;
+  /** Also run the ablation (each mechanism off in turn). @defaultValue false */
+  ablate?: boolean;
+  /**
+   * Replications and duration of each band/ablation run (far more runs than the main table, so
+   * fewer replications). @defaultValue { replications: 2, durationS: the main runs' }
+   */
+  sweepReplications?: number;
+  /** Unknowns' file. @defaultValue models/unknowns/field-study.json */
+  unknownsFile?: string;
 }
 
 /** The study's node of each core count: the Azure Dsv5 shape with that many vCPUs. */
 export const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
 
 export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
-  const { calibration = DEFAULT_CALIBRATION, seedFile, ...simOptions } = options;
+  const { calibration = DEFAULT_CALIBRATION, seedFile, band, ablate, sweepReplications, unknownsFile, ...simOptions } = options;
   const seed: SeedData = loadSeed(seedFile);
   const cache = new Map<string, SimulationResult>();
   const observedOf = new Map<SimulationResult, number | undefined>();
+  const base32 = seed.scenarios_32_cores.find((s) => s.reduction_pct === 0);
+  const observed = base32?.gbps;
+  const specOf = (key: string, published: number, cores: number, tool: string, placement: string, observedGbps: number | undefined): RowSpec => ({
+    key,
+    published,
+    cores,
+    tool,
+    placement,
+    ...(observedGbps !== undefined ? { observedGbps } : observed !== undefined ? { receiveCostFrom: { cores: 32, observedGbps: observed } } : {}),
+  });
+  const specs: RowSpec[] = [];
   const run = (cores: number, tool: string, placement: string, observedGbps: number | undefined): SimulationResult => {
-    const hardware = SHAPE[cores];
-    if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${cores} cores`);
-    const key = `${hardware}|${tool}|${placement}|${observedGbps}`;
+    const spec = specOf("", 0, cores, tool, placement, observedGbps);
+    const key = JSON.stringify(spec);
     let r = cache.get(key);
     if (r === undefined) {
-      r = simulate(buildScenario({ hardware, tool, placement, observedGbps, calibration }), simOptions);
+      r = simulateRow(spec, {}, calibration, simOptions);
       cache.set(key, r);
       observedOf.set(r, observedGbps);
     }
@@ -140,13 +198,14 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
       if (row.with_tool_gbps !== undefined) push(t1, label, "with_tool_gbps", row.with_tool_gbps, "=", r, r.withAgentGbps, "predicted");
     }
     const pct = row.reduction_pct ?? row.reduction_pct_approx;
-    if (pct !== undefined) push(t1, label, "reduction_pct", pct, row.reduction_pct === undefined ? "~" : "=", r, r.overheadPct, "predicted");
+    if (pct !== undefined) {
+      push(t1, label, "reduction_pct", pct, row.reduction_pct === undefined ? "~" : "=", r, r.overheadPct, "predicted");
+      specs.push(specOf(`${t1}|${label}`, pct, row.cores, "retina-perf", "limited", row.baseline_gbps));
+    }
   }
 
   // Table 2: the 32-core scenarios
   const t2 = "32-core scenarios";
-  const base32 = seed.scenarios_32_cores.find((s) => s.reduction_pct === 0);
-  const observed = base32?.gbps;
   const map: [RegExp, string, string][] = [
     [/no cpu limits/i, "retina-perf", "unlimited"],
     [/pinned/i, "retina-perf", "pinned"],
@@ -166,6 +225,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     const r = run(32, m[1], m[2], observed);
     push(t2, s.scenario, "with_tool_gbps", s.gbps, "=", r, r.withAgentGbps, "predicted");
     push(t2, s.scenario, "reduction_pct", s.reduction_pct, "=", r, r.overheadPct, "predicted");
+    specs.push(specOf(`${t2}|${s.scenario}`, s.reduction_pct, 32, m[1], m[2], observed));
     order.push({ label: s.scenario, gbps: r.withAgentGbps.mean });
     attribution32ByScenario[s.scenario] = r.attribution;
   }
@@ -212,5 +272,70 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     attribution32: r32.attribution,
     attribution32ByScenario,
     skbDelayUs,
+    ...(band ? { band: bandOver(specs, rows, calibration, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
+    ...(ablate ? { ablation: ablation(specs, rows, calibration, sweepOptions(simOptions, sweepReplications)) } : {}),
   };
+}
+
+function sweepOptions(o: SimulateOptions, replications: number | undefined): SimulateOptions {
+  return { ...o, replications: replications ?? 2 };
+}
+
+/** Simulates one row's scenario with overrides (the unknowns' values, switched-off mechanisms). */
+function simulateRow(spec: RowSpec, extra: Partial<ScenarioSpec>, calibration: string, o: SimulateOptions): SimulationResult {
+  const hardware = SHAPE[spec.cores];
+  if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${spec.cores} cores`);
+  let receiveCostScale: number | undefined;
+  if (spec.receiveCostFrom !== undefined) {
+    const from = SHAPE[spec.receiveCostFrom.cores];
+    const { disabled: _d, goVersion: _g, ...nodeOnly } = extra;
+    receiveCostScale = fittedReceiveCostScale(
+      buildScenario({ hardware: from, tool: "none", placement: "limited", observedGbps: spec.receiveCostFrom.observedGbps, calibration, ...nodeOnly }),
+      o.seed ?? 1,
+    );
+  }
+  return simulate(
+    buildScenario({ hardware, tool: spec.tool, placement: spec.placement, observedGbps: spec.observedGbps, calibration, receiveCostScale, ...extra }),
+    o,
+  );
+}
+
+/** The value an unknown takes in a scenario spec. */
+function overrideOf(u: Unknown, value: string | number): Partial<ScenarioSpec> {
+  return { [u.name]: value } as Partial<ScenarioSpec>;
+}
+
+function bandOver(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o: SimulateOptions, unknowns: Unknown[]): Record<string, RowBand> {
+  const out: Record<string, RowBand> = {};
+  for (const spec of specs) {
+    const row = rows.find((r) => `${r.table}|${r.label}` === spec.key && r.metric === "reduction_pct");
+    const atDefaults = row?.predicted.mean ?? NaN;
+    const byUnknown: RowBand["byUnknown"] = {};
+    let low = atDefaults;
+    let high = atDefaults;
+    for (const u of unknowns) {
+      if (u.name === "goVersion" && spec.tool !== "retina-perf" && spec.tool !== "retina-ringbuf") continue;
+      byUnknown[u.name] = [];
+      for (const v of u.values) {
+        if (v === u.default) continue;
+        const r = simulateRow(spec, overrideOf(u, v), calibration, o);
+        byUnknown[u.name].push({ value: v, overheadPct: r.overheadPct.mean });
+        low = Math.min(low, r.overheadPct.mean);
+        high = Math.max(high, r.overheadPct.mean);
+      }
+    }
+    out[spec.key] = { published: spec.published, atDefaults, low, high, covers: spec.published >= low - 1e-9 && spec.published <= high + 1e-9, byUnknown };
+  }
+  return out;
+}
+
+function ablation(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o: SimulateOptions): NonNullable<ReproduceResult["ablation"]> {
+  const out: NonNullable<ReproduceResult["ablation"]> = { mechanisms: [...MECHANISM_NAMES], rows: {} };
+  for (const spec of specs) {
+    const row = rows.find((r) => `${r.table}|${r.label}` === spec.key && r.metric === "reduction_pct");
+    const without: Record<string, number> = {};
+    for (const m of MECHANISM_NAMES) without[m] = simulateRow(spec, { disabled: [m] }, calibration, o).overheadPct.mean;
+    out.rows[spec.key] = { all: row?.predicted.mean ?? NaN, without };
+  }
+  return out;
 }

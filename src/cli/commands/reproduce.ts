@@ -59,7 +59,43 @@ export function printReproduce(r: ReproduceResult): string {
     "Attribution of the 32-core overheads to mechanisms (pp of throughput):",
     attributionTable(r),
   );
+  if (r.band !== undefined) out.push("", printBand(r.band));
+  if (r.ablation !== undefined) out.push("", printAblation(r.ablation));
   return out.join("\n");
+}
+
+const rowLabel = (key: string) => key.split("|")[1].replace(/\s*\(.*\)$/, "");
+
+export function printBand(band: NonNullable<ReproduceResult["band"]>): string {
+  const keys = Object.keys(band);
+  const unknowns = [...new Set(keys.flatMap((k) => Object.keys(band[k].byUnknown)))];
+  const rows = keys.map((k) => {
+    const b = band[k];
+    return [
+      rowLabel(k),
+      b.published.toFixed(1),
+      b.atDefaults.toFixed(1),
+      `[${b.low.toFixed(1)}, ${b.high.toFixed(1)}]`,
+      b.covers ? "yes" : "no",
+      ...unknowns.map((u) => (b.byUnknown[u] ?? []).map((x) => `${x.value}: ${x.overheadPct.toFixed(1)}`).join("; ")),
+    ];
+  });
+  return [
+    "Band over the study's unknowns (models/unknowns/field-study.json; one unknown at a time, overhead %; epistemic, apart from the replication interval):",
+    table(["row", "published", "at defaults", "band", "published inside", ...unknowns], rows),
+  ].join("\n");
+}
+
+export function printAblation(a: NonNullable<ReproduceResult["ablation"]>): string {
+  const rows = Object.entries(a.rows).map(([k, v]) => [
+    rowLabel(k),
+    v.all.toFixed(1),
+    ...a.mechanisms.map((m) => `${v.without[m].toFixed(1)} (${v.without[m] - v.all >= 0 ? "+" : ""}${(v.without[m] - v.all).toFixed(1)})`),
+  ]);
+  return [
+    "Ablation: each row's overhead (%) with one mechanism switched off (change from all on in brackets; a large drop names the mechanism that carries the row):",
+    table(["row", "all on", ...a.mechanisms.map((m) => `no ${m}`)], rows),
+  ].join("\n");
 }
 
 export function registerReproduce(program: Command): void {
@@ -68,13 +104,15 @@ export function registerReproduce(program: Command): void {
     .description("Run every row of the field study's tables (validation/seed-retina-kubecon.json) and print published beside predicted, with the error")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--json", "print one JSON object (ReproduceResult) instead of tables")
+    .option("--no-band", "skip the band over the study's unknowns (models/unknowns/field-study.json), which takes most of the run time")
+    .option("--ablate", "also run every counted row with each many-core mechanism switched off in turn")
     .option(
       "--required-cost",
       "also find, for each counted overhead row, the extra CPU per record on the producing CPU that would make the model match it (many more simulations; JSON: field requiredCost)",
     );
   addSimulationOptions(cmd).action((o) => {
     const sim = simulationOptions(o);
-    const r = reproduce({ ...sim, calibration: o.calibration });
+    const r = reproduce({ ...sim, calibration: o.calibration, band: o.band !== false, ablate: o.ablate === true });
     const need = o.requiredCost ? requiredCostTable(r, sim) : null;
     if (o.json) console.log(JSON.stringify(need === null ? r : { ...r, requiredCost: need }, null, 2));
     else console.log(need === null ? printReproduce(r) : `${printReproduce(r)}\n\n${printRequiredCost(need)}`);
