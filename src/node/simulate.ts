@@ -293,7 +293,14 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
     lastMove = moved;
     if (moved < 0.005) break;
-    current = solved;
+    // From the third run on, step halfway: where the agent's cost per byte depends strongly on the
+    // throughput (saturated receive CPUs, a throttled reader), full steps can oscillate for ever.
+    if (it < 2) current = solved;
+    else {
+      const q = new Float64Array(solved.queueBytesPerS.length);
+      for (let i = 0; i < q.length; i++) q[i] = (solved.queueBytesPerS[i] + current.queueBytesPerS[i]) / 2;
+      current = { ...solved, bytesPerS: (solved.bytesPerS + current.bytesPerS) / 2, queueBytesPerS: q };
+    }
   }
   const r = run!;
   const baseG = toGbps(base.bytesPerS);

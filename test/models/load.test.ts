@@ -141,8 +141,8 @@ describe("bad inputs", () => {
     t.buffer.bytes = 4096;
     expect(errorOf(() => validateProfile("tool", t, "t"))).toContain("t: /buffer/bytes = 4096: is not a known field");
     const h = shipped("hardware", "azure-d4s-v5");
-    delete h.nic.rxQueues;
-    expect(errorOf(() => validateProfile("hardware", h, "h"))).toContain("h: /nic/rxQueues = (missing): is required");
+    delete h.nic.bandwidthGbps;
+    expect(errorOf(() => validateProfile("hardware", h, "h"))).toContain("h: /nic/bandwidthGbps = (missing): is required");
     const p = shipped("placement", "unlimited");
     p.dedicatedCpus = 2;
     expect(errorOf(() => validateProfile("placement", p, "p"))).toContain("p: /dedicatedCpus = 2: is not allowed here");

@@ -5,7 +5,9 @@ import { rxQueues } from "../../src/kernel/rx-queues.ts";
 import { loadCalibration, loadHardware, loadWorkload } from "../../src/models/load.ts";
 import type { HardwareProfile, Workload } from "../../src/models/types.ts";
 import { costsFrom } from "../../src/node/costs.ts";
-import { receiveCostScaleFor, softirqNsPerByte, solveThroughput, type ThroughputInput } from "../../src/node/throughput.ts";
+import { mobileNsPerByte, receiveCostScaleFor, rxCpuNsPerByte, softirqNsPerByte, solveThroughput, type ThroughputInput } from "../../src/node/throughput.ts";
+import { saturatedSoftirqShare } from "../../src/kernel/softirq.ts";
+import { parseKernel } from "../../src/kernel/version.ts";
 
 const costs = costsFrom(loadCalibration("literature"));
 const saturating = loadWorkload("tcp-receiver-saturating");
@@ -18,7 +20,7 @@ function input(cpus: number, opts: { nicGbps?: number; workload?: Partial<Worklo
     hw,
     workload,
     costs,
-    queues: rxQueues(cpus, hw.nic.rxQueues, opts.cv ?? 0, new RandomStreams(opts.seed ?? 1).stream("rss")),
+    queues: rxQueues(cpus, opts.queues ?? cpus, opts.cv ?? 0, new RandomStreams(opts.seed ?? 1).stream("rss")),
     appCpus: cpus,
     excludedCpu: -1,
     agentNsPerByte: new Float64Array(cpus),
@@ -26,15 +28,44 @@ function input(cpus: number, opts: { nicGbps?: number; workload?: Partial<Worklo
 }
 
 describe("solveThroughput against the capacity formula", () => {
-  it("no agent, one queue per CPU, even shares: each queue carries 1e9 / (softirq + app ns per byte)", () => {
+  it("no agent, one queue per CPU, even shares: the node's CPUs together bind, each queue carrying 1e9 / (softirq + app ns per byte)", () => {
     for (const cpus of [1, 4, 16, 32]) {
       const inp = input(cpus);
       const r = solveThroughput(inp);
       const perQueue = 1e9 / (softirqNsPerByte(saturating, costs) + costs.appNsPerByte);
       expect(r.bytesPerS / (cpus * perQueue)).toBeCloseTo(1, 6);
       for (const q of r.queueBytesPerS) expect(q / perQueue).toBeCloseTo(1, 6);
-      expect(r.bottleneck).toBe("rx-queue-cpus");
+      expect(r.bottleneck).toBe("app-cpus");
+      expect(r.saturatedQueues).toBe(0);
     }
+  });
+  it("fewer queues than CPUs: softirq stays on the queues' CPUs, the application's work moves; the queues bind once Q / N < softirq share", () => {
+    const b = rxCpuNsPerByte(saturating, costs);
+    const m = mobileNsPerByte(saturating, costs);
+    const share = b / (b + m);
+    for (const cpus of [8, 16, 32, 64]) {
+      const q = 8;
+      const r = solveThroughput(input(cpus, { queues: q }));
+      const byQueues = (q * 1e9) / b;
+      const byNode = (cpus * 1e9) / (b + m);
+      expect(r.bytesPerS / Math.min(byQueues, byNode)).toBeCloseTo(1, 5);
+      expect(r.bottleneck).toBe(q / cpus < share ? "rx-queue-cpus" : "app-cpus");
+    }
+  });
+  it("ksoftirqd (kernels 4.9-6.4): a saturated queue gets 1 / (1 + threads x application busy share) of its CPU; inline kernels keep all of it", () => {
+    const cpus = 32;
+    const q = 8;
+    const b = rxCpuNsPerByte(saturating, costs);
+    const m = mobileNsPerByte(saturating, costs);
+    const inline = solveThroughput({ ...input(cpus, { queues: q }), saturatedSoftirqShare: saturatedSoftirqShare(parseKernel("6.8")!, 1) });
+    expect(inline.bytesPerS / ((q * 1e9) / b)).toBeCloseTo(1, 5);
+    expect(inline.ksoftirqdQueues).toBe(0);
+    const deferred = solveThroughput({ ...input(cpus, { queues: q }), saturatedSoftirqShare: saturatedSoftirqShare(parseKernel("5.15")!, 1) });
+    expect(deferred.ksoftirqdQueues).toBe(q);
+    // the fixed point: T = q phi 1e9 / b with phi = 1 / (1 + T m / (cpus 1e9))
+    const phi = (deferred.bytesPerS * b) / (q * 1e9);
+    expect(phi).toBeCloseTo(1 / (1 + (deferred.bytesPerS * m) / (cpus * 1e9)), 4);
+    expect(deferred.bytesPerS).toBeLessThan(inline.bytesPerS);
   });
   it("the NIC's cap binds when it is lower", () => {
     const inp = input(16, { nicGbps: 1 });
@@ -62,11 +93,14 @@ describe("solveThroughput against the capacity formula", () => {
         const r = solveThroughput(inp);
         const sum = r.queueBytesPerS.reduce((a, b) => a + b, 0);
         expect(Math.abs(sum - r.bytesPerS) / r.bytesPerS).toBeLessThan(1e-6);
-        const b = softirqNsPerByte(inp.workload, costs);
-        const app = costs.appNsPerByte / cpus;
+        const b = rxCpuNsPerByte(inp.workload, costs);
+        const m = mobileNsPerByte(inp.workload, costs);
+        let soft = 0;
         for (let q = 0; q < r.queueBytesPerS.length; q++) {
-          expect(r.queueBytesPerS[q] * b + r.bytesPerS * app).toBeLessThanOrEqual(1e9 * (1 + 1e-6));
+          expect(r.queueBytesPerS[q] * b).toBeLessThanOrEqual(1e9 * (1 + 1e-6));
+          soft += r.queueBytesPerS[q] * b;
         }
+        expect(soft + r.bytesPerS * m).toBeLessThanOrEqual(cpus * 1e9 * (1 + 1e-6));
       }),
       { numRuns: 40 },
     );
