@@ -203,3 +203,28 @@ describe("simulate: delay the hooks add to each skb", () => {
     expect(r.skbDelayP99Us.mean).toBe(0);
   });
 });
+
+describe("simulate: an overloaded node is never reported as free, and every run ends (issue 14, item 1)", () => {
+  it("a receive path asked for far more than the CPUs can do reports the loss, keeps percentages of a whole in [0, 100], and ends", () => {
+    for (const observedGbps of [500, 1000, 6369]) {
+      const s = buildScenario({ hardware: "dev-kvm-2vcpu", tool: "harness-ringbuf", placement: "unlimited", observedGbps });
+      const r = simulate(s, { replications: 2, durationS: 0.05, warmupS: 0.01, seed: 1 });
+      expect(r.overheadPct.mean).toBeGreaterThan(50);
+      for (const e of [r.overheadPct, r.nodeCpuPct, r.throttledPct, r.skbDropPct]) {
+        expect(e.mean).toBeGreaterThanOrEqual(0);
+        expect(e.mean).toBeLessThanOrEqual(100);
+      }
+      const c = r.conservation;
+      expect(c.attempted).toBe(c.consumed + c.lost + c.buffered);
+    }
+  });
+  it("skbs beyond the NIC ring and backlog are dropped, not queued without bound", () => {
+    // an agent whose hook work alone needs ten times the receive CPU
+    const s = buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", placement: "unlimited", trafficGbps: 10 });
+    const cal = structuredClone(s.calibration);
+    cal.constants.perfOutputNs = { ...cal.constants.perfOutputNs, value: 2_000_000 };
+    const r = simulate({ ...s, calibration: cal }, { replications: 2, durationS: 0.25, warmupS: 0.01, maxIterations: 1 });
+    expect(r.skbDropPct.mean).toBeGreaterThan(0);
+    expect(r.overheadPct.mean).toBeGreaterThan(50);
+  });
+});
