@@ -36,17 +36,18 @@
  *
  * Which lock
  * ----------
- * From v5.8 a spinlock (`spinlock_t`, later `raw_spinlock_t`: a qspinlock on x86 and arm64), with a
- * trylock in NMI. a650d38915c1 "bpf: Convert ringbuf map to rqspinlock" (April 2025, v6.15) made it
- * an `rqspinlock_t`: the same MCS queue plus per-CPU held-lock bookkeeping, deadlock checks and a
- * timeout that makes the reservation fail instead of spinning forever. "bpf: Drop rqspinlock usage in
- * ringbuf" (K. Dwivedi, 21 August 2025, bpf fixes tree, Cc stable, after lock-ups of NMI producers)
- * went back to `raw_spinlock_t`, so a 6.18 kernel such as the harness host's reserves under a raw
- * spinlock. Checked there only indirectly: its kallsyms list `resilient_queued_spin_lock_slowpath`,
- * which BPF's own res_spin_lock helpers need in any case, and the host exposes neither /proc/kcore
- * nor writable tracefs to see which one `__bpf_ringbuf_reserve` calls. Both kinds move the same
- * lines; the rqspinlock's extra local work is `rqspinlockExtraHoldNs` (0: table T4 shows no
- * difference beyond noise).
+ * From v5.8 to v6.14 a spinlock (`spinlock_t`, later `raw_spinlock_t`: a qspinlock on x86 and
+ * arm64), with a trylock in NMI. From v6.15, a650d38915c1 "bpf: Convert ringbuf map to rqspinlock"
+ * (K. Dwivedi, April 2025): an `rqspinlock_t`, the same MCS queue plus per-CPU held-lock bookkeeping,
+ * deadlock checks and a timeout that makes the reservation fail instead of spinning forever. A patch
+ * to go back ("bpf: Drop rqspinlock usage in ringbuf", 21 August 2025, after lock-ups of NMI
+ * producers) was posted, but bpf-next still had `rqspinlock_t spinlock` in struct bpf_ringbuf when
+ * the overwrite-mode series was posted against it (v2 5 September, v3 18 October 2025: their diff
+ * context), so v6.18 reserves under the rqspinlock. On the 6.18 harness host this is consistent with
+ * kallsyms listing `resilient_queued_spin_lock_slowpath` (BPF's res_spin_lock helpers use it too,
+ * and the host exposes neither /proc/kcore nor a writable tracefs to see what `__bpf_ringbuf_reserve`
+ * calls). Both kinds move the same lines; the rqspinlock's extra local work is
+ * `rqspinlockExtraHoldNs` (0: table T4 shows no difference beyond noise).
  *
  * Order of the queue
  * ------------------
@@ -80,7 +81,7 @@ export function ringbufRecordBytes(sampleBytes: number): number {
   return Math.ceil((8 + sampleBytes) / 8) * 8;
 }
 
-/** The spinlock implementation `rb->spinlock` is (see the header comment for the versions). */
+/** The lock `rb->spinlock` is: qspinlock before v6.15, rqspinlock from v6.15 (see the header comment). */
 export type RingbufLockKind = "qspinlock" | "rqspinlock";
 
 /** Cache-line transfers on the lock's critical path, per step (models/benchmarks/ringbuf-reservation.json). */

@@ -47,7 +47,7 @@ export interface AgentBufferContext {
   windowOn: () => boolean;
   /** ep_poll_callback: tells the reader, from CPU `wakerCpu`, that a buffer fd is ready. */
   notify: (wakerCpu: number) => void;
-  /** Ring buffer only: the reservation lock. @defaultValue qspinlock with the shipped line counts */
+  /** Ring buffer only: the reservation lock. @defaultValue rqspinlock (v6.15 on) with the shipped line counts */
   ringbufLock?: { kind: RingbufLockKind; lines: ReservationLines };
   /**
    * Ring buffer only: the reader publishes consumer_pos after every record (libbpf, cilium/ebpf) rather
@@ -245,7 +245,7 @@ export class RingbufAgentBuffer implements AgentBuffer {
     const { topo } = ctx;
     this.irqWakeupNsWindow = new Float64Array(topo.cpus);
     this.rb = new Ringbuf(topo.cpus, settings, ctx.recordBytes, { forceWhenAvailRecords: ctx.forceWhenAvailRecords });
-    const lk = ctx.ringbufLock ?? { kind: "qspinlock" as const, lines: SHIPPED_RESERVATION_LINES };
+    const lk = ctx.ringbufLock ?? { kind: "rqspinlock" as const, lines: SHIPPED_RESERVATION_LINES };
     this.lock = new RingbufLock(this.rb.rings, topo, lk.lines, ctx.costs.ringbufLockHoldNs, lk.kind, this.rb.recordBytes);
     this.lineBytes = lk.lines.cacheLineBytes;
     this.irq = new IrqWork(this.rb.rings); // one rb->work per ring

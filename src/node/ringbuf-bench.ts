@@ -66,7 +66,7 @@ export interface RingbufBenchOptions {
   producerRecordNs?: number;
   /** ns per trigger (syscall + program entry), once per batch. @defaultValue 0 (folded into producerRecordNs) */
   triggerNs?: number;
-  /** @defaultValue "qspinlock" (kernels before v6.15 and from v6.17) */
+  /** @defaultValue "rqspinlock" (kernels from v6.15) */
   lockKind?: RingbufLockKind;
   /** Also run the perf buffer. @defaultValue true */
   perf?: boolean;
@@ -237,7 +237,7 @@ export function ringbufBench(hw: HardwareProfile, cal: CalibrationFile, options:
     perfPagesPerCpu: options.perfPagesPerCpu ?? SELFTEST.perfPagesPerCpu,
     producerRecordNs: options.producerRecordNs ?? costs.ringbufOutputNs,
     triggerNs: options.triggerNs ?? 0,
-    lockKind: options.lockKind ?? "qspinlock",
+    lockKind: options.lockKind ?? "rqspinlock",
     perf: options.perf ?? true,
     durationS: options.durationS ?? 0.005,
   };
@@ -332,7 +332,7 @@ export function loaderTestRun(
     onRecord: () => {},
     windowOn: () => windowOn,
     notify: () => {},
-    ringbufLock: { kind: o.lockKind ?? "qspinlock", lines: SHIPPED_RESERVATION_LINES },
+    ringbufLock: { kind: o.lockKind ?? "rqspinlock", lines: SHIPPED_RESERVATION_LINES },
   });
   let runs = 0;
   let runNs = 0;

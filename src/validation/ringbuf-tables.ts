@@ -1,0 +1,305 @@
+/**
+ * `ringbuf-bench` beside the published multi-producer tables of the kernel's ring buffer benchmark
+ * (validation/data/ringbuf-bench-tables.json: T2/T3 Ryzen 9 7950X, T4 Sapphire Rapids, T5 EPYC 9654
+ * and Kunpeng 920), each normalised to its own 1-producer value, and the 1 -> 2 producer point of this
+ * host's loader test-run against its prediction (validation/data/ringbuf-2producer-*).
+ *
+ * Where the model's constants come from:
+ * - the lines each reservation moves: models/benchmarks/ringbuf-reservation.json (kernel source);
+ * - each line's transfer time: the table's hardware profile (models/hardware/bench-*.json, published
+ *   core-to-core latencies, estimates where marked);
+ * - the lock's local critical section: the literature calibration's ringbufLockHoldNs (10 ns);
+ * - the producer's own ns per record outside the lock: fixed per table so that the model's 1-producer
+ *   rate equals the table's 1-producer rate (`producerRecordNs`). That is the normaliser itself: the
+ *   shape at 2..52 producers is predicted, not fitted.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCalibration, loadHardware } from "../models/load.ts";
+import { PACKAGE_ROOT } from "../models/paths.ts";
+import type { RingbufLockKind } from "../kernel/ringbuf.ts";
+import { ringbufBench, type RingbufConsumer } from "../node/ringbuf-bench.ts";
+
+export const TABLES_FILE = join(PACKAGE_ROOT, "validation", "data", "ringbuf-bench-tables.json");
+const DATA_DIR = join(PACKAGE_ROOT, "validation", "data");
+/** The shape criterion of issue 11: predicted / published normalised rate within this band. */
+export const TOLERANCE = 0.25;
+
+export interface PublishedTable {
+  id: string;
+  title: string;
+  source: string;
+  machine: string;
+  hardware: string;
+  lockKind: RingbufLockKind;
+  consumer: RingbufConsumer;
+  batchCnt: number;
+  producers: number[];
+  recordsMps: number[];
+  note?: string;
+}
+
+export interface TableRow {
+  producers: number;
+  publishedMps: number;
+  /** Published rate / the table's 1-producer rate. */
+  publishedNorm: number;
+  predictedMps: number;
+  predictedNorm: number;
+  /** predictedNorm / publishedNorm. */
+  ratio: number;
+  within: boolean;
+}
+
+export interface TableComparison {
+  table: PublishedTable;
+  /** ns per record outside the lock that makes the model's 1-producer rate the table's. */
+  producerRecordNs: number;
+  rows: TableRow[];
+  /** Producer counts of the table the hardware profile cannot run (more producers than it has CPUs). */
+  notModelled: number[];
+}
+
+export function loadPublishedTables(file = TABLES_FILE): PublishedTable[] {
+  const j = JSON.parse(readFileSync(file, "utf8")) as { tables: PublishedTable[] };
+  for (const t of j.tables) {
+    if (t.producers.length !== t.recordsMps.length || t.producers[0] !== 1) {
+      throw new RangeError(`${file}: table ${t.id}: producers and recordsMps must pair up and start at 1 producer`);
+    }
+  }
+  return j.tables;
+}
+
+/**
+ * Runs `ringbuf-bench` for each table at each of its producer counts the profile can hold.
+ * @param durationS simulated seconds per point (the first 10% warm-up)
+ */
+export function compareRingbufTables(opts: { durationS?: number; tables?: PublishedTable[] } = {}): TableComparison[] {
+  const cal = loadCalibration("literature");
+  const durationS = opts.durationS ?? 0.002;
+  return (opts.tables ?? loadPublishedTables()).map((t) => {
+    const hw = loadHardware(t.hardware);
+    const run = (producers: number, producerRecordNs: number) =>
+      ringbufBench(hw, cal, {
+        producers,
+        consumer: t.consumer,
+        batchCnt: t.batchCnt,
+        lockKind: t.lockKind,
+        producerRecordNs,
+        perf: false,
+        durationS,
+      }).ringbuf.recordsPerS;
+    // the producer's own cost: the fixed point where the model's 1-producer rate is the table's
+    const targetNs = 1e3 / t.recordsMps[0];
+    let pr = targetNs;
+    for (let i = 0; i < 8; i++) {
+      const gotNs = 1e9 / run(1, pr);
+      if (Math.abs(gotNs - targetNs) < 0.05) break;
+      pr = Math.max(0, pr + (targetNs - gotNs));
+    }
+    const base = run(1, pr);
+    const rows: TableRow[] = [];
+    const notModelled: number[] = [];
+    t.producers.forEach((n, i) => {
+      if (n >= hw.vcpus) {
+        notModelled.push(n);
+        return;
+      }
+      const x = n === 1 ? base : run(n, pr);
+      const publishedNorm = t.recordsMps[i] / t.recordsMps[0];
+      const predictedNorm = x / base;
+      const ratio = predictedNorm / publishedNorm;
+      rows.push({
+        producers: n,
+        publishedMps: t.recordsMps[i],
+        publishedNorm,
+        predictedMps: x / 1e6,
+        predictedNorm,
+        ratio,
+        within: Math.abs(ratio - 1) <= TOLERANCE + 1e-9,
+      });
+    });
+    return { table: t, producerRecordNs: pr, rows, notModelled };
+  });
+}
+
+export interface HostRunSet {
+  /** "fifo": producers run under `chrt -f 10` (SCHED_FIFO), so other work on the host cannot deschedule them; "other": plain. */
+  sched: "fifo" | "other";
+  /** Per alternating pair: 2 * ns_per_run(1 producer) / ns_per_run(2 producers). */
+  measuredRatios: number[];
+  measuredMedian: number;
+  measuredMin: number;
+  measuredMax: number;
+  nsPerRun: { p1Median: number; p2Median: number };
+  /** Median over 2-producer runs of (the busier producer's test-run time / the run's wall time): near 1 when both ran throughout. */
+  coRunning: number;
+  loadavg: { min: number; max: number };
+  /** predicted / measured median - 1. */
+  error: number;
+}
+
+export interface HostTwoProducer {
+  predictionFile: string;
+  datasetFile: string;
+  predictedRatio: number;
+  predictedNsPerRun: { p1: number; p2: number };
+  sets: HostRunSet[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface HostRow {
+  runId: string;
+  sched?: "fifo" | "other";
+  loadavg1: number;
+  loader: { producers: number; repeat: number; ns_per_run: number[]; ns_per_run_mean: number; wall_s: number };
+}
+
+/** The newest ringbuf-2producer-<date>.jsonl beside its prediction, or null when none was measured. */
+export function hostTwoProducer(dir = DATA_DIR): HostTwoProducer | null {
+  const files = readdirSync(dir)
+    .filter((f) => /^ringbuf-2producer-\d{4}-\d{2}-\d{2}\.jsonl$/.test(f))
+    .sort();
+  if (files.length === 0) return null;
+  const datasetFile = files[files.length - 1];
+  const predictionFile = "ringbuf-2producer-prediction.json";
+  const pred = JSON.parse(readFileSync(join(dir, predictionFile), "utf8")) as {
+    predicted: { ratio2to1: number; nsPerRunMean: { p1: number; p2: number } };
+  };
+  const rows = readFileSync(join(dir, datasetFile), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as HostRow);
+  const sets: HostRunSet[] = [];
+  for (const sched of ["fifo", "other"] as const) {
+    const mine = rows.filter((r) => (r.sched ?? "other") === sched);
+    if (mine.length === 0) continue;
+    // runs are taken in alternating pairs: rb-testrun[-fifo]-p1#i then -p2#i
+    const byPair = new Map<string, { p1?: number; p2?: number }>();
+    for (const r of mine) {
+      const key = r.runId.split("#")[1];
+      const e = byPair.get(key) ?? {};
+      if (r.loader.producers === 1) e.p1 = r.loader.ns_per_run_mean;
+      if (r.loader.producers === 2) e.p2 = r.loader.ns_per_run_mean;
+      byPair.set(key, e);
+    }
+    const measuredRatios = [...byPair.values()].filter((e) => e.p1 && e.p2).map((e) => (2 * e.p1!) / e.p2!);
+    if (measuredRatios.length === 0) throw new RangeError(`${datasetFile}: sched ${sched}: no pair of 1- and 2-producer runs`);
+    const p1 = mine.filter((r) => r.loader.producers === 1).map((r) => r.loader.ns_per_run_mean);
+    const p2rows = mine.filter((r) => r.loader.producers === 2);
+    const loads = mine.map((r) => r.loadavg1);
+    const m = median(measuredRatios);
+    sets.push({
+      sched,
+      measuredRatios,
+      measuredMedian: m,
+      measuredMin: Math.min(...measuredRatios),
+      measuredMax: Math.max(...measuredRatios),
+      nsPerRun: { p1Median: median(p1), p2Median: median(p2rows.map((r) => r.loader.ns_per_run_mean)) },
+      coRunning: median(p2rows.map((r) => (Math.max(...r.loader.ns_per_run) * r.loader.repeat) / 1e9 / r.loader.wall_s)),
+      loadavg: { min: Math.min(...loads), max: Math.max(...loads) },
+      error: pred.predicted.ratio2to1 / m - 1,
+    });
+  }
+  return {
+    predictionFile: `validation/data/${predictionFile}`,
+    datasetFile: `validation/data/${datasetFile}`,
+    predictedRatio: pred.predicted.ratio2to1,
+    predictedNsPerRun: pred.predicted.nsPerRunMean,
+    sets,
+  };
+}
+
+const f2 = (x: number) => x.toFixed(2);
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)}%`;
+
+/** The report section: each table side by side with the model, what is met and what is not, and this host's point. */
+export function renderRingbufTablesSection(comparisons: TableComparison[], host: HostTwoProducer | null): string {
+  const out: string[] = [];
+  out.push("## The ring buffer's reservation lock: `ringbuf-bench` beside the kernel benchmark's tables");
+  out.push("");
+  out.push(
+    "Each table is normalised to its own 1-producer rate. Model: src/kernel/ringbuf.ts (RingbufLock) in `ringbuf-bench`; lines per reservation from " +
+      "models/benchmarks/ringbuf-reservation.json (kernel source), transfer times from the table's models/hardware/bench-*.json, the lock's local " +
+      "critical section 10 ns (literature calibration), the producer's own ns per record set so that the model's 1-producer rate is the table's. " +
+      `Criterion: predicted / published within ±${TOLERANCE * 100}% at each producer count. No constant is tuned per table beyond that normaliser.`,
+  );
+  for (const c of comparisons) {
+    const met = c.rows.filter((r) => r.within).length;
+    out.push("");
+    out.push(`### ${c.table.id}: ${c.table.machine} (${c.table.lockKind}, ${c.table.hardware})`);
+    out.push("");
+    out.push(`Source: ${c.table.title}; ${c.table.source}. Producer cost outside the lock: ${c.producerRecordNs.toFixed(1)} ns per record.`);
+    if (c.table.note) out.push(`Note: ${c.table.note}`);
+    out.push("");
+    out.push("| producers | published M/s | published norm. | predicted M/s | predicted norm. | ratio | within ±25% |");
+    out.push("|---:|---:|---:|---:|---:|---:|:---:|");
+    for (const r of c.rows) {
+      out.push(
+        `| ${r.producers} | ${r.publishedMps.toFixed(3)} | ${f2(r.publishedNorm)} | ${r.predictedMps.toFixed(3)} | ${f2(r.predictedNorm)} | ${f2(r.ratio)} | ${r.within ? "yes" : "no"} |`,
+      );
+    }
+    out.push("");
+    out.push(
+      `${met} of ${c.rows.length} producer counts within ±25%` + (c.notModelled.length ? `; not modelled (more producers than the profile's CPUs): ${c.notModelled.join(", ")}` : "") + ".",
+    );
+  }
+  out.push("");
+  out.push("### What is met and what is not");
+  out.push("");
+  const all = comparisons.flatMap((c) => c.rows.filter((r) => r.producers > 1));
+  out.push(`Over all tables, ${all.filter((r) => r.within).length} of ${all.length} multi-producer points are within ±25%.`);
+  out.push(
+    "- Met: the Ryzen 9 7950X tables (T2/T3) at every modelled count, where the lock is the bottleneck from 2 producers on and the CCD crossing at 8 " +
+      "producers carries the drop; the 1 -> 2 step on EPYC 9654 (two producers on one CCD are faster than one: the handoff of three lines at 17 ns " +
+      "beats one producer's own path) and on Kunpeng 920; the EPYC CCD cliff as a relative step (rate at 8 / rate at 4 producers).",
+  );
+  out.push(
+    "- Not met: the plateau from 3-4 producers on for EPYC 9654 and Kunpeng 920, over-predicted about 1.3-1.9x, and Sapphire Rapids everywhere " +
+      "from 2 producers (published 0.24 of the 1-producer rate; predicted about 0.5-0.8). Per record under contention the published tables imply " +
+      "about 370 ns on Sapphire Rapids at 2 producers and 350-840 ns on EPYC from 8 on, while the lines counted from the source (3 on the pending " +
+      "path, 5 on the queued path) at the idle core-to-core latencies give 160-270 ns and 100-560 ns. What the model leaves out is the likely " +
+      "rest: transfers under load are slower than the idle ping-pong figures (home-agent queuing when 50 CPUs hit one line), upgrades of lines " +
+      "read shared (the consumer polls producer_pos and every header), and Sapphire Rapids' own core-to-core latencies (the profile borrows Ice " +
+      "Lake's 51 ns). These are not tuned away: the line counts stay what the source shows.",
+  );
+  out.push("");
+  out.push("### This host: 1 -> 2 producers, predicted before it was measured");
+  out.push("");
+  if (host === null) {
+    out.push("No dataset yet (validation/data/ringbuf-2producer-<date>.jsonl).");
+  } else {
+    out.push(
+      `Prediction (${host.predictionFile}, committed before the runs): records/s ratio 2 producers / 1 producer = ${f2(host.predictedRatio)} ` +
+        `(ns per test-run ${host.predictedNsPerRun.p1} -> ${host.predictedNsPerRun.p2}). Measured: ${host.datasetFile}, ` +
+        "`bpfsim-loader --test-run --mode ringbuf --producers 1|2 --repeat 100000 --ringbuf-bytes 67108864` in alternating pairs (thread i pinned to CPU i, no consumer).",
+    );
+    out.push("");
+    out.push("| runs | pairs | ratio median (min-max) | ns per test-run, 1 / 2 producers (median) | producers co-running | load average | prediction off by |");
+    out.push("|---|---:|---|---|---:|---|---:|");
+    for (const s of host.sets) {
+      const inside = host.predictedRatio >= s.measuredMin && host.predictedRatio <= s.measuredMax;
+      out.push(
+        `| ${s.sched === "fifo" ? "SCHED_FIFO (chrt -f 10)" : "plain"} | ${s.measuredRatios.length} | ${f2(s.measuredMedian)} (${f2(s.measuredMin)}-${f2(s.measuredMax)}) | ` +
+          `${s.nsPerRun.p1Median.toFixed(0)} / ${s.nsPerRun.p2Median.toFixed(0)} | ${(s.coRunning * 100).toFixed(0)}% | ${s.loadavg.min}-${s.loadavg.max} | ` +
+          `${pct(s.error)}${inside ? " (inside the range)" : " (outside the range)"} |`,
+      );
+    }
+    out.push("");
+    out.push(
+      "Reading: other work shared the 2 vCPUs (load average above 2), so in the plain runs the two producers often did not run at the same time " +
+        "(co-running = the busier producer's test-run time over the run's wall time); under SCHED_FIFO they did throughout, and that set is the test " +
+        "of the prediction. Contention added only ~" +
+        (host.sets[0] ? `${(host.sets[0].nsPerRun.p2Median - host.sets[0].nsPerRun.p1Median).toFixed(0)} ns` : "?") +
+        " per test-run, where the model charges the lock three line transfers of 60 ns (the dev-kvm-2vcpu profile's unmeasured estimate) on top " +
+        "of a hold the calibration had already fitted as an effective hold on this host: two vCPUs that are SMT siblings, or one host core's " +
+        "neighbours, move a line in ~5-20 ns. The 1-producer cost was also above the calibration's (262 ns on 2026-11-25), a sign of a busier host.",
+    );
+  }
+  return out.join("\n");
+}
