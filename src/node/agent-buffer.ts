@@ -49,12 +49,6 @@ export interface AgentBufferContext {
   notify: (wakerCpu: number) => void;
   /** Ring buffer only: the reservation lock. @defaultValue rqspinlock (v6.15 on) with the shipped line counts */
   ringbufLock?: { kind: RingbufLockKind; lines: ReservationLines };
-  /**
-   * Ring buffer only: the reader publishes consumer_pos after every record (libbpf, cilium/ebpf) rather
-   * than once per drain (the selftest's rb-custom). Per record, it pulls the line back from the
-   * producers that read it in between. @defaultValue false (the node model's reader: once per drain)
-   */
-  consumerPosPerRecord?: boolean;
   /** Ring buffer only: the selftest's sampled mode (see RingbufOptions.forceWhenAvailRecords). */
   forceWhenAvailRecords?: number;
 }
@@ -233,9 +227,6 @@ export class RingbufAgentBuffer implements AgentBuffer {
   /** CPU that queued each ring's irq_work. */
   private readonly irqCpu: Int32Array;
   private readonly dueAt: Float64Array;
-  /** Reservations on each ring since its reader last published consumer_pos (each read that line). */
-  private readonly consReads: Float64Array;
-  private readonly consumerPosPerRecord: boolean;
   private readonly lineBytes: number;
 
   constructor(
@@ -251,8 +242,6 @@ export class RingbufAgentBuffer implements AgentBuffer {
     this.irq = new IrqWork(this.rb.rings); // one rb->work per ring
     this.irqCpu = new Int32Array(this.rb.rings);
     this.dueAt = new Float64Array(this.rb.rings).fill(-1);
-    this.consReads = new Float64Array(this.rb.rings);
-    this.consumerPosPerRecord = ctx.consumerPosPerRecord ?? false;
     this.source = { anyReady: this.anyReady, drain: this.drain };
   }
 
@@ -292,7 +281,6 @@ export class RingbufAgentBuffer implements AgentBuffer {
       chargeLine(ctx, cpu, rb.consLineAt[r], consLine);
       rb.consLineAt[r] = -1;
     }
-    this.consReads[r]++;
     // the lock, producer_pos and the previous header, moved from their last writers (RingbufLock)
     const g = lock.reserve(r, cpu, at + consLine);
     const local = g.holdNs - g.transferNs;
@@ -336,9 +324,7 @@ export class RingbufAgentBuffer implements AgentBuffer {
       const t = topo.transferNs(from, readerCpu);
       // producer_pos line + the record lines from their writer (records sharing a line move together)
       const perLine = lock.recordsShareLines ? Math.floor(this.lineBytes / rb.recordBytes) : 1;
-      let moved = t + Math.ceil(n / perLine) * t;
-      // consumer_pos: published per record, each store pulls the line back from a producer that read it
-      if (this.consumerPosPerRecord) moved += Math.min(n, this.consReads[r]) * t;
+      const moved = t + Math.ceil(n / perLine) * t;
       work += moved + n * ctx.readerNsPerRecord;
       if (topo.isRemote(from, readerCpu)) remote += moved;
       records += n;
@@ -352,7 +338,6 @@ export class RingbufAgentBuffer implements AgentBuffer {
           if (rb.buffered(r) === 0) continue;
           this.consumed += rb.consumeAll(r, doneAt, ctx.onRecord);
           rb.consLineAt[r] = readerCpu;
-          this.consReads[r] = 0;
         }
       },
     };
