@@ -17,7 +17,8 @@
  * ---------------------------------------------------------------------------------------------
  * 1. `cons_pos = smp_load_acquire(&rb->consumer_pos)`: the consumer page's line, last written by the
  *    reader (libbpf and cilium/ebpf store it after every record). Before the lock: it delays this
- *    producer but not the lock holder (`consumerPosLine` below charges it to the producer).
+ *    producer but not the lock holder (`consLineAt` marks the line as the reader's; the node layer,
+ *    src/node/agent-buffer.ts, charges its transfer to the producer).
  * 2. `raw_spin_lock_irqsave(&rb->spinlock)`: the lock word, alone on its line. Uncontended: one
  *    transfer from the last owner. Contended, a qspinlock (MCS queue, kernel/locking/qspinlock.c):
  *    the first waiter takes the pending path and spins on the lock word (the release moves the line
