@@ -19,6 +19,8 @@ import { loadCalibration, loadHardware } from "../models/load.ts";
 import { PACKAGE_ROOT } from "../models/paths.ts";
 import type { RingbufLockKind } from "../kernel/ringbuf.ts";
 import { ringbufBench } from "../node/ringbuf-bench.ts";
+import { SHIPPED_RESERVATION_LINES } from "../node/agent-buffer.ts";
+import { costsFrom } from "../node/costs.ts";
 
 export const TABLES_FILE = join(PACKAGE_ROOT, "validation", "data", "ringbuf-bench-tables.json");
 const DATA_DIR = join(PACKAGE_ROOT, "validation", "data");
@@ -50,6 +52,11 @@ export interface TableRow {
   /** predictedNorm / publishedNorm. */
   ratio: number;
   within: boolean;
+  /**
+   * From 2 producers: ns each moved line would take if the published rate were set by the lock alone,
+   * (1 / rate - local hold) / lines on the path (pending at 2 producers, queued from 3); null at 1.
+   */
+  impliedLineNs: number | null;
 }
 
 export interface TableComparison {
@@ -109,6 +116,10 @@ export function compareRingbufTables(opts: { durationS?: number; tables?: Publis
       else hi = mid;
     }
     const base = run(1, pr);
+    const hold = costsFrom(cal).ringbufLockHoldNs;
+    const l = SHIPPED_RESERVATION_LINES.lines;
+    const linesAt = (n: number) =>
+      n === 2 ? l.lockWordPending + l.producerPos + l.previousHeader : l.lockWordQueued + l.mcsNodeQueued + l.producerPos + l.previousHeader;
     const rows: TableRow[] = [];
     const notModelled: number[] = [];
     t.producers.forEach((n, i) => {
@@ -128,6 +139,7 @@ export function compareRingbufTables(opts: { durationS?: number; tables?: Publis
         predictedNorm,
         ratio,
         within: Math.abs(ratio - 1) <= TOLERANCE + 1e-9,
+        impliedLineNs: n === 1 ? null : (1e3 / t.recordsMps[i] - hold) / linesAt(n),
       });
     });
     return { table: t, producerRecordNs: pr, rows, notModelled };
@@ -231,6 +243,7 @@ const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)}%`;
 
 /** The report section: each table side by side with the model, what is met and what is not, and this host's point. */
 export function renderRingbufTablesSection(comparisons: TableComparison[], host: HostTwoProducer | null): string {
+  const cal = loadCalibration("literature");
   const out: string[] = [];
   out.push("## The ring buffer's reservation lock: `ringbuf-bench` beside the kernel benchmark's tables");
   out.push("");
@@ -248,13 +261,20 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
     out.push(`Source: ${c.table.title}; ${c.table.source}. Producer cost outside the lock: ${c.producerRecordNs.toFixed(1)} ns per record.`);
     if (c.table.note) out.push(`Note: ${c.table.note}`);
     out.push("");
-    out.push("| producers | published M/s | published norm. | predicted M/s | predicted norm. | ratio | within ±25% |");
-    out.push("|---:|---:|---:|---:|---:|---:|:---:|");
+    out.push("| producers | published M/s | published norm. | predicted M/s | predicted norm. | ratio | within ±25% | implied ns per moved line |");
+    out.push("|---:|---:|---:|---:|---:|---:|:---:|---:|");
     for (const r of c.rows) {
       out.push(
-        `| ${r.producers} | ${r.publishedMps.toFixed(3)} | ${f2(r.publishedNorm)} | ${r.predictedMps.toFixed(3)} | ${f2(r.predictedNorm)} | ${f2(r.ratio)} | ${r.within ? "yes" : "no"} |`,
+        `| ${r.producers} | ${r.publishedMps.toFixed(3)} | ${f2(r.publishedNorm)} | ${r.predictedMps.toFixed(3)} | ${f2(r.predictedNorm)} | ${f2(r.ratio)} | ${r.within ? "yes" : "no"} | ${r.impliedLineNs === null ? "" : r.impliedLineNs.toFixed(0)} |`,
       );
     }
+    const t = loadHardware(c.table.hardware).cacheLineTransferNs;
+    out.push("");
+    out.push(
+      `Implied ns per moved line: what each line the source counts (3 on the pending path at 2 producers, 5 on the queued path from 3) would have to take ` +
+        `for the published rate to be the lock's alone, after the ${cal.constants.ringbufLockHoldNs.value} ns local hold; the profile's idle figures are ` +
+        `${t.sameLlc} ns in an LLC and ${t.crossLlc} ns across.`,
+    );
     out.push("");
     out.push(
       `${met} of ${c.rows.length} producer counts within ±25%` + (c.notModelled.length ? `; not modelled (more producers than the profile's CPUs): ${c.notModelled.join(", ")}` : "") + ".",

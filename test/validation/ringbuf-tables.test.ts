@@ -85,7 +85,9 @@ describe("the report section", () => {
       const missed = c.rows.filter((r) => !r.within).map((r) => r.producers);
       if (missed.length) expect(md).toContain(`missed at ${missed.join(", ")}`);
     }
-    expect(md).toContain("| producers | published M/s | published norm. | predicted M/s | predicted norm. | ratio | within ±25% |");
+    expect(md).toContain("| producers | published M/s | published norm. | predicted M/s | predicted norm. | ratio | within ±25% | implied ns per moved line |");
+    // Sapphire Rapids at 2 producers: (1000 / 2.706 - 10) ns over the pending path's 3 lines
+    expect(row("T4-raw", 2).impliedLineNs).toBeCloseTo((1000 / 2.706 - 10) / 3, 6);
   });
 });
 
