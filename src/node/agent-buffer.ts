@@ -6,17 +6,28 @@
  * ring-buffer microbenchmark (ringbuf-bench.ts: producers emitting back to back). The kernel rules
  * live in src/kernel/ (perf-event-array.ts, ringbuf.ts, irq-work.ts); this file composes them with
  * the topology's cache-line costs and the wakeup path, and charges each cost to the CPU that pays it.
+ *
+ * Two plain classes behind one interface (AgentBuffer): PerfAgentBuffer (one perf ring per CPU) and
+ * RingbufAgentBuffer (shared rings, whose reservation lock is src/kernel/ringbuf.ts's RingbufLock).
+ * `emit` and the other members the node model takes detached are arrow-function properties.
  */
 import type { Environment } from "../engine/index.ts";
 import type { PerfBufferSettings, RingbufSettings, ToolProfile } from "../models/types.ts";
 import { CAT, type CpuLedger } from "../kernel/cpu-ledger.ts";
 import type { Topology } from "../kernel/topology.ts";
 import { PerfEventArray, LOST, STORED_WAKEUP } from "../kernel/perf-event-array.ts";
-import { Ringbuf } from "../kernel/ringbuf.ts";
+import { checkReservationLines, Ringbuf, RingbufLock, type ReservationLines, type RingbufLockKind } from "../kernel/ringbuf.ts";
 import { IrqWork } from "../kernel/irq-work.ts";
 import type { DrainSource, ReaderCosts } from "../kernel/epoll-reader.ts";
 import type { WakeupPathCosts } from "../kernel/virtualisation.ts";
 import type { Costs } from "./costs.ts";
+import reservationFile from "../../models/benchmarks/ringbuf-reservation.json" with { type: "json" };
+
+/** The reservation's line counts shipped in models/benchmarks/ringbuf-reservation.json. */
+export const SHIPPED_RESERVATION_LINES: ReservationLines = checkReservationLines(
+  reservationFile,
+  "models/benchmarks/ringbuf-reservation.json",
+);
 
 export interface AgentBufferContext {
   env: Environment;
@@ -36,18 +47,22 @@ export interface AgentBufferContext {
   windowOn: () => boolean;
   /** ep_poll_callback: tells the reader, from CPU `wakerCpu`, that a buffer fd is ready. */
   notify: (wakerCpu: number) => void;
+  /** Ring buffer only: the reservation lock. @defaultValue rqspinlock (v6.15 on) with the shipped line counts */
+  ringbufLock?: { kind: RingbufLockKind; lines: ReservationLines };
+  /** Ring buffer only: the selftest's sampled mode (see RingbufOptions.forceWhenAvailRecords). */
+  forceWhenAvailRecords?: number;
 }
 
 export interface AgentBuffer {
   /** One bpf_*_output on `cpu` at time `at` (>= now); returns the ns the producing CPU spent. */
-  emit(cpu: number, at: number): number;
+  readonly emit: (cpu: number, at: number) => number;
   /** What the reader drains. */
-  source: DrainSource;
+  readonly source: DrainSource;
   /** When the irq_work that a record from `cpu` would queue is due to run, or -1 if none is pending. */
-  irqDueAt(cpu: number): number;
+  readonly irqDueAt: (cpu: number) => number;
   /** Records still buffered, and lost since the start (whole run). */
-  buffered(): number;
-  lostTotal(): number;
+  readonly buffered: () => number;
+  readonly lostTotal: () => number;
   /** Whole run: output calls and records consumed. Measured window: outputs, lost, wakeups. */
   attempted: number;
   consumed: number;
@@ -59,28 +74,11 @@ export interface AgentBuffer {
    * notify) for records produced there. With the ns `emit` returns, the agent's work that grows with
    * that CPU's own traffic.
    */
-  irqWakeupNsWindow: Float64Array;
+  readonly irqWakeupNsWindow: Float64Array;
 }
 
 export function agentBuffer(ctx: AgentBufferContext): AgentBuffer {
-  return ctx.buffer.kind === "perf" ? perfBuffer(ctx, ctx.buffer) : ringBuffer(ctx, ctx.buffer);
-}
-
-/** An AgentBuffer with zeroed counters; emit and source are filled in by the buffer kind. */
-function emptyBuffer(cpus: number, irqDueAt: AgentBuffer["irqDueAt"], buffered: () => number, lostTotal: () => number): AgentBuffer {
-  return {
-    irqWakeupNsWindow: new Float64Array(cpus),
-    emit: () => 0,
-    source: null as unknown as DrainSource,
-    irqDueAt,
-    buffered,
-    lostTotal,
-    attempted: 0,
-    consumed: 0,
-    outputsWindow: 0,
-    lostWindow: 0,
-    wakeupsWindow: 0,
-  };
+  return ctx.buffer.kind === "perf" ? new PerfAgentBuffer(ctx, ctx.buffer) : new RingbufAgentBuffer(ctx, ctx.buffer);
 }
 
 /** A cache-line transfer from `from` to `cpu`, charged to `cpu` as local or remote-NUMA traffic. */
@@ -88,205 +86,262 @@ function chargeLine(ctx: AgentBufferContext, cpu: number, from: number, ns: numb
   if (ns > 0) ctx.ledger.charge(cpu, ctx.topo.isRemote(from, cpu) ? CAT.remoteNuma : CAT.cacheLines, ns);
 }
 
-function perfBuffer(ctx: AgentBufferContext, settings: PerfBufferSettings): AgentBuffer {
-  const { env, topo, ledger, costs, path } = ctx;
-  const cpus = topo.cpus;
-  const perf = new PerfEventArray(cpus, settings, ctx.recordBytes);
-  const irq = new IrqWork(cpus); // one pending_irq per CPU's perf event
-  const dueAt = new Float64Array(cpus).fill(-1);
-  const ready: number[] = [];
-  let readerCpuNow = 0;
-  const out = emptyBuffer(
-    cpus,
-    (cpu) => (irq.pending[cpu] === 1 ? dueAt[cpu] : -1),
-    () => {
-      let s = 0;
-      for (let c = 0; c < cpus; c++) s += perf.buffered(c);
-      return s;
-    },
-    () => perf.lost.reduce((a, b) => a + b, 0),
-  );
+/** Per-CPU perf rings (kernel/perf-event-array.ts), each with its own irq_work. */
+export class PerfAgentBuffer implements AgentBuffer {
+  attempted = 0;
+  consumed = 0;
+  outputsWindow = 0;
+  lostWindow = 0;
+  wakeupsWindow = 0;
+  readonly irqWakeupNsWindow: Float64Array;
+  readonly source: DrainSource;
+  private readonly perf: PerfEventArray;
+  private readonly irq: IrqWork;
+  private readonly dueAt: Float64Array;
+  private readonly ready: number[] = [];
+  private readerCpuNow = 0;
+
+  constructor(
+    private readonly ctx: AgentBufferContext,
+    settings: PerfBufferSettings,
+  ) {
+    const cpus = ctx.topo.cpus;
+    this.irqWakeupNsWindow = new Float64Array(cpus);
+    this.perf = new PerfEventArray(cpus, settings, ctx.recordBytes);
+    this.irq = new IrqWork(cpus); // one pending_irq per CPU's perf event
+    this.dueAt = new Float64Array(cpus).fill(-1);
+    this.source = { anyReady: this.anyReady, drain: this.drain };
+  }
+
+  readonly irqDueAt = (cpu: number): number => (this.irq.pending[cpu] === 1 ? this.dueAt[cpu] : -1);
+
+  readonly buffered = (): number => {
+    let s = 0;
+    for (let c = 0; c < this.ctx.topo.cpus; c++) s += this.perf.buffered(c);
+    return s;
+  };
+
+  readonly lostTotal = (): number => this.perf.lost.reduce((a, b) => a + b, 0);
+
   // perf_pending_irq on the producing CPU: perf_event_wakeup -> ep_poll_callback
-  const irqRun = (cpu: number) => {
-    irq.run(cpu);
+  private readonly irqRun = (cpu: number): void => {
+    const { ctx } = this;
+    this.irq.run(cpu);
     if (ctx.windowOn()) {
-      out.wakeupsWindow++;
-      out.irqWakeupNsWindow[cpu] += costs.wakeupNs;
+      this.wakeupsWindow++;
+      this.irqWakeupNsWindow[cpu] += ctx.costs.wakeupNs;
     }
-    ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
+    ctx.ledger.charge(cpu, CAT.wakeups, ctx.costs.wakeupNs);
     ctx.notify(cpu);
   };
-  out.emit = (cpu, at) => {
-    out.attempted++;
-    if (ctx.windowOn()) out.outputsWindow++;
+
+  readonly emit = (cpu: number, at: number): number => {
+    const { ctx, perf, irq, dueAt } = this;
+    const { env, topo, ledger, costs, path } = ctx;
+    this.attempted++;
+    if (ctx.windowOn()) this.outputsWindow++;
     let ns = costs.perfOutputNs;
     ledger.charge(cpu, CAT.recordOutput, costs.perfOutputNs);
     if (perf.lineAtReader[cpu] === 1) {
       // the reader wrote data_tail last: the control line comes back to the producer
-      const t = topo.transferNs(readerCpuNow, cpu);
-      chargeLine(ctx, cpu, readerCpuNow, t);
+      const t = topo.transferNs(this.readerCpuNow, cpu);
+      chargeLine(ctx, cpu, this.readerCpuNow, t);
       ns += t;
       perf.lineAtReader[cpu] = 0;
     }
     const r = perf.output(cpu, at);
     if (r === LOST) {
-      if (ctx.windowOn()) out.lostWindow++;
+      if (ctx.windowOn()) this.lostWindow++;
       return ns;
     }
     if (r === STORED_WAKEUP) {
       if (perf.pollReady[cpu] === 0) {
         perf.pollReady[cpu] = 1; // perf_output_wakeup: rb->poll = EPOLLIN
-        ready.push(cpu);
+        this.ready.push(cpu);
       }
       if (irq.queue(cpu)) {
         ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
         ns += path.irqWorkRaiseNs;
         dueAt[cpu] = at + ns + path.irqWorkLatencyNs;
-        env.schedule(dueAt[cpu] - env.now, irqRun, cpu);
+        env.schedule(dueAt[cpu] - env.now, this.irqRun, cpu);
       }
     }
     return ns;
   };
-  const anyBuffered = () => {
-    for (let c = 0; c < cpus; c++) if (perf.buffered(c) > 0) return true;
+
+  private anyBuffered(): boolean {
+    for (let c = 0; c < this.ctx.topo.cpus; c++) if (this.perf.buffered(c) > 0) return true;
     return false;
+  }
+
+  private readonly anyReady = (): boolean => this.ready.length > 0 || (this.ctx.scanAllRings && this.anyBuffered());
+
+  private readonly drain = (readerCpu: number) => {
+    const { ctx, perf } = this;
+    const { topo, costs } = ctx;
+    const cpus = topo.cpus;
+    this.readerCpuNow = readerCpu;
+    const rings: number[] = [];
+    if (ctx.scanAllRings) for (let c = 0; c < cpus; c++) rings.push(c);
+    else rings.push(...this.ready);
+    let work = 0;
+    let remote = 0;
+    let records = 0;
+    for (const c of rings) {
+      work += costs.ringCheckNs;
+      const line = perf.lineAtReader[c] === 1 ? 0 : topo.transferNs(c, readerCpu);
+      const n = perf.buffered(c);
+      const data = n * topo.transferNs(c, readerCpu);
+      work += line + data + n * ctx.readerNsPerRecord;
+      if (topo.isRemote(c, readerCpu)) remote += line + data;
+      records += n;
+    }
+    return {
+      records,
+      workNs: work,
+      remoteNs: remote,
+      finish: (doneAt: number) => {
+        for (const c of rings) {
+          perf.pollReady[c] = 0;
+          perf.lineAtReader[c] = 1; // data_tail written
+          this.consumed += perf.consumeAll(c, doneAt, ctx.onRecord);
+        }
+        this.ready.length = 0;
+      },
+    };
   };
-  out.source = {
-    anyReady: () => ready.length > 0 || (ctx.scanAllRings && anyBuffered()),
-    drain: (readerCpu) => {
-      readerCpuNow = readerCpu;
-      const rings: number[] = [];
-      if (ctx.scanAllRings) for (let c = 0; c < cpus; c++) rings.push(c);
-      else rings.push(...ready);
-      let work = 0;
-      let remote = 0;
-      let records = 0;
-      for (const c of rings) {
-        work += costs.ringCheckNs;
-        const line = perf.lineAtReader[c] === 1 ? 0 : topo.transferNs(c, readerCpu);
-        const n = perf.buffered(c);
-        const data = n * topo.transferNs(c, readerCpu);
-        work += line + data + n * ctx.readerNsPerRecord;
-        if (topo.isRemote(c, readerCpu)) remote += line + data;
-        records += n;
-      }
-      return {
-        records,
-        workNs: work,
-        remoteNs: remote,
-        finish: (doneAt: number) => {
-          for (const c of rings) {
-            perf.pollReady[c] = 0;
-            perf.lineAtReader[c] = 1; // data_tail written
-            out.consumed += perf.consumeAll(c, doneAt, ctx.onRecord);
-          }
-          ready.length = 0;
-        },
-      };
-    },
-  };
-  return out;
 }
 
-function ringBuffer(ctx: AgentBufferContext, settings: RingbufSettings): AgentBuffer {
-  const { env, topo, ledger, costs, path } = ctx;
-  const rb = new Ringbuf(topo.cpus, settings, ctx.recordBytes);
-  const irq = new IrqWork(rb.rings); // one rb->work per ring
-  const irqCpu = new Int32Array(rb.rings); // CPU that queued each ring's irq_work
-  const dueAt = new Float64Array(rb.rings).fill(-1);
-  const out = emptyBuffer(
-    topo.cpus,
-    (cpu) => {
-      const r = rb.ringOf(cpu);
-      return irq.pending[r] === 1 ? dueAt[r] : -1;
-    },
-    () => {
-      let s = 0;
-      for (let r = 0; r < rb.rings; r++) s += rb.buffered(r);
-      return s;
-    },
-    () => rb.lost.reduce((a, b) => a + b, 0),
-  );
-  const irqRun = (r: number) => {
-    irq.run(r);
-    if (ctx.windowOn()) out.wakeupsWindow++;
-    const cpu = irqCpu[r];
-    if (ctx.windowOn()) out.irqWakeupNsWindow[cpu] += costs.wakeupNs;
-    ledger.charge(cpu, CAT.wakeups, costs.wakeupNs);
+/** Shared BPF ring buffers (kernel/ringbuf.ts): the reservation lock, one irq_work per ring. */
+export class RingbufAgentBuffer implements AgentBuffer {
+  attempted = 0;
+  consumed = 0;
+  outputsWindow = 0;
+  lostWindow = 0;
+  wakeupsWindow = 0;
+  readonly irqWakeupNsWindow: Float64Array;
+  readonly source: DrainSource;
+  readonly rb: Ringbuf;
+  readonly lock: RingbufLock;
+  private readonly irq: IrqWork;
+  /** CPU that queued each ring's irq_work. */
+  private readonly irqCpu: Int32Array;
+  private readonly dueAt: Float64Array;
+  private readonly lineBytes: number;
+
+  constructor(
+    private readonly ctx: AgentBufferContext,
+    settings: RingbufSettings,
+  ) {
+    const { topo } = ctx;
+    this.irqWakeupNsWindow = new Float64Array(topo.cpus);
+    this.rb = new Ringbuf(topo.cpus, settings, ctx.recordBytes, { forceWhenAvailRecords: ctx.forceWhenAvailRecords });
+    const lk = ctx.ringbufLock ?? { kind: "rqspinlock" as const, lines: SHIPPED_RESERVATION_LINES };
+    this.lock = new RingbufLock(this.rb.rings, topo, lk.lines, ctx.costs.ringbufLockHoldNs, lk.kind, this.rb.recordBytes);
+    this.lineBytes = lk.lines.cacheLineBytes;
+    this.irq = new IrqWork(this.rb.rings); // one rb->work per ring
+    this.irqCpu = new Int32Array(this.rb.rings);
+    this.dueAt = new Float64Array(this.rb.rings).fill(-1);
+    this.source = { anyReady: this.anyReady, drain: this.drain };
+  }
+
+  readonly irqDueAt = (cpu: number): number => {
+    const r = this.rb.ringOf(cpu);
+    return this.irq.pending[r] === 1 ? this.dueAt[r] : -1;
+  };
+
+  readonly buffered = (): number => {
+    let s = 0;
+    for (let r = 0; r < this.rb.rings; r++) s += this.rb.buffered(r);
+    return s;
+  };
+
+  readonly lostTotal = (): number => this.rb.lost.reduce((a, b) => a + b, 0);
+
+  private readonly irqRun = (r: number): void => {
+    const { ctx } = this;
+    this.irq.run(r);
+    if (ctx.windowOn()) this.wakeupsWindow++;
+    const cpu = this.irqCpu[r];
+    if (ctx.windowOn()) this.irqWakeupNsWindow[cpu] += ctx.costs.wakeupNs;
+    ctx.ledger.charge(cpu, CAT.wakeups, ctx.costs.wakeupNs);
     ctx.notify(cpu);
   };
-  out.emit = (cpu, at) => {
-    out.attempted++;
-    if (ctx.windowOn()) out.outputsWindow++;
+
+  readonly emit = (cpu: number, at: number): number => {
+    const { ctx, rb, lock } = this;
+    const { env, topo, ledger, costs, path } = ctx;
+    this.attempted++;
+    if (ctx.windowOn()) this.outputsWindow++;
     const r = rb.ringOf(cpu);
-    // spin until the queued lock reaches us; the lock and producer_pos lines come to this CPU
-    const acquire = Math.max(at, rb.lockFreeAt[r]);
-    const spin = acquire - at;
-    const prev = rb.lastOwner[r];
-    const handoff = prev === cpu ? 0 : 2 * topo.transferNs(prev, cpu);
+    // cons_pos = smp_load_acquire(&rb->consumer_pos), before the lock: the reader wrote it since
     let consLine = 0;
     if (rb.consLineAt[r] >= 0) {
-      // consumer_pos was written by the reader since: read it back under the lock
       consLine = topo.transferNs(rb.consLineAt[r], cpu);
       chargeLine(ctx, cpu, rb.consLineAt[r], consLine);
       rb.consLineAt[r] = -1;
     }
-    const hold = costs.ringbufLockHoldNs + handoff + consLine;
-    rb.lockFreeAt[r] = acquire + hold;
-    rb.lastOwner[r] = cpu;
-    ledger.charge(cpu, CAT.lockSpin, spin + costs.ringbufLockHoldNs);
-    chargeLine(ctx, cpu, prev < 0 ? cpu : prev, handoff);
+    // the lock, producer_pos and the previous header, moved from their last writers (RingbufLock)
+    const g = lock.reserve(r, cpu, at + consLine);
+    const local = g.holdNs - g.transferNs;
+    ledger.charge(cpu, CAT.lockSpin, g.spinNs + local);
+    if (g.transferNs > g.remoteTransferNs) ledger.charge(cpu, CAT.cacheLines, g.transferNs - g.remoteTransferNs);
+    if (g.remoteTransferNs > 0) ledger.charge(cpu, CAT.remoteNuma, g.remoteTransferNs);
     ledger.charge(cpu, CAT.recordOutput, costs.ringbufOutputNs);
-    let ns = spin + hold + costs.ringbufOutputNs;
-    const c = rb.commit(r, acquire + hold);
+    const releasedAt = g.acquireAt + g.holdNs;
+    let ns = consLine + g.spinNs + g.holdNs + costs.ringbufOutputNs;
+    const c = rb.commit(r, releasedAt);
     if (c < 0) {
-      if (ctx.windowOn()) out.lostWindow++;
+      if (ctx.windowOn()) this.lostWindow++;
       return ns;
     }
-    if (c === 1 && irq.queue(r)) {
-      irqCpu[r] = cpu;
+    if (c === 1 && this.irq.queue(r)) {
+      this.irqCpu[r] = cpu;
       ledger.charge(cpu, CAT.wakeups, path.irqWorkRaiseNs);
       ns += path.irqWorkRaiseNs;
-      dueAt[r] = at + ns + path.irqWorkLatencyNs;
-      env.schedule(dueAt[r] - env.now, irqRun, r);
+      this.dueAt[r] = at + ns + path.irqWorkLatencyNs;
+      env.schedule(this.dueAt[r] - env.now, this.irqRun, r);
     }
     return ns;
   };
-  out.source = {
-    anyReady: () => {
-      for (let r = 0; r < rb.rings; r++) if (rb.buffered(r) > 0) return true; // ringbuf_map_poll
-      return false;
-    },
-    drain: (readerCpu) => {
-      let work = 0;
-      let remote = 0;
-      let records = 0;
-      for (let r = 0; r < rb.rings; r++) {
-        const n = rb.buffered(r);
-        work += costs.ringCheckNs;
-        if (n === 0) continue;
-        const from = rb.lastOwner[r] < 0 ? readerCpu : rb.lastOwner[r];
-        const t = topo.transferNs(from, readerCpu);
-        const moved = t + n * t; // producer_pos line + record lines from their writer
-        work += moved + n * ctx.readerNsPerRecord;
-        if (topo.isRemote(from, readerCpu)) remote += moved;
-        records += n;
-      }
-      return {
-        records,
-        workNs: work,
-        remoteNs: remote,
-        finish: (doneAt: number) => {
-          for (let r = 0; r < rb.rings; r++) {
-            if (rb.buffered(r) === 0) continue;
-            out.consumed += rb.consumeAll(r, doneAt, ctx.onRecord);
-            rb.consLineAt[r] = readerCpu;
-          }
-        },
-      };
-    },
+
+  private readonly anyReady = (): boolean => {
+    for (let r = 0; r < this.rb.rings; r++) if (this.rb.buffered(r) > 0) return true; // ringbuf_map_poll
+    return false;
   };
-  return out;
+
+  private readonly drain = (readerCpu: number) => {
+    const { ctx, rb, lock } = this;
+    const { topo, costs } = ctx;
+    let work = 0;
+    let remote = 0;
+    let records = 0;
+    for (let r = 0; r < rb.rings; r++) {
+      const n = rb.buffered(r);
+      work += costs.ringCheckNs;
+      if (n === 0) continue;
+      const from = lock.lastOwner[r] < 0 ? readerCpu : lock.lastOwner[r];
+      const t = topo.transferNs(from, readerCpu);
+      // producer_pos line + the record lines from their writer (records sharing a line move together)
+      const perLine = lock.recordsShareLines ? Math.floor(this.lineBytes / rb.recordBytes) : 1;
+      const moved = t + Math.ceil(n / perLine) * t;
+      work += moved + n * ctx.readerNsPerRecord;
+      if (topo.isRemote(from, readerCpu)) remote += moved;
+      records += n;
+    }
+    return {
+      records,
+      workNs: work,
+      remoteNs: remote,
+      finish: (doneAt: number) => {
+        for (let r = 0; r < rb.rings; r++) {
+          if (rb.buffered(r) === 0) continue;
+          this.consumed += rb.consumeAll(r, doneAt, ctx.onRecord);
+          rb.consLineAt[r] = readerCpu;
+        }
+      },
+    };
+  };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Ringbuf, ringbufRecordBytes } from "../../src/kernel/ringbuf.ts";
+import { checkReservationLines, LOCK_PATH, Ringbuf, RingbufLock, ringbufRecordBytes } from "../../src/kernel/ringbuf.ts";
+import { Topology } from "../../src/kernel/topology.ts";
+import { loadHardware } from "../../src/models/load.ts";
 import type { RingbufSettings } from "../../src/models/types.ts";
+import reservation from "../../models/benchmarks/ringbuf-reservation.json" with { type: "json" };
 
 const rb = (s: Partial<RingbufSettings>, cpus = 4) => new Ringbuf(cpus, { kind: "ringbuf", bytes: 4096, wakeup: "default", ...s }, 120);
 
@@ -137,5 +140,121 @@ describe("ring buffer conservation", () => {
         },
       ),
     );
+  });
+});
+
+describe("the selftest's sampled mode (forceWhenAvailRecords: FORCE once n records are available, else NO_WAKEUP)", () => {
+  it("notifies iff at least n records were buffered before this one", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.boolean(), { maxLength: 300 }), (n, drains) => {
+        const r = new Ringbuf(1, { kind: "ringbuf", bytes: 1 << 16, wakeup: "no_wakeup" }, 8, { forceWhenAvailRecords: n });
+        let t = 0;
+        for (const d of drains) {
+          if (d) r.consumeAll(0, t, () => {});
+          const before = r.buffered(0);
+          expect(r.commit(0, t++)).toBe(before >= n ? 1 : 0);
+        }
+      }),
+    );
+  });
+});
+
+describe("the reservation lock (RingbufLock): lines moved per step, from models/benchmarks/ringbuf-reservation.json", () => {
+  // Ryzen 9 7950X profile: CPUs 0-7 one CCD (17 ns), 8-15 the other (79.5 ns across)
+  const hw = loadHardware("bench-ryzen-7950x");
+  const topo = new Topology(hw);
+  const L = checkReservationLines(reservation, "ringbuf-reservation.json");
+  const l = L.lines;
+  const T = hw.cacheLineTransferNs;
+  const HOLD = 10;
+  const lock = (kind: "qspinlock" | "rqspinlock" = "qspinlock", recordBytes = 16) => new RingbufLock(1, topo, L, HOLD, kind, recordBytes);
+
+  it("the shipped counts: lock word, producer_pos/pending_pos, previous header; more lines on the queued path", () => {
+    const k = lock();
+    expect(k.linesOnPath(LOCK_PATH.uncontended)).toBe(l.lockWordUncontended + l.producerPos + l.previousHeader);
+    expect(k.linesOnPath(LOCK_PATH.pending)).toBe(l.lockWordPending + l.producerPos + l.previousHeader);
+    expect(k.linesOnPath(LOCK_PATH.queued)).toBe(l.lockWordQueued + l.mcsNodeQueued + l.producerPos + l.previousHeader);
+    expect(k.linesOnPath(LOCK_PATH.queued)).toBeGreaterThan(k.linesOnPath(LOCK_PATH.pending));
+  });
+
+  it("the same CPU again, uncontended: only the local critical section (every line is already here)", () => {
+    const k = lock();
+    k.reserve(0, 3, 0);
+    const g = k.reserve(0, 3, 1000);
+    expect(g.path).toBe(LOCK_PATH.uncontended);
+    expect(g.spinNs).toBe(0);
+    expect(g.holdNs).toBe(HOLD);
+  });
+
+  it("another CPU, uncontended: each line comes from the last owner at that pair's transfer time", () => {
+    const k = lock();
+    k.reserve(0, 1, 0);
+    const same = k.reserve(0, 2, 1000); // same CCD
+    expect(same.holdNs).toBeCloseTo(HOLD + k.linesOnPath(0) * T.sameLlc, 9);
+    const cross = k.reserve(0, 9, 2000); // other CCD
+    expect(cross.transferNs).toBeCloseTo(k.linesOnPath(0) * T.crossLlc, 9);
+    expect(cross.remoteTransferNs).toBe(0); // one NUMA node
+  });
+
+  it("a second CPU arriving while the lock is held spins until the release, then pays the pending path", () => {
+    const k = lock();
+    const a = { ...k.reserve(0, 1, 0) };
+    const b = k.reserve(0, 2, 1);
+    expect(b.path).toBe(LOCK_PATH.pending);
+    expect(b.acquireAt).toBe(a.acquireAt + a.holdNs);
+    expect(b.spinNs).toBe(a.holdNs - 1);
+    expect(b.holdNs).toBeCloseTo(HOLD + k.linesOnPath(LOCK_PATH.pending) * T.sameLlc, 9);
+  });
+
+  it("with a third contender the queued (MCS) path, each line at the mean transfer from the other contenders", () => {
+    const k = lock();
+    k.reserve(0, 1, 0);
+    k.reserve(0, 2, 1);
+    const c = k.reserve(0, 9, 2); // CPU 9 on the other CCD; contenders 1 and 2 on CCD 0
+    expect(c.path).toBe(LOCK_PATH.queued);
+    expect(c.transferNs).toBeCloseTo(k.linesOnPath(LOCK_PATH.queued) * T.crossLlc, 9);
+    const d = k.reserve(0, 1, 3); // CPU 1: contenders 2 (same CCD) and 9 (other)
+    expect(d.transferNs).toBeCloseTo(k.linesOnPath(LOCK_PATH.queued) * ((T.sameLlc + T.crossLlc) / 2), 9);
+  });
+
+  it("grants follow the call order, never overlap, and nobody takes the lock before arriving (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ cpu: fc.integer({ min: 0, max: 15 }), gap: fc.integer({ min: 0, max: 300 }) }), { minLength: 1, maxLength: 200 }), (calls) => {
+        const k = lock();
+        let at = 0;
+        let releasedAt = -Infinity;
+        for (const c of calls) {
+          at += c.gap;
+          const g = k.reserve(0, c.cpu, at);
+          expect(g.acquireAt).toBeGreaterThanOrEqual(at);
+          expect(g.acquireAt).toBeGreaterThanOrEqual(releasedAt);
+          expect(g.spinNs).toBeCloseTo(g.acquireAt - at, 9);
+          expect(g.holdNs).toBeGreaterThanOrEqual(HOLD);
+          expect(g.holdNs).toBeLessThanOrEqual(HOLD + k.linesOnPath(LOCK_PATH.queued) * T.crossLlc + 1e-9);
+          releasedAt = g.acquireAt + g.holdNs;
+          expect(k.freeAt[0]).toBe(releasedAt);
+          expect(k.lastOwner[0]).toBe(c.cpu);
+        }
+      }),
+    );
+  });
+
+  it("the rqspinlock moves the same lines (T4: no difference beyond noise)", () => {
+    const q = lock("qspinlock");
+    const r = lock("rqspinlock");
+    for (const [cpu, at] of [[1, 0], [2, 1], [9, 2], [1, 500]] as const) {
+      expect(r.reserve(0, cpu, at).holdNs).toBeCloseTo(q.reserve(0, cpu, at).holdNs + L.rqspinlockExtraHoldNs, 9);
+    }
+  });
+
+  it("records shorter than a line share it with the previous header; a 128-byte record does not", () => {
+    expect(lock("qspinlock", 16).recordsShareLines).toBe(true);
+    expect(lock("qspinlock", 128).recordsShareLines).toBe(false);
+  });
+
+  it("a bad line count file is rejected naming the field and the value", () => {
+    expect(() => checkReservationLines({ ...L, lines: { ...l, producerPos: -1 } }, "f.json")).toThrow(/f\.json: lines\.producerPos = -1/);
+    expect(() => checkReservationLines({ ...L, cacheLineBytes: "64" }, "f.json")).toThrow(/cacheLineBytes = "64"/);
+    expect(() => checkReservationLines(null, "f.json")).toThrow(/f\.json/);
   });
 });

@@ -6,9 +6,10 @@ import { ringbufBench, type RingbufBenchResult } from "../../node/ringbuf-bench.
 import { numberOption, UsageError } from "../errors.ts";
 import { table } from "../format.ts";
 
-/** The smallest shipped node with at least `cpus` vCPUs. */
+/** The smallest shipped node with at least `cpus` vCPUs (the bench-* machine profiles are chosen only by name). */
 function smallestWith(cpus: number): string {
   const fits = listProfiles("hardware")
+    .filter((n) => !n.startsWith("bench-"))
     .map((n) => ({ n, v: loadHardware(n).vcpus }))
     .filter((h) => h.v >= cpus)
     .sort((a, b) => a.v - b.v || a.n.localeCompare(b.n));
@@ -27,12 +28,12 @@ export function printRingbufBench(r: RingbufBenchResult): string {
     b.producerNsPerRecord.toFixed(0),
   ];
   return [
-    `${r.producers} producer CPU(s) back to back, consumer on its own CPU; ${r.sampled === null ? "default notification" : `notify every ${r.sampled} records`}; ${r.hardware}; calibration ${r.calibration}`,
-    `(simulated ${r.options.durationS} s; ring buffer ${r.options.ringbufBytes} B, perf buffer ${r.options.perfPagesPerCpu} pages per CPU; deterministic: no interval)`,
+    `${r.producers} producer CPU(s) back to back (CPUs 1-${r.producers}), rb-libbpf consumer on CPU 0; ${r.sampled === null ? "default notification" : `sampled: wakeup once ${r.sampled} records are available`}; ${r.hardware}; calibration ${r.calibration}; ${r.lockKind}`,
+    `(simulated ${r.options.durationS} s; ${r.options.sampleBytes}-byte samples in batches of ${r.options.batchCnt}; producer ${r.options.producerRecordNs.toFixed(1)} ns per record outside the lock; ring buffer ${r.options.ringbufBytes} B, perf buffer ${r.options.perfPagesPerCpu} pages per CPU; deterministic: no interval)`,
     "",
     table(
       ["buffer", "received M/s", "produced M/s", "lost M/s", "wakeups M/s", "producer ns/record"],
-      [row("ringbuf", r.ringbuf), row("perfbuf", r.perfbuf)],
+      r.perfbuf === null ? [row("ringbuf", r.ringbuf)] : [row("ringbuf", r.ringbuf), row("perfbuf", r.perfbuf)],
     ),
   ].join("\n");
 }
@@ -41,10 +42,12 @@ export function registerRingbufBench(program: Command): void {
   program
     .command("ringbuf-bench")
     .description(
-      "Simulate the kernel selftest benchmark (bench_ringbufs.c): N producer CPUs emit back to back, one consumer on another CPU; records/s through the ring buffer and the perf buffer",
+      "Simulate the kernel selftest benchmark (bench_ringbufs.c): 8-byte samples from N producer CPUs (1..N) back to back, one consumer on CPU 0; records/s through the ring buffer and the perf buffer",
     )
     .requiredOption("--producers <n>", "producer CPUs")
-    .option("--sampled <n>", "notify every n records (ringbuf NO_WAKEUP + FORCE every n; perf wakeup_events = n)")
+    .option("--sampled <n>", "sample rate n (ringbuf NO_WAKEUP, FORCE once n records are available; perf wakeup_events = n)")
+    .option("--batch <n>", "records per trigger (--rb-batch-cnt; the multi-producer sweep uses 50)", "500")
+    .option("--lock <kind>", "qspinlock (kernels before 6.15) or rqspinlock (6.15 on)", "rqspinlock")
     .option("--hardware <profile>", "hardware profile (default: the smallest shipped one with producers + 1 vCPUs)")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--duration <s>", "simulated seconds", "0.005")
@@ -53,11 +56,13 @@ export function registerRingbufBench(program: Command): void {
       const producers = numberOption("--producers", o.producers, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "an integer in [1, 4096]");
       const sampled = o.sampled === undefined ? undefined : numberOption("--sampled", o.sampled, (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
       const durationS = numberOption("--duration", o.duration, (n) => n > 0 && n <= 10, "seconds in (0, 10]");
+      const batchCnt = numberOption("--batch", o.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, "an integer in [1, 1000000]");
+      if (o.lock !== "qspinlock" && o.lock !== "rqspinlock") throw new UsageError(`--lock = ${o.lock}: expected qspinlock or rqspinlock`);
       const hw = loadHardware(o.hardware ?? smallestWith(producers + 1));
       if (producers >= hw.vcpus) {
         throw new UsageError(`--producers = ${producers}: ${hw.name} has ${hw.vcpus} vCPUs; producers + consumer need ${producers + 1}`);
       }
-      const r = ringbufBench(hw, loadCalibration(o.calibration), { producers, sampled, durationS });
+      const r = ringbufBench(hw, loadCalibration(o.calibration), { producers, sampled, durationS, batchCnt, lockKind: o.lock });
       console.log(o.json ? JSON.stringify(r, null, 2) : printRingbufBench(r));
     });
 }
