@@ -17,6 +17,10 @@ import hardware_azure_d4s_v5 from "../../models/hardware/azure-d4s-v5.json" with
 import hardware_azure_d64s_v5 from "../../models/hardware/azure-d64s-v5.json" with { type: "json" };
 import hardware_azure_d8s_v5 from "../../models/hardware/azure-d8s-v5.json" with { type: "json" };
 import hardware_azure_d96s_v5 from "../../models/hardware/azure-d96s-v5.json" with { type: "json" };
+import hardware_bench_epyc_9654 from "../../models/hardware/bench-epyc-9654.json" with { type: "json" };
+import hardware_bench_kunpeng_920 from "../../models/hardware/bench-kunpeng-920.json" with { type: "json" };
+import hardware_bench_ryzen_7950x from "../../models/hardware/bench-ryzen-7950x.json" with { type: "json" };
+import hardware_bench_sapphire_rapids from "../../models/hardware/bench-sapphire-rapids.json" with { type: "json" };
 import hardware_dev_kvm_2vcpu from "../../models/hardware/dev-kvm-2vcpu.json" with { type: "json" };
 import tool_falco from "../../models/tools/falco.json" with { type: "json" };
 import tool_harness_perf from "../../models/tools/harness-perf.json" with { type: "json" };
@@ -55,6 +59,10 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
     "azure-d64s-v5": hardware_azure_d64s_v5 as unknown as HardwareProfile,
     "azure-d8s-v5": hardware_azure_d8s_v5 as unknown as HardwareProfile,
     "azure-d96s-v5": hardware_azure_d96s_v5 as unknown as HardwareProfile,
+    "bench-epyc-9654": hardware_bench_epyc_9654 as unknown as HardwareProfile,
+    "bench-kunpeng-920": hardware_bench_kunpeng_920 as unknown as HardwareProfile,
+    "bench-ryzen-7950x": hardware_bench_ryzen_7950x as unknown as HardwareProfile,
+    "bench-sapphire-rapids": hardware_bench_sapphire_rapids as unknown as HardwareProfile,
     "dev-kvm-2vcpu": hardware_dev_kvm_2vcpu as unknown as HardwareProfile,
   },
   tool: {

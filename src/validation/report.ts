@@ -29,6 +29,7 @@ import { SENSITIVITY_SCENARIOS, sensitivity, type SensitivityResult } from "./se
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
 import { manyCoreSection } from "./report-manycore.ts";
 import { loadUnknowns } from "./unknowns.ts";
+import { compareRingbufTables, hostTwoProducer, renderRingbufTablesSection } from "./ringbuf-tables.ts";
 
 export interface ReportOptions {
   /** Seed of replication 0 everywhere. @defaultValue 1 */
@@ -634,6 +635,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<Report> 
   ];
   if (charts["held-out.svg"]) md.push("![Held-out configurations, measured and predicted](charts/held-out.png)", "");
   md.push(wakeupsMd);
+  md.push(renderRingbufTablesSection(compareRingbufTables(), hostTwoProducer()));
   md.push(scalingSection(points, satPoints, o, seedCalibration), sensitivitySection(sens, o, seedCalibration));
   return { markdown: `${md.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`, charts };
 }

@@ -1,8 +1,8 @@
 /**
  * `ringbuf-bench` beside the published multi-producer tables of the kernel's ring buffer benchmark
- * (validation/data/ringbuf-bench-tables.json: T2/T3 Ryzen 9 7950X, T4 Sapphire Rapids, T5 EPYC 9654
+ * (validation/data/ringbuf/ringbuf-bench-tables.json: T2/T3 Ryzen 9 7950X, T4 Sapphire Rapids, T5 EPYC 9654
  * and Kunpeng 920), each normalised to its own 1-producer value, and the 1 -> 2 producer point of this
- * host's loader test-run against its prediction (validation/data/ringbuf-2producer-*).
+ * host's loader test-run against its prediction (validation/data/ringbuf/ringbuf-2producer-*).
  *
  * Where the model's constants come from:
  * - the lines each reservation moves: models/benchmarks/ringbuf-reservation.json (kernel source);
@@ -22,8 +22,8 @@ import { ringbufBench } from "../node/ringbuf-bench.ts";
 import { SHIPPED_RESERVATION_LINES } from "../node/agent-buffer.ts";
 import { costsFrom } from "../node/costs.ts";
 
-export const TABLES_FILE = join(PACKAGE_ROOT, "validation", "data", "ringbuf-bench-tables.json");
-const DATA_DIR = join(PACKAGE_ROOT, "validation", "data");
+export const TABLES_FILE = join(PACKAGE_ROOT, "validation", "data", "ringbuf", "ringbuf-bench-tables.json");
+const DATA_DIR = join(PACKAGE_ROOT, "validation", "data", "ringbuf");
 /** The shape criterion of issue 11: predicted / published normalised rate within this band. */
 export const TOLERANCE = 0.25;
 
@@ -325,7 +325,7 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
   out.push("### This host: 1 -> 2 producers, predicted before it was measured");
   out.push("");
   if (host === null) {
-    out.push("No dataset yet (validation/data/ringbuf-2producer-<date>.jsonl).");
+    out.push("No dataset yet (validation/data/ringbuf/ringbuf-2producer-<date>.jsonl).");
   } else {
     out.push(
       `Prediction (${host.predictionFile}, committed before the runs): records/s ratio 2 producers / 1 producer = ${f2(host.predictedRatio)} ` +

@@ -17,6 +17,7 @@ import { runNode } from "../../src/node/node-run.ts";
 import { agentPlacement } from "../../src/node/placement.ts";
 import { buildScenario } from "../../src/node/scenario.ts";
 import { solveThroughput } from "../../src/node/throughput.ts";
+import { nodeSetup } from "../../src/node/simulate.ts";
 
 export interface NodeBenchParams {
   hardware: string;
@@ -54,7 +55,8 @@ export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchRes
   const hw = s.hardware;
   const costs = costsFrom(s.calibration);
   const placement = agentPlacement(s.placement, hw);
-  const queues = rxQueues(hw.vcpus, hw.nic.rxQueues, s.workload.rssSkewCv, new RandomStreams(p.seed).stream("rss"));
+  const setup = nodeSetup(s);
+  const queues = rxQueues(hw.vcpus, setup.channels.channels, s.workload.rssSkewCv, new RandomStreams(p.seed).stream("rss"));
   const base = solveThroughput({
     hw,
     workload: s.workload,
@@ -84,6 +86,7 @@ export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchRes
       seed: p.seed * 7919,
       durationNs: p.simulatedS * 1e9,
       warmupNs: 0,
+      kernel: setup.kernel,
     });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const m1 = process.memoryUsage();

@@ -95,7 +95,7 @@ describe("this host: the 1 -> 2 producer point, predicted before it was measured
   it("the prediction file holds the model's figure, and the report compares it with the SCHED_FIFO runs", () => {
     const h = hostTwoProducer()!;
     expect(h).not.toBeNull();
-    const pred = JSON.parse(readFileSync(join(PACKAGE_ROOT, "validation/data/ringbuf-2producer-prediction.json"), "utf8"));
+    const pred = JSON.parse(readFileSync(join(PACKAGE_ROOT, "validation/data/ringbuf/ringbuf-2producer-prediction.json"), "utf8"));
     expect(h.predictedRatio).toBe(pred.predicted.ratio2to1);
     // the ratio is records/s: 2 producers' runs over 1 producer's, from the ns per run of each
     expect(pred.predicted.ratio2to1).toBeCloseTo((2 * pred.predicted.nsPerRunMean.p1) / pred.predicted.nsPerRunMean.p2, 2);
