@@ -4,6 +4,7 @@ import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
 import { numberOption } from "../errors.ts";
 import { fmtEstimate, table } from "../format.ts";
+import { addScenarioFlags, scenarioFlags } from "../scenario-flags.ts";
 
 export interface SimOptionFlags {
   seed?: string;
@@ -47,6 +48,10 @@ export function printSimulation(r: SimulationResult): string {
     ["event delivery latency p99 (µs)", fmtEstimate(r.latencyP99Us, 1)],
     ["skb delay added by the hooks p50 (µs)", fmtEstimate(r.skbDelayP50Us, 2)],
     ["skb delay added by the hooks p99 (µs)", fmtEstimate(r.skbDelayP99Us, 2)],
+    ["receive channels", `${r.rxChannels.channels} (${r.rxChannels.rule})`],
+    ["receive queues saturated / served by ksoftirqd", `${fmtEstimate(r.saturatedRxQueues, 1)} / ${fmtEstimate(r.ksoftirqdRxQueues, 1)}`],
+    ["skbs dropped at a full receive queue (%)", fmtEstimate(r.skbDropPct)],
+    ["epoll callbacks that found the lock held (%)", fmtEstimate(r.epollLockContendedPct)],
   ];
   const attr = Object.entries(r.attribution).map(([k, v]) => [`  ${k}`, fmtEstimate(v)] as [string, string]);
   const cpu = Object.entries(r.cpuByMechanism).map(([k, v]) => [`  ${k}`, fmtEstimate(v, 3)] as [string, string]);
@@ -72,6 +77,7 @@ export function registerSimulate(program: Command): void {
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
     .option("--calibration <c>", "calibration host class (models/calibration) or JSON file", DEFAULT_CALIBRATION)
     .option("--json", "print one JSON object (the SimulationResult) instead of a table");
+  addScenarioFlags(cmd);
   addSimulationOptions(cmd).action((o) => {
     const scenario = buildScenario({
       hardware: o.hardware,
@@ -81,6 +87,7 @@ export function registerSimulate(program: Command): void {
       calibration: o.calibration,
       trafficGbps: o.traffic === undefined ? undefined : numberOption("--traffic", o.traffic, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
       observedGbps: o.observed === undefined ? undefined : numberOption("--observed", o.observed, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
+      ...scenarioFlags(o),
     });
     const r = simulate(scenario, simulationOptions(o));
     console.log(o.json ? JSON.stringify(r, null, 2) : printSimulation(r));
