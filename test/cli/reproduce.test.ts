@@ -9,7 +9,7 @@ interface Seed {
 
 describe("bpfsim reproduce --json", () => {
   it("prints every seed row with predicted, error and status", async () => {
-    const r = await cli(["reproduce", "--json", "--replications", "2", "--duration", "0.05"]);
+    const r = await cli(["reproduce", "--json", "--no-band", "--replications", "2", "--duration", "0.05"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     const seed = JSON.parse(readFileSync(new URL("../../validation/seed-retina-kubecon.json", import.meta.url), "utf8")) as Seed;
@@ -37,7 +37,7 @@ describe("bpfsim reproduce --json", () => {
 
 describe("bpfsim reproduce --required-cost --json", () => {
   it("adds one required-cost entry per counted overhead row, each reaching its target or saying why not", async () => {
-    const r = await cli(["reproduce", "--json", "--required-cost", "--replications", "2", "--duration", "0.04"]);
+    const r = await cli(["reproduce", "--json", "--no-band", "--required-cost", "--replications", "2", "--duration", "0.04"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     const counted = j.rows.filter((x: { status: string; metric: string }) => x.status === "predicted" && x.metric === "reduction_pct");
