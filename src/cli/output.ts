@@ -106,3 +106,12 @@ export function metricOption(value: string | undefined, fallback: MetricBasis): 
   if (!(METRICS as readonly string[]).includes(value)) throw new UsageError(`--metric = ${JSON.stringify(value)}: must be one of ${METRICS.join(", ")}`);
   return value as MetricBasis;
 }
+
+/** Prints warnings on stderr, each once (duplicates dropped), as `bpfsim: warning: ...`. */
+export function printWarnings(warnings: Iterable<string>, seen: Set<string> = new Set()): void {
+  for (const w of warnings) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    process.stderr.write(`bpfsim: warning: ${w}\n`);
+  }
+}
