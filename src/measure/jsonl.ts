@@ -57,6 +57,24 @@ export const WAKEUP_COUNT_FIELDS = [
   "irq_work_ipis",
 ] as const;
 
+/**
+ * A repetition that failed (its loader or iperf3 died): kept in the dataset so the failure is on
+ * record; readers skip it (parseDataset returns only measurement rows).
+ */
+export interface FailedRow {
+  kind: "failed";
+  /** The kind of repetition that failed. */
+  of: "microbench" | "throughput";
+  runId: string;
+  startedAt: string;
+  hostClass: string;
+  reason: string;
+}
+
+export function appendFailedRow(path: string, row: FailedRow): void {
+  appendFileSync(path, `${JSON.stringify(row)}\n`);
+}
+
 export function appendRow(path: string, row: DatasetRow): void {
   appendFileSync(path, `${JSON.stringify(row)}\n`);
 }
@@ -74,6 +92,7 @@ export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
     }
     const o = v as Record<string, unknown>;
     if (typeof o !== "object" || o === null || Array.isArray(o)) throw new MeasureError(`${label}:${i + 1}: not an object`);
+    if (o.kind === "failed") return; // a failed repetition on record: no measurement in it
     if (o.kind !== "microbench" && o.kind !== "throughput") {
       throw new MeasureError(`${label}:${i + 1}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
     }
