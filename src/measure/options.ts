@@ -13,7 +13,7 @@ export class BadOptionError extends UserError {
   override readonly name = "BadOptionError";
   constructor(
     readonly flag: string,
-    readonly value: unknown,
+    value: unknown,
     readonly reason: string,
   ) {
     super(`${flag} = ${JSON.stringify(value)}: ${reason}`, flag, value);

@@ -95,3 +95,31 @@ export function checkOutputPath(flag: string, path: string, error: (message: str
   }
   return abs;
 }
+
+/**
+ * Checks an output folder before any work starts: it is a writable folder, or does not exist yet
+ * in a writable folder (it will be created). Returns the resolved path.
+ */
+export function checkOutputDir(flag: string, path: string, error: (message: string, value: unknown) => Error = (m, v) => new UserError(m, flag, v)): string {
+  const abs = resolve(path);
+  const bad = (why: string) => error(`${flag} = ${JSON.stringify(path)}: ${why}`, path);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    st = undefined;
+  }
+  if (st !== undefined && !st.isDirectory()) throw bad("is a file, not a folder");
+  const target = st ? abs : dirname(abs);
+  try {
+    if (!statSync(target).isDirectory()) throw new Error();
+  } catch {
+    throw bad(`its folder ${target} does not exist`);
+  }
+  try {
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw bad(`${target} is not writable`);
+  }
+  return abs;
+}

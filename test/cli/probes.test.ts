@@ -4,7 +4,7 @@
  * "internal error", a stack and exit 1; nothing writes outside where it should.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -122,5 +122,105 @@ describe("calibrate", () => {
     writeFileSync(bad, '{"kind":"other"}\n');
     expectUserError(await cli(["calibrate", "--data", bad]), /bad\.jsonl:1: kind = "other"/);
     expectUserError(await cli(["measure", "--summarise", bad]), /bad\.jsonl:1: kind = "other"/);
+  });
+});
+
+describe("measure output paths", () => {
+  it("--out a folder or in a missing folder: exit 2, one line, before anything runs", async () => {
+    expectUserError(await cli(["measure", "--out", tmp]), /--out = .*: is a folder/);
+    expectUserError(await cli(["measure", "--out", join(tmp, "nope", "m.jsonl")]), /--out = .*: its folder .* does not exist/);
+  });
+
+  it("--out m3.jsonl (no slash) never becomes a folder", async () => {
+    const here = process.cwd();
+    const dir = mkdtempSync(join(tmpdir(), "bpfsim-m3-"));
+    process.chdir(dir);
+    try {
+      // nothing to measure: checks the machine, cleans up, builds, writes nothing (or a user error without root)
+      const r = await cli(["measure", "--out", "m3.jsonl", "--no-microbench", "--no-throughput"]);
+      expect([0, 2]).toContain(r.code);
+      expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      process.chdir(here);
+    }
+    expect(existsSync(join(dir, "m3.jsonl")) && !statSync(join(dir, "m3.jsonl")).isFile()).toBe(false);
+  });
+});
+
+function gridFile(grid: unknown): string {
+  const f = join(tmp, `grid-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify(grid));
+  return f;
+}
+const TINY = { hardware: "azure-d4s-v5", tool: ["retina-perf", "retina-ringbuf"], observedGbps: 4, options: { replications: 2, durationS: 0.03 } };
+
+describe("sweep and merge: paths checked first, warnings shown, resumable", () => {
+  it("bad --out / --chart fail at once (before any point runs), exit 2, one line", async () => {
+    const huge = gridFile({ ...TINY, trafficGbps: Array.from({ length: 50 }, (_, i) => i + 1), options: { replications: 1000, durationS: 3600 } });
+    for (const [flag, value, msg] of [
+      ["--out", tmp, /--out = .*: is a folder/],
+      ["--out", join(tmp, "none", "x.jsonl"), /--out = .*: its folder .* does not exist/],
+      ["--chart", join(tmp, "none", "c.svg"), /--chart = .*: its folder .* does not exist/],
+      ["--chart", tmp + "/c.gif", /--chart = .*: must end in .svg or .png/],
+    ] as const) {
+      const t0 = performance.now();
+      expectUserError(await cli(["sweep", "--grid", huge, "--workers", "1", flag, value]), msg);
+      expect(performance.now() - t0).toBeLessThan(3000);
+    }
+    expectUserError(await cli(["merge", "x.jsonl", "--out", tmp]), /--out = .*: is a folder/);
+    expectUserError(await cli(["merge", tmp]), /<shards> = .*: is a directory/);
+  });
+
+  it("grid options null or of the wrong type: one line naming the field", async () => {
+    expectUserError(await cli(["sweep", "--grid", gridFile({ ...TINY, options: null })]), /grid: options = null: must be an object/);
+    expectUserError(await cli(["sweep", "--grid", gridFile({ ...TINY, options: { durationS: "0.1" } })]), /options.durationS = "0.1"/);
+    expectUserError(await cli(["sweep", "--grid", "/dev/zero"]), /--grid = "\/dev\/zero": not a regular file/);
+  });
+
+  it("prints the simulator's warnings on stderr, once each", async () => {
+    const r = await cli(["sweep", "--grid", gridFile(TINY), "--workers", "1"]);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    const warnings = lines.flatMap((l) => l.result?.warnings ?? []);
+    expect(warnings.length).toBeGreaterThan(0); // 0.03 s runs are shorter than two CFS periods
+    const printed = r.err.split("\n").filter((l) => l.startsWith("bpfsim: warning: "));
+    expect(printed.length).toBe(new Set(warnings).size);
+    for (const w of new Set(warnings)) expect(printed).toContain(`bpfsim: warning: ${w}`);
+  });
+
+  it("--out resumes a stopped run: same bytes as one run, points already there not run again", async () => {
+    const g = gridFile({ ...TINY, observedGbps: [2, 4] });
+    const one = join(tmp, "one.jsonl");
+    expect((await cli(["sweep", "--grid", g, "--workers", "1", "--out", one])).code).toBe(0);
+    const full = readFileSync(one, "utf8");
+    const lines = full.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    const part = join(tmp, "part.jsonl");
+    writeFileSync(part, `${lines[0]}\n${lines[1]}\n${lines[2].slice(0, 30)}`);
+    const r = await cli(["sweep", "--grid", g, "--workers", "1", "--out", part]);
+    expect(r.err).toContain("resuming");
+    expect(readFileSync(part, "utf8")).toBe(full);
+  });
+});
+
+describe("seeds and validate", () => {
+  it("--seed 1e300 (all replications the same run) is refused in one line; so is a seed whose replications overflow", async () => {
+    expectUserError(await cli(["simulate", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--seed", "1e300"]), /--seed = "1e300": must be an integer in/);
+    expectUserError(await cli(["predict", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--seed", "9007199254740991"]), /--seed = "9007199254740991"/);
+    const { simulate, buildScenario } = await import("../../src/index.ts");
+    const sc = buildScenario({ hardware: "azure-d4s-v5", tool: "retina-perf" });
+    expect(() => simulate(sc, { seed: 2 ** 53 - 2, replications: 3, durationS: 0.03, warmupS: 0.01 })).toThrow(/seed \+ replications must stay within/);
+    expect(() => simulate(sc, { seed: 1e300, replications: 2, durationS: 0.03, warmupS: 0.01 })).toThrow(ScenarioError);
+  });
+
+  it("validate: a missing --measured-calibration, or --out a file, is exit 2 before any simulation", async () => {
+    const t0 = performance.now();
+    expectUserError(await cli(["validate", "--measured-calibration", "/nonexistent.json"]), /\/nonexistent.json: no such calibration file/);
+    const file = join(tmp, "plain-file");
+    writeFileSync(file, "x");
+    expectUserError(await cli(["validate", "--out", file]), /--out = .*: is a file, not a folder/);
+    expectUserError(await cli(["validate", "--out", join(tmp, "a", "b")]), /--out = .*: its folder .* does not exist/);
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

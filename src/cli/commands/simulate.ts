@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
-import { numberOption } from "../errors.ts";
+import { numberOption, seedOption } from "../errors.ts";
 import { fmtEstimate, table } from "../format.ts";
 
 export interface SimOptionFlags {
@@ -21,7 +21,7 @@ export function addSimulationOptions(cmd: Command): Command {
 
 export function simulationOptions(o: SimOptionFlags) {
   return {
-    seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
+    seed: seedOption(o.seed ?? "1"),
     replications: numberOption("--replications", o.replications ?? "5", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
     warmupS: 0.02,
