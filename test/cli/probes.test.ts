@@ -224,3 +224,14 @@ describe("seeds and validate", () => {
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe("claims", () => {
+  it("a claim with offeredGbps 1e9 is refused (the CLI caps traffic at 10000 Gb/s), naming the file and field", async () => {
+    const c = JSON.parse(readFileSync("models/claims/perf-agent-0.02-cores-at-10g.json", "utf8"));
+    c.traffic.offeredGbps = 1e9;
+    const f = join(tmp, "fast-claim.json");
+    writeFileSync(f, JSON.stringify(c));
+    const r = await cli(["claim", f, "--replications", "2", "--duration", "0.03"]);
+    expectUserError(r, /offeredGbps.*1000000000.*<= 10000/);
+  });
+});

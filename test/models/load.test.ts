@@ -248,4 +248,18 @@ describe("property: a negative number in any numeric field is rejected with that
       { numRuns: 500 },
     );
   });
+
+  it("bounds sizes from above: a profile cannot ask for unbounded work (vcpus 1e9 ran forever)", () => {
+    const h = shipped("hardware", "azure-d4s-v5");
+    h.vcpus = 1e9;
+    expect(errorOf(() => validateProfile("hardware", h, "h"))).toContain("h: /vcpus = 1000000000: must be <= 1024");
+    const t = shipped("tool", "retina-perf");
+    t.recordBytes = 1e7;
+    expect(errorOf(() => validateProfile("tool", t, "t"))).toContain("t: /recordBytes = 10000000: must be <= 65536");
+    const w = shipped("workload", "offered-10g");
+    w.offeredGbps = 1e9;
+    expect(errorOf(() => validateProfile("workload", w, "w"))).toContain("w: /offeredGbps = 1000000000: must be <= 10000");
+    // every shipped profile is within the bounds
+    for (const kind of PROFILE_KINDS) for (const name of listProfiles(kind)) expect(() => loadProfile(kind, name)).not.toThrow();
+  });
 });
