@@ -235,3 +235,16 @@ describe("claims", () => {
     expectUserError(r, /offeredGbps.*1000000000.*<= 10000/);
   });
 });
+
+describe("warnings reach stderr once", () => {
+  it("simulate prints the simulator's warnings on stderr in table and JSON mode, once each", async () => {
+    for (const mode of [[], ["--json"]]) {
+      const r = await cli(["simulate", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--replications", "2", "--duration", "0.03", ...mode]);
+      expect(r.code).toBe(0);
+      const printed = r.err.split("\n").filter((l) => l.startsWith("bpfsim: warning: "));
+      expect(printed.length).toBeGreaterThan(0); // a 0.03 s run is shorter than two CFS periods
+      expect(new Set(printed).size).toBe(printed.length);
+      expect(r.out).not.toMatch(/^warning: /m);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
 import { numberOption, seedOption } from "../errors.ts";
+import { printWarnings } from "../output.ts";
 import { fmtEstimate, table } from "../format.ts";
 
 export interface SimOptionFlags {
@@ -56,7 +57,6 @@ export function printSimulation(r: SimulationResult): string {
     `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
     "",
     table(["metric", "value"], [...rows, ["throughput overhead by mechanism (pp)", ""], ...attr, ["node CPU by mechanism (cores)", ""], ...cpu]),
-    ...r.warnings.map((w) => `warning: ${w}`),
   ].join("\n");
 }
 
@@ -83,6 +83,8 @@ export function registerSimulate(program: Command): void {
       observedGbps: o.observed === undefined ? undefined : numberOption("--observed", o.observed, (n) => n > 0 && n <= 10000, "Gb/s in (0, 10000]"),
     });
     const r = simulate(scenario, simulationOptions(o));
+    // warnings go to stderr once, in every output mode (also in the JSON's `warnings`)
+    printWarnings(r.warnings);
     console.log(o.json ? JSON.stringify(r, null, 2) : printSimulation(r));
   });
 }
