@@ -248,3 +248,23 @@ describe("warnings reach stderr once", () => {
     }
   });
 });
+
+describe("calibrate reports what it did", () => {
+  it("prints a summary table (constant, value, method, runs) of the file it wrote and warns once for every literature fallback", async () => {
+    const out = join(tmp, "fitted.json");
+    const r = await cli(["calibrate", "--data", "validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl", "--out", out]);
+    expect(r.code, r.err).toBe(0);
+    const written = JSON.parse(readFileSync(out, "utf8")) as { constants: Record<string, { value: number; method: string; runs?: string[] }> };
+    const rows = r.out.split("\n").filter((l) => /^[a-zA-Z]+\s+[\d.e+-]+\s+\S+\s+(literature|measured|fitted)\s+\d+$/.test(l));
+    expect(rows).toHaveLength(Object.keys(written.constants).length);
+    for (const row of rows) {
+      const [name, value, , method, runs] = row.split(/\s+/);
+      expect(written.constants[name].value).toBe(Number(value));
+      expect(written.constants[name].method).toBe(method);
+      expect(written.constants[name].runs?.length ?? 0).toBe(Number(runs));
+    }
+    const fallbacks = Object.entries(written.constants).filter(([, c]) => c.method === "literature").map(([k]) => k);
+    const warned = r.err.split("\n").filter((l) => l.startsWith("bpfsim: warning: "));
+    expect(warned.map((l) => l.slice("bpfsim: warning: ".length).split(":")[0]).sort()).toEqual(fallbacks.sort());
+  });
+});
