@@ -268,3 +268,28 @@ describe("calibrate reports what it did", () => {
     expect(warned.map((l) => l.slice("bpfsim: warning: ".length).split(":")[0]).sort()).toEqual(fallbacks.sort());
   });
 });
+
+describe("a killed sweep loses only the points in flight", () => {
+  it("SIGKILL mid-sweep leaves the completed lines in --out; the rerun resumes to the bytes of an uninterrupted run", async () => {
+    const g = gridFile({ hardware: "azure-d4s-v5", tool: ["retina-perf", "retina-ringbuf"], observedGbps: [1, 2, 3, 4], options: { replications: 2, durationS: 0.03 } });
+    const ref = join(tmp, "ref.jsonl");
+    expect((await cli(["sweep", "--grid", g, "--workers", "1", "--out", ref])).code).toBe(0);
+    const out = join(tmp, "killed.jsonl");
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["src/cli/bin.mjs", "sweep", "--grid", g, "--workers", "1", "--out", out], { stdio: "ignore" });
+    const exited = new Promise((r) => child.on("exit", r));
+    // wait for the first complete line, then kill
+    for (let i = 0; i < 600 && !(existsSync(out) && readFileSync(out, "utf8").includes("\n")); i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGKILL");
+    await exited;
+    const partial = readFileSync(out, "utf8");
+    const complete = partial.split("\n").slice(0, -1);
+    expect(complete.length).toBeGreaterThan(0);
+    expect(complete.length).toBeLessThan(8);
+    for (const l of complete) expect(readFileSync(ref, "utf8")).toContain(l); // each a finished point
+    const r = await cli(["sweep", "--grid", g, "--workers", "1", "--out", out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`resuming ${out}: ${complete.length} points already there`);
+    expect(readFileSync(out, "utf8")).toBe(readFileSync(ref, "utf8"));
+  });
+});
