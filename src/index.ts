@@ -5,6 +5,7 @@
 export * as engine from "./engine/index.ts";
 export { simulate, type Scenario, type SimulateOptions, type SimulationResult, type Attribution } from "./node/simulate.ts";
 export { buildScenario, type ScenarioSpec } from "./node/scenario.ts";
+export { UserError, isUserError } from "./errors.ts";
 export { ScenarioError } from "./node/costs.ts";
 export { solveThroughput, type Bottleneck } from "./node/throughput.ts";
 export { COST_CATEGORIES, type CostCategory } from "./kernel/cpu-ledger.ts";

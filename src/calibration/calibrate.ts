@@ -5,8 +5,12 @@
  * (wakeup-fit.ts); that dataset's runs are listed in heldOut/runs like the others, but the
  * validation report only compares the datasets named by `--data` in provenance.command.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import type { CalibrationFile } from "../models/types.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { UserError } from "../errors.ts";
+import { loadCalibration } from "../models/load.ts";
+import { checkOutputPath } from "../models/read.ts";
+import { CALIBRATION_CONSTANTS, type CalibrationFile } from "../models/types.ts";
 import { readDataset } from "../measure/jsonl.ts";
 import { REPO_ROOT } from "../measure/loader.ts";
 import type { ThroughputRow } from "../measure/jsonl.ts";
@@ -15,6 +19,15 @@ import { fitCalibration, type FittedCalibration } from "./fit.ts";
 import { median } from "./stats.ts";
 import { fitIrqWorkLatency, simulatedWakeupRatio, withIrqWorkLatency, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
 import { fitRunqueueWait, withRunqueueWait } from "./runqueue-fit.ts";
+
+/** A calibration that cannot be made from the data given (empty dataset, bad host class, a shipped file in the way). */
+export class CalibrationError extends UserError {}
+
+/** A host class names a file under models/calibration/: lower-case letters, digits and `-`. */
+export const HOST_CLASS_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Where calibration files live; a default output path never leaves it. */
+export const CALIBRATION_DIR = resolve(REPO_ROOT, "models", "calibration");
 
 export interface CalibrateOptions {
   /** Dataset (JSON Lines from `bpfsim measure`). */
@@ -29,13 +42,60 @@ export interface CalibrateOptions {
   wakeupData?: string;
   /** Simulation settings of the irqWorkLatencyNs fit. @defaultValue 5 replications x 0.22 s */
   wakeupSim?: SimulateOptions;
+  /** Overwrite an existing file in models/calibration/ (a shipped calibration). @defaultValue false */
+  force?: boolean;
 }
 
-export function runCalibrate(o: CalibrateOptions): { out: string; calibration: FittedCalibration; wakeupFit?: IrqWorkLatencyFit } {
+/** One line of the summary: how each constant was obtained. */
+export interface CalibrationSummaryRow {
+  constant: string;
+  value: number;
+  unit: string;
+  method: "literature" | "measured" | "fitted";
+  runs: number;
+}
+
+/** Checks a host class read from a dataset: a name, never a path. */
+export function checkHostClass(hostClass: unknown, where: string): string {
+  if (typeof hostClass !== "string" || !HOST_CLASS_RE.test(hostClass) || hostClass.length > 100) {
+    throw new CalibrationError(`${where}: hostClass = ${JSON.stringify(hostClass)}: must be a name (lower-case letters, digits and "-", e.g. kvm-2vcpu-amd-epyc)`, "hostClass", hostClass);
+  }
+  return hostClass;
+}
+
+/** The default output of a host class, confined to models/calibration/. */
+export function defaultCalibrationPath(hostClass: string): string {
+  const out = resolve(CALIBRATION_DIR, `${hostClass}.json`);
+  if (dirname(out) !== CALIBRATION_DIR) throw new CalibrationError(`hostClass = ${JSON.stringify(hostClass)}: leaves ${CALIBRATION_DIR}`, "hostClass", hostClass);
+  return out;
+}
+
+/** Constant, value, method and number of runs of every constant of a calibration. */
+export function calibrationSummary(c: CalibrationFile): CalibrationSummaryRow[] {
+  return CALIBRATION_CONSTANTS.map((name) => {
+    const k = c.constants[name];
+    return { constant: name, value: k.value, unit: k.unit, method: k.method, runs: k.runs?.length ?? 0 };
+  });
+}
+
+const calErr = (flag: string) => (m: string, v: unknown) => new CalibrationError(m, flag, v);
+
+export function runCalibrate(o: CalibrateOptions): { out: string; calibration: FittedCalibration; wakeupFit?: IrqWorkLatencyFit; summary: CalibrationSummaryRow[]; warnings: string[] } {
+  // every path and the host class are checked before any fitting starts
+  if (o.out !== undefined) checkOutputPath("--out", o.out, calErr("--out"));
   const rows = readDataset(o.data);
-  if (rows.length === 0) throw new Error(`${o.data}: empty dataset`);
-  const litPath = o.literature ?? `${REPO_ROOT}models/calibration/literature.json`;
-  const literature = JSON.parse(readFileSync(litPath, "utf8")) as CalibrationFile;
+  if (rows.length === 0) throw new CalibrationError(`--data = ${JSON.stringify(o.data)}: empty dataset`, "--data", o.data);
+  const hostClass = checkHostClass(rows[0].hostClass, `${o.data}:1`);
+  rows.forEach((r, i) => {
+    if (r.hostClass !== hostClass) throw new CalibrationError(`${o.data}:${i + 1}: hostClass = ${JSON.stringify(r.hostClass)}: differs from the first row's ${JSON.stringify(hostClass)}`, "hostClass", r.hostClass);
+  });
+  const out = o.out ?? defaultCalibrationPath(hostClass);
+  if (o.out === undefined && existsSync(out) && !o.force) {
+    throw new CalibrationError(`${out}: a calibration of host class ${hostClass} is already there (shipped with bpfsim or written earlier); give --out <file> or --force to overwrite it`, "--force", false);
+  }
+  const litPath = o.literature ?? join(CALIBRATION_DIR, "literature.json");
+  // checked against the calibration schema: a user's literature file that lacks a constant is one clear line
+  const literature: CalibrationFile = loadCalibration(litPath.includes("/") ? litPath : `./${litPath}`);
   const rel = (p: string) => (p.startsWith(REPO_ROOT) ? p.slice(REPO_ROOT.length) : p);
   const datasetPath = rel(o.data);
   const wakeupPath = o.wakeupData === undefined ? undefined : rel(o.wakeupData);
@@ -50,7 +110,7 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
     const wrows = readDataset(o.wakeupData);
     // The model's scenario is observed at the no-program baseline of the throughput dataset.
     const base = rows.filter((r): r is ThroughputRow => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => r.iperf.bitsPerSecond / 1e9);
-    if (base.length === 0) throw new Error(`${o.data}: no tp-baseline runs to observe the workload at`);
+    if (base.length === 0) throw new CalibrationError(`--data = ${JSON.stringify(o.data)}: no tp-baseline runs to observe the workload at`, "--data", o.data);
     const baselineGbps = median(base);
     const sim = o.wakeupSim ?? {};
     wakeupFit = fitIrqWorkLatency(
@@ -72,14 +132,17 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
     }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];
   }
-  const out = o.out ?? `${REPO_ROOT}models/calibration/${calibration.hostClass}.json`;
   writeFileSync(out, `${JSON.stringify(calibration, null, 2)}\n`);
-  return { out, calibration, wakeupFit };
+  const summary = calibrationSummary(calibration);
+  const warnings = summary
+    .filter((r) => r.method === "literature")
+    .map((r) => `${r.constant}: not measured or fitted from the data given; the literature value (${r.value} ${r.unit}) is used`);
+  return { out, calibration, wakeupFit, summary, warnings };
 }
 
 /** Loader settings of the fitted wakeup configuration (tpw-perf). */
 function wakeupFitSettings(rows: ReturnType<typeof readDataset>) {
   const r = rows.find((x): x is ThroughputRow => x.kind === "throughput" && x.configId === "tpw-perf");
-  if (!r?.config.settings) throw new Error("wakeup dataset has no tpw-perf runs");
+  if (!r?.config.settings) throw new CalibrationError("--wakeup-data: the wakeup dataset has no tpw-perf runs", "--wakeup-data");
   return r.config.settings;
 }

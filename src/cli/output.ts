@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Estimate } from "../engine/index.ts";
 import { renderPng, renderSvg, type VegaLiteSpec } from "../charts/render.ts";
-import { UsageError, numberOption } from "./errors.ts";
+import { UsageError, numberOption, seedOption } from "./errors.ts";
 import { table } from "./format.ts";
 import { METRICS, type MetricBasis } from "../queries/common.ts";
 import { DEFAULT_CALIBRATION } from "../node/scenario.ts";
@@ -70,7 +70,7 @@ export async function writeChart(path: string, spec: VegaLiteSpec): Promise<void
 
 export function quickOptions(o: { seed?: string; replications?: string; duration?: string }) {
   return {
-    seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
+    seed: seedOption(o.seed ?? "1"),
     replications: numberOption("--replications", o.replications ?? "3", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
   };
@@ -105,4 +105,13 @@ export function metricOption(value: string | undefined, fallback: MetricBasis): 
   if (value === undefined) return fallback;
   if (!(METRICS as readonly string[]).includes(value)) throw new UsageError(`--metric = ${JSON.stringify(value)}: must be one of ${METRICS.join(", ")}`);
   return value as MetricBasis;
+}
+
+/** Prints warnings on stderr, each once (duplicates dropped), as `bpfsim: warning: ...`. */
+export function printWarnings(warnings: Iterable<string>, seen: Set<string> = new Set()): void {
+  for (const w of warnings) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    process.stderr.write(`bpfsim: warning: ${w}\n`);
+  }
 }

@@ -16,6 +16,18 @@ export interface ExecResult {
 /** Children still running, killed by killAllChildren() from the signal handlers. */
 const running = new Set<ChildProcess>();
 
+/** Told of every child started and ended (measure.ts records them in its state file, leftovers.ts). */
+export interface ProcessRecorder {
+  started(pid: number, cmd: string): void;
+  ended(pid: number): void;
+}
+let recorder: ProcessRecorder | undefined;
+
+/** Sets (or clears) the recorder of started processes. */
+export function setProcessRecorder(r: ProcessRecorder | undefined): void {
+  recorder = r;
+}
+
 export interface ExecOptions {
   /** Wall-clock limit in ms. @defaultValue 60000 */
   timeoutMs?: number;
@@ -35,6 +47,8 @@ export interface Started {
 export function start(cmd: string, args: string[], opts: ExecOptions = {}): Started {
   const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
   running.add(child);
+  const pid = child.pid;
+  if (pid !== undefined) recorder?.started(pid, [cmd, ...args].join(" ").slice(0, 200));
   let stdout = "";
   let stderr = "";
   let timedOut = false;
@@ -59,6 +73,7 @@ export function start(cmd: string, args: string[], opts: ExecOptions = {}): Star
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
+      if (pid !== undefined) recorder?.ended(pid);
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });

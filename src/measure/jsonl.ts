@@ -3,7 +3,9 @@
  * one object per repetition, `kind` "microbench" or "throughput", with its configuration, its
  * repetition number and the raw results (loader JSON, iperf3 summary, /proc/stat deltas).
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
+import { MeasureError } from "./options.ts";
+import { readTextFile } from "../models/read.ts";
 import type { HostDescription } from "./host.ts";
 import type { LoaderReport } from "./loader.ts";
 import type { MicrobenchConfig, ThroughputConfig } from "./grid.ts";
@@ -55,6 +57,24 @@ export const WAKEUP_COUNT_FIELDS = [
   "irq_work_ipis",
 ] as const;
 
+/**
+ * A repetition that failed (its loader or iperf3 died): kept in the dataset so the failure is on
+ * record; readers skip it (parseDataset returns only measurement rows).
+ */
+export interface FailedRow {
+  kind: "failed";
+  /** The kind of repetition that failed. */
+  of: "microbench" | "throughput";
+  runId: string;
+  startedAt: string;
+  hostClass: string;
+  reason: string;
+}
+
+export function appendFailedRow(path: string, row: FailedRow): void {
+  appendFileSync(path, `${JSON.stringify(row)}\n`);
+}
+
 export function appendRow(path: string, row: DatasetRow): void {
   appendFileSync(path, `${JSON.stringify(row)}\n`);
 }
@@ -68,29 +88,30 @@ export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new Error(`${label}:${i + 1}: not JSON (${(e as Error).message})`);
+      throw new MeasureError(`${label}:${i + 1}: not JSON (${(e as Error).message})`);
     }
     const o = v as Record<string, unknown>;
-    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Error(`${label}:${i + 1}: not an object`);
+    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new MeasureError(`${label}:${i + 1}: not an object`);
+    if (o.kind === "failed") return; // a failed repetition on record: no measurement in it
     if (o.kind !== "microbench" && o.kind !== "throughput") {
-      throw new Error(`${label}:${i + 1}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
+      throw new MeasureError(`${label}:${i + 1}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
     }
     for (const f of ["runId", "configId"]) {
-      if (typeof o[f] !== "string") throw new Error(`${label}:${i + 1}: ${f} = ${JSON.stringify(o[f])}: must be a string`);
+      if (typeof o[f] !== "string") throw new MeasureError(`${label}:${i + 1}: ${f} = ${JSON.stringify(o[f])}: must be a string`);
     }
-    if (typeof o.rep !== "number") throw new Error(`${label}:${i + 1}: rep = ${JSON.stringify(o.rep)}: must be a number`);
-    if (typeof o.config !== "object" || o.config === null) throw new Error(`${label}:${i + 1}: config missing`);
+    if (typeof o.rep !== "number") throw new MeasureError(`${label}:${i + 1}: rep = ${JSON.stringify(o.rep)}: must be a number`);
+    if (typeof o.config !== "object" || o.config === null) throw new MeasureError(`${label}:${i + 1}: config missing`);
     if (o.kind === "microbench" && typeof (o.loader as Record<string, unknown> | undefined)?.ns_per_run_mean !== "number") {
-      throw new Error(`${label}:${i + 1}: loader.ns_per_run_mean missing`);
+      throw new MeasureError(`${label}:${i + 1}: loader.ns_per_run_mean missing`);
     }
     if (o.kind === "throughput" && typeof (o.iperf as Record<string, unknown> | undefined)?.bitsPerSecond !== "number") {
-      throw new Error(`${label}:${i + 1}: iperf.bitsPerSecond missing`);
+      throw new MeasureError(`${label}:${i + 1}: iperf.bitsPerSecond missing`);
     }
     const l = o.loader as Record<string, unknown> | undefined;
     if (o.kind === "throughput" && l) {
       for (const f of WAKEUP_COUNT_FIELDS) {
         if (f in l && l[f] !== null && !(typeof l[f] === "number" && Number.isFinite(l[f]) && (l[f] as number) >= 0)) {
-          throw new Error(`${label}:${i + 1}: loader.${f} = ${JSON.stringify(l[f])}: must be a count or null`);
+          throw new MeasureError(`${label}:${i + 1}: loader.${f} = ${JSON.stringify(l[f])}: must be a count or null`);
         }
       }
     }
@@ -100,5 +121,5 @@ export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
 }
 
 export function readDataset(path: string): DatasetRow[] {
-  return parseDataset(readFileSync(path, "utf8"), path);
+  return parseDataset(readTextFile(path, "dataset", { maxBytes: 256 * 1024 * 1024, error: (m, v) => new MeasureError(m, path, v) }), path);
 }

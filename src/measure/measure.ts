@@ -1,20 +1,27 @@
 /**
  * `bpfsim measure`: runs the microbenchmark grid and the throughput grid on this machine and
  * appends one JSON Lines row per repetition to validation/data/<host-class>-<YYYY-MM-DD>.jsonl.
- * Cleanup guarantees: leftovers of a crashed earlier run (namespaces, cgroups; the loader
- * itself undoes stale tc filters) are removed first; the namespaces, cgroups and loader
- * processes of this run are removed in `finally` and from SIGINT/SIGTERM handlers.
+ * Cleanup guarantees: every namespace and process a run starts is recorded in a state file
+ * (leftovers.ts) as it starts, so leftovers of an earlier run, even one killed with SIGKILL
+ * (processes, namespaces whose name is gone, cgroups; the loader itself undoes stale tc
+ * filters), are ended first; the namespaces, cgroups and loader processes of this run are
+ * removed in `finally` and from SIGINT/SIGTERM/SIGHUP handlers. A repetition whose loader or
+ * iperf3 dies (e.g. `kill -9` of the loader) is recorded as a `kind: "failed"` line and the run
+ * goes on; three failures in a row stop it.
  */
 import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { checkOutputPath } from "../models/read.ts";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
-import { haveCommand, killAllChildren } from "./exec.ts";
+import { haveCommand, killAllChildren, run, setProcessRecorder } from "./exec.ts";
 import { microbenchGrid, schedule, throughputGrid, wakeupGrid } from "./grid.ts";
 import { describeHost } from "./host.ts";
-import { appendRow } from "./jsonl.ts";
+import { appendFailedRow, appendRow } from "./jsonl.ts";
+import { cleanupLeftovers, RunState } from "./leftovers.ts";
 import { buildBpf, REPO_ROOT } from "./loader.ts";
 import { runMicrobench } from "./microbench.ts";
 import { cleanupStaleNamespaces, createVethPair, deleteVethPair, pairNames } from "./netns.ts";
-import { BadOptionError } from "./options.ts";
+import { BadOptionError, MeasureError } from "./options.ts";
 import { runThroughput } from "./throughput.ts";
 import { waitForQuiet } from "./procstat.ts";
 
@@ -40,13 +47,26 @@ export interface MeasureOptions {
   quietWaitMs?: number;
   /** Progress lines. @defaultValue console.error */
   log?: (line: string) => void;
+  /**
+   * Told of each stage of a throughput repetition as it is reached ("namespaces", "server",
+   * "loader", "client"): for the harness's kill-at-each-stage test. @defaultValue none
+   */
+  onStage?: (stage: string) => void;
 }
 
 export interface MeasureSummary {
   out: string;
   rows: number;
   hostClass: string;
+  /** Repetitions that failed (recorded as `kind: "failed"` lines), with why. */
+  failed: { runId: string; reason: string }[];
 }
+
+/** Consecutive failed repetitions after which the run stops: something is wrong with the machine, not one run. */
+const MAX_FAILURES_IN_A_ROW = 3;
+
+/** Signals that stop a run and clean up (SIGHUP: the terminal went away). */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 export async function checkEnvironment(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return "must run as root";
@@ -56,25 +76,59 @@ export async function checkEnvironment(): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Ends what earlier runs that are gone left behind (recorded processes and namespaces, stale
+ * named namespaces with whatever runs inside them, cgroups); one line per thing ended. Every
+ * run does this first; runs still alive (another user's) are left alone.
+ */
+export async function cleanupEarlierRuns(): Promise<string[]> {
+  const lines = await cleanupLeftovers(async (ns) => void (await run("ip", ["netns", "del", ns])));
+  for (const ns of await cleanupStaleNamespaces()) lines.push(`removed stale namespace ${ns}`);
+  for (const cg of cleanupStaleCgroups()) lines.push(`removed stale cgroup ${cg}`);
+  return lines;
+}
+
 export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary> {
   const log = o.log ?? ((l: string) => console.error(l));
   const reps = o.reps ?? (o.quick ? 3 : 5);
   const durationS = o.durationS ?? (o.quick ? 3 : 5);
   if (!Number.isInteger(reps) || reps < 1) throw new BadOptionError("--reps", reps, "must be a positive integer");
   if (!(durationS > 0) || durationS > 120) throw new BadOptionError("--duration", durationS, "must be in (0, 120] seconds");
+  // a given --out must be a writable file path before anything runs; the default folder is created
+  if (o.out !== undefined) checkOutputPath("--out", o.out, (m, v) => new MeasureError(m, "--out", v));
   const problem = await checkEnvironment();
-  if (problem) throw new Error(`cannot measure: ${problem}`);
+  if (problem) throw new MeasureError(`cannot measure: ${problem}`, "environment", problem);
 
   const host = describeHost();
   const date = new Date().toISOString().slice(0, 10);
   const out = o.out ?? `${REPO_ROOT}validation/data/${host.hostClass}-${date}.jsonl`;
-  mkdirSync(out.replace(/\/[^/]*$/, ""), { recursive: true });
+  if (o.out === undefined) mkdirSync(dirname(resolve(out)), { recursive: true });
 
-  for (const ns of await cleanupStaleNamespaces()) log(`removed stale namespace ${ns}`);
-  for (const cg of cleanupStaleCgroups()) log(`removed stale cgroup ${cg}`);
+  for (const l of await cleanupEarlierRuns()) log(l);
   await buildBpf();
 
+  const state = new RunState();
+  setProcessRecorder({ started: (pid, cmd) => state.addProcess(pid, cmd), ended: (pid) => state.removeProcess(pid) });
   const pair = pairNames("bpfsim", process.pid);
+  const failed: MeasureSummary["failed"] = [];
+  let inARow = 0;
+  /** Runs one repetition; a failure is recorded and counted, not thrown (unless too many in a row). */
+  const attempt = async <T>(kind: "microbench" | "throughput", runId: string, f: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      const r = await f();
+      inARow = 0;
+      return r;
+    } catch (e) {
+      if (stopping) throw e;
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 500);
+      appendFailedRow(out, { kind: "failed", of: kind, runId, startedAt: new Date().toISOString(), hostClass: host.hostClass, reason });
+      failed.push({ runId, reason });
+      log(`${runId}: repetition failed, recorded: ${reason}`);
+      if (++inARow >= MAX_FAILURES_IN_A_ROW) throw new MeasureError(`${inARow} repetitions failed in a row (last: ${runId}: ${reason}); stopping`, "repetitions", runId);
+      return undefined;
+    }
+  };
+  let stopping = false;
   let rows = 0;
   let first = true;
   const stamp = () => {
@@ -83,18 +137,23 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     return h;
   };
   const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log(`${sig}: stopping and cleaning up`);
     killAllChildren();
-    void deleteVethPair(pair).finally(() => process.exit(130));
+    void deleteVethPair(pair).finally(() => {
+      state.close();
+      process.exit(128 + (sig === "SIGHUP" ? 1 : sig === "SIGINT" ? 2 : 15));
+    });
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
     if (o.microbench !== false && !o.wakeups) {
       const plan = schedule(microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
       for (const [i, { config, rep }] of plan.entries()) {
         const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
-        const loader = await runMicrobench(config);
+        const loader = await attempt("microbench", `${config.id}#${rep}`, () => runMicrobench(config));
+        if (loader === undefined) continue;
         appendRow(out, {
           kind: "microbench",
           runId: `${config.id}#${rep}`,
@@ -120,12 +179,14 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
         }
         return true;
       });
-      await createVethPair(pair);
+      await createVethPair(pair, { created: (ns) => state.addNamespace(ns) });
+      o.onStage?.("namespaces");
       const plan = schedule(configs, reps);
       for (const [i, { config, rep }] of plan.entries()) {
         const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
         const startedAt = new Date().toISOString();
-        const r = await runThroughput(pair, config, durationS);
+        const r = await attempt("throughput", `${config.id}#${rep}`, () => runThroughput(pair, config, durationS, o.onStage));
+        if (r === undefined) continue;
         appendRow(out, {
           kind: "throughput",
           runId: `${config.id}#${rep}`,
@@ -150,9 +211,13 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
       }
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    // a stop signal's handler cleans up and exits: wait for it rather than race it to the exit
+    if (stopping) await new Promise<never>(() => {});
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    killAllChildren();
     await deleteVethPair(pair);
+    setProcessRecorder(undefined);
+    state.close();
   }
-  return { out, rows, hostClass: host.hostClass };
+  return { out, rows, hostClass: host.hostClass, failed };
 }

@@ -7,6 +7,7 @@
  * and filters with it.
  */
 import { run, runOk } from "./exec.ts";
+import { namespaceInode, processesInNamespaces } from "./leftovers.ts";
 
 export interface VethPair {
   nsA: string;
@@ -31,9 +32,15 @@ export function pairNames(prefix: "bpfsim" | "bpfsimt", pid: number): VethPair {
   };
 }
 
-export async function createVethPair(p: VethPair, opts: { disableIpv6?: boolean } = {}): Promise<void> {
+/**
+ * Creates the pair. `opts.created` is told of each namespace as soon as it exists (measure.ts
+ * records it, so a run killed at any point leaves nothing the next run cannot find).
+ */
+export async function createVethPair(p: VethPair, opts: { disableIpv6?: boolean; created?: (ns: string) => void } = {}): Promise<void> {
   await runOk("ip", ["netns", "add", p.nsA]);
+  opts.created?.(p.nsA);
   await runOk("ip", ["netns", "add", p.nsB]);
+  opts.created?.(p.nsB);
   await runOk("ip", ["link", "add", p.ifA, "netns", p.nsA, "type", "veth", "peer", "name", p.ifB, "netns", p.nsB]);
   for (const [ns, dev, addr] of [
     [p.nsA, p.ifA, p.addrA],
@@ -68,12 +75,26 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Deletes bpfsim namespaces whose creating process is gone. Returns the names deleted. */
+/**
+ * Deletes bpfsim namespaces whose creating process is gone, after ending every process still
+ * inside them (an orphaned `iperf3 -s -1` would otherwise keep the namespace, its veth and its
+ * BPF programs alive with no name to find them by). Returns the names deleted.
+ */
 export async function cleanupStaleNamespaces(): Promise<string[]> {
   const gone: string[] = [];
   for (const ns of await listNamespaces()) {
     const m = NS_RE.exec(ns);
     if (m && Number(m[2]) !== process.pid && !alive(Number(m[2]))) {
+      const inode = namespaceInode(ns);
+      if (inode !== undefined) {
+        for (const pid of processesInNamespaces(new Set([inode]))) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+      }
       await run("ip", ["netns", "del", ns]);
       gone.push(ns);
     }

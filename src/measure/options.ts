@@ -3,15 +3,20 @@
  * naming the flag and the value, so the CLI can print one clear line.
  */
 
+import { UserError } from "../errors.ts";
+
+/** A measurement that cannot be made or read as asked (no root, a tool missing, a malformed dataset). */
+export class MeasureError extends UserError {}
+
 /** A command-line value that cannot be used. */
-export class BadOptionError extends Error {
+export class BadOptionError extends UserError {
   override readonly name = "BadOptionError";
   constructor(
     readonly flag: string,
-    readonly value: unknown,
+    value: unknown,
     readonly reason: string,
   ) {
-    super(`invalid value ${JSON.stringify(value)} for ${flag}: ${reason}`);
+    super(`${flag} = ${JSON.stringify(value)}: ${reason}`, flag, value);
   }
 }
 

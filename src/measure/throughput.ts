@@ -44,13 +44,15 @@ export function parseIperfJson(text: string): ThroughputResult["iperf"] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runThroughput(pair: VethPair, c: ThroughputConfig, durationS: number): Promise<ThroughputResult> {
+/** `onStage` is told "server", "loader" and "client" as each starts (for the harness's cleanup test). */
+export async function runThroughput(pair: VethPair, c: ThroughputConfig, durationS: number, onStage?: (stage: string) => void): Promise<ThroughputResult> {
   const server = start("ip", ["netns", "exec", pair.nsB, "iperf3", "-s", "-1", "-B", pair.addrB, "-J"], {
     timeoutMs: (durationS + 40) * 1000,
   });
   let cg: CpuCgroup | undefined;
   let live: ReturnType<typeof startLive> | undefined;
   try {
+    onStage?.("server");
     if (c.settings) {
       if (c.cpuLimit !== undefined) cg = createCpuCgroup(c.cpuLimit);
       live = startLive(c.settings, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], durationS + 15, {
@@ -58,14 +60,13 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
         countWakeups: c.countWakeups,
       });
       await live.attached;
+      onStage?.("loader");
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const client = await run(
-      "ip",
-      ["netns", "exec", pair.nsA, "iperf3", "-c", pair.addrB, "-t", String(durationS), "-J"],
-      { timeoutMs: (durationS + 20) * 1000 },
-    );
+    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", pair.addrB, "-t", String(durationS), "-J"], { timeoutMs: (durationS + 20) * 1000 });
+    onStage?.("client");
+    const client = await clientRun.done;
     const after = readProcStat();
     if (client.code !== 0 && !client.stdout) throw new Error(`iperf3 client failed: ${client.stderr.trim()}`);
     const iperf = parseIperfJson(client.stdout);
@@ -73,6 +74,9 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
     if (live) {
       live.started.stop();
       const r = await live.started.done;
+      if (r.signal === "SIGKILL" || (r.code !== 0 && r.code !== null && !r.stdout.includes("{"))) {
+        throw new Error(`bpfsim-loader died during the run (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().split("\n").pop() ?? ""}`);
+      }
       loader = parseLoaderOutput(r.stdout);
     }
     return {

@@ -1,4 +1,5 @@
 // The error every model loader throws: names the file, the field (as a JSON pointer) and the offending value.
+import { UserError } from "../errors.ts";
 
 /** One problem found in a model file or inline profile. */
 export interface ModelIssue {
@@ -14,14 +15,14 @@ export interface ModelIssue {
  * A model file (or inline profile) that cannot be used. The message is meant for the user as-is:
  * one line per issue, `<label>: <pointer> = <value>: <message>`, never a stack trace.
  */
-export class ModelError extends Error {
+export class ModelError extends UserError {
   override readonly name = "ModelError";
   /** The file (relative to the package root when inside it) or the inline profile's label. */
   readonly label: string;
   readonly issues: ModelIssue[];
 
   constructor(label: string, issues: ModelIssue[], summary?: string) {
-    super(summary ?? issues.map((i) => formatIssue(label, i)).join("\n"));
+    super(summary ?? issues.map((i) => formatIssue(label, i)).join("\n"), issues[0] ? `${label}#${issues[0].pointer}` : label, issues[0]?.value);
     this.label = label;
     this.issues = issues;
   }

@@ -1,8 +1,8 @@
 // Loads model profiles (hardware, tools, placements, workloads, calibration) by name or path, validated against their schemas.
 
-import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ModelError, type ModelIssue } from "./errors.ts";
+import { readTextFile } from "./read.ts";
 import { fileLabel, fileStem, isPath, isShippedFile, kindDir, listProfiles, type ProfileKind } from "./paths.ts";
 import { schemaIssues } from "./schema.ts";
 import type { CalibrationFile, HardwareProfile, Placement, ToolProfile, Workload } from "./types.ts";
@@ -47,25 +47,31 @@ function parseJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    // the position only: V8's message quotes the input, and an error never echoes a file's contents
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
     const where = pos ? (() => {
       const { line, column } = lineColumn(text, Number(pos[1]));
       return ` at line ${line}, column ${column}`;
     })() : "";
-    throw new ModelError(label, [], `${label}: invalid JSON${where}: ${msg}`);
+    throw new ModelError(label, [], `${label}: invalid JSON${where}`);
   }
 }
 
-/** Resolves a bare name to its shipped file, or a path to itself; unknown names list the available ones. */
+/** A profile name: letters, digits, `.`, `_` and `-`, starting with a letter or digit (so never `..`). */
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Resolves a bare name to its shipped file, or a path to itself; unknown names list the available ones.
+ * A name is a name in `models/<kind>/` (never `..` or a separator); a path is read as given.
+ */
 function resolveFile(kind: ProfileKind, nameOrPath: string): string {
-  if (isPath(nameOrPath)) {
-    const file = resolve(nameOrPath);
-    if (!existsSync(file)) throw new ModelError(fileLabel(file), [], `${fileLabel(file)}: no such ${kind} file`);
-    return file;
+  if (isPath(nameOrPath)) return resolve(nameOrPath);
+  if (!PROFILE_NAME.test(nameOrPath) || nameOrPath.includes("..")) {
+    throw new ModelError(JSON.stringify(nameOrPath), [], `${kind} = ${JSON.stringify(nameOrPath)}: not a profile name (letters, digits, ".", "_", "-") nor a path (give a path with "/" or ending in .json)`);
   }
   const file = resolve(kindDir(kind), `${nameOrPath}.json`);
-  if (!existsSync(file)) {
+  if (!listProfiles(kind).includes(nameOrPath)) {
     const available = listProfiles(kind);
     throw new ModelError(
       nameOrPath,
@@ -85,7 +91,8 @@ function resolveFile(kind: ProfileKind, nameOrPath: string): string {
 export function loadProfile<K extends ProfileKind>(kind: K, nameOrPath: string): ProfileTypes[K] {
   const file = resolveFile(kind, nameOrPath);
   const label = fileLabel(file);
-  const doc = parseJson(readFileSync(file, "utf8"), label);
+  const text = readTextFile(file, `${kind} file`, { error: (m) => new ModelError(label, [], m.replace(file, label)) });
+  const doc = parseJson(text, label);
   const profile = validateProfile(kind, doc, label);
   if (isShippedFile(kind, file)) {
     const field = nameField(kind);

@@ -4,12 +4,13 @@
  * with its provenance.
  */
 import { CALIBRATION_CONSTANTS, type CalibrationConstantName, type CalibrationFile } from "../models/types.ts";
+import { UserError } from "../errors.ts";
 
 export type Costs = Record<CalibrationConstantName, number>;
 
-export class ScenarioError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ScenarioError extends UserError {
+  constructor(message: string, field = "", value?: unknown) {
+    super(message, field, value);
     this.name = "ScenarioError";
   }
 }

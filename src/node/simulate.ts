@@ -125,10 +125,12 @@ const DEFAULTS: Required<SimulateOptions> = { seed: 1, replications: 5, duration
 function checkOptions(o: SimulateOptions): Required<SimulateOptions> {
   const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   const bad = (field: string, v: unknown, what: string) => new ScenarioError(`simulate: ${field} = ${String(v)}: ${what}`);
-  if (!Number.isInteger(r.seed)) throw bad("seed", r.seed, "must be an integer");
+  // a safe integer, and so is the last replication's seed: beyond 2^53 seed + i rounds to seed and every replication is the same run
+  if (!Number.isSafeInteger(r.seed)) throw bad("seed", r.seed, `must be an integer of at most ${Number.MAX_SAFE_INTEGER} in magnitude`);
   if (!Number.isInteger(r.replications) || r.replications < 1 || r.replications > 1000) {
     throw bad("replications", r.replications, "must be an integer in [1, 1000]");
   }
+  if (!Number.isSafeInteger(r.seed + r.replications)) throw bad("seed", r.seed, `seed + replications must stay within ${Number.MAX_SAFE_INTEGER} so that every replication has its own seed`);
   if (!(r.durationS > 0 && r.durationS <= 3600)) throw bad("durationS", r.durationS, "must be in (0, 3600] seconds");
   if (!(r.warmupS >= 0 && r.warmupS < r.durationS)) throw bad("warmupS", r.warmupS, "must be >= 0 and below durationS");
   if (!Number.isInteger(r.maxIterations) || r.maxIterations < 1 || r.maxIterations > 50) {

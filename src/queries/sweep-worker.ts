@@ -4,7 +4,7 @@
  */
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import { simulate } from "../node/simulate.ts";
-import { isUserError } from "../cli/errors.ts";
+import { isUserError } from "../errors.ts";
 import { summarize, type QueryOptions, type ResultSummary } from "./common.ts";
 
 export type PointResult = ResultSummary & { calibration: string };

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { readDataset } from "../../measure/jsonl.ts";
 import { runMeasure } from "../../measure/measure.ts";
 import { summarise } from "../../measure/summary.ts";
-import { BadOptionError, parseIntOption, parsePositiveNumber } from "../../measure/options.ts";
+import { parseIntOption, parsePositiveNumber } from "../../measure/options.ts";
 
 export function registerMeasure(program: Command): void {
   program
@@ -20,28 +20,19 @@ export function registerMeasure(program: Command): void {
     .option("--wakeups", "run only the wakeup-counting grid (tpw-*: perf configurations, mode none, ringbuf) with the loader's --count-wakeups")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
     .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string }) => {
-      try {
-        if (opts.summarise) {
-          for (const s of summarise(readDataset(opts.summarise))) console.log(JSON.stringify(s));
-          return;
-        }
-        const summary = await runMeasure({
-          quick: opts.quick,
-          reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 1, 1000),
-          durationS: opts.duration === undefined ? undefined : parsePositiveNumber("--duration", opts.duration, 120),
-          out: opts.out,
-          microbench: opts.microbench,
-          throughput: opts.throughput,
-          wakeups: opts.wakeups,
-        });
-        console.log(JSON.stringify(summary));
-      } catch (e) {
-        if (e instanceof BadOptionError) {
-          console.error(`bpfsim measure: ${e.message}`);
-          process.exitCode = 1;
-          return;
-        }
-        throw e;
+      if (opts.summarise) {
+        for (const s of summarise(readDataset(opts.summarise))) console.log(JSON.stringify(s));
+        return;
       }
+      const summary = await runMeasure({
+        quick: opts.quick,
+        reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 1, 1000),
+        durationS: opts.duration === undefined ? undefined : parsePositiveNumber("--duration", opts.duration, 120),
+        out: opts.out,
+        microbench: opts.microbench,
+        throughput: opts.throughput,
+        wakeups: opts.wakeups,
+      });
+      console.log(JSON.stringify(summary));
     });
 }

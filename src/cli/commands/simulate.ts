@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
-import { numberOption } from "../errors.ts";
+import { numberOption, seedOption } from "../errors.ts";
+import { printWarnings } from "../output.ts";
 import { fmtEstimate, table } from "../format.ts";
 import { addScenarioFlags, scenarioFlags } from "../scenario-flags.ts";
 
@@ -22,7 +23,7 @@ export function addSimulationOptions(cmd: Command): Command {
 
 export function simulationOptions(o: SimOptionFlags) {
   return {
-    seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
+    seed: seedOption(o.seed ?? "1"),
     replications: numberOption("--replications", o.replications ?? "5", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
     warmupS: 0.02,
@@ -61,7 +62,6 @@ export function printSimulation(r: SimulationResult): string {
     `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
     "",
     table(["metric", "value"], [...rows, ["throughput overhead by mechanism (pp)", ""], ...attr, ["node CPU by mechanism (cores)", ""], ...cpu]),
-    ...r.warnings.map((w) => `warning: ${w}`),
   ].join("\n");
 }
 
@@ -90,6 +90,8 @@ export function registerSimulate(program: Command): void {
       ...scenarioFlags(o),
     });
     const r = simulate(scenario, simulationOptions(o));
+    // warnings go to stderr once, in every output mode (also in the JSON's `warnings`)
+    printWarnings(r.warnings);
     console.log(o.json ? JSON.stringify(r, null, 2) : printSimulation(r));
   });
 }

@@ -1,7 +1,10 @@
 /** `bpfsim validate`: regenerates validation/REPORT.md and validation/charts/. A thin shell over writeReport(). */
 import type { Command } from "commander";
-import { numberOption } from "../errors.ts";
+import { numberOption, seedOption } from "../errors.ts";
 import { writeReport } from "../../validation/report.ts";
+import { loadCalibration } from "../../models/load.ts";
+import { isPath } from "../../models/paths.ts";
+import { checkOutputDir } from "../../models/read.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerValidate(program: Command): void {
@@ -16,8 +19,12 @@ export function registerValidate(program: Command): void {
     .option("--measured-calibration <file>", "calibration file of our host (default: models/calibration/<host class>.json)")
     .option("--out <dir>", "output folder (default: validation/)")
     .action(async (o) => {
+      // every path and profile is checked before the (minutes of) simulation start
+      if (o.out !== undefined) checkOutputDir("--out", o.out);
+      loadCalibration(o.calibration);
+      if (o.measuredCalibration !== undefined) loadCalibration(isPath(o.measuredCalibration) ? o.measuredCalibration : `./${o.measuredCalibration}`);
       const r = await writeReport({
-        seed: numberOption("--seed", o.seed, Number.isInteger, "an integer"),
+        seed: seedOption(o.seed),
         replications: numberOption("--replications", o.replications, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
         durationS: numberOption("--duration", o.duration, (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
         sensitivityReplications: numberOption("--sensitivity-replications", o.sensitivityReplications, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
