@@ -182,6 +182,12 @@ export interface Workload {
    * (simulate.ts `fittedReceiveCostScale`). Ignored in "observed" mode (fitted there). @defaultValue 1
    */
   receiveCostScale?: number;
+  /**
+   * Multiplies the mobile per-byte work (the application's, and the receive path's process-context
+   * part) on top of receiveCostScale, in every mode: a receiver whose own work per byte differs from
+   * the calibration's. @defaultValue 1
+   */
+  mobileCostScale?: number;
   /** Arrival process of skbs on each queue. */
   arrivals: { kind: "poisson" } | { kind: "bursty"; onMs: number; offMs: number };
   sources: Source[];

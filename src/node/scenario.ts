@@ -46,6 +46,8 @@ export interface ScenarioSpec {
   receiverThreadsPerCpu?: number;
   /** Sets the workload's receiveCostScale (saturating/offered modes). */
   receiveCostScale?: number;
+  /** Sets the workload's mobileCostScale. */
+  mobileCostScale?: number;
   /** Mechanisms switched off (ablation): names from node/mechanisms.ts. */
   disabled?: string[];
 }
@@ -94,11 +96,12 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     if (spec.vmExitNs !== undefined) h.vmExitNs = spec.vmExitNs;
     hw = validateProfile("hardware", h, `hardware ${h.name} with overrides`);
   }
-  if (spec.processContextShare !== undefined || spec.receiverThreadsPerCpu !== undefined || spec.receiveCostScale !== undefined) {
+  if (spec.processContextShare !== undefined || spec.receiverThreadsPerCpu !== undefined || spec.receiveCostScale !== undefined || spec.mobileCostScale !== undefined) {
     const w = { ...workload };
     if (spec.processContextShare !== undefined) w.processContextShare = spec.processContextShare;
     if (spec.receiverThreadsPerCpu !== undefined) w.receiverThreadsPerCpu = spec.receiverThreadsPerCpu;
     if (spec.receiveCostScale !== undefined) w.receiveCostScale = spec.receiveCostScale;
+    if (spec.mobileCostScale !== undefined) w.mobileCostScale = spec.mobileCostScale;
     workload = validateProfile("workload", w, `workload ${w.name} with overrides`);
   }
   if (spec.goVersion !== undefined) {

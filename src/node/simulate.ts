@@ -211,10 +211,11 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const placement = agentPlacement(s.placement, hw);
   const queues = rxQueues(hw.vcpus, setup.channels.channels, s.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
   const zero = new Float64Array(hw.vcpus);
-  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero, saturatedSoftirqShare: phi };
+  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero, saturatedSoftirqShare: phi, mobileCostScale: s.workload.mobileCostScale ?? 1 };
   const receiveCostScale =
     s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
-  const base = solveThroughput({ ...baseInput, receiveCostScale });
+  const mobileCostScale = s.workload.mobileCostScale ?? 1;
+  const base = solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale });
   const toGbps = (bytes: number) => (bytes * 8) / 1e9;
   const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
   if (s.tool === null || base.bytesPerS <= 0) {
@@ -253,7 +254,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const excludedCpu = pinned ? placement.dedicatedCpu : -1;
   // what pinning alone costs the application (its CPUs are no longer the application's)
   const pinnedOnly = pinned
-    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, saturatedSoftirqShare: phi })
+    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi })
     : base;
 
   let current = pinnedOnly;
@@ -272,7 +273,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
-      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, saturatedSoftirqShare: phi }, current),
+      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi }, current),
       kernel: setup.epollLock ? setup.kernel : null,
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
@@ -291,7 +292,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       // a queue that carried nothing this time keeps its last estimate
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
-    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale, saturatedSoftirqShare: phi, agentThreadNsPerS: threadNs });
+    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi, agentThreadNsPerS: threadNs });
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
     lastMove = moved;
     if (moved < 0.005) break;

@@ -42,6 +42,11 @@ export interface ThroughputInput {
   /** Multiplies the receive path's per-byte costs (softirq and application); 1 unless "observed". */
   receiveCostScale?: number;
   /**
+   * Multiplies the mobile (application and process-context) per-byte costs on top of
+   * receiveCostScale: the workload's `mobileCostScale`. @defaultValue 1
+   */
+  mobileCostScale?: number;
+  /**
    * Share of a saturated receive CPU its softirq gets, given the share of the node's CPU the
    * application's (mobile) work uses (kernel/softirq.ts `saturatedSoftirqShare`): 1 where softirq
    * stays inline, below 1 where ksoftirqd takes over. Omitted: 1 (inline).
@@ -123,7 +128,7 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
   for (let i = 0; i < nq; i++) onExcluded[i] = queues.cpuOf[i] === input.excludedCpu ? 1 : 0;
   const plan: Plan = {
     b: k * rxCpuNsPerByte(workload, costs),
-    m: k * mobileNsPerByte(workload, costs),
+    m: k * (input.mobileCostScale ?? 1) * mobileNsPerByte(workload, costs),
     h,
     cap: new Float64Array(nq),
     onExcluded,
@@ -225,7 +230,7 @@ export function cpuBusy(input: ThroughputInput, result: ThroughputResult): Float
   const { hw, workload, costs, queues } = input;
   const k = input.receiveCostScale ?? 1;
   const b = k * rxCpuNsPerByte(workload, costs);
-  const m = k * mobileNsPerByte(workload, costs);
+  const m = k * (input.mobileCostScale ?? 1) * mobileNsPerByte(workload, costs);
   const soft = new Float64Array(hw.vcpus);
   for (let q = 0; q < queues.cpuOf.length; q++) soft[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
   let left = 0;

@@ -2,20 +2,24 @@
  * `reproduce`: every row of the field study's tables, published beside predicted, with the error.
  *
  * How each row becomes a scenario (all profiles from models/, nothing from the seed but the row's
- * own workload description):
- * - node: the Azure Dsv5 shape with the row's core count; tool: retina-perf, or retina-ringbuf for
- *   the ring buffer row; placement: "limited" for the default deployment (Kubernetes CPU limit),
- *   "unlimited" and "pinned" for the other two rows.
- * - workload: the study's receiver was closed-loop, so the published baseline is what the node
- *   carried at its limit. Where a baseline is published, the workload is "observed" at that
- *   throughput: the receive path's per-byte cost is scaled to it. That makes every baseline row an
- *   input (status "fitted-input", not counted); the with-agent throughputs and overheads are
- *   predictions. The 64-core row publishes no baseline: the model's own saturating baseline is used.
+ * own workload description and the published baselines):
+ * - node: the Azure Dsv5 shape with the row's core count, at the documented defaults of the study's
+ *   unknowns (models/unknowns/field-study.json); tool: retina-perf, or retina-ringbuf for the ring
+ *   buffer row; placement: "limited" for the default deployment (Kubernetes CPU limit), "unlimited"
+ *   and "pinned" for the other two rows.
+ * - receive costs: one receiver on one VM family pays the same per-byte work on every size, so the
+ *   family's two scales (softirq part, application part; node/family-fit.ts) are fitted on the
+ *   published baselines of the 16- and 32-core nodes together. Those baseline rows are inputs
+ *   (status "fitted-input", not counted). Where a row publishes a baseline, that traffic is offered
+ *   to the node (the 4-core node's 0.2 Gb/s is far below what the family's costs let it carry: it
+ *   was offered that much); the 64-core row has none and saturates. The with-agent throughputs and
+ *   overheads are predictions.
  * Overheads are compared in percentage points; event and wakeup rates in percent.
  */
 import type { Estimate } from "../engine/index.ts";
 import { buildScenario, DEFAULT_CALIBRATION, type ScenarioSpec } from "../node/scenario.ts";
-import { fittedReceiveCostScale, simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { fitFamily, type FamilyFit } from "../node/family-fit.ts";
 import { MECHANISM_NAMES, type Mechanism } from "../node/mechanisms.ts";
 import { loadUnknowns, type Unknown } from "./unknowns.ts";
 import { loadSeed, type SeedData } from "./seed.ts";
@@ -36,8 +40,20 @@ export interface ReproduceRow {
   status: RowStatus;
   /** For counted overhead rows: |error| <= 5 pp. For ">" rows: whether the prediction exceeds it. */
   withinGoal: boolean | null;
-  /** The row's scenario; observedGbps is the baseline it was observed at (absent: the model's own). */
-  scenario: { hardware: string; tool: string; placement: string; workload: string; observedGbps?: number };
+  /**
+   * The row's scenario; offeredGbps is the published baseline it was offered at (absent: the node
+   * saturates with the family's receive costs).
+   */
+  scenario: {
+    hardware: string;
+    tool: string;
+    placement: string;
+    workload: string;
+    offeredGbps?: number;
+    /** The family's fitted receive-cost scales the row ran with. */
+    receiveCostScale: number;
+    mobileCostScale: number;
+  };
 }
 
 export interface ReproduceResult {
@@ -55,6 +71,12 @@ export interface ReproduceResult {
     /** Published order: no limits < default < pinned < ring buffer. */
     orderingPreserved: boolean;
   };
+  /**
+   * The node family's receive costs (node/family-fit.ts), fitted on the published baselines of the
+   * 16- and 32-core nodes (fitted-input rows): the scales every row runs with, and the baselines the
+   * fit gives back.
+   */
+  family: FamilyBaselines & { fit: FamilyFit };
   /** Attribution of the 32-core default row's overhead, in percentage points per mechanism. */
   attribution32: Record<string, Estimate>;
   /** The same for every 32-core scenario with the agent, by the study's scenario label. */
@@ -95,10 +117,13 @@ interface RowSpec {
   cores: number;
   tool: string;
   placement: string;
-  /** The row's own published baseline ("observed" mode), or absent. */
-  observedGbps?: number;
-  /** No published baseline: the receive costs fitted on the 32-core node's baseline carry over. */
-  receiveCostFrom?: { cores: number; observedGbps: number };
+  /** The row's published baseline, offered to the node; absent: the node saturates. */
+  offeredGbps?: number;
+}
+
+/** The nodes whose published baselines fit the family's receive costs: every core count with one and an agent row. */
+export interface FamilyBaselines {
+  points: { cores: number; gbps: number }[];
 }
 
 export interface ReproduceOptions extends SimulateOptions {
@@ -129,21 +154,48 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   const observedOf = new Map<SimulationResult, number | undefined>();
   const base32 = seed.scenarios_32_cores.find((s) => s.reduction_pct === 0);
   const observed = base32?.gbps;
-  const specOf = (key: string, published: number, cores: number, tool: string, placement: string, observedGbps: number | undefined): RowSpec => ({
+  // the family's receive costs are fitted on the baselines of the nodes large enough to be CPU-bound
+  // (the 4-core node's 0.2 Gb/s is far below what any CPU-bound fit of the others gives it: it was
+  // offered that much, and is an input, not a fit point)
+  const family: FamilyBaselines = {
+    points: seed.throughput_by_core_count_perf_array
+      .filter((r) => r.baseline_gbps !== undefined && r.cores >= 16)
+      .map((r) => ({ cores: r.cores, gbps: r.baseline_gbps! })),
+  };
+  const specOf = (key: string, published: number, cores: number, tool: string, placement: string, offeredGbps: number | undefined): RowSpec => ({
     key,
     published,
     cores,
     tool,
     placement,
-    ...(observedGbps !== undefined ? { observedGbps } : observed !== undefined ? { receiveCostFrom: { cores: 32, observedGbps: observed } } : {}),
+    // a node the family was fitted on carries what the fit gives it (its closed-loop receiver takes
+    // all it can); another node with a published baseline is offered that traffic
+    ...(offeredGbps !== undefined && !family.points.some((p) => p.cores === cores) ? { offeredGbps } : {}),
   });
+  const fits = new Map<string, FamilyFit>();
+  const fitFor = (extra: Partial<ScenarioSpec>): FamilyFit => {
+    // the baseline does not depend on the agent: its Go version and the agent-side switches are left out
+    const { goVersion: _g, ...rest } = extra;
+    const nodeOnly = { ...rest, ...(rest.disabled ? { disabled: rest.disabled.filter((d) => d === "rxChannelPool" || d === "ksoftirqd" || d === "vmExits") } : {}) };
+    const key = JSON.stringify(nodeOnly);
+    let f = fits.get(key);
+    if (f === undefined) {
+      f = fitFamily(
+        family.points.map((p) => ({ scenario: buildScenario({ hardware: SHAPE[p.cores], tool: "none", calibration, ...nodeOnly }), observedGbps: p.gbps })),
+        simOptions.seed ?? 1,
+      );
+      fits.set(key, f);
+    }
+    return f;
+  };
+  const ctx: RowContext = { calibration, fitFor };
   const specs: RowSpec[] = [];
   const run = (cores: number, tool: string, placement: string, observedGbps: number | undefined): SimulationResult => {
     const spec = specOf("", 0, cores, tool, placement, observedGbps);
     const key = JSON.stringify(spec);
     let r = cache.get(key);
     if (r === undefined) {
-      r = simulateRow(spec, {}, calibration, simOptions);
+      r = simulateRow(spec, {}, ctx, simOptions);
       cache.set(key, r);
       observedOf.set(r, observedGbps);
     }
@@ -183,7 +235,9 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
         tool: r.scenario.tool ?? "none",
         placement: r.scenario.placement,
         workload: r.scenario.workload,
-        ...(observedOf.get(r) === undefined ? {} : { observedGbps: observedOf.get(r) }),
+        ...(observedOf.get(r) === undefined ? {} : { offeredGbps: observedOf.get(r) }),
+        receiveCostScale: fitFor({}).receiveCostScale,
+        mobileCostScale: fitFor({}).mobileCostScale,
       },
     });
   };
@@ -269,11 +323,12 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
       predictedOrder,
       orderingPreserved,
     },
+    family: { points: family.points, fit: fitFor({}) },
     attribution32: r32.attribution,
     attribution32ByScenario,
     skbDelayUs,
-    ...(band ? { band: bandOver(specs, rows, calibration, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
-    ...(ablate ? { ablation: ablation(specs, rows, calibration, sweepOptions(simOptions, sweepReplications)) } : {}),
+    ...(band ? { band: bandOver(specs, rows, ctx, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
+    ...(ablate ? { ablation: ablation(specs, rows, ctx, sweepOptions(simOptions, sweepReplications)) } : {}),
   };
 }
 
@@ -282,20 +337,31 @@ function sweepOptions(o: SimulateOptions, replications: number | undefined): Sim
 }
 
 /** Simulates one row's scenario with overrides (the unknowns' values, switched-off mechanisms). */
-function simulateRow(spec: RowSpec, extra: Partial<ScenarioSpec>, calibration: string, o: SimulateOptions): SimulationResult {
+interface RowContext {
+  calibration: string;
+  fitFor: (extra: Partial<ScenarioSpec>) => FamilyFit;
+}
+
+/**
+ * Simulates one row's scenario with overrides (the unknowns' values, switched-off mechanisms): the
+ * family's receive costs (refitted under the same overrides), offered the row's published baseline
+ * where it has one.
+ */
+function simulateRow(spec: RowSpec, extra: Partial<ScenarioSpec>, ctx: RowContext, o: SimulateOptions): SimulationResult {
   const hardware = SHAPE[spec.cores];
   if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${spec.cores} cores`);
-  let receiveCostScale: number | undefined;
-  if (spec.receiveCostFrom !== undefined) {
-    const from = SHAPE[spec.receiveCostFrom.cores];
-    const { disabled: _d, goVersion: _g, ...nodeOnly } = extra;
-    receiveCostScale = fittedReceiveCostScale(
-      buildScenario({ hardware: from, tool: "none", placement: "limited", observedGbps: spec.receiveCostFrom.observedGbps, calibration, ...nodeOnly }),
-      o.seed ?? 1,
-    );
-  }
+  const f = ctx.fitFor(extra);
   return simulate(
-    buildScenario({ hardware, tool: spec.tool, placement: spec.placement, observedGbps: spec.observedGbps, calibration, receiveCostScale, ...extra }),
+    buildScenario({
+      hardware,
+      tool: spec.tool,
+      placement: spec.placement,
+      trafficGbps: spec.offeredGbps,
+      calibration: ctx.calibration,
+      receiveCostScale: f.receiveCostScale,
+      mobileCostScale: f.mobileCostScale,
+      ...extra,
+    }),
     o,
   );
 }
@@ -305,7 +371,7 @@ function overrideOf(u: Unknown, value: string | number): Partial<ScenarioSpec> {
   return { [u.name]: value } as Partial<ScenarioSpec>;
 }
 
-function bandOver(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o: SimulateOptions, unknowns: Unknown[]): Record<string, RowBand> {
+function bandOver(specs: RowSpec[], rows: ReproduceRow[], ctx: RowContext, o: SimulateOptions, unknowns: Unknown[]): Record<string, RowBand> {
   const out: Record<string, RowBand> = {};
   for (const spec of specs) {
     const row = rows.find((r) => `${r.table}|${r.label}` === spec.key && r.metric === "reduction_pct");
@@ -318,7 +384,7 @@ function bandOver(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o
       byUnknown[u.name] = [];
       for (const v of u.values) {
         if (v === u.default) continue;
-        const r = simulateRow(spec, overrideOf(u, v), calibration, o);
+        const r = simulateRow(spec, overrideOf(u, v), ctx, o);
         byUnknown[u.name].push({ value: v, overheadPct: r.overheadPct.mean });
         low = Math.min(low, r.overheadPct.mean);
         high = Math.max(high, r.overheadPct.mean);
@@ -329,12 +395,12 @@ function bandOver(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o
   return out;
 }
 
-function ablation(specs: RowSpec[], rows: ReproduceRow[], calibration: string, o: SimulateOptions): NonNullable<ReproduceResult["ablation"]> {
+function ablation(specs: RowSpec[], rows: ReproduceRow[], ctx: RowContext, o: SimulateOptions): NonNullable<ReproduceResult["ablation"]> {
   const out: NonNullable<ReproduceResult["ablation"]> = { mechanisms: [...MECHANISM_NAMES], rows: {} };
   for (const spec of specs) {
     const row = rows.find((r) => `${r.table}|${r.label}` === spec.key && r.metric === "reduction_pct");
     const without: Record<string, number> = {};
-    for (const m of MECHANISM_NAMES) without[m] = simulateRow(spec, { disabled: [m] }, calibration, o).overheadPct.mean;
+    for (const m of MECHANISM_NAMES) without[m] = simulateRow(spec, { disabled: [m] }, ctx, o).overheadPct.mean;
     out.rows[spec.key] = { all: row?.predicted.mean ?? NaN, without };
   }
   return out;

@@ -128,7 +128,9 @@ export function requiredCostTable(rep: ReproduceResult, options: RequiredCostOpt
         tool: r.scenario.tool,
         placement: r.scenario.placement,
         calibration: rep.calibration,
-        ...(r.scenario.observedGbps === undefined ? {} : { observedGbps: r.scenario.observedGbps }),
+        receiveCostScale: r.scenario.receiveCostScale,
+        mobileCostScale: r.scenario.mobileCostScale,
+        ...(r.scenario.offeredGbps === undefined ? {} : { trafficGbps: r.scenario.offeredGbps }),
       };
       return { table: r.table, label: r.label, ...requiredExtraCost(spec, r.published, options) };
     });

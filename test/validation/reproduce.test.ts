@@ -32,9 +32,12 @@ describe("reproduce: the band over the study's unknowns and the ablation", () =>
       for (const m of MECHANISM_NAMES) expect(Number.isFinite(a.without[m])).toBe(true);
     }
   });
-  it("uses no seed number as an input of a counted row: the 64-core row takes its receive costs from the 32-core node's baseline", () => {
+  it("runs every row with the family's receive costs, fitted on the published baselines alone; the 64-core row, with none, saturates", () => {
     const row64 = r.rows.find((x) => /64 cores/.test(x.label) && x.metric === "reduction_pct")!;
     expect(row64.status).toBe("predicted");
-    expect(row64.scenario.observedGbps).toBeUndefined();
+    expect(row64.scenario.offeredGbps).toBeUndefined();
+    const scales = new Set(r.rows.map((x) => `${x.scenario.receiveCostScale}|${x.scenario.mobileCostScale}`));
+    expect(scales.size).toBe(1);
+    expect(r.family.points.map((p) => p.cores)).toEqual([16, 32]);
   });
 });
