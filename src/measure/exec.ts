@@ -97,6 +97,18 @@ export function killAllChildren(): void {
   for (const c of running) c.kill("SIGKILL");
 }
 
+/**
+ * Stops every child: SIGTERM (the loader then undoes its tc filters and removes its state file),
+ * SIGKILL for any still running after `graceMs`.
+ */
+export async function stopAllChildren(graceMs = 1500): Promise<void> {
+  const children = [...running];
+  for (const c of children) c.kill("SIGTERM");
+  const until = Date.now() + graceMs;
+  while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
 /** True when `cmd` can be found on PATH (or is an existing path). */
 export async function haveCommand(cmd: string): Promise<boolean> {
   const r = await run("sh", ["-c", `command -v ${cmd}`], { timeoutMs: 5000 });

@@ -132,9 +132,9 @@ export class RunState {
   }
 }
 
-function kill(pid: number): boolean {
+function kill(pid: number, signal: NodeJS.Signals = "SIGKILL"): boolean {
   try {
-    process.kill(pid, "SIGKILL");
+    process.kill(pid, signal);
     return true;
   } catch {
     return false;
@@ -172,11 +172,13 @@ export async function cleanupLeftovers(deleteNamespace: (name: string) => Promis
     }
     if (s.pid === process.pid || sameProcessAlive(s.pid, s.startTime)) continue;
     const killed: number[] = [];
-    for (const p of s.processes ?? []) {
-      if (sameProcessAlive(p.pid, p.startTime) && kill(p.pid)) {
-        killed.push(p.pid);
-        done.push(`ended process ${p.pid} (${p.cmd}) left by run ${s.pid}`);
-      }
+    // SIGTERM first: a leftover loader then undoes its filters and removes its own state file
+    const recorded = (s.processes ?? []).filter((p) => sameProcessAlive(p.pid, p.startTime) && kill(p.pid, "SIGTERM"));
+    await waitGone(recorded.map((p) => p.pid), 1500);
+    for (const p of recorded) {
+      if (sameProcessAlive(p.pid, p.startTime)) kill(p.pid);
+      killed.push(p.pid);
+      done.push(`ended process ${p.pid} (${p.cmd}) left by run ${s.pid}`);
     }
     const inodes = new Set((s.namespaces ?? []).map((n) => n.inode));
     for (const pid of processesInNamespaces(inodes)) {

@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { checkOutputPath } from "../models/read.ts";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
-import { haveCommand, killAllChildren, run, setProcessRecorder } from "./exec.ts";
+import { haveCommand, run, setProcessRecorder, stopAllChildren } from "./exec.ts";
 import { microbenchGrid, schedule, throughputGrid, wakeupGrid } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendFailedRow, appendRow } from "./jsonl.ts";
@@ -140,11 +140,12 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping and cleaning up`);
-    killAllChildren();
-    void deleteVethPair(pair).finally(() => {
-      state.close();
-      process.exit(128 + (sig === "SIGHUP" ? 1 : sig === "SIGINT" ? 2 : 15));
-    });
+    void stopAllChildren()
+      .then(() => deleteVethPair(pair))
+      .finally(() => {
+        state.close();
+        process.exit(128 + (sig === "SIGHUP" ? 1 : sig === "SIGINT" ? 2 : 15));
+      });
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
@@ -214,7 +215,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     // a stop signal's handler cleans up and exits: wait for it rather than race it to the exit
     if (stopping) await new Promise<never>(() => {});
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    killAllChildren();
+    await stopAllChildren();
     await deleteVethPair(pair);
     setProcessRecorder(undefined);
     state.close();

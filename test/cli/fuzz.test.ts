@@ -12,8 +12,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli } from "./run-cli.ts";
+import { cli as runCli } from "./run-cli.ts";
 import { kindDir } from "../../src/models/paths.ts";
+
+/** Work is bounded: no case of these tiny runs may take more than this (a hang fails here, not at the test timeout). */
+const CASE_LIMIT_MS = 20_000;
+let slowest = 0;
+
+/** main(argv) in-process, timed. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const t = performance.now();
+  const r = await runCli(args);
+  const ms = performance.now() - t;
+  slowest = Math.max(slowest, ms);
+  expect(ms, `${args.join(" ")} took ${ms.toFixed(0)} ms`).toBeLessThan(CASE_LIMIT_MS);
+  return r;
+}
 
 const tmp = mkdtempSync(join(tmpdir(), "bpfsim-fuzz-"));
 const TINY = ["--replications", "2", "--duration", "0.03"];
@@ -41,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.log(`fuzz: ${total} cases (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}) in ${((performance.now() - t0) / 1000).toFixed(1)} s, seed ${SEED}`);
+  console.log(`fuzz: ${total} cases (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}) in ${((performance.now() - t0) / 1000).toFixed(1)} s (slowest case ${(slowest / 1000).toFixed(2)} s), seed ${SEED}`);
 });
 
 /** A user error: exit 2, one line, naming `field`, no stack. Anything else but exit 0 fails. */

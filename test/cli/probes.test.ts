@@ -293,3 +293,17 @@ describe("a killed sweep loses only the points in flight", () => {
     expect(readFileSync(out, "utf8")).toBe(readFileSync(ref, "utf8"));
   });
 });
+
+describe("measure: a machine that cannot measure is the user's to fix", () => {
+  it("without root: exit 2, one line, no stack", () => {
+    // as root, run it as nobody; otherwise as the user we are
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, ["src/cli/bin.mjs", "measure", "--no-microbench", "--no-throughput", "--out", join(tmpdir(), `nobody-${process.pid}.jsonl`)], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, HOME: tmpdir() },
+      ...asNobody,
+    });
+    expectUserError({ code: r.status ?? -1, err: r.stderr }, /cannot measure: must run as root/);
+  });
+});

@@ -83,6 +83,8 @@ async function expectNothingLeft(pid: number, state: RunStateFile | undefined, p
   }
   expect(listBpfsimCgroups().filter((g) => g.includes(String(pid)))).toEqual([]);
   expect(existsSync(join(stateDir(), `measure-${pid}.json`))).toBe(false);
+  // a loader of the run was stopped with SIGTERM and removed its own state file
+  for (const p of state?.processes ?? []) if (p.cmd.includes("bpfsim-loader")) expect(existsSync(`/run/bpfsim/loader-${p.pid}.state`), `loader ${p.pid}'s state file`).toBe(false);
   // a program of the killed run dies with its namespace (asynchronously): none new may remain without a live holder
   let orphans: number[] = [];
   for (let i = 0; i < 50; i++) {
