@@ -26,10 +26,10 @@ export function predictScenario(spec: ScenarioSpec, scenario: Scenario, options:
   const result = simulate(scenario, simulateOptions(options, SINGLE_RUN));
   return {
     query: "predict",
+    ...summarize(result),
     spec,
     calibration: calibrationRef(spec, result),
     replications: result.options.replications,
-    ...summarize(result),
     result,
   };
 }

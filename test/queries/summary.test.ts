@@ -37,4 +37,23 @@ describe("summary: node CPU and the dominant mechanism's basis", () => {
     const r = { attribution: { readerCpu: z, wakeups: z }, cpuByMechanism: { readerCpu: z } } as unknown as SimulationResult;
     expect(dominantMechanismOf(r)).toEqual({ mechanism: null, basis: "cpu" });
   });
+
+  it("keeps every interval inside its quantity's bounds (no negative lost/s, no overhead below 0 or above 100)", () => {
+    const z = { mean: 0, halfWidth: 0, low: 0, high: 0, n: 3 };
+    const wide = { mean: 100, halfWidth: 400, low: -300, high: 500, n: 3 };
+    const pctWide = { mean: 2, halfWidth: 7, low: -5, high: 9, n: 3 };
+    const r = {
+      baselineGbps: z, withAgentGbps: z, overheadPct: pctWide, eventsPerS: { ...wide, mean: 1000, low: 600, high: 1400 },
+      wakeupsPerS: wide, lostPerS: wide, agentCpuCores: wide, kernelCpuCores: wide, throttledPct: { mean: 98, halfWidth: 5, low: 93, high: 103, n: 3 },
+      nodeCpuPct: pctWide, latencyP50Us: wide, latencyP99Us: wide, attribution: { readerCpu: z }, cpuByMechanism: { readerCpu: z },
+      bottleneck: { withAgent: "offered" }, warnings: [],
+    } as unknown as SimulationResult;
+    const s = summarize(r);
+    for (const k of ["wakeupsPerS", "lostPerS", "agentCpuCores", "kernelCpuCores", "overheadPct", "nodeCpuPct", "throttledPct"] as const) {
+      expect(s[k].low, k).toBeGreaterThanOrEqual(0);
+      expect(s[k].low, k).toBeLessThanOrEqual(s[k].mean);
+      expect(s[k].high, k).toBeGreaterThanOrEqual(s[k].mean);
+    }
+    for (const k of ["overheadPct", "nodeCpuPct", "throttledPct"] as const) expect(s[k].high, k).toBeLessThanOrEqual(100);
+  });
 });

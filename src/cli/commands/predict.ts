@@ -4,7 +4,7 @@ import { attributionChart } from "../../charts/attribution.ts";
 import { predict } from "../../queries/predict.ts";
 import { dominantLabel } from "../../queries/common.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
-import { addOutputOptions, addScenarioOptions, chartPath, ci, est, print, trafficFlags, writeChart } from "../output.ts";
+import { addOutputOptions, addScenarioOptions, chartPath, ciCell, estCell, print, trafficFlags, writeChart, type Cell } from "../output.ts";
 
 export function registerPredict(program: Command): void {
   const cmd = program
@@ -24,16 +24,22 @@ export function registerPredict(program: Command): void {
         .sort((x, y) => y[1] - x[1])
         .map(([k, v]) => `${k} ${v.toFixed(3)}`)
         .join(", ") || "none";
-    const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2) => [name, est(e, d), ci(e, d)];
+    const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2): Cell[] => [name, estCell(e, d), ciCell(e, d)];
     print(o, p, {
       preamble: [
         `${p.result.scenario.hardware} · ${p.result.scenario.tool} · ${p.result.scenario.placement} · ${p.result.scenario.workload}`,
+        ...p.headline,
         `calibration: ${p.calibration.file}; ${p.replications} replications, ± is the 95% confidence half-width`,
       ],
       header: ["metric", "mean ± 95% half-width", "95% CI"],
       rows: [
-        row("overhead (%)", p.overheadPct),
+        row("node CPU the agent takes (cores)", p.nodeCpuCores, 3),
         row("node CPU the agent takes (%)", p.nodeCpuPct),
+        row("throughput overhead (%)", p.overheadPct),
+        row("lost events (% of outputs)", p.health.lostPct),
+        row("reader throttled (% of time)", p.health.throttledPct, 1),
+        row("delivery latency p50 (µs)", p.health.deliveryP50Us, 0),
+        row("delivery latency p99 (µs)", p.health.deliveryP99Us, 0),
         row("baseline throughput (Gb/s)", p.baselineGbps),
         row("throughput with agent (Gb/s)", p.withAgentGbps),
         row("BPF output events/s", p.eventsPerS, 0),
