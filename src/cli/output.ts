@@ -103,13 +103,13 @@ export function print(o: { json?: boolean; csv?: boolean }, answer: unknown, t: 
 
 /**
  * "mean ± half-width" for tables; an interval kept inside its bounds (boundInterval) is asymmetric:
- * "mean (+up/-down)", and one that reaches its bound from a mean at it: "< high".
+ * "mean [low, high]", and one that reaches its bound from a mean at it: "< high".
  */
 export function est(e: Estimate, digits = 2): string {
   if (!(e.n > 1)) return e.mean.toFixed(digits);
   if (e.bounded) {
     if (e.mean <= e.low && e.high > e.low) return `< ${e.high.toFixed(digits)}`;
-    return `${e.mean.toFixed(digits)} (+${(e.high - e.mean).toFixed(digits)}/-${(e.mean - e.low).toFixed(digits)})`;
+    return `${e.mean.toFixed(digits)} [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]`;
   }
   return `${e.mean.toFixed(digits)} ± ${e.halfWidth.toFixed(digits)}`;
 }

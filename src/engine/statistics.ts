@@ -236,9 +236,10 @@ export interface Bounds {
  * The 95% interval of a bounded quantity. When the Student-t interval lies inside the bounds it is kept;
  * when it crosses one it is taken on a scale where the bound cannot be crossed and mapped back: log(x -
  * lower) for a lower bound only, logit((x - lower) / (upper - lower)) for both (the delta method:
- * half-width h on the transformed scale is h x its derivative at the mean). The interval then runs from
- * the bound side closer to the mean, never past the bound: a rate whose replications scatter around a
- * small mean gets [>0, high], not a negative low. A mean at the bound itself (replications all at it,
+ * half-width h on the transformed scale is h x its derivative at the mean), and kept within the
+ * Student-t interval (the transformed one alone explodes on the far side when the half-width dwarfs the
+ * mean): never past the bound, never wider than t: a rate whose replications scatter around a small
+ * mean gets [>0, high], not a negative low. A mean at the bound itself (replications all at it,
  * or disagreeing about it) gives [bound, high]: read it as "< high". Means outside the bounds are not
  * moved (that would hide a model error); only the interval is clipped.
  */
@@ -271,6 +272,8 @@ export function boundInterval(e: Estimate, bounds: Bounds): Estimate {
     low = hi - d * Math.exp(h / d);
     high = hi - d * Math.exp(-h / d);
   }
+  low = Math.max(low, e.low, lo);
+  high = Math.min(high, e.high, hi);
   return { mean: m, halfWidth: (high - low) / 2, low, high, n: e.n, bounded: true };
 }
 

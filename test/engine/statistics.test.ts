@@ -141,3 +141,14 @@ describe("bounded intervals: a non-negative quantity or a percentage of a whole 
     expect(() => boundInterval(confidenceInterval([1, 2]), { lower: 5, upper: 1 })).toThrow(/lower = 5.*upper = 1/);
   });
 });
+
+describe("bounded intervals stay within the Student-t interval", () => {
+  it("replications that disagree widely about a small rate: [>= 0, <= t high], not an exploded log-scale high", () => {
+    const t = confidenceInterval([0, 150]);
+    const b = boundInterval(t, { lower: 0 });
+    expect(b.low).toBeGreaterThanOrEqual(0);
+    expect(b.high).toBeLessThanOrEqual(t.high);
+    const p = boundInterval(confidenceInterval([0, 0.03]), { lower: 0, upper: 100 });
+    expect(p.high).toBeLessThanOrEqual(confidenceInterval([0, 0.03]).high);
+  });
+});
