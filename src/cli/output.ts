@@ -82,12 +82,16 @@ export function addOutputOptions(cmd: Command): Command {
   return cmd.option("--json", "print one JSON object (the answer)").option("--csv", "print the table as CSV");
 }
 
-/** Adds --seed / --replications / --duration with the quick defaults of queries that run many simulations. */
+/**
+ * Adds --seed / --replications / --duration / --max-iterations with the quick defaults of queries that
+ * run many simulations (each default shown once, by commander).
+ */
 export function addQuickSimulationOptions(cmd: Command, replications = "3", duration = "0.22"): Command {
   return cmd
     .option("--seed <n>", "seed of the first replication (integer)", "1")
-    .option("--replications <n>", `independent replications per simulation, for 95% intervals (default ${replications}: kept small because this runs many simulations)`, replications)
-    .option("--duration <s>", `simulated seconds per discrete-event run (default ${duration})`, duration);
+    .option("--replications <n>", "independent replications per simulation, for 95% intervals (kept small: this runs many simulations)", replications)
+    .option("--duration <s>", "simulated seconds per discrete-event run", duration)
+    .option("--max-iterations <n>", "throughput fixed-point iterations per replication (raise it when a warning says the fixed point did not settle)", "4");
 }
 
 function csvCell(s: string): string {
@@ -133,8 +137,9 @@ export async function writeChart(path: string, spec: VegaLiteSpec): Promise<void
   process.stderr.write(`chart written to ${path}\n`);
 }
 
-export function quickOptions(o: { seed?: string; replications?: string; duration?: string }) {
+export function quickOptions(o: { seed?: string; replications?: string; duration?: string; maxIterations?: string }) {
   return {
+    maxIterations: numberOption("--max-iterations", o.maxIterations ?? "4", (n) => Number.isInteger(n) && n >= 1 && n <= 50, "an integer in [1, 50]"),
     seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
     replications: numberOption("--replications", o.replications ?? "3", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),

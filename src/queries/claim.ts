@@ -146,7 +146,8 @@ export function bpfLowerBoundCores(s: Scenario, gbps: number): number {
 
 function judge(claimed: number, predicted: Estimate, absolute: number, relative: number, modelTol: number): QuantityVerdict {
   const tol = Math.max(modelTol, absolute, relative * Math.abs(predicted.mean));
-  const accepted = { low: predicted.low - tol, high: predicted.high + tol };
+  // a cost is never negative: the accepted range stops at 0
+  const accepted = { low: Math.max(0, predicted.low - tol), high: predicted.high + tol };
   const verdict: Verdict = claimed < accepted.low ? "optimistic" : claimed > accepted.high ? "pessimistic" : "consistent";
   return { claimed, predicted, accepted, verdict };
 }

@@ -19,6 +19,8 @@ export interface QueryOptions {
   replications?: number;
   /** @defaultValue 0.22 s (a measured window of two 100 ms CFS periods) */
   durationS?: number;
+  /** Throughput fixed-point iterations per replication (simulate's maxIterations). @defaultValue 4 */
+  maxIterations?: number;
 }
 
 /** Defaults for a single prediction (as `bpfsim simulate`). */
@@ -32,6 +34,7 @@ export function simulateOptions(o: QueryOptions, defaults: Required<QueryOptions
     replications: o.replications ?? defaults.replications,
     durationS: o.durationS ?? defaults.durationS,
     warmupS: 0.02,
+    ...(o.maxIterations === undefined ? {} : { maxIterations: o.maxIterations }),
   };
 }
 

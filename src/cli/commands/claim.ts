@@ -10,9 +10,10 @@ export function registerClaim(program: Command): void {
   const cmd = program
     .command("claim")
     .description(
-      'Judge a vendor claim (models/schema/claim.schema.json; examples in models/claims/): "consistent" (inside the predicted 95%\n' +
-        'interval widened by the model's validated error for that kind of scenario, validation/model-error.json), "optimistic", "pessimistic"\n' +
-        'or "impossible" (less CPU than the BPF programs alone need)',
+      'Judge a vendor claim (models/schema/claim.schema.json; examples in models/claims/). ' +
+        '"consistent": inside the predicted 95% interval widened by the model\'s validated error for that kind of scenario (validation/model-error.json). ' +
+        '"optimistic": below it; "pessimistic": above it. ' +
+        '"impossible": less CPU than the BPF programs alone need.',
     )
     .argument("<claim>", "claim JSON file")
     .option("--tolerance <fraction>", "a wider tolerance than the model's validated error, relative to the predicted mean (the larger applies; default: none)");
