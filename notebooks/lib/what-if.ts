@@ -12,6 +12,13 @@ import type { HardwareProfile, Workload } from "../../src/models/types.ts";
 import { simulate, type Scenario, type SimulateOptions, type SimulationResult } from "../../src/node/simulate.ts";
 import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
 import modelErrorFile from "../../validation/model-error.json" with { type: "json" };
+import { boundInterval, type Estimate } from "../../src/engine/statistics.ts";
+
+/** A percentage's 95% interval kept inside [0, 100] (as every CLI answer's). */
+export function pctInterval(e: Estimate): { mean: number; low: number; high: number } {
+  const b = boundInterval(e, { lower: 0, upper: 100 });
+  return { mean: b.mean, low: b.low, high: b.high };
+}
 
 export { bundledNames, bundledProfile };
 export type { SimulationResult };

@@ -9,8 +9,8 @@ export function registerReserve(program: Command): void {
   const cmd = program
     .command("reserve")
     .description(
-      "CPU to reserve for the agent: node CPU, losses and throttling under a range of CPU limits, unlimited and pinned to 1, 2, 4\n" +
-        "CPUs; recommends only a placement that carries the agent's demand. Defaults to 3 replications of 0.22 s per option.",
+      "CPU to reserve for the agent: node CPU, losses and throttling under a range of CPU limits, unlimited and pinned to 1, 2, 4 CPUs. " +
+        "Recommends only a placement that carries the agent's demand.",
     )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
