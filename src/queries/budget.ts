@@ -23,10 +23,10 @@
 import { loadHardware } from "../models/load.ts";
 import { ScenarioError } from "../node/costs.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
-import { defaultMetric, MANY_RUNS, METRICS, metricOf, type MetricBasis, type QueryOptions } from "./common.ts";
+import { defaultMetric, MANY_RUNS, METRICS, metricOf, type MetricBasis, type QueryRunOptions } from "./common.ts";
 import { predict, type Prediction } from "./predict.ts";
 
-export interface BudgetOptions extends QueryOptions {
+export interface BudgetOptions extends QueryRunOptions {
   /** Bisection stops when the bracket is this narrow (Gb/s). @defaultValue 0.25 */
   toleranceGbps?: number;
   /** What the budget limits: the node's CPU the agent takes, or throughput lost. @defaultValue "cpu" (budget runs offered traffic) */

@@ -25,7 +25,7 @@ import { fileLabel, MODELS_DIR } from "../models/paths.ts";
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import type { Scenario } from "../node/simulate.ts";
 import { join } from "node:path";
-import { type CalibrationRef, type MetricBasis, type QueryOptions } from "./common.ts";
+import { type CalibrationRef, type MetricBasis, type QueryRunOptions } from "./common.ts";
 import { predictScenario, type Prediction } from "./predict.ts";
 import { modelErrorFor, readModelError, type ErrorBand, type ModelErrorFile } from "../validation/model-error.ts";
 
@@ -154,7 +154,7 @@ function judge(claimed: number, predicted: Estimate, absolute: number, relative:
 
 export function judgeClaim(
   claim: Claim,
-  options: QueryOptions & { tolerance?: Partial<ModelTolerance>; modelError?: ModelErrorFile } = {},
+  options: QueryRunOptions & { tolerance?: Partial<ModelTolerance>; modelError?: ModelErrorFile } = {},
 ): ClaimAnswer {
   const tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
   const spec = claimSpec(claim);

@@ -19,16 +19,23 @@ export interface QueryOptions {
   replications?: number;
   /** @defaultValue 0.22 s (a measured window of two 100 ms CFS periods) */
   durationS?: number;
-  /** Throughput fixed-point iterations per replication (simulate's maxIterations). @defaultValue 4 */
+}
+
+/** QueryOptions plus the throughput fixed point's iterations (`--max-iterations`). */
+export interface QueryRunOptions extends QueryOptions {
+  /** Throughput fixed-point iterations per replication (simulate's maxIterations). @defaultValue simulate's (4) */
   maxIterations?: number;
 }
 
 /** Defaults for a single prediction (as `bpfsim simulate`). */
-export const SINGLE_RUN: Required<QueryOptions> = { seed: 1, replications: 5, durationS: 0.22 };
-/** Defaults for queries that run many simulations (budget, crossover, size, reserve, sweep). */
-export const MANY_RUNS: Required<QueryOptions> = { seed: 1, replications: 3, durationS: 0.22 };
+/** The run options every query has defaults for (maxIterations defaults to simulate's own). */
+export type RunDefaults = Required<QueryOptions>;
 
-export function simulateOptions(o: QueryOptions, defaults: Required<QueryOptions>): SimulateOptions {
+export const SINGLE_RUN: RunDefaults = { seed: 1, replications: 5, durationS: 0.22 };
+/** Defaults for queries that run many simulations (budget, crossover, size, reserve, sweep). */
+export const MANY_RUNS: RunDefaults = { seed: 1, replications: 3, durationS: 0.22 };
+
+export function simulateOptions(o: QueryRunOptions, defaults: RunDefaults): SimulateOptions {
   return {
     seed: o.seed ?? defaults.seed,
     replications: o.replications ?? defaults.replications,

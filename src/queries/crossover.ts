@@ -24,7 +24,7 @@
 import { listProfiles, loadHardware } from "../models/load.ts";
 import type { Estimate } from "../engine/index.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
-import { defaultMetric, difference, MANY_RUNS, METRICS, metricOf, type CalibrationRef, type MetricBasis, type QueryOptions } from "./common.ts";
+import { defaultMetric, difference, MANY_RUNS, METRICS, metricOf, type CalibrationRef, type MetricBasis, type QueryRunOptions } from "./common.ts";
 import { ScenarioError } from "../node/costs.ts";
 import { predict, type Prediction } from "./predict.ts";
 
@@ -93,7 +93,7 @@ export interface CrossoverAnswer {
   rule: string;
 }
 
-export interface CrossoverOptions extends QueryOptions {
+export interface CrossoverOptions extends QueryRunOptions {
   /** Search for the setting that flips an always/never answer. @defaultValue true */
   flipSearch?: boolean;
 }

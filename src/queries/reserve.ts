@@ -16,10 +16,10 @@ import { loadPlacement, validateProfile } from "../models/load.ts";
 import type { Placement } from "../models/types.ts";
 import { ScenarioError } from "../node/costs.ts";
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
-import { MANY_RUNS, type CalibrationRef, type QueryOptions } from "./common.ts";
+import { MANY_RUNS, type CalibrationRef, type QueryRunOptions } from "./common.ts";
 import { predictScenario } from "./predict.ts";
 
-export interface ReserveOptions extends QueryOptions {
+export interface ReserveOptions extends QueryRunOptions {
   /** CPU limits to try, in cores. @defaultValue [0.1, 0.25, 0.5, 1, 2, 4] */
   limits?: number[];
   /** @defaultValue 1 (lost events/s) */
