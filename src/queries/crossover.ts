@@ -59,6 +59,9 @@ export interface CrossoverRow {
   perfLostPerS: Estimate;
   ringbufLostPerS: Estimate;
   ringbufWins: boolean;
+  /** Whether each tool's agent keeps up there (health.ts): no losses, not throttled. */
+  perfKeepsUp: boolean;
+  ringbufKeepsUp: boolean;
 }
 
 /** What would flip an "always"/"never" answer, and where it was found to (null: not within what was tried). */
@@ -133,6 +136,8 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
       perfLostPerS: p.lostPerS,
       ringbufLostPerS: r.lostPerS,
       ringbufWins: d.low > 0,
+      perfKeepsUp: p.health.keepingUp,
+      ringbufKeepsUp: r.health.keepingUp,
     };
   });
   let k = rows.length;

@@ -33,6 +33,7 @@ export function registerBudget(program: Command): void {
     print(o, a, {
       preamble: [
         `${a.spec.hardware} · ${a.spec.tool} · placement ${a.spec.placement ?? "limited"} · budget ${max}${unit} (--metric ${a.metric}${o.metric === undefined ? ", the default" : ""})`,
+        ...a.atAnswer.headline.map((l) => `at the answer (${a.maxTrafficGbps.toFixed(2)} Gb/s): ${l}`),
         `calibration: ${a.atAnswer.calibration.file}; ${a.atAnswer.replications} replications per point; assumption: ${a.assumption}`,
       ],
       header: ["offered Gb/s", "node CPU (%)", "throughput overhead (%)", `95% CI (${a.metric})`, "within budget"],

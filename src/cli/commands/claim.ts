@@ -32,6 +32,7 @@ export function registerClaim(program: Command): void {
       preamble: [
         `claim ${a.claim.name}: "${a.claim.description}"`,
         `source: ${a.claim.source}`,
+        ...a.prediction.headline.map((l) => `predicted ${l}`),
         `calibration: ${a.calibration.file}; ${a.replications} replications`,
         `tolerance around the 95% CI: the model's validated error for ${me.kind} on ${me.minVcpus}-${me.maxVcpus} vCPUs: ±${me.errorPp.toFixed(2)} pp of throughput overhead, ±${(100 * me.relativeError).toFixed(0)}% of node CPU or cores (${me.extrapolated ? "no validation rows in this band: its buffer kind's largest error" : `${me.rows} validation rows`}; ${me.file}, ${me.generated})${extra}`,
       ],
