@@ -137,9 +137,24 @@ export async function writeChart(path: string, spec: VegaLiteSpec): Promise<void
   process.stderr.write(`chart written to ${path}\n`);
 }
 
+/**
+ * Adds --max-iterations to a command whose simulation options come from elsewhere (simulate.ts), unless
+ * it is there already; maxIterationsOption reads it.
+ */
+export function addMaxIterationsOption(cmd: Command): Command {
+  if (!cmd.options.some((x) => x.long === "--max-iterations")) {
+    cmd.option("--max-iterations <n>", "throughput fixed-point iterations per replication (raise it when a warning says the fixed point did not settle)", "4");
+  }
+  return cmd;
+}
+
+export function maxIterationsOption(o: { maxIterations?: string }): number {
+  return numberOption("--max-iterations", o.maxIterations ?? "4", (n) => Number.isInteger(n) && n >= 1 && n <= 50, "an integer in [1, 50]");
+}
+
 export function quickOptions(o: { seed?: string; replications?: string; duration?: string; maxIterations?: string }) {
   return {
-    maxIterations: numberOption("--max-iterations", o.maxIterations ?? "4", (n) => Number.isInteger(n) && n >= 1 && n <= 50, "an integer in [1, 50]"),
+    maxIterations: maxIterationsOption(o),
     seed: numberOption("--seed", o.seed ?? "1", Number.isInteger, "an integer"),
     replications: numberOption("--replications", o.replications ?? "3", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),

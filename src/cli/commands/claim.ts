@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { judgeClaim, loadClaim } from "../../queries/claim.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { numberOption } from "../errors.ts";
-import { addOutputOptions, ciCell, estCell, print, type Cell } from "../output.ts";
+import { addMaxIterationsOption, addOutputOptions, ciCell, estCell, maxIterationsOption, print, type Cell } from "../output.ts";
 import { dominantLabel } from "../../queries/common.ts";
 
 export function registerClaim(program: Command): void {
@@ -17,10 +17,10 @@ export function registerClaim(program: Command): void {
     )
     .argument("<claim>", "claim JSON file")
     .option("--tolerance <fraction>", "a wider tolerance than the model's validated error, relative to the predicted mean (the larger applies; default: none)");
-  addOutputOptions(addSimulationOptions(cmd)).action((file: string, o) => {
+  addOutputOptions(addMaxIterationsOption(addSimulationOptions(cmd))).action((file: string, o) => {
     const relative = o.tolerance === undefined ? 0 : numberOption("--tolerance", o.tolerance, (n) => n >= 0 && n <= 10, "a fraction in [0, 10]");
     const { seed, replications, durationS } = simulationOptions(o);
-    const a = judgeClaim(loadClaim(file), { seed, replications, durationS, tolerance: { relative } });
+    const a = judgeClaim(loadClaim(file), { seed, replications, durationS, maxIterations: maxIterationsOption(o), tolerance: { relative } });
     const rows: Cell[][] = [];
     const f = (x: number, d: number) => x.toFixed(d);
     const acc = (v: { accepted: { low: number; high: number }; predicted: { mean: number; n: number } }) => ({ mean: v.predicted.mean, halfWidth: (v.accepted.high - v.accepted.low) / 2, low: v.accepted.low, high: v.accepted.high, n: v.predicted.n });

@@ -4,20 +4,23 @@ import { attributionChart } from "../../charts/attribution.ts";
 import { predict } from "../../queries/predict.ts";
 import { dominantLabel } from "../../queries/common.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
-import { addOutputOptions, addScenarioOptions, chartPath, ciCell, estCell, print, trafficFlags, writeChart, type Cell } from "../output.ts";
+import { addMaxIterationsOption, addOutputOptions, addScenarioOptions, chartPath, ciCell, estCell, maxIterationsOption, print, trafficFlags, writeChart, type Cell } from "../output.ts";
 
 export function registerPredict(program: Command): void {
   const cmd = program
     .command("predict")
-    .description("Predict what the agent costs one node: throughput overhead, share of the node's CPU (and its split by mechanism), throughput,\nevents/s, wakeups/s, lost/s, agent CPU, and the dominant mechanism")
+    .description(
+      "Predict what the agent costs one node. Leads with the node CPU it takes (cores and %), the throughput overhead and its health (lost events %, throttled %, delivery latency); " +
+        "then throughput, events/s, wakeups/s, lost/s, agent CPU, node CPU by mechanism and the dominant mechanism.",
+    )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
     .option("--chart <file>", "also render the overhead attribution as a bar chart (.svg or .png)");
-  addOutputOptions(addSimulationOptions(addScenarioOptions(cmd))).action(async (o) => {
+  addOutputOptions(addMaxIterationsOption(addSimulationOptions(addScenarioOptions(cmd)))).action(async (o) => {
     const chart = chartPath("--chart", o.chart);
     const spec = { hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) };
     const { seed, replications, durationS } = simulationOptions(o);
-    const p = predict(spec, { seed, replications, durationS });
+    const p = predict(spec, { seed, replications, durationS, maxIterations: maxIterationsOption(o) });
     const byMechanism =
       Object.entries(p.cpuByMechanism)
         .filter(([, v]) => v >= 0.0005)
