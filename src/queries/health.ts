@@ -12,6 +12,7 @@
 import type { Estimate } from "../engine/index.ts";
 import { boundInterval } from "../engine/statistics.ts";
 import type { SimulationResult } from "../node/simulate.ts";
+import { loadHardware } from "../models/load.ts";
 
 export interface HealthCriteria {
   /** The agent is losing events when mean lost/s reaches this. @defaultValue 1 (as `reserve`) */
@@ -76,7 +77,7 @@ export function agentHealth(r: SimulationResult, criteria: HealthCriteria = {}):
   const throttledPct = boundInterval(r.throttledPct, PCT);
   const problems: string[] = [];
   if (r.lostPerS.mean >= maxLostPerS) {
-    problems.push(`loses ${pct(lostPct.mean)} of its events (${r.lostPerS.mean.toFixed(0)}/s): its reader does not drain the buffers as fast as they fill`);
+    problems.push(`it loses ${pct(lostPct.mean)} of its events (${r.lostPerS.mean.toFixed(0)}/s): its reader does not drain the buffers as fast as they fill`);
   }
   if (r.throttledPct.mean >= maxThrottledPct) {
     problems.push(`its reader is throttled ${pct(r.throttledPct.mean)} of the time by its CPU limit`);
@@ -85,7 +86,7 @@ export function agentHealth(r: SimulationResult, criteria: HealthCriteria = {}):
   const delivery = events > 0 ? `events delivered p50 ${duration(r.latencyP50Us.mean)}, p99 ${duration(r.latencyP99Us.mean)} after output` : "no events";
   const line = keepingUp
     ? `agent health: keeping up (lost ${pct(lostPct.mean)}, throttled ${pct(r.throttledPct.mean)}; ${delivery})`
-    : `agent health: NOT KEEPING UP: it ${problems.join("; and ")}; ${delivery}`;
+    : `agent health: NOT KEEPING UP: ${problems.join("; ")}; ${delivery}`;
   return {
     lostPct,
     lostPerS: boundInterval(r.lostPerS, { lower: 0 }),
@@ -98,10 +99,22 @@ export function agentHealth(r: SimulationResult, criteria: HealthCriteria = {}):
   };
 }
 
-/** Node CPU in cores: the sum of the mechanisms' means, its interval scaled from nodeCpuPct's. */
-export function nodeCpuCoresOf(r: SimulationResult): Estimate {
-  const cores = Object.values(r.cpuByMechanism).reduce((s, e) => s + e.mean, 0);
+/**
+ * Node CPU the agent takes, in cores: nodeCpuPct of the node's vCPUs (so a pinned agent's reserved CPUs
+ * count whole, as in nodeCpuPct). When the hardware profile cannot be read back by name, the cores in
+ * use (the sum of cpuByMechanism) stand in, with nodeCpuPct's relative interval.
+ */
+export function nodeCpuCoresOf(r: SimulationResult, vcpus?: number): Estimate {
+  let n = vcpus;
+  if (n === undefined) {
+    try {
+      n = loadHardware(r.scenario.hardware).vcpus;
+    } catch {
+      n = undefined;
+    }
+  }
   const p = r.nodeCpuPct.mean;
+  const cores = n !== undefined ? (p / 100) * n : Object.values(r.cpuByMechanism).reduce((s, e) => s + e.mean, 0);
   if (!(p > 0)) return { mean: cores, halfWidth: 0, low: cores, high: cores, n: r.nodeCpuPct.n };
   return boundInterval(scaled(r.nodeCpuPct, cores / p), { lower: 0 });
 }

@@ -34,7 +34,7 @@ export function registerClaim(program: Command): void {
         `source: ${a.claim.source}`,
         ...a.prediction.headline.map((l) => `predicted ${l}`),
         `calibration: ${a.calibration.file}; ${a.replications} replications`,
-        `tolerance around the 95% CI: the model's validated error for ${me.kind} on ${me.minVcpus}-${me.maxVcpus} vCPUs: ±${me.errorPp.toFixed(2)} pp of throughput overhead, ±${(100 * me.relativeError).toFixed(0)}% of node CPU or cores (${me.extrapolated ? "no validation rows in this band: its buffer kind's largest error" : `${me.rows} validation rows`}; ${me.file}, ${me.generated})${extra}`,
+        `tolerance around the 95% CI: the model's validated error for ${me.kind} on ${me.minVcpus}-${me.maxVcpus} vCPUs: ±${me.errorPp.toFixed(2)} pp of throughput overhead, ±${(100 * me.relativeError).toFixed(0)}% of node CPU or cores (${me.extrapolated ? "no validation rows in this band: its buffer kind's largest error" : `${me.rows} validation row${me.rows === 1 ? "" : "s"}`}; ${me.file}, ${me.generated})${extra}`,
       ],
       header: ["quantity", "claimed", "predicted", "95% CI", "accepted (± model error)", "BPF lower bound", "verdict"],
       rows,
