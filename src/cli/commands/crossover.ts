@@ -42,7 +42,7 @@ export function registerCrossover(program: Command): void {
         `calibration: ${a.calibration.file}; ${a.replications} replications per point, ± is the 95% confidence half-width`,
       ],
       // narrow: the metric compared and its margin; the other metric and losses are in --json / --csv
-      header: ["hardware", "vCPUs", metric === "cpu" ? "perf CPU (%)" : "perf ovh (%)", metric === "cpu" ? "ringbuf CPU (%)" : "ringbuf ovh (%)", "margin (pp)", "95% CI", "ringbuf wins", "keeps up (perf/rb)"],
+      header: ["hardware", "vCPUs", metric === "cpu" ? "perf node CPU (%)" : "perf overhead (%)", metric === "cpu" ? "ringbuf node CPU (%)" : "ringbuf overhead (%)", "margin (pp)", "95% CI", "ringbuf wins", "keeps up (perf/rb)"],
       rows: a.rows.map((r): Cell[] => {
         const [pm, rm] = metric === "cpu" ? [r.perfNodeCpuPct, r.ringbufNodeCpuPct] : [r.perfOverheadPct, r.ringbufOverheadPct];
         return [r.hardware, String(r.vcpus), estCell(pm), estCell(rm), estCell(r.differencePp), ciCell(r.differencePp), r.ringbufWins ? "yes" : "no", `${r.perfKeepsUp ? "yes" : "NO"}/${r.ringbufKeepsUp ? "yes" : "NO"}`];
