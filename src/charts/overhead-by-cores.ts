@@ -10,7 +10,10 @@ export interface OverheadPoint {
 
 /** `yTitle` names what overheadPct holds (e.g. "node CPU (%)" for crossover --metric cpu). */
 export function overheadByCoresChart(rows: OverheadPoint[], title = "Overhead by node size", yTitle = "overhead (%)"): VegaLiteSpec {
-  const values = rows.map((r) => ({ vcpus: r.vcpus, tool: r.tool, overhead: r.overheadPct.mean, low: r.overheadPct.low, high: r.overheadPct.high }));
+  // ordered by vCPUs (the line's order), then tool
+  const values = [...rows]
+    .sort((a, b) => a.vcpus - b.vcpus || a.tool.localeCompare(b.tool))
+    .map((r) => ({ vcpus: r.vcpus, tool: r.tool, overhead: r.overheadPct.mean, low: Math.max(0, r.overheadPct.low), high: r.overheadPct.high }));
   const x = { field: "vcpus", type: "quantitative", title: "vCPUs", scale: { type: "log", base: 2 } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -205,6 +205,11 @@ export interface Estimate {
   low: number;
   high: number;
   n: number;
+  /**
+   * Set when the interval was moved inside the quantity's bounds (boundInterval): it is then not
+   * mean ± halfWidth but [low, high], asymmetric, and halfWidth is half its width.
+   */
+  bounded?: true;
 }
 
 /** Mean and Student-t 95% interval of independent replication results. */
@@ -219,6 +224,62 @@ export function confidenceInterval(values: readonly number[]): Estimate {
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
   const halfWidth = studentT975(n - 1) * Math.sqrt(variance / n);
   return { mean, halfWidth, low: mean - halfWidth, high: mean + halfWidth, n };
+}
+
+/** Where a quantity can lie: `lower` and/or `upper` (e.g. 0 for a rate, [0, 100] for a percentage of a whole). */
+export interface Bounds {
+  lower?: number;
+  upper?: number;
+}
+
+/**
+ * The 95% interval of a bounded quantity. When the Student-t interval lies inside the bounds it is kept;
+ * when it crosses one it is taken on a scale where the bound cannot be crossed and mapped back: log(x -
+ * lower) for a lower bound only, logit((x - lower) / (upper - lower)) for both (the delta method:
+ * half-width h on the transformed scale is h x its derivative at the mean), and kept within the
+ * Student-t interval (the transformed one alone explodes on the far side when the half-width dwarfs the
+ * mean): never past the bound, never wider than t: a rate whose replications scatter around a small
+ * mean gets [>0, high], not a negative low. A mean at the bound itself (replications all at it,
+ * or disagreeing about it) gives [bound, high]: read it as "< high". Means outside the bounds are not
+ * moved (that would hide a model error); only the interval is clipped.
+ */
+export function boundInterval(e: Estimate, bounds: Bounds): Estimate {
+  const lo = bounds.lower ?? -Infinity;
+  const hi = bounds.upper ?? Infinity;
+  if (!(lo < hi)) throw new RangeError(`boundInterval: lower = ${lo} must be below upper = ${hi}`);
+  if (e.low >= lo && e.high <= hi) return e;
+  const m = e.mean;
+  const h = e.halfWidth;
+  let low: number;
+  let high: number;
+  if (!(m > lo) || !(m < hi)) {
+    low = Math.max(lo, Math.min(hi, e.low));
+    high = Math.min(hi, Math.max(lo, e.high));
+  } else if (Number.isFinite(lo) && Number.isFinite(hi)) {
+    const w = hi - lo;
+    const p = (m - lo) / w;
+    const hl = h / w / (p * (1 - p));
+    const logit = Math.log(p / (1 - p));
+    const expit = (x: number) => 1 / (1 + Math.exp(-x));
+    low = lo + w * expit(logit - hl);
+    high = lo + w * expit(logit + hl);
+  } else if (Number.isFinite(lo)) {
+    const d = m - lo;
+    low = lo + d * Math.exp(-h / d);
+    high = lo + d * Math.exp(h / d);
+  } else {
+    const d = hi - m;
+    low = hi - d * Math.exp(h / d);
+    high = hi - d * Math.exp(-h / d);
+  }
+  low = Math.max(low, e.low, lo);
+  high = Math.min(high, e.high, hi);
+  return { mean: m, halfWidth: (high - low) / 2, low, high, n: e.n, bounded: true };
+}
+
+/** confidenceInterval, respecting the quantity's bounds (boundInterval). */
+export function boundedConfidenceInterval(values: readonly number[], bounds: Bounds): Estimate {
+  return boundInterval(confidenceInterval(values), bounds);
 }
 
 /**

@@ -19,7 +19,14 @@
  * Optionally records go through a channel to worker threads, each batch waking one sleeping worker;
  * in a Go agent the worker goroutine's wakeup wakes an OS thread (runtime/proc.go `ready` → `wakep`
  * → futex wake) that searches all Ps before running it, and searches again before parking when the
- * channel is drained. Left out: the reader's own page faults, sysmon's retake of a P from a
+ * channel is drained.
+ * Capacity: a pinned agent's threads (reader and workers) run only on its dedicated CPUs, one thread
+ * per CPU at a time: a pass waits for a free one, and a worker batch takes the CPU that frees first,
+ * so with the workers' share the reader's passes come later, bigger, and the buffers fill and drop
+ * (the agent falls behind instead of using more CPUs than it has). Under a CFS quota every thread's
+ * work is run through the quota (cfs-bandwidth.ts `run`): throttled mid-work, never over the quota.
+ * Agent CPU is counted as it is used: work decided ahead of time (a pass's end, a queued worker batch,
+ * a throttled remainder) counts only once its time has come. Left out: the reader's own page faults, sysmon's retake of a P from a
  * thread blocked in epoll_wait (it only parks the P when no goroutine is runnable).
  */
 import type { Environment } from "../engine/index.ts";
@@ -70,6 +77,43 @@ export interface ReaderPlacement {
   ownsCpu: boolean;
   quota: CfsBandwidth | null;
   channel: { workers: number } | null;
+  /**
+   * How many CPUs a pinned agent has (dedicatedCpu and the ones below it, the last CPUs of the
+   * node); its threads never use more. @defaultValue 1 when dedicatedCpu >= 0
+   */
+  dedicatedCpus?: number;
+}
+
+/** The CPUs a pinned agent owns: when each is next free. */
+class DedicatedCpus {
+  readonly freeAt: Float64Array;
+  constructor(
+    readonly first: number,
+    count: number,
+  ) {
+    this.freeAt = new Float64Array(count);
+  }
+  /** Index (0-based) of the CPU that is free first. */
+  earliest(): number {
+    let j = 0;
+    for (let k = 1; k < this.freeAt.length; k++) if (this.freeAt[k] < this.freeAt[j]) j = k;
+    return j;
+  }
+  cpuOf(j: number): number {
+    return this.first - j;
+  }
+  /** Occupies CPU j with `ns` of work runnable from `from`; returns when it is done. */
+  occupy(j: number, ns: number, from: number): number {
+    const end = Math.max(from, this.freeAt[j]) + ns;
+    this.freeAt[j] = end;
+    return end;
+  }
+  /** Work already placed on the CPUs that runs after `t`. */
+  busyAfter(t: number): number {
+    let s = 0;
+    for (let k = 0; k < this.freeAt.length; k++) s += Math.max(0, this.freeAt[k] - t);
+    return s;
+  }
 }
 
 export class EpollReader {
@@ -78,7 +122,11 @@ export class EpollReader {
   /** Counters over the measured window. */
   wakeupsFromSleep = 0;
   contextSwitches = 0;
-  agentCpuNs = 0;
+  /** ns of agent thread work accounted for since the last reset (some of it may lie ahead: see agentCpuNs). */
+  private agentNsCounted = 0;
+  /** End of the reader's current pass when it has neither pinned CPUs nor a quota. */
+  private passEnd = 0;
+  private readonly pool: DedicatedCpus | null;
   batches = 0;
   recordsRead = 0;
   workerWakeups = 0;
@@ -97,11 +145,30 @@ export class EpollReader {
   ) {
     this.runBound = () => this.run();
     if (placement.dedicatedCpu >= 0) this.cpu = placement.dedicatedCpu;
+    const n = placement.dedicatedCpu >= 0 ? (placement.dedicatedCpus ?? 1) : 0;
+    if (placement.dedicatedCpu >= 0 && !(Number.isInteger(n) && n >= 1 && n <= placement.dedicatedCpu + 1)) {
+      throw new RangeError(`EpollReader: dedicatedCpus = ${n}: must be an integer in [1, ${placement.dedicatedCpu + 1}]`);
+    }
+    this.pool = n > 0 ? new DedicatedCpus(placement.dedicatedCpu, n) : null;
+  }
+
+  /**
+   * ns of CPU the agent's threads used in the measured window up to now: what was accounted for,
+   * less what is placed after now (on the pinned CPUs, under the quota, or the current pass).
+   */
+  get agentCpuNs(): number {
+    return this.agentNsCounted - this.aheadOf(this.env.now);
+  }
+
+  private aheadOf(t: number): number {
+    if (this.pool !== null) return this.pool.busyAfter(t);
+    if (this.placement.quota !== null) return this.placement.quota.usedAfter(t);
+    return Math.max(0, this.passEnd - t);
   }
 
   /** Charge the agent's own thread time on the CPU it runs on (stolen from nobody when pinned). */
   private chargeRun(cpu: number, category: number, ns: number): void {
-    this.agentCpuNs += ns;
+    this.agentNsCounted += ns;
     if (!this.placement.ownsCpu) this.ledger.charge(cpu, category, ns);
   }
 
@@ -139,7 +206,13 @@ export class EpollReader {
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
     this.chargeSide(target, CAT.cachePollution, this.costs.cachePollutionNs);
-    if (this.placement.quota !== null) this.placement.quota.charge(this.costs.contextSwitchNs, this.env.now);
+    const now = this.env.now;
+    // the switch in is the agent's time too: on its CPU (pinned) or out of its quota
+    if (this.pool !== null) {
+      const j = this.pool.earliest();
+      latency = Math.max(latency, this.pool.occupy(j, this.costs.contextSwitchNs, now) - now);
+    }
+    if (this.placement.quota !== null) latency = Math.max(latency, this.placement.quota.run(this.costs.contextSwitchNs, now) - now);
     this.env.schedule(latency, this.runBound);
     return wakerNs;
   }
@@ -148,6 +221,23 @@ export class EpollReader {
   private run(): void {
     const now = this.env.now;
     this.state = RUNNING;
+    // a pinned reader needs one of its CPUs: while its workers hold them all, it waits (runnable)
+    let j = -1;
+    if (this.pool !== null) {
+      j = this.pool.earliest();
+      if (this.pool.freeAt[j] > now) {
+        this.env.scheduleAt(this.pool.freeAt[j], this.runBound);
+        return;
+      }
+      this.cpu = this.pool.cpuOf(j);
+    }
+    const quota = this.placement.quota;
+    if (quota !== null && quota.throttledUntil > now) {
+      // throttled by its workers' use of the quota: back at the refill
+      this.state = THROTTLED;
+      this.env.scheduleAt(quota.throttledUntil, this.runBound);
+      return;
+    }
     if (!this.source.anyReady()) {
       this.sleep(now);
       return;
@@ -158,51 +248,68 @@ export class EpollReader {
     const ch = this.placement.channel;
     if (ch !== null && d.records > 0) {
       work += d.records * this.costs.channelHandoffNs;
-      this.wakeWorker(cpu, d.records);
       work += this.costs.wakeupNs + this.costs.ipiSenderNs;
     }
     this.chargeRun(cpu, CAT.readerCpu, work - d.remoteNs);
     this.chargeRun(cpu, CAT.remoteNuma, d.remoteNs);
     this.batches++;
     this.recordsRead += d.records;
-    const doneAt = now + work;
-    d.finish(doneAt);
-    let resume = doneAt;
-    if (this.placement.quota !== null) {
-      resume = this.placement.quota.charge(work, doneAt);
-      if (resume > doneAt) {
-        // throttled: switched out now, back in at the refill
+    let doneAt = now + work;
+    if (j >= 0) this.pool!.occupy(j, work, now);
+    if (quota !== null) {
+      const before = quota.throttleCount;
+      doneAt = quota.run(work, now);
+      const throttles = quota.throttleCount - before;
+      if (throttles > 0) {
+        // throttled mid-pass: switched out, back in at each refill (the kernel's time, not the agent's)
         this.state = THROTTLED;
-        this.contextSwitches += 2;
-        this.chargeRun(cpu, CAT.readerCpu, 2 * this.costs.contextSwitchNs);
+        this.contextSwitches += 2 * throttles;
+        this.chargeSide(cpu, CAT.readerCpu, 2 * throttles * this.costs.contextSwitchNs);
       }
     }
-    this.env.scheduleAt(resume, this.runBound);
+    this.passEnd = doneAt;
+    d.finish(doneAt);
+    // the batch goes to a worker once the reader has handed it over
+    if (ch !== null && d.records > 0) this.wakeWorker(cpu, d.records, doneAt);
+    this.env.scheduleAt(doneAt, this.runBound);
   }
 
   private sleep(now: number): void {
     this.state = SLEEPING;
     this.contextSwitches++;
-    this.chargeRun(this.cpu, CAT.readerCpu, this.costs.contextSwitchNs + this.costs.epollWaitNs);
-    if (this.placement.quota !== null) this.placement.quota.charge(this.costs.contextSwitchNs, now);
+    const ns = this.costs.contextSwitchNs + this.costs.epollWaitNs;
+    this.chargeRun(this.cpu, CAT.readerCpu, ns);
+    if (this.pool !== null) this.pool.occupy(this.pool.earliest(), ns, now);
+    if (this.placement.quota !== null) this.placement.quota.run(ns, now);
   }
 
-  /** A batch goes through the channel; a sleeping worker is woken and processes it elsewhere. */
-  private wakeWorker(readerCpu: number, records: number): void {
+  /**
+   * A batch goes through the channel; a sleeping worker is woken and processes it elsewhere: on the
+   * pinned CPU that frees first (after the work already placed there), or out of the quota.
+   */
+  private wakeWorker(readerCpu: number, records: number, from: number): void {
     this.workerWakeups++;
-    const workerCpu = this.placement.dedicatedCpu >= 0 ? this.placement.dedicatedCpu : this.pickCpu(readerCpu);
     const ns = 2 * this.costs.contextSwitchNs + 2 * this.costs.runtimeSearchNs + records * this.costs.workerNsPerRecord;
+    let workerCpu: number;
+    if (this.pool !== null) {
+      const j = this.pool.earliest();
+      workerCpu = this.pool.cpuOf(j);
+      this.pool.occupy(j, ns, from);
+    } else {
+      workerCpu = this.pickCpu(readerCpu);
+    }
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
     this.chargeSide(workerCpu, CAT.cachePollution, this.costs.cachePollutionNs);
     if (workerCpu !== readerCpu) this.chargeSide(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);
-    if (this.placement.quota !== null) this.placement.quota.charge(ns, this.env.now);
+    if (this.placement.quota !== null) this.placement.quota.run(ns, from);
   }
 
   resetCounters(): void {
     this.wakeupsFromSleep = 0;
     this.contextSwitches = 0;
-    this.agentCpuNs = 0;
+    // work placed before the reset that runs after it belongs to the window
+    this.agentNsCounted = this.aheadOf(this.env.now);
     this.batches = 0;
     this.recordsRead = 0;
     this.workerWakeups = 0;

@@ -206,6 +206,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       ownsCpu: placement.kind === "pinned" && placement.exclusive,
       quota,
       channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null,
+      dedicatedCpus: placement.kind === "pinned" ? placement.dedicatedCpus : undefined,
     },
     topo,
     ledger,

@@ -3,9 +3,12 @@
  *
  * The claim's settings are simulated; each claimed quantity (overhead %: of throughput, compared with
  * overheadPct, or with `overheadKind: "cpu"` of the node's CPU, compared with nodeCpuPct; agent CPU cores) gets a
- * verdict against the predicted 95% interval widened by the model tolerance (the model's own error,
- * which the replication interval does not include):
- *  - "consistent": inside [low - tol, high + tol], tol = max(absolute, relative × |mean|);
+ * verdict against the predicted 95% interval widened by the model's validated error for that kind of
+ * scenario (buffer kind and node size: src/validation/model-error.ts, validation/model-error.json), which
+ * the replication interval does not include:
+ *  - "consistent": inside [low - tol, high + tol], tol = the band's error (pp, for throughput overhead;
+ *    its relative error × |mean| for node CPU % and cores), or a larger tolerance the user asks for
+ *    (max(absolute, relative × |mean|));
  *  - "optimistic": below it (claims less cost than predicted);
  *  - "pessimistic": above it;
  *  - "impossible": agent CPU below what the BPF programs alone need at the carried traffic, a lower
@@ -22,8 +25,9 @@ import { fileLabel, MODELS_DIR } from "../models/paths.ts";
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import type { Scenario } from "../node/simulate.ts";
 import { join } from "node:path";
-import { type CalibrationRef, type MetricBasis, type QueryOptions } from "./common.ts";
+import { type CalibrationRef, type MetricBasis, type QueryRunOptions } from "./common.ts";
 import { predictScenario, type Prediction } from "./predict.ts";
+import { modelErrorFor, readModelError, type ErrorBand, type ModelErrorFile } from "../validation/model-error.ts";
 
 export interface Claim {
   name: string;
@@ -41,17 +45,20 @@ export interface Claim {
 
 export type Verdict = "consistent" | "optimistic" | "pessimistic" | "impossible";
 
-/** How far the model may be off beyond its replication interval. */
+/**
+ * A tolerance the user adds on top of the model's validated error (the larger applies). The default
+ * adds nothing: the model's error (validation/model-error.json) is the tolerance.
+ */
 export interface ModelTolerance {
-  /** @defaultValue 0.25 (25% of the predicted mean) */
+  /** @defaultValue 0 (fraction of the predicted mean) */
   relative: number;
-  /** @defaultValue 0.5 percentage points of overhead */
+  /** @defaultValue 0 percentage points of overhead */
   overheadPp: number;
-  /** @defaultValue 0.05 cores */
+  /** @defaultValue 0 cores */
   cpuCores: number;
 }
 
-export const DEFAULT_TOLERANCE: ModelTolerance = { relative: 0.25, overheadPp: 0.5, cpuCores: 0.05 };
+export const DEFAULT_TOLERANCE: ModelTolerance = { relative: 0, overheadPp: 0, cpuCores: 0 };
 
 export interface QuantityVerdict {
   claimed: number;
@@ -68,6 +75,8 @@ export interface ClaimAnswer {
   calibration: CalibrationRef;
   replications: number;
   tolerance: ModelTolerance;
+  /** The model's validated error for this kind of scenario, and where it comes from. */
+  modelError: ErrorBand & { file: string; generated: string };
   verdict: Verdict;
   /** What `overhead` compares: the claim's overheadKind (default "throughput"). */
   overheadKind: "throughput" | "cpu";
@@ -135,26 +144,34 @@ export function bpfLowerBoundCores(s: Scenario, gbps: number): number {
   return (runsPerS * s.calibration.constants.bpfProgramNs.value * s.tool.programCostFactor) / 1e9;
 }
 
-function judge(claimed: number, predicted: Estimate, absolute: number, relative: number): QuantityVerdict {
-  const tol = Math.max(absolute, relative * Math.abs(predicted.mean));
-  const accepted = { low: predicted.low - tol, high: predicted.high + tol };
+function judge(claimed: number, predicted: Estimate, absolute: number, relative: number, modelTol: number): QuantityVerdict {
+  const tol = Math.max(modelTol, absolute, relative * Math.abs(predicted.mean));
+  // a cost is never negative: the accepted range stops at 0
+  const accepted = { low: Math.max(0, predicted.low - tol), high: predicted.high + tol };
   const verdict: Verdict = claimed < accepted.low ? "optimistic" : claimed > accepted.high ? "pessimistic" : "consistent";
   return { claimed, predicted, accepted, verdict };
 }
 
-export function judgeClaim(claim: Claim, options: QueryOptions & { tolerance?: Partial<ModelTolerance> } = {}): ClaimAnswer {
+export function judgeClaim(
+  claim: Claim,
+  options: QueryRunOptions & { tolerance?: Partial<ModelTolerance>; modelError?: ModelErrorFile } = {},
+): ClaimAnswer {
   const tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
   const spec = claimSpec(claim);
   const scenario = buildScenario(spec);
   const p = predictScenario(spec, scenario, options);
+  const errors = options.modelError ?? readModelError();
+  const band = modelErrorFor(errors, scenario.tool?.buffer.kind === "ringbuf" ? "ringbuf" : "perf", scenario.hardware.vcpus);
   const overheadKind = claim.overheadKind ?? "throughput";
-  const overhead = claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, overheadKind === "cpu" ? p.nodeCpuPct : p.overheadPct, tolerance.overheadPp, tolerance.relative);
+  const overheadEst = overheadKind === "cpu" ? p.nodeCpuPct : p.overheadPct;
+  const overheadModelTol = overheadKind === "cpu" ? band.relativeError * Math.abs(overheadEst.mean) : band.errorPp;
+  const overhead = claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, overheadEst, tolerance.overheadPp, tolerance.relative, overheadModelTol);
   let agentCpu: ClaimAnswer["agentCpu"] = null;
   if (claim.claimedAgentCpuCores !== undefined) {
     const total = sumEstimates(p.agentCpuCores, p.kernelCpuCores);
     // the least traffic the node carries with the agent, within the interval
     const bound = bpfLowerBoundCores(scenario, Math.max(0, p.withAgentGbps.low));
-    const v = judge(claim.claimedAgentCpuCores, total, tolerance.cpuCores, tolerance.relative);
+    const v = judge(claim.claimedAgentCpuCores, total, tolerance.cpuCores, tolerance.relative, band.relativeError * Math.abs(total.mean));
     agentCpu = { ...v, bpfLowerBoundCores: bound, verdict: claim.claimedAgentCpuCores < bound ? "impossible" : v.verdict };
   }
   const all = [overhead, agentCpu].filter((v): v is QuantityVerdict => v !== null);
@@ -176,6 +193,7 @@ export function judgeClaim(claim: Claim, options: QueryOptions & { tolerance?: P
     calibration: p.calibration,
     replications: p.replications,
     tolerance,
+    modelError: { ...band, file: "validation/model-error.json", generated: `${errors.provenance.command} (${errors.provenance.date})` },
     verdict,
     overheadKind,
     overhead,

@@ -8,6 +8,8 @@ import type { Estimate } from "../engine/index.ts";
 import { fileLabel, isPath, kindDir } from "../models/paths.ts";
 import { DEFAULT_CALIBRATION, type ScenarioSpec } from "../node/scenario.ts";
 import type { SimulateOptions, SimulationResult } from "../node/simulate.ts";
+import { boundInterval, type Bounds } from "../engine/statistics.ts";
+import { headline, type AgentHealth } from "./health.ts";
 
 /** Options of the simulations a query runs. */
 export interface QueryOptions {
@@ -19,17 +21,27 @@ export interface QueryOptions {
   durationS?: number;
 }
 
-/** Defaults for a single prediction (as `bpfsim simulate`). */
-export const SINGLE_RUN: Required<QueryOptions> = { seed: 1, replications: 5, durationS: 0.22 };
-/** Defaults for queries that run many simulations (budget, crossover, size, reserve, sweep). */
-export const MANY_RUNS: Required<QueryOptions> = { seed: 1, replications: 3, durationS: 0.22 };
+/** QueryOptions plus the throughput fixed point's iterations (`--max-iterations`). */
+export interface QueryRunOptions extends QueryOptions {
+  /** Throughput fixed-point iterations per replication (simulate's maxIterations). @defaultValue simulate's (4) */
+  maxIterations?: number;
+}
 
-export function simulateOptions(o: QueryOptions, defaults: Required<QueryOptions>): SimulateOptions {
+/** Defaults for a single prediction (as `bpfsim simulate`). */
+/** The run options every query has defaults for (maxIterations defaults to simulate's own). */
+export type RunDefaults = Required<QueryOptions>;
+
+export const SINGLE_RUN: RunDefaults = { seed: 1, replications: 5, durationS: 0.22 };
+/** Defaults for queries that run many simulations (budget, crossover, size, reserve, sweep). */
+export const MANY_RUNS: RunDefaults = { seed: 1, replications: 3, durationS: 0.22 };
+
+export function simulateOptions(o: QueryRunOptions, defaults: RunDefaults): SimulateOptions {
   return {
     seed: o.seed ?? defaults.seed,
     replications: o.replications ?? defaults.replications,
     durationS: o.durationS ?? defaults.durationS,
     warmupS: 0.02,
+    ...(o.maxIterations === undefined ? {} : { maxIterations: o.maxIterations }),
   };
 }
 
@@ -45,8 +57,17 @@ export function calibrationRef(spec: ScenarioSpec, result: SimulationResult): Ca
   return { hostClass: result.scenario.calibration, file: fileLabel(file) };
 }
 
-/** The metrics an answer reports for one simulation, each a mean with its 95% interval. */
+/**
+ * The metrics an answer reports for one simulation, each a mean with its 95% interval (kept inside the
+ * quantity's bounds: boundInterval). It leads with what a planner acts on: the node CPU the agent takes
+ * (cores and %), the throughput overhead, and whether the agent keeps up (`health`, `headline`).
+ */
 export interface ResultSummary {
+  /** Three lines: node CPU (cores, %), throughput overhead, agent health (health.ts `headline`). */
+  headline: string[];
+  /** Node CPU the agent takes, in cores (the sum of cpuByMechanism). */
+  nodeCpuCores: Estimate;
+  health: AgentHealth;
   baselineGbps: Estimate;
   withAgentGbps: Estimate;
   overheadPct: Estimate;
@@ -122,23 +143,31 @@ export function dominantLabel(s: { dominantMechanism: string | null; dominantMec
   return `${s.dominantMechanism} (by ${s.dominantMechanismBasis === "cpu" ? "node CPU: no throughput lost" : "throughput lost"})`;
 }
 
+const NON_NEGATIVE: Bounds = { lower: 0 };
+const PERCENT: Bounds = { lower: 0, upper: 100 };
+
 export function summarize(r: SimulationResult): ResultSummary {
   const d = dominantMechanismOf(r);
+  const h = headline(r);
+  const nn = (e: Estimate) => boundInterval(e, NON_NEGATIVE);
   return {
-    baselineGbps: r.baselineGbps,
-    withAgentGbps: r.withAgentGbps,
-    overheadPct: r.overheadPct,
-    eventsPerS: r.eventsPerS,
-    wakeupsPerS: r.wakeupsPerS,
-    lostPerS: r.lostPerS,
-    agentCpuCores: r.agentCpuCores,
-    kernelCpuCores: r.kernelCpuCores,
-    throttledPct: r.throttledPct,
+    headline: h.lines,
+    nodeCpuCores: h.nodeCpuCores,
+    health: h.health,
+    baselineGbps: nn(r.baselineGbps),
+    withAgentGbps: nn(r.withAgentGbps),
+    overheadPct: boundInterval(r.overheadPct, PERCENT),
+    eventsPerS: nn(r.eventsPerS),
+    wakeupsPerS: nn(r.wakeupsPerS),
+    lostPerS: nn(r.lostPerS),
+    agentCpuCores: nn(r.agentCpuCores),
+    kernelCpuCores: nn(r.kernelCpuCores),
+    throttledPct: boundInterval(r.throttledPct, PERCENT),
     dominantMechanism: d.mechanism,
     dominantMechanismBasis: d.basis,
     bottleneck: r.bottleneck.withAgent,
     warnings: r.warnings,
-    nodeCpuPct: r.nodeCpuPct,
+    nodeCpuPct: boundInterval(r.nodeCpuPct, PERCENT),
     cpuByMechanism: Object.fromEntries(Object.entries(r.cpuByMechanism).map(([k, v]) => [k, v.mean])),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import { simulate, type Scenario, type SimulationResult } from "../node/simulate.ts";
-import { calibrationRef, SINGLE_RUN, simulateOptions, summarize, type CalibrationRef, type QueryOptions, type ResultSummary } from "./common.ts";
+import { calibrationRef, SINGLE_RUN, simulateOptions, summarize, type CalibrationRef, type QueryRunOptions, type ResultSummary } from "./common.ts";
 
 export interface Prediction extends ResultSummary {
   query: "predict";
@@ -17,19 +17,19 @@ export interface Prediction extends ResultSummary {
 }
 
 /** Predicts overhead, throughput, events, wakeups, losses and agent CPU for one scenario. */
-export function predict(spec: ScenarioSpec, options: QueryOptions = {}): Prediction {
+export function predict(spec: ScenarioSpec, options: QueryRunOptions = {}): Prediction {
   return predictScenario(spec, buildScenario(spec), options);
 }
 
 /** As predict(), for a scenario built (or altered) in code; `spec` is what the answer reports. */
-export function predictScenario(spec: ScenarioSpec, scenario: Scenario, options: QueryOptions = {}): Prediction {
+export function predictScenario(spec: ScenarioSpec, scenario: Scenario, options: QueryRunOptions = {}): Prediction {
   const result = simulate(scenario, simulateOptions(options, SINGLE_RUN));
   return {
     query: "predict",
+    ...summarize(result),
     spec,
     calibration: calibrationRef(spec, result),
     replications: result.options.replications,
-    ...summarize(result),
     result,
   };
 }

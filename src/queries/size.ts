@@ -16,7 +16,7 @@ import type { Estimate } from "../engine/index.ts";
 import { loadHardware, loadTool } from "../models/load.ts";
 import { ScenarioError } from "../node/costs.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
-import { MANY_RUNS, type CalibrationRef, type QueryOptions } from "./common.ts";
+import { MANY_RUNS, type CalibrationRef, type QueryRunOptions } from "./common.ts";
 import { predict, type Prediction } from "./predict.ts";
 
 const PAGE_BYTES = 4096;
@@ -52,12 +52,12 @@ export interface SizeAnswer {
   steps: SizeCandidate[];
 }
 
-export function size(spec: ScenarioSpec, maxLostPerS: number, options: QueryOptions = {}): SizeAnswer {
+export function size(spec: ScenarioSpec, maxLostPerS: number, options: QueryRunOptions = {}): SizeAnswer {
   if (!(maxLostPerS >= 0)) throw new ScenarioError(`size: maxLostPerS = ${maxLostPerS}: must be >= 0`);
   if (spec.tool === "none") throw new ScenarioError(`size: tool = "none": needs a tool with a buffer`);
   const tool = loadTool(spec.tool);
   const vcpus = loadHardware(spec.hardware).vcpus;
-  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS };
+  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
   const perf = tool.buffer.kind === "perf";
   const rings = tool.buffer.kind === "ringbuf" && tool.buffer.cpusPerRing ? Math.ceil(vcpus / tool.buffer.cpusPerRing) : 1;
   const sizes = perf ? PERF_PAGES : RING_BYTES;

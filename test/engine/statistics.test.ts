@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Counter, Histogram, Tally, TimeWeighted, confidenceInterval, mser5, replicate, studentT975 } from "../../src/engine/statistics.ts";
+import { Counter, Histogram, Tally, TimeWeighted, boundInterval, boundedConfidenceInterval, confidenceInterval, mser5, replicate, studentT975 } from "../../src/engine/statistics.ts";
 
 describe("Histogram quantiles", () => {
   it("lie within 1/subBuckets (relative) of the exact order statistic, within 1 below subBuckets", () => {
@@ -95,5 +95,60 @@ describe("MSER-5, TimeWeighted, Tally, Counter", () => {
     const c = new Counter(0);
     c.add(10);
     expect(c.rate(5)).toBe(2);
+  });
+});
+
+describe("bounded intervals: a non-negative quantity or a percentage of a whole never gets an interval past its bounds", () => {
+  it("the issue's lost events/s [-1234, 10787]: a rate's interval stays above 0 and still contains the mean", () => {
+    const t = confidenceInterval([0, 0, 14000, 2000, 10]);
+    expect(t.low).toBeLessThan(0); // the Student-t interval crosses the bound
+    const b = boundedConfidenceInterval([0, 0, 14000, 2000, 10], { lower: 0 });
+    expect(b.low).toBeGreaterThanOrEqual(0);
+    expect(b.low).toBeLessThanOrEqual(b.mean);
+    expect(b.high).toBeGreaterThanOrEqual(b.mean);
+    expect(b.mean).toBe(t.mean);
+    expect(b.bounded).toBe(true);
+  });
+  it("an interval inside the bounds is unchanged (no bound, no change)", () => {
+    const t = confidenceInterval([10, 11, 12]);
+    expect(boundInterval(t, { lower: 0, upper: 100 })).toEqual(t);
+  });
+  it("property: for any replications inside [lo, hi], the interval lies in [lo, hi] and contains the mean", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 12 }),
+        fc.boolean(),
+        (u, both) => {
+          const values = u.map((x) => (both ? 100 * x : 1000 * x * x));
+          const e = boundedConfidenceInterval(values, both ? { lower: 0, upper: 100 } : { lower: 0 });
+          expect(e.low).toBeGreaterThanOrEqual(0);
+          if (both) expect(e.high).toBeLessThanOrEqual(100);
+          expect(e.low).toBeLessThanOrEqual(e.mean + 1e-9);
+          expect(e.high).toBeGreaterThanOrEqual(e.mean - 1e-9);
+          expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
+        },
+      ),
+    );
+  });
+  it("a percentage near 100 stays at or below 100; an upper bound alone works too", () => {
+    const e = boundedConfidenceInterval([100, 99, 92, 100], { lower: 0, upper: 100 });
+    expect(e.high).toBeLessThanOrEqual(100);
+    const u = boundedConfidenceInterval([1, 0.2, 0.9999], { upper: 1 });
+    expect(u.high).toBeLessThanOrEqual(1);
+  });
+  it("replications all at the bound give [bound, bound]; a bad pair of bounds is named", () => {
+    expect(boundedConfidenceInterval([0, 0, 0], { lower: 0 })).toMatchObject({ low: 0, high: 0 });
+    expect(() => boundInterval(confidenceInterval([1, 2]), { lower: 5, upper: 1 })).toThrow(/lower = 5.*upper = 1/);
+  });
+});
+
+describe("bounded intervals stay within the Student-t interval", () => {
+  it("replications that disagree widely about a small rate: [>= 0, <= t high], not an exploded log-scale high", () => {
+    const t = confidenceInterval([0, 150]);
+    const b = boundInterval(t, { lower: 0 });
+    expect(b.low).toBeGreaterThanOrEqual(0);
+    expect(b.high).toBeLessThanOrEqual(t.high);
+    const p = boundInterval(confidenceInterval([0, 0.03]), { lower: 0, upper: 100 });
+    expect(p.high).toBeLessThanOrEqual(confidenceInterval([0, 0.03]).high);
   });
 });

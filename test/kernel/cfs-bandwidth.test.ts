@@ -68,3 +68,54 @@ describe("CFS bandwidth: quota per period", () => {
     );
   });
 });
+
+describe("CFS bandwidth: run() throttles mid-work, never over the quota", () => {
+  it("work beyond the runtime left is split: throttled at the end of runtime until the refill, then finished", () => {
+    const b = new CfsBandwidth(20 * MS, 100 * MS);
+    // 10 ms used, then 25 ms more from 30 ms: 10 ms run (to 40 ms), throttled to 100 ms, 15 ms more
+    expect(b.run(10 * MS, 0)).toBe(10 * MS);
+    expect(b.run(25 * MS, 30 * MS)).toBe(115 * MS);
+    expect(b.throttleCount).toBe(1);
+    expect(b.throttledNs).toBe(60 * MS);
+    // work asked while throttled waits for the refill
+    const c = new CfsBandwidth(20 * MS, 100 * MS);
+    c.run(20 * MS, 0);
+    expect(c.run(1 * MS, 50 * MS)).toBe(101 * MS);
+  });
+  it("usedAfter: runtime handed out for after a time is what runs after it", () => {
+    const b = new CfsBandwidth(20 * MS, 100 * MS);
+    b.run(30 * MS, 0); // [0, 20) and [100, 110)
+    expect(b.usedAfter(5 * MS)).toBe(25 * MS);
+    expect(b.usedAfter(105 * MS)).toBe(5 * MS);
+    expect(b.throttledAfter(50 * MS)).toBe(50 * MS);
+  });
+  it("property: threads asking for any work at any times never get more than the quota in any period", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 90 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 * MS }), fc.integer({ min: 1, max: 60 * MS })), { minLength: 1, maxLength: 200 }),
+        (quotaMs, asks) => {
+          const period = 100 * MS;
+          const quota = quotaMs * MS;
+          const b = new CfsBandwidth(quota, period);
+          let t = 0;
+          let total = 0;
+          let end = 0;
+          for (const [gap, ns] of asks) {
+            t += gap;
+            const done = b.run(ns, t);
+            expect(done).toBeGreaterThanOrEqual(t + ns);
+            total += ns;
+            end = Math.max(end, done);
+          }
+          // all the work was done by `end`, within one quota per period started
+          const periods = Math.ceil(end / period);
+          expect(total).toBeLessThanOrEqual(periods * quota + 1e-6);
+          // and what runs after any time t' is at most what the periods from t' on allow
+          const tq = end / 2;
+          expect(b.usedAfter(tq)).toBeLessThanOrEqual((Math.ceil(end / period) - Math.floor(tq / period)) * quota + 1e-6);
+        },
+      ),
+    );
+  });
+});

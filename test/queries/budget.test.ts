@@ -25,7 +25,9 @@ describe("budget", () => {
     const a = budget({ hardware, tool: "retina-perf" }, 2, { ...QUICK, toleranceGbps: 1, metric: "throughput" });
     expect(a.metric).toBe("throughput");
     expect(a.binding).toBe(true);
-    expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThanOrEqual(1);
+    // narrowed to the tolerance, or as far as the simulation resolves (and it says so)
+    if (a.stoppedBy === "tolerance") expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThanOrEqual(1);
+    else expect(a.stoppedBy).toBe("resolution");
     // re-run predict at both ends with the same options: same seeds, same numbers
     const at = predict({ hardware, tool: "retina-perf", trafficGbps: a.maxTrafficGbps }, QUICK);
     const over = predict({ hardware, tool: "retina-perf", trafficGbps: a.exceededAtGbps! }, QUICK);
@@ -86,5 +88,23 @@ describe("budget", () => {
 
   it("rejects a budget outside [0, 100) naming the value", () => {
     expect(() => budget({ hardware: "azure-d8s-v5", tool: "retina-perf" }, 120)).toThrow(/maxOverheadPct = 120/);
+  });
+
+  describe("--tolerance: every search bounded by iterations as well as tolerance", () => {
+    const spec = { hardware: "azure-d16s-v5", tool: "retina-perf" };
+    it("rejects a tolerance that maxBisections halvings of the scan bracket cannot reach, naming it", () => {
+      expect(() => budget(spec, 4, { ...QUICK, toleranceGbps: 1e-7 })).toThrow(/toleranceGbps = 1e-7: below what 12 bisections/);
+      expect(() => budget(spec, 4, { ...QUICK, maxBisections: -1 })).toThrow(/maxBisections = -1/);
+    });
+    it("stops at maxBisections, or where the simulation cannot resolve the bracket, and says which", () => {
+      const a = budget(spec, 4, { ...QUICK, toleranceGbps: 0.001 });
+      const bisections = a.steps.length - a.steps.findIndex((s) => !s.withinBudget) - 1;
+      expect(bisections).toBeLessThanOrEqual(a.maxBisections + 1); // + the least-traffic point when nothing was within budget
+      expect(["iterations", "resolution"]).toContain(a.stoppedBy);
+      expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeGreaterThan(0.001);
+      if (a.stoppedBy === "resolution") expect(a.exceededAtGbps! - a.maxTrafficGbps).toBeLessThan(a.resolutionGbps! + 1e-9);
+      const b = budget(spec, 4, { ...QUICK, toleranceGbps: 1 });
+      if (b.stoppedBy === "tolerance") expect(b.exceededAtGbps! - b.maxTrafficGbps).toBeLessThanOrEqual(1);
+    });
   });
 });

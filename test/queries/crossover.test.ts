@@ -72,3 +72,46 @@ describe("crossover with metric cpu (the default with offered traffic)", () => {
     expect(t.crossoverVcpus).toBeNull();
   });
 });
+
+describe("crossover says always / never plainly, with the margin at each shape and what would flip it", () => {
+  const a = crossover({ observedGbps: 8, hardware: ["azure-d8s-v5", "azure-d32s-v5"] }, { replications: 2, durationS: 0.1 });
+
+  it("the verdict follows the rows: always = wins everywhere, never = nowhere, from = a crossover", () => {
+    const wins = a.rows.map((r) => r.ringbufWins);
+    const expected = wins.every(Boolean) ? "always" : !wins.some(Boolean) ? "never" : a.crossoverVcpus !== null && wins.indexOf(true) === wins.lastIndexOf(false) + 1 ? "from" : "mixed";
+    expect(a.verdict).toBe(expected);
+    if (a.verdict === "always") {
+      expect(a.statement).toMatch(/no crossover.*wins always, not from/);
+    }
+    if (a.verdict === "never") expect(a.statement).toMatch(/never/);
+    // the margin at every shape is in the statement
+    for (const r of a.rows) expect(a.statement).toContain(`${r.vcpus} vCPUs ${r.differencePp.mean >= 0 ? "+" : ""}${r.differencePp.mean.toFixed(2)} pp`);
+  });
+
+  it("for always/never it names the mechanism and the setting tried, and a flip is a real flip", () => {
+    if (a.verdict !== "always" && a.verdict !== "never") {
+      expect(a.flip).toBeNull();
+      return;
+    }
+    const f = a.flip!;
+    expect(f.mechanism.length).toBeGreaterThan(20);
+    expect(f.tried.length).toBeGreaterThan(0);
+    if (f.flipsAt !== null) {
+      const last = f.tried.at(-1)!;
+      expect(last.value).toBe(f.flipsAt);
+      // always flips when the ring buffer stops winning; never when it starts
+      expect(last.ringbufWins).toBe(a.verdict === "never");
+      expect(f.tried.slice(0, -1).every((t) => t.ringbufWins === (a.verdict === "always"))).toBe(true);
+    }
+    if (a.verdict === "always") {
+      expect(f.setting).toBe("wakeupEvents");
+      // tried at the shape where the ring buffer's margin is smallest
+      const closest = a.rows.reduce((x, y) => (y.differencePp.mean < x.differencePp.mean ? y : x));
+      expect(f.hardware).toBe(closest.hardware);
+    }
+  });
+
+  it("never calls a win at the smallest shape a crossover there", () => {
+    if (a.verdict === "always") expect(a.statement).not.toMatch(/crossover at/);
+  });
+});

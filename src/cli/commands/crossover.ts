@@ -3,18 +3,18 @@ import type { Command } from "commander";
 import { overheadByCoresChart } from "../../charts/overhead-by-cores.ts";
 import { crossover } from "../../queries/crossover.ts";
 import { metricLabel } from "../../queries/common.ts";
-import { addOutputOptions, addQuickSimulationOptions, chartPath, ci, est, metricOption, print, quickOptions, trafficFlags, writeChart } from "../output.ts";
+import { addOutputOptions, addQuickSimulationOptions, chartPath, ciCell, estCell, metricOption, print, quickOptions, trafficFlags, writeChart, type Cell } from "../output.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerCrossover(program: Command): void {
   const cmd = program
     .command("crossover")
     .description(
-      "Over the shipped hardware shapes ordered by vCPUs: the cost of a perf event array tool and a ring buffer tool at each size,\n" +
-        "and the vCPU count from which the ring buffer wins (difference > 0 with 95% confidence). Give --traffic or --observed.\n" +
-        "The cost compared (--metric): cpu = share of the node's CPU the agent takes (default with --traffic, where throughput\n" +
-        "overhead is usually 0), throughput = throughput lost (default with --observed or neither).\n" +
-        "Runs 2 simulations per shape: defaults to 3 replications of 0.22 s.",
+      "Over the shipped hardware shapes ordered by vCPUs: the cost of a perf event array tool and a ring buffer tool at each size, the margin between them, " +
+        "and the vCPU count from which the ring buffer wins (difference > 0 with 95% confidence), or plainly that it wins always or never, with the setting that would flip that. " +
+        "Give --traffic or --observed. " +
+        "The cost compared (--metric): cpu = share of the node's CPU the agent takes (default with --traffic, where throughput overhead is usually 0), throughput = throughput lost (default with --observed or neither). " +
+        "Runs 2 simulations per shape, and a few more to find a flip.",
     )
     .option("--traffic <gbps>", "offered traffic in Gb/s (workload mode offered)")
     .option("--observed <gbps>", "measured baseline in Gb/s at the node's CPU limit (workload mode observed)")
@@ -25,14 +25,15 @@ export function registerCrossover(program: Command): void {
     .option("--workload <w>", "workload profile name or JSON file", "tcp-receiver-saturating")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--metric <m>", "cost compared: cpu (node CPU the agent takes) or throughput (throughput lost); default cpu with --traffic, throughput otherwise")
-    .option("--chart <file>", "also render overhead against vCPUs for both tools (.svg or .png)");
+    .option("--chart <file>", "also render overhead against vCPUs for both tools (.svg or .png)")
+    .option("--no-flip", "do not search for the setting that flips an always/never answer");
   addOutputOptions(addQuickSimulationOptions(cmd)).action(async (o) => {
     const chart = chartPath("--chart", o.chart);
     const t = trafficFlags(o);
     const metric = metricOption(o.metric, t.trafficGbps !== undefined ? "cpu" : "throughput");
     const a = crossover(
       { ...t, metric, perfTool: o.perfTool, ringbufTool: o.ringbufTool, placement: o.placement, workload: o.workload, calibration: o.calibration, hardware: o.hardware?.split(",").map((s: string) => s.trim()) },
-      quickOptions(o),
+      { ...quickOptions(o), flipSearch: o.flip !== false },
     );
     const traffic = t.trafficGbps !== undefined ? `offered ${t.trafficGbps} Gb/s` : t.observedGbps !== undefined ? `observed ${t.observedGbps} Gb/s` : "saturating receiver";
     print(o, a, {
@@ -40,21 +41,16 @@ export function registerCrossover(program: Command): void {
         `${a.spec.perfTool} vs ${a.spec.ringbufTool} · ${traffic} · placement ${o.placement} · compares ${metric === "cpu" ? "node CPU the agent takes" : "throughput overhead"} (--metric ${metric}${o.metric === undefined ? ", the default" : ""})`,
         `calibration: ${a.calibration.file}; ${a.replications} replications per point, ± is the 95% confidence half-width`,
       ],
-      header:
-        metric === "cpu"
-          ? ["hardware", "vCPUs", "perf node CPU (%)", "ringbuf node CPU (%)", "perf - ringbuf (pp)", "95% CI", "perf overhead (%)", "ringbuf overhead (%)", "perf lost/s", "ringbuf lost/s", "ringbuf wins"]
-          : ["hardware", "vCPUs", "perf overhead (%)", "ringbuf overhead (%)", "perf - ringbuf (pp)", "95% CI", "perf node CPU (%)", "ringbuf node CPU (%)", "perf lost/s", "ringbuf lost/s", "ringbuf wins"],
-      rows: a.rows.map((r) => {
-        const [pm, rm, po, ro] = metric === "cpu" ? [r.perfNodeCpuPct, r.ringbufNodeCpuPct, r.perfOverheadPct, r.ringbufOverheadPct] : [r.perfOverheadPct, r.ringbufOverheadPct, r.perfNodeCpuPct, r.ringbufNodeCpuPct];
-        return [r.hardware, String(r.vcpus), est(pm), est(rm), est(r.differencePp), ci(r.differencePp), est(po), est(ro), r.perfLostPerS.mean.toFixed(0), r.ringbufLostPerS.mean.toFixed(0), r.ringbufWins ? "yes" : "no"];
+      // narrow: the metric compared and its margin; the other metric and losses are in --json / --csv
+      header: ["hardware", "vCPUs", metric === "cpu" ? "perf node CPU (%)" : "perf overhead (%)", metric === "cpu" ? "ringbuf node CPU (%)" : "ringbuf overhead (%)", "margin (pp)", "95% CI", "ringbuf wins", "keeps up (perf/rb)"],
+      rows: a.rows.map((r): Cell[] => {
+        const [pm, rm] = metric === "cpu" ? [r.perfNodeCpuPct, r.ringbufNodeCpuPct] : [r.perfOverheadPct, r.ringbufOverheadPct];
+        return [r.hardware, String(r.vcpus), estCell(pm), estCell(rm), estCell(r.differencePp), ciCell(r.differencePp), r.ringbufWins ? "yes" : "no", `${r.perfKeepsUp ? "yes" : "NO"}/${r.ringbufKeepsUp ? "yes" : "NO"}`];
       }),
       footer: [
-        a.crossoverVcpus === null
-          ? "no crossover: the ring buffer does not win at the largest shape"
-          : a.crossoverVcpus === a.rows[0].vcpus
-            ? `crossover: at every shape, from the smallest compared (${a.crossoverVcpus} vCPUs), the ring buffer costs less ${metric === "cpu" ? "node CPU" : "throughput"}, by ${est(a.advantageAtCrossoverPp!)} pp there (95% CI ${ci(a.advantageAtCrossoverPp!)})`
-            : `crossover: from ${a.crossoverVcpus} vCPUs the ring buffer costs less ${metric === "cpu" ? "node CPU" : "throughput"}, by ${est(a.advantageAtCrossoverPp!)} pp there (95% CI ${ci(a.advantageAtCrossoverPp!)})`,
-        `rule: ${a.rule}`,
+        `answer: ${a.verdict.toUpperCase()}: ${a.statement}`,
+        ...(a.flip ? [`what would flip it: ${a.flip.mechanism}`, `searched (${a.flip.setting} at ${a.flip.hardware}): ${a.flip.statement}`] : []),
+        `margin = perf - ring buffer; keeps up = no lost events and not throttled (agent health); rule: ${a.rule}`,
       ],
     });
     if (chart) {

@@ -4,36 +4,45 @@ import { attributionChart } from "../../charts/attribution.ts";
 import { predict } from "../../queries/predict.ts";
 import { dominantLabel } from "../../queries/common.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
-import { addOutputOptions, addScenarioOptions, chartPath, ci, est, print, trafficFlags, writeChart } from "../output.ts";
+import { addMaxIterationsOption, addOutputOptions, addScenarioOptions, chartPath, ciCell, estCell, maxIterationsOption, print, trafficFlags, writeChart, type Cell } from "../output.ts";
 
 export function registerPredict(program: Command): void {
   const cmd = program
     .command("predict")
-    .description("Predict what the agent costs one node: throughput overhead, share of the node's CPU (and its split by mechanism), throughput,\nevents/s, wakeups/s, lost/s, agent CPU, and the dominant mechanism")
+    .description(
+      "Predict what the agent costs one node. Leads with the node CPU it takes (cores and %), the throughput overhead and its health (lost events %, throttled %, delivery latency); " +
+        "then throughput, events/s, wakeups/s, lost/s, agent CPU, node CPU by mechanism and the dominant mechanism.",
+    )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
     .option("--chart <file>", "also render the overhead attribution as a bar chart (.svg or .png)");
-  addOutputOptions(addSimulationOptions(addScenarioOptions(cmd))).action(async (o) => {
+  addOutputOptions(addMaxIterationsOption(addSimulationOptions(addScenarioOptions(cmd)))).action(async (o) => {
     const chart = chartPath("--chart", o.chart);
     const spec = { hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) };
     const { seed, replications, durationS } = simulationOptions(o);
-    const p = predict(spec, { seed, replications, durationS });
+    const p = predict(spec, { seed, replications, durationS, maxIterations: maxIterationsOption(o) });
     const byMechanism =
       Object.entries(p.cpuByMechanism)
         .filter(([, v]) => v >= 0.0005)
         .sort((x, y) => y[1] - x[1])
         .map(([k, v]) => `${k} ${v.toFixed(3)}`)
         .join(", ") || "none";
-    const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2) => [name, est(e, d), ci(e, d)];
+    const row = (name: string, e: import("../../engine/index.ts").Estimate, d = 2): Cell[] => [name, estCell(e, d), ciCell(e, d)];
     print(o, p, {
       preamble: [
         `${p.result.scenario.hardware} · ${p.result.scenario.tool} · ${p.result.scenario.placement} · ${p.result.scenario.workload}`,
+        ...p.headline,
         `calibration: ${p.calibration.file}; ${p.replications} replications, ± is the 95% confidence half-width`,
       ],
       header: ["metric", "mean ± 95% half-width", "95% CI"],
       rows: [
-        row("overhead (%)", p.overheadPct),
+        row("node CPU the agent takes (cores)", p.nodeCpuCores, 3),
         row("node CPU the agent takes (%)", p.nodeCpuPct),
+        row("throughput overhead (%)", p.overheadPct),
+        row("lost events (% of outputs)", p.health.lostPct),
+        row("reader throttled (% of time)", p.health.throttledPct, 1),
+        row("delivery latency p50 (µs)", p.health.deliveryP50Us, 0),
+        row("delivery latency p99 (µs)", p.health.deliveryP99Us, 0),
         row("baseline throughput (Gb/s)", p.baselineGbps),
         row("throughput with agent (Gb/s)", p.withAgentGbps),
         row("BPF output events/s", p.eventsPerS, 0),

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { size } from "../../queries/size.ts";
 import { numberOption } from "../errors.ts";
-import { addOutputOptions, addQuickSimulationOptions, addScenarioOptions, est, print, quickOptions, trafficFlags } from "../output.ts";
+import { addOutputOptions, addQuickSimulationOptions, addScenarioOptions, ciCell, est, estCell, print, quickOptions, trafficFlags, type Cell } from "../output.ts";
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 20 ? 3 : 1)} MiB`;
 
@@ -10,8 +10,8 @@ export function registerSize(program: Command): void {
   const cmd = program
     .command("size")
     .description(
-      "Smallest perf pages per CPU (powers of two) or ring buffer size (powers of two from 4 KiB) keeping lost events/s under a target,\n" +
-        "and the memory it costs. Bisection, assuming losses do not grow with the buffer. Defaults to 3 replications of 0.22 s.",
+      "Smallest perf pages per CPU (powers of two) or ring buffer size (powers of two from 4 KiB) keeping lost events/s under a target, and the memory it costs. " +
+        "Bisection, assuming losses do not grow with the buffer.",
     )
     .requiredOption("--hardware <profile>", "hardware profile name (models/hardware) or JSON file")
     .requiredOption("--tool <profile>", "tool profile name (models/tools) or JSON file")
@@ -27,7 +27,7 @@ export function registerSize(program: Command): void {
         `calibration: ${a.calibration.file}; ${a.replications} replications per size, ± is the 95% confidence half-width; assumption: ${a.assumption}`,
       ],
       header: [unit, "memory", "lost events/s", "95% CI", "meets target"],
-      rows: steps.map((s) => [String(s.size), mib(s.memoryBytes), est(s.lostPerS, 0), `[${s.lostPerS.low.toFixed(0)}, ${s.lostPerS.high.toFixed(0)}]`, s.meetsTarget ? "yes" : "no"]),
+      rows: steps.map((s): Cell[] => [String(s.size), mib(s.memoryBytes), estCell(s.lostPerS, 0), ciCell(s.lostPerS, 0), s.meetsTarget ? "yes" : "no"]),
       footer: [
         a.answer === null
           ? `no size up to ${steps.at(-1)!.size} ${unit} keeps lost/s under ${max}`
