@@ -2,6 +2,7 @@
  * How query commands print: `--json` (the answer object), `--csv` (the answer's table), or a readable
  * table with a header that states the 95% intervals and the calibration file; and `--chart` files.
  */
+import { checkOutputPath } from "../models/read.ts";
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Estimate } from "../engine/index.ts";
@@ -126,7 +127,8 @@ export function ci(e: Estimate, digits = 2): string {
 export function chartPath(flag: string, path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
   if (!/\.(svg|png)$/i.test(path)) throw new UsageError(`${flag} = ${JSON.stringify(path)}: must end in .svg or .png`);
-  return path;
+  // before any simulation: a chart that cannot be written is a user error now, not after the work
+  return checkOutputPath(flag, path);
 }
 
 /** Renders a chart to the file (SVG or PNG by extension); a note goes to stderr. */

@@ -8,6 +8,7 @@ export { Process, Interrupt, type ProcessGenerator } from "./process.ts";
 export { Resource, Request } from "./resource.ts";
 export { Store, type StoreOptions } from "./store.ts";
 export { SpinLock, type SpinLockOptions } from "./spinlock.ts";
+export { boundInterval, boundedConfidenceInterval } from "./statistics.ts";
 export {
   RandomStreams,
   RandomStream,

@@ -332,7 +332,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       for (let c = 0; c < cpus; c++) pendingAtWindow[c] = pending(c);
       theReader.resetCounters();
       // a throttle in progress at the end of warm-up counts from here on
-      if (quota) throttledAtWarmup = quota.throttledNs - Math.max(0, quota.throttledUntil - env.now);
+      if (quota) throttledAtWarmup = quota.throttledNs - quota.throttledAfter(env.now);
     });
   }
   env.run(input.durationNs);

@@ -424,7 +424,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const worst = Math.max(...unsettled.map((r) => r.lastMove));
     warnings.push(
       `the throughput fixed point did not settle within maxIterations = ${o.maxIterations} in ${unsettled.length} of ${reps.length} replications ` +
-        `(last move up to ${(100 * worst).toFixed(1)}%): the agent's cost depends strongly on the throughput (e.g. its work saturates CPUs); raise maxIterations`,
+        `(last move up to ${(100 * worst).toFixed(1)}%): the agent's cost depends strongly on the throughput (e.g. its work saturates CPUs); raise maxIterations (--max-iterations)`,
     );
   }
   for (const r of reps) {

@@ -17,6 +17,7 @@
  * The claim's verdict is "impossible" if any quantity is, else the first non-consistent one
  * (overhead, then CPU), else "consistent".
  */
+import { readTextFile } from "../models/read.ts";
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import type { Estimate } from "../engine/index.ts";
@@ -107,17 +108,13 @@ export function validateClaim(doc: unknown, label: string): Claim {
 /** Reads and validates a claim file. */
 export function loadClaim(file: string): Claim {
   const label = fileLabel(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ModelError(label, [], `${label}: no such claim file`);
-  }
+  const text = readTextFile(file, "claim file", { error: (m) => new ModelError(label, [], m.replace(file, label)) });
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    throw new ModelError(label, [], `${label}: invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  } catch {
+    // the parser's message quotes the file: say where, not what
+    throw new ModelError(label, [], `${label}: invalid JSON`);
   }
   return validateClaim(doc, label);
 }

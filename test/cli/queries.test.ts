@@ -53,10 +53,10 @@ describe("query commands", () => {
     expect(["throughput", "cpu"]).toContain(j.dominantMechanismBasis);
     expect(j.calibration.file).toBe(`models/calibration/${DEFAULT_CALIBRATION}.json`);
     const csv = (await run([...base, "--csv"])).out.trim().split("\n");
-    expect(csv[0]).toBe("metric,mean ± 95% half-width,95% CI");
-    expect(csv.length).toBe(11);
+    expect(csv[0]).toBe("metric,mean,low,high");
+    expect(csv.length).toBe(16);
     expect(csv[2]).toMatch(/^node CPU the agent takes \(%\),/);
-    expect(csv[10]).toMatch(/^node CPU by mechanism \(cores\),"?readerCpu /);
+    expect(csv[15]).toMatch(/^node CPU by mechanism \(cores\),"?readerCpu /);
     const text = (await run(base)).out;
     expect(text).toContain(`calibration: models/calibration/${DEFAULT_CALIBRATION}.json`);
     expect(text).toContain("95% CI");

@@ -6,19 +6,22 @@ import { numberOption, seedOption } from "../errors.ts";
 import { printWarnings } from "../output.ts";
 import { fmtEstimate, table } from "../format.ts";
 import { addScenarioFlags, scenarioFlags } from "../scenario-flags.ts";
+import { headline } from "../../queries/health.ts";
 
 export interface SimOptionFlags {
   seed?: string;
   replications?: string;
   duration?: string;
+  maxIterations?: string;
 }
 
-/** Adds --seed / --replications / --duration to a command. */
+/** Adds --seed / --replications / --duration / --max-iterations to a command. */
 export function addSimulationOptions(cmd: Command): Command {
   return cmd
     .option("--seed <n>", "seed of the first replication (integer)", "1")
     .option("--replications <n>", "independent replications, for 95% intervals", "5")
-    .option("--duration <s>", "simulated seconds per discrete-event run (0.02 s of it warm-up)", "0.22");
+    .option("--duration <s>", "simulated seconds per discrete-event run (0.02 s of it warm-up)", "0.22")
+    .option("--max-iterations <n>", "throughput fixed-point iterations per replication (raise it when a warning says the fixed point did not settle)", "4");
 }
 
 export function simulationOptions(o: SimOptionFlags) {
@@ -27,6 +30,7 @@ export function simulationOptions(o: SimOptionFlags) {
     replications: numberOption("--replications", o.replications ?? "5", (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
     durationS: numberOption("--duration", o.duration ?? "0.22", (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
     warmupS: 0.02,
+    maxIterations: numberOption("--max-iterations", o.maxIterations ?? "4", (n) => Number.isInteger(n) && n >= 1 && n <= 50, "an integer in [1, 50]"),
   };
 }
 
@@ -61,6 +65,7 @@ export function printSimulation(r: SimulationResult): string {
     `${s.hardware} · ${s.tool ?? "no agent"} · ${s.placement} · ${s.workload} · calibration ${s.calibration}`,
     `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
     "",
+    ...(r.scenario.tool === null ? [] : [...headline(r).lines, ""]),
     table(["metric", "value"], [...rows, ["throughput overhead by mechanism (pp)", ""], ...attr, ["node CPU by mechanism (cores)", ""], ...cpu]),
   ].join("\n");
 }

@@ -40,7 +40,7 @@ export function registerSweep(program: Command): void {
     .option("--force", `run a grid of more than ${MAX_GRID_POINTS} points`)
     .option("--chart <file>", "also render a chart of the points (.svg or .png)")
     .option("--x <field>", "chart x field (spec field or result metric)", "hardware")
-    .option("--y <field>", "chart y field", "overheadPct")
+    .option("--y <field>", "chart y field (a SimulationResult estimate: nodeCpuPct, overheadPct, lostPerS, ...)", "nodeCpuPct")
     .option("--color <field>", "chart colour field", "tool")
     .action(async (o) => {
       // every argument and path is checked before the first point runs
