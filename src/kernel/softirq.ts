@@ -12,12 +12,15 @@
  * every interrupt exit, so from v6.5 (and before v4.9) a saturated receive CPU keeps running its
  * softirq ahead of tasks and the tasks move away (the load balancer sees the CPU busy).
  *
- * The model: a receive CPU whose softirq demand fits in the CPU runs it inline; one whose demand
- * reaches the CPU's capacity is saturated, and on the deferring kernels it then serves softirq at
- * the CFS share 1 / (1 + n) of the CPU, n being the runnable application threads that share it
- * with ksoftirqd (packets meanwhile wait in the NIC ring and the backlog, and overflow is dropped:
- * the flows on that queue slow down). A receiver thread is runnable only while it has data, so n
- * falls as the node's throughput does. Left out: threaded NAPI (off by default), the budget's
+ * The model: on the deferring kernels a receive CPU's sustained softirq capacity is the CFS share
+ * 1 / (1 + n) of the CPU, n being the runnable application threads that share it with ksoftirqd. A
+ * burst (a GRO batch, interrupt coalescing) that overruns one __do_softirq hands the queue to
+ * ksoftirqd; while the demand exceeds ksoftirqd's share the backlog cannot drain, so the queue stays
+ * there (packets wait in the NIC ring and the backlog, overflow is dropped, the flows on that queue
+ * slow down) until its demand falls below the share. A receiver thread is runnable only while it has
+ * data, so n falls as the node's throughput does. On the other kernels the capacity is the whole CPU.
+ * Left out: how often bursts start a takeover below that share (taken as: whenever the demand
+ * exceeds it), which makes this the pessimistic end for the deferring kernels. Left out: threaded NAPI (off by default), the budget's
  * jiffies granularity (2 ms is 0-4 ms at HZ=250), nice levels, SCHED_IDLE.
  */
 import { atLeast, type KernelVersion } from "./version.ts";

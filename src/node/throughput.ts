@@ -136,23 +136,24 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
     capacityNs: 1e9 * Math.max(0, input.appCpus),
     external: Math.min(nicBytes, offered),
   };
-  const saturated = new Uint8Array(nq);
   const out = new Float64Array(nq);
   let x = 0;
   let res = { t: 0, work: 0 };
   let phi = 1;
   const threads = input.agentThreadNsPerS;
   const shareOf = input.saturatedSoftirqShare;
-  // Saturated queues take the ksoftirqd share, which depends on how busy the application's threads
-  // are (they sleep when starved of data), which depends on the throughput: a damped fixed point.
+  // On kernels where ksoftirqd takes over (kernel/softirq.ts), a receive queue whose demand reaches
+  // ksoftirqd's share of its CPU stays in ksoftirqd once a burst has put it there (the backlog cannot
+  // drain while the demand exceeds the share), so that share is its sustained capacity. The share
+  // depends on how busy the application's threads are, which depends on the throughput: a damped
+  // fixed point.
   for (let round = 0; round < 60; round++) {
     let xMax = 0;
     for (let i = 0; i < nq; i++) {
       const c = queues.cpuOf[i];
       // inline softirq runs ahead of every task; ksoftirqd shares what the agent's threads leave
-      const f = saturated[i] === 1 ? phi : 1;
-      const room = f < 1 && threads !== undefined ? Math.max(0, 1e9 - threads[c]) : 1e9;
-      plan.cap[i] = (f * room) / (plan.b + h[c]);
+      const room = phi < 1 && threads !== undefined ? Math.max(0, 1e9 - threads[c]) : 1e9;
+      plan.cap[i] = (phi * room) / (plan.b + h[c]);
       if (queues.share[i] > 0) xMax = Math.max(xMax, plan.cap[i] / queues.share[i]);
     }
     if (!Number.isFinite(xMax)) xMax = 1e15;
@@ -173,27 +174,17 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
     }
     res = carried(plan, queues, x, out);
     if (shareOf === undefined) break;
-    let newly = false;
-    let any = false;
-    for (let i = 0; i < nq; i++) {
-      if (queues.share[i] > 0 && x * queues.share[i] >= plan.cap[i] * (1 - 1e-9)) {
-        if (saturated[i] === 0) newly = true;
-        saturated[i] = 1;
-      }
-      if (saturated[i] === 1) any = true;
-    }
-    if (!any) break;
     const appBusy = plan.capacityNs > 0 ? Math.min(1, (res.t * (plan.m + plan.aSum)) / plan.capacityNs) : 1;
     const next = Math.max(1e-3, Math.min(1, shareOf(appBusy)));
-    if (!newly && Math.abs(next - phi) < 1e-6) break;
-    phi = round === 0 || newly ? next : (phi + next) / 2;
+    if (Math.abs(next - phi) < 1e-7) break;
+    phi = round === 0 ? next : (phi + next) / 2;
   }
   let saturatedQueues = 0;
   let ksoftirqdQueues = 0;
   for (let i = 0; i < nq; i++) {
     if (queues.share[i] > 0 && x * queues.share[i] >= plan.cap[i] * (1 - 1e-9)) {
       saturatedQueues++;
-      if (saturated[i] === 1 && phi < 1) ksoftirqdQueues++;
+      if (phi < 1) ksoftirqdQueues++;
     }
   }
   let bottleneck: Bottleneck;
