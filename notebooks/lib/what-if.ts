@@ -76,6 +76,8 @@ export interface WhatIf {
 /** Hardware profiles sorted by vCPUs (then name). */
 export function hardwareByCores(): HardwareProfile[] {
   return bundledNames("hardware")
+    // bench-* profiles are CPU topologies for the ring buffer microbenchmark, not node shapes
+    .filter((n) => !n.startsWith("bench-"))
     .map((n) => bundledProfile("hardware", n))
     .sort((a, b) => a.vcpus - b.vcpus || a.name.localeCompare(b.name));
 }

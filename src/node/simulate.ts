@@ -288,11 +288,13 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
     for (let c = 0; c < hw.vcpus; c++) {
       const hookNs = run.hookNs[c];
       threadNs[c] = Math.max(0, run.ledger.cpuTotal(c) - hookNs) / windowS;
-      a[c] = threadNs[c] / current.bytesPerS;
+      a[c] = current.bytesPerS > 0 ? threadNs[c] / current.bytesPerS : 0;
       // a queue that carried nothing this time keeps its last estimate
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
     solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi, agentThreadNsPerS: threadNs });
+    // a node the agent stops altogether: nothing more to measure at zero throughput
+    if (!(solved.bytesPerS > 0)) break;
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
     lastMove = moved;
     if (moved < 0.005) break;

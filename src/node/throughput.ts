@@ -151,9 +151,11 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
     let xMax = 0;
     for (let i = 0; i < nq; i++) {
       const c = queues.cpuOf[i];
-      // inline softirq runs ahead of every task; ksoftirqd shares what the agent's threads leave
-      const room = phi < 1 && threads !== undefined ? Math.max(0, 1e9 - threads[c]) : 1e9;
-      plan.cap[i] = (phi * room) / (plan.b + h[c]);
+      // inline softirq runs ahead of every task; ksoftirqd shares the CPU with the application's
+      // runnable threads (in phi) and with the agent's threads there, runnable a share y of the time
+      const y = phi < 1 && threads !== undefined ? Math.min(1, Math.max(0, threads[c] / 1e9)) : 0;
+      const f = phi < 1 ? 1 / (1 / phi + y) : 1;
+      plan.cap[i] = (f * 1e9) / (plan.b + h[c]);
       if (queues.share[i] > 0) xMax = Math.max(xMax, plan.cap[i] / queues.share[i]);
     }
     if (!Number.isFinite(xMax)) xMax = 1e15;

@@ -54,6 +54,8 @@ export interface Report {
   markdown: string;
   /** Chart file name (under validation/charts/) to SVG text. */
   charts: Record<string, string>;
+  /** Other generated files under validation/ (e.g. the band the notebooks draw), name to text. */
+  files: Record<string, string>;
 }
 
 /** The seed rows, our configurations and the scaling chart run as `bpfsim reproduce` does; sensitivity shorter. */
@@ -637,7 +639,26 @@ export async function buildReport(options: ReportOptions = {}): Promise<Report> 
   md.push(wakeupsMd);
   md.push(renderRingbufTablesSection(compareRingbufTables(), hostTwoProducer()));
   md.push(scalingSection(points, satPoints, o, seedCalibration), sensitivitySection(sens, o, seedCalibration));
-  return { markdown: `${md.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`, charts };
+  return { markdown: `${md.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`, charts, files: { "manycore-band.json": bandJson(rep) } };
+}
+
+/** The band over the study's unknowns of every counted row, as data for the notebooks. */
+function bandJson(rep: ReproduceResult): string {
+  const rows = Object.entries(rep.band ?? {}).map(([key, b]) => {
+    const row = rep.rows.find((r) => `${r.table}|${r.label}` === key && r.metric === "reduction_pct");
+    const cores = row === undefined ? undefined : loadHardware(row.scenario.hardware).vcpus;
+    return {
+      key,
+      cores,
+      tool: row?.scenario.tool,
+      placement: row?.scenario.placement,
+      published: b.published,
+      atDefaults: Number(b.atDefaults.toFixed(2)),
+      low: Number(b.low.toFixed(2)),
+      high: Number(b.high.toFixed(2)),
+    };
+  });
+  return `${JSON.stringify({ generatedBy: "npm run validate (src/validation/report.ts)", rows }, null, 2)}\n`;
 }
 
 export interface WriteReportResult {
@@ -653,6 +674,10 @@ export async function writeReport(options: ReportOptions & { outDir?: string } =
   const report = join(outDir, "REPORT.md");
   writeFileSync(report, r.markdown);
   const written: string[] = [];
+  for (const [name, text] of Object.entries(r.files)) {
+    writeFileSync(join(outDir, name), text);
+    written.push(join(outDir, name));
+  }
   for (const [name, svg] of Object.entries(r.charts)) {
     const p = join(outDir, "charts", name);
     writeFileSync(p, svg);

@@ -12,9 +12,13 @@ describe("validation/REPORT.md", () => {
     const r = await buildReport();
     const committed = existsSync(join(dir, "REPORT.md")) ? readFileSync(join(dir, "REPORT.md"), "utf8") : "";
     expect(r.markdown === committed, STALE).toBe(true);
+    for (const [name, text] of Object.entries(r.files)) {
+      const p = join(dir, name);
+      expect(existsSync(p) && readFileSync(p, "utf8") === text, `${STALE} (${name})`).toBe(true);
+    }
     for (const [name, svg] of Object.entries(r.charts)) {
       const p = join(dir, "charts", name);
       expect(existsSync(p) && readFileSync(p, "utf8") === svg, `${STALE} (${name})`).toBe(true);
     }
-  }, 180_000);
+  }, 900_000);
 });
