@@ -23,7 +23,7 @@ import { wakeupRatio, type LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import { buildScenario } from "../node/scenario.ts";
 import { simulate, type SimulateOptions } from "../node/simulate.ts";
-import { toolForSettings, placementFor } from "../validation/measured.ts";
+import { toolForSettings, placementFor } from "./harness-scenario.ts";
 import { median } from "./stats.ts";
 
 export interface BisectResult {

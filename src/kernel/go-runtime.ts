@@ -14,7 +14,8 @@
  * CPU depends on the agent's allocation rate and heap, which no profile states).
  */
 import type { ToolProfile } from "../models/types.ts";
-import type { AgentPlacement } from "../node/placement.ts";
+/** What the runtime needs of the agent's placement (node/placement.ts AgentPlacement satisfies it). */
+export type RuntimePlacement = { kind: "unlimited" } | { kind: "limited"; cpuLimit: number } | { kind: "pinned"; dedicatedCpus: number };
 import type { Topology } from "./topology.ts";
 import { GO_RUNTIME } from "../models/mechanisms.ts";
 
@@ -32,7 +33,7 @@ function goMinor(v: string): number | null {
  * CPUs) before Go 1.25; from 1.25 (container-aware default) max(2, ceil(CPU limit)), at most the
  * CPUs it may run on. `goVersion` decides where the profile gives it, else `gomaxprocs`.
  */
-export function goMaxProcs(tool: ToolProfile, placement: AgentPlacement, cpus: number): number {
+export function goMaxProcs(tool: ToolProfile, placement: RuntimePlacement, cpus: number): number {
   const rt = tool.reader.runtime;
   if (rt === undefined) return 0;
   const affinity = placement.kind === "pinned" ? placement.dedicatedCpus : cpus;
@@ -61,7 +62,7 @@ export function schedLockContentionShare(procs: number): number {
 }
 
 /** ns one scheduler search takes (0 for a native reader). */
-export function goSchedulerSearchNs(tool: ToolProfile, placement: AgentPlacement, topo: Topology): number {
+export function goSchedulerSearchNs(tool: ToolProfile, placement: RuntimePlacement, topo: Topology): number {
   const procs = goMaxProcs(tool, placement, topo.cpus);
   if (procs === 0) return 0;
   // the search's own lines, inflated by the time spent waiting for sched.lock at this P

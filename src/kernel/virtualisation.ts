@@ -13,7 +13,7 @@
  * without knowing the measured host's exit cost).
  */
 import type { HardwareProfile } from "../models/types.ts";
-import type { Costs } from "../node/costs.ts";
+import type { Costs } from "../models/types.ts";
 
 export interface WakeupPathCosts {
   /** irq_work_queue + self-IPI, paid by the producing CPU. */

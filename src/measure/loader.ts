@@ -4,10 +4,11 @@
  * object it prints. The flag semantics are the loader's (see `bpfsim-loader --help`).
  */
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../models/paths.ts";
 import { run, start, type Started } from "./exec.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The package root (models/paths.ts PACKAGE_ROOT, the one place it is found) with a trailing slash. */
+export const REPO_ROOT = `${PACKAGE_ROOT}/`;
 export const LOADER_PATH = `${REPO_ROOT}bpf/build/bpfsim-loader`;
 export const PKTSEND_PATH = `${REPO_ROOT}bpf/build/pktsend`;
 

@@ -4,7 +4,7 @@
  * throughput rows, and ns per run for microbenchmark rows. A shared, noisy machine is
  * described by medians and spreads, never by one run.
  */
-import { mad, median } from "../calibration/stats.ts";
+import { mad, median } from "../engine/robust-stats.ts";
 import type { DatasetRow } from "./jsonl.ts";
 
 export interface Spread {

@@ -227,6 +227,9 @@ export const CALIBRATION_CONSTANTS = [
 ] as const;
 export type CalibrationConstantName = (typeof CALIBRATION_CONSTANTS)[number];
 
+/** The cost constants' values, read from a calibration file (node/costs.ts `costsFrom`). */
+export type Costs = Record<CalibrationConstantName, number>;
+
 /** `models/calibration/<host-class>.json` */
 export interface CalibrationFile {
   hostClass: string;

@@ -6,7 +6,8 @@
 import { CALIBRATION_CONSTANTS, type CalibrationConstantName, type CalibrationFile } from "../models/types.ts";
 import { UserError } from "../errors.ts";
 
-export type Costs = Record<CalibrationConstantName, number>;
+export type { Costs } from "../models/types.ts";
+import type { Costs } from "../models/types.ts";
 
 export class ScenarioError extends UserError {
   constructor(message: string, field = "", value?: unknown) {

@@ -27,11 +27,11 @@ describe("GOMAXPROCS by the agent's go line", () => {
   const limited = { kind: "limited" as const, cpuLimit: 0.5, cfsPeriodNs: 1e8 };
   it("before 1.25: the node's CPUs whatever the limit; a pinned agent's affinity mask bounds it", () => {
     expect(goMaxProcs(withGo("1.24"), limited, 32)).toBe(32);
-    expect(goMaxProcs(withGo("1.24"), { kind: "pinned", dedicatedCpu: 31, dedicatedCpus: 1, exclusive: true }, 32)).toBe(1);
+    expect(goMaxProcs(withGo("1.24"), { kind: "pinned", dedicatedCpus: 1 }, 32)).toBe(1);
   });
   it("from 1.25: max(2, ceil(limit))", () => {
     expect(goMaxProcs(withGo("1.25"), limited, 32)).toBe(2);
-    expect(goMaxProcs(withGo("1.25"), { kind: "limited", cpuLimit: 3.2, cfsPeriodNs: 1e8 }, 32)).toBe(4);
+    expect(goMaxProcs(withGo("1.25"), { kind: "limited", cpuLimit: 3.2 }, 32)).toBe(4);
     expect(goMaxProcs(withGo("1.26"), { kind: "unlimited" }, 32)).toBe(32);
   });
 });

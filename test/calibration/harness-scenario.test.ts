@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { placementFor, toolForSettings } from "../../src/validation/measured.ts";
+import { placementFor, toolForSettings } from "../../src/calibration/harness-scenario.ts";
 
 describe("toolForSettings", () => {
   it("applies the harness run's perf settings", () => {
