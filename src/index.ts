@@ -34,3 +34,27 @@ export {
 export { reproduce, type ReproduceResult, type ReproduceRow, type ReproduceOptions } from "./validation/reproduce.ts";
 export { requiredExtraCost, requiredCostTable, type RequiredCost, type RequiredCostRow, type RequiredCostOptions } from "./validation/required-cost.ts";
 export { renderSvg, renderPng, type VegaLiteSpec } from "./charts/render.ts";
+
+// ---- capacity-planning queries (each a library function the CLI command is a shell over) ----
+export { predict, type Prediction } from "./queries/predict.ts";
+export { budget, type BudgetOptions, type BudgetAnswer } from "./queries/budget.ts";
+export { crossover, type CrossoverSpec, type CrossoverOptions, type CrossoverAnswer, type CrossoverRow, type CrossoverFlip } from "./queries/crossover.ts";
+export { size, type SizeAnswer, type SizeCandidate } from "./queries/size.ts";
+export { reserve, type ReserveOptions, type ReserveAnswer, type ReserveOption } from "./queries/reserve.ts";
+export { loadClaim, validateClaim, judgeClaim, type Claim, type ClaimAnswer, type Verdict } from "./queries/claim.ts";
+export { sweep, sweepLines, planSweep, type Grid, type SweepOptions, type SweepLine } from "./queries/sweep.ts";
+export { merge } from "./queries/merge.ts";
+export { headline, agentHealth, type AgentHealth, type Headline, type HealthCriteria } from "./queries/health.ts";
+export type { QueryOptions, QueryRunOptions, ResultSummary } from "./queries/common.ts";
+
+// ---- the many-core mechanisms, the node family's fit, the ring buffer benchmark ----
+export { MECHANISMS, MECHANISM_NAMES, type Mechanism } from "./node/mechanisms.ts";
+export { fitFamily, familyBaseline, type FamilyFit, type FamilyPoint } from "./node/family-fit.ts";
+export { rxChannelCount, type RxChannelCount } from "./kernel/rx-channels.ts";
+export { ringbufBench, type RingbufBenchOptions, type RingbufBenchResult } from "./node/ringbuf-bench.ts";
+
+// ---- validation, calibration and measurement ----
+export { loadUnknowns, type Unknown } from "./validation/unknowns.ts";
+export { buildReport, writeReport, type Report, type ReportOptions } from "./validation/report.ts";
+export { runCalibrate, type CalibrateOptions } from "./calibration/calibrate.ts";
+export { runMeasure, type MeasureOptions, type MeasureSummary } from "./measure/measure.ts";
