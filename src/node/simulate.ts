@@ -418,6 +418,16 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     }
   }
   const setup = nodeSetup(scenario);
+  const w = scenario.workload;
+  if (w.mode === "observed" && (w.observedGbps ?? 0) > scenario.hardware.nic.bandwidthGbps) {
+    warnings.push(
+      `the observed baseline (${w.observedGbps} Gb/s) is above the NIC's ${scenario.hardware.nic.bandwidthGbps} Gb/s on ${scenario.hardware.name}: ` +
+        "the node cannot have carried it; check the hardware profile or the measurement",
+    );
+  }
+  if (w.mode === "offered" && (w.offeredGbps ?? 0) > scenario.hardware.nic.bandwidthGbps) {
+    warnings.push(`the offered ${w.offeredGbps} Gb/s is above the NIC's ${scenario.hardware.nic.bandwidthGbps} Gb/s on ${scenario.hardware.name}: the NIC caps what arrives`);
+  }
   if (!setup.channels.documented) {
     warnings.push(`the receive channel count (${setup.channels.channels}) is an assumption: ${setup.channels.rule}; set it with rxChannels (--rx-channels) once known`);
   }

@@ -228,3 +228,13 @@ describe("simulate: an overloaded node is never reported as free, and every run 
     expect(r.overheadPct.mean).toBeGreaterThan(50);
   });
 });
+
+describe("simulate: inputs the node cannot have carried are said so (issue 13, item 9)", () => {
+  it("an observed baseline above the NIC's bandwidth warns; one below does not", () => {
+    const o = { replications: 2, durationS: 0.05, warmupS: 0.01 };
+    const hi = simulate(buildScenario({ hardware: "azure-d4s-v5", tool: "retina-perf", observedGbps: 20 }), o);
+    expect(hi.warnings.some((w) => /above the NIC's 12.5 Gb\/s/.test(w))).toBe(true);
+    const lo = simulate(buildScenario({ hardware: "azure-d4s-v5", tool: "retina-perf", observedGbps: 2 }), o);
+    expect(lo.warnings.some((w) => /above the NIC/.test(w))).toBe(false);
+  });
+});
