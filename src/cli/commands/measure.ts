@@ -2,6 +2,12 @@
 import type { Command } from "commander";
 import { readDataset } from "../../measure/jsonl.ts";
 import { runMeasure } from "../../measure/measure.ts";
+import { runDelayMeasure } from "../../measure/delay.ts";
+import { DELAY_MODES, type DelayMode } from "../../measure/grid.ts";
+import { delayResponseCalibration, delayResponseTable, fitDelayResponse } from "../../calibration/delay-response.ts";
+import { writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import { REPO_ROOT } from "../../measure/loader.ts";
 import { summarise } from "../../measure/summary.ts";
 import { BadOptionError, parseIntOption, parsePositiveNumber } from "../../measure/options.ts";
 
@@ -18,9 +24,66 @@ export function registerMeasure(program: Command): void {
     .option("--no-microbench", "skip the test-run microbenchmarks")
     .option("--no-throughput", "skip the iperf3 runs")
     .option("--wakeups", "run only the wakeup-counting grid (tpw-*: perf configurations, mode none, ringbuf) with the loader's --count-wakeups")
+    .option("--delay", "run only the injected-delay grid (tpd-*: iperf3 with the parser spinning --burns ns per program run, per output mode; 3 s runs, 5 reps, shuffled rounds)")
+    .option("--burns <list>", "with --delay: comma-separated ns per program run (default 0,250,500,1000,2000,4000,8000,16000)")
+    .option("--delay-modes <list>", "with --delay: comma-separated output modes (default none,perf,ringbuf)")
+    .option("--seed <n>", "with --delay: seed of the shuffled run order (default 1)")
+    .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string }) => {
       try {
+        if (opts.delayFit) {
+          let rows: ReturnType<typeof readDataset>;
+          let fit: ReturnType<typeof fitDelayResponse>;
+          try {
+            rows = readDataset(opts.delayFit);
+            fit = fitDelayResponse(rows);
+          } catch (e) {
+            // A dataset that cannot be fitted is bad input: one line naming the file, no stack.
+            console.error(`bpfsim measure: --delay-fit ${opts.delayFit}: ${(e as Error).message}`);
+            process.exitCode = 1;
+            return;
+          }
+          console.log(delayResponseTable(fit));
+          if (opts.out) {
+            const host = rows.find((r) => r.host)?.host;
+            const rel = relative(REPO_ROOT, opts.delayFit);
+            const cal = delayResponseCalibration(fit, {
+              dataset: rel,
+              command: `bpfsim measure --delay-fit ${rel} --out ${relative(REPO_ROOT, opts.out)}`,
+              measuredWith: "bpfsim measure --delay --reps 5 --duration 3",
+              date: new Date().toISOString().slice(0, 10),
+              hostClass: host?.hostClass ?? rows[0]?.hostClass ?? "unknown",
+              host,
+            });
+            writeFileSync(opts.out, `${JSON.stringify(cal, null, 2)}\n`);
+          }
+          return;
+        }
+        if (!opts.delay && (opts.burns !== undefined || opts.delayModes !== undefined || opts.seed !== undefined)) {
+          throw new BadOptionError(opts.burns !== undefined ? "--burns" : opts.delayModes !== undefined ? "--delay-modes" : "--seed", opts.burns ?? opts.delayModes ?? opts.seed, "only applies with --delay");
+        }
+        if (opts.delay) {
+          const list = (flag: string, v: string): string[] => {
+            const items = v.split(",").map((x) => x.trim());
+            if (items.some((x) => x === "")) throw new BadOptionError(flag, v, "must be a comma-separated list without empty items");
+            return items;
+          };
+          const modes = opts.delayModes === undefined ? undefined : list("--delay-modes", opts.delayModes).map((m) => {
+            if (!(DELAY_MODES as readonly string[]).includes(m)) throw new BadOptionError("--delay-modes", m, `must be one of ${DELAY_MODES.join(", ")}`);
+            return m as DelayMode;
+          });
+          const summary = await runDelayMeasure({
+            reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 1, 1000),
+            durationS: opts.duration === undefined ? undefined : parsePositiveNumber("--duration", opts.duration, 120),
+            out: opts.out,
+            burnsNs: opts.burns === undefined ? undefined : list("--burns", opts.burns).map((b) => parseIntOption("--burns", b, 0, 1_000_000)),
+            modes,
+            seed: opts.seed === undefined ? undefined : parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1),
+          });
+          console.log(JSON.stringify(summary));
+          return;
+        }
         if (opts.summarise) {
           for (const s of summarise(readDataset(opts.summarise))) console.log(JSON.stringify(s));
           return;
