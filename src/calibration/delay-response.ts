@@ -28,6 +28,7 @@
  */
 import type { DatasetRow, ThroughputRow } from "../measure/jsonl.ts";
 import type { OutputMode } from "../measure/loader.ts";
+import { DEFAULT_MAX_FOREIGN_SHARE, foreignCpuShare } from "../measure/delay.ts";
 import { idleShare } from "../measure/procstat.ts";
 import { linearLeastSquares } from "./optimise.ts";
 import { median } from "./stats.ts";
@@ -103,8 +104,11 @@ export interface DelayResponseFit {
   modes: DelayModeFit[];
   /** The no-program baseline (tpd-baseline), when the dataset has one. */
   baseline?: { runs: string[]; gbps: { median: number; min: number; max: number } };
-  /** Rows used / rows of the dataset that are tpd-* throughput rows. */
+  /** tpd-* rows used, and those left out as contaminated (foreign CPU share above the limit). */
   rowsUsed: number;
+  rowsDropped: number;
+  /** (mode, burn) pairs of the dataset with no clean run left: not on the curve. */
+  missing: string[];
 }
 
 /** Physical bounds the fitted parameters must respect (the test checks them; see `plausibility`). */
@@ -118,8 +122,12 @@ export interface PlausibilityBounds {
 }
 
 export interface DelayFitOptions {
-  /** Use only runs whose pre-run check found the machine quiet. @defaultValue false */
-  quietOnly?: boolean;
+  /**
+   * Leave out runs in which other tenants used more than this share of the CPUs in user space
+   * (src/measure/delay.ts foreignCpuShare): on a shared 2-vCPU machine they measure the neighbours.
+   * 1: keep every run. @defaultValue DEFAULT_MAX_FOREIGN_SHARE (0.1)
+   */
+  maxForeignShare?: number;
   bounds?: PlausibilityBounds;
 }
 
@@ -165,8 +173,17 @@ function tcpOf(rs: ThroughputRow[]): DelayPoint["tcp"] {
 }
 
 /** The measured curve: one point per (mode, burn), sorted by mode then burn. */
-export function delayPoints(rows: readonly DatasetRow[], o: DelayFitOptions = {}): { points: DelayPoint[]; baseline?: DelayResponseFit["baseline"]; rowsUsed: number } {
-  const delay = rows.filter(isDelayRow).filter((r) => !o.quietOnly || r.preRun?.quiet !== false);
+export function delayPoints(
+  rows: readonly DatasetRow[],
+  o: DelayFitOptions = {},
+): { points: DelayPoint[]; baseline?: DelayResponseFit["baseline"]; rowsUsed: number; rowsDropped: number; missing: string[] } {
+  const maxForeign = o.maxForeignShare ?? DEFAULT_MAX_FOREIGN_SHARE;
+  if (!(maxForeign > 0 && maxForeign <= 1)) throw new Error(`maxForeignShare = ${maxForeign}: must be in (0, 1]`);
+  const all = rows.filter(isDelayRow);
+  const delay = all.filter((r) => foreignCpuShare(r) <= maxForeign);
+  const key = (r: ThroughputRow) => (r.config.settings ? `${r.config.settings.mode} ${r.config.settings.burnNs ?? 0} ns` : "baseline");
+  const kept = new Set(delay.map(key));
+  const missing = [...new Set(all.map(key))].filter((k) => !kept.has(k));
   const groups = new Map<string, ThroughputRow[]>();
   const base: ThroughputRow[] = [];
   for (const r of delay) {
@@ -183,13 +200,19 @@ export function delayPoints(rows: readonly DatasetRow[], o: DelayFitOptions = {}
     const key = `${s.mode}|${burn}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  if (groups.size === 0) throw new Error("the dataset has no injected-delay rows (configId tpd-<mode>-b<ns>, from `bpfsim measure --delay`)");
+  if (groups.size === 0) {
+    throw new Error(
+      all.length === 0
+        ? "the dataset has no injected-delay rows (configId tpd-<mode>-b<ns>, from `bpfsim measure --delay`)"
+        : `none of the dataset's ${all.length} injected-delay rows is clean (foreign CPU share <= ${maxForeign})`,
+    );
+  }
   const points: DelayPoint[] = [];
   for (const mode of MODES) {
     const mine = [...groups.entries()].filter(([k]) => k.startsWith(`${mode}|`));
     if (mine.length === 0) continue;
     const ref = groups.get(`${mode}|0`);
-    if (!ref) throw new Error(`mode ${mode}: no burn-0 runs (tpd-${mode}-b0) to normalise by`);
+    if (!ref) throw new Error(`mode ${mode}: no clean burn-0 runs (tpd-${mode}-b0) to normalise by`);
     const t0 = median(ref.map(gbpsOf));
     for (const [key, rs] of mine) {
       const burnNs = Number(key.split("|")[1]);
@@ -208,7 +231,7 @@ export function delayPoints(rows: readonly DatasetRow[], o: DelayFitOptions = {}
   }
   points.sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode) || a.burnNs - b.burnNs);
   const baseline = base.length ? { runs: base.map((r) => r.runId), gbps: spread(base.map(gbpsOf)) } : undefined;
-  return { points, baseline, rowsUsed: delay.length };
+  return { points, baseline, rowsUsed: delay.length, rowsDropped: all.length - delay.length, missing };
 }
 
 /** ns per byte of a Gb/s figure. */
@@ -305,11 +328,11 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
 
 /** The curve and the fits for every output mode in the dataset. */
 export function fitDelayResponse(rows: readonly DatasetRow[], o: DelayFitOptions = {}): DelayResponseFit {
-  const { points, baseline, rowsUsed } = delayPoints(rows, o);
+  const { points, baseline, rowsUsed, rowsDropped, missing } = delayPoints(rows, o);
   const modes = MODES.map((m) => points.filter((p) => p.mode === m))
     .filter((ps) => ps.length > 0)
     .map((ps) => fitMode(ps, o.bounds));
-  return { modes, baseline, rowsUsed };
+  return { modes, baseline, rowsUsed, rowsDropped, missing };
 }
 
 /** Rounds to 4 significant digits for the calibration file (the fit itself keeps full precision). */
@@ -352,8 +375,10 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
       command: prov.command,
       date: prov.date,
       method:
-        "Per (mode, burn): median over repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median normalised throughput minus the law's.",
+        "Runs with more than 10% of the CPUs' time in other tenants' user space (foreignCpuShare) left out. Per (mode, burn): median over the clean repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median normalised throughput minus the law's.",
       rowsUsed: fit.rowsUsed,
+      rowsDroppedAsContaminated: fit.rowsDropped,
+      missing: fit.missing,
       host: prov.host,
     },
     baseline: fit.baseline ? { runs: fit.baseline.runs.length, gbps: sigAll(fit.baseline.gbps) } : undefined,

@@ -28,9 +28,11 @@ export function registerMeasure(program: Command): void {
     .option("--burns <list>", "with --delay: comma-separated ns per program run (default 0,250,500,1000,2000,4000,8000,16000)")
     .option("--delay-modes <list>", "with --delay: comma-separated output modes (default none,perf,ringbuf)")
     .option("--seed <n>", "with --delay: seed of the shuffled run order (default 1)")
+    .option("--clean-runs <n>", "with --delay: after the planned rounds, rerun configurations until each has n runs with <= 10% foreign CPU in the file (default 3; 0: off)")
+    .option("--budget-min <m>", "with --delay: start no run after m minutes (default 25)")
     .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string }) => {
       try {
         if (opts.delayFit) {
           let rows: ReturnType<typeof readDataset>;
@@ -60,8 +62,10 @@ export function registerMeasure(program: Command): void {
           }
           return;
         }
-        if (!opts.delay && (opts.burns !== undefined || opts.delayModes !== undefined || opts.seed !== undefined)) {
-          throw new BadOptionError(opts.burns !== undefined ? "--burns" : opts.delayModes !== undefined ? "--delay-modes" : "--seed", opts.burns ?? opts.delayModes ?? opts.seed, "only applies with --delay");
+        if (!opts.delay) {
+          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin]] as const) {
+            if (v !== undefined) throw new BadOptionError(flag, v, "only applies with --delay");
+          }
         }
         if (opts.delay) {
           const list = (flag: string, v: string): string[] => {
@@ -74,8 +78,10 @@ export function registerMeasure(program: Command): void {
             return m as DelayMode;
           });
           const summary = await runDelayMeasure({
-            reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 1, 1000),
+            reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 0, 1000),
             durationS: opts.duration === undefined ? undefined : parsePositiveNumber("--duration", opts.duration, 120),
+            cleanRuns: opts.cleanRuns === undefined ? undefined : parseIntOption("--clean-runs", opts.cleanRuns, 0, 100),
+            budgetMin: opts.budgetMin === undefined ? undefined : parsePositiveNumber("--budget-min", opts.budgetMin, 600),
             out: opts.out,
             burnsNs: opts.burns === undefined ? undefined : list("--burns", opts.burns).map((b) => parseIntOption("--burns", b, 0, 1_000_000)),
             modes,
