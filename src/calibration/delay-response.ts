@@ -27,6 +27,7 @@
  * preference: the caller gets both.
  */
 import type { DatasetRow, ThroughputRow } from "../measure/jsonl.ts";
+import type { TrafficShape } from "../measure/grid.ts";
 import type { OutputMode } from "../measure/loader.ts";
 import { DEFAULT_MAX_FOREIGN_SHARE, foreignCpuShare } from "../measure/delay.ts";
 import { idleShare } from "../measure/procstat.ts";
@@ -128,6 +129,8 @@ export interface DelayFitOptions {
    * 1: keep every run. @defaultValue DEFAULT_MAX_FOREIGN_SHARE (0.1)
    */
   maxForeignShare?: number;
+  /** Which traffic shape's rows to fit (config.shape; undefined in a row means "veth"). @defaultValue "veth" */
+  shape?: TrafficShape;
   bounds?: PlausibilityBounds;
 }
 
@@ -179,7 +182,8 @@ export function delayPoints(
 ): { points: DelayPoint[]; baseline?: DelayResponseFit["baseline"]; rowsUsed: number; rowsDropped: number; missing: string[] } {
   const maxForeign = o.maxForeignShare ?? DEFAULT_MAX_FOREIGN_SHARE;
   if (!(maxForeign > 0 && maxForeign <= 1)) throw new Error(`maxForeignShare = ${maxForeign}: must be in (0, 1]`);
-  const all = rows.filter(isDelayRow);
+  const shape = o.shape ?? "veth";
+  const all = rows.filter(isDelayRow).filter((r) => (r.config.shape ?? "veth") === shape);
   const delay = all.filter((r) => foreignCpuShare(r) <= maxForeign);
   const key = (r: ThroughputRow) => (r.config.settings ? `${r.config.settings.mode} ${r.config.settings.burnNs ?? 0} ns` : "baseline");
   const kept = new Set(delay.map(key));

@@ -69,16 +69,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * also keeping the sender's TCP_INFO summary (`tcp`) that runThroughput's parse drops.
  */
 async function runDelayThroughput(pair: VethPair, c: ThroughputConfig, durationS: number): Promise<ThroughputResult & { tcp?: IperfTcpInfo }> {
-  const server = start("ip", ["netns", "exec", pair.nsB, "iperf3", "-s", "-1", "-B", pair.addrB, "-J"], { timeoutMs: (durationS + 40) * 1000 });
+  // veth: server in b, client in a, parser on both veth ends; lo-p2: both in a over its loopback,
+  // two streams, parser on a's lo (endpoint hooks see each packet on egress and on ingress).
+  const lo = c.shape === "lo-p2";
+  const serverNs = lo ? pair.nsA : pair.nsB;
+  const serverAddr = lo ? "127.0.0.1" : pair.addrB;
+  const ifaces = lo ? [`lo@${pair.nsA}`] : [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`];
+  const server = start("ip", ["netns", "exec", serverNs, "iperf3", "-s", "-1", "-B", serverAddr, "-J"], { timeoutMs: (durationS + 40) * 1000 });
   let live: ReturnType<typeof startLive> | undefined;
   try {
     if (c.settings) {
-      live = startLive(c.settings, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], durationS + 15);
+      live = startLive(c.settings, ifaces, durationS + 15);
       await live.attached;
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", pair.addrB, "-t", String(durationS), "-J"], {
+    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", serverAddr, "-t", String(durationS), ...(lo ? ["-P", "2"] : []), "-J"], {
       timeoutMs: (durationS + 20) * 1000,
     });
     const after = readProcStat();

@@ -22,7 +22,17 @@ export interface ThroughputConfig {
   cpuLimit?: number;
   /** Run the loader with --count-wakeups (perf_event_output / perf_event_wakeup / irq_work counts). */
   countWakeups?: boolean;
+  /**
+   * Traffic shape. "veth" (undefined): one iperf3 stream across the harness's veth pair, parser on
+   * both ends. "lo-p2": iperf3 -P 2 over the loopback of the harness's namespace "a", parser on
+   * that `lo`'s ingress and egress (endpoint hooks). Only the injected-delay runner (delay.ts)
+   * knows "lo-p2" so far. @defaultValue "veth"
+   */
+  shape?: TrafficShape;
 }
+
+export const TRAFFIC_SHAPES = ["veth", "lo-p2"] as const;
+export type TrafficShape = (typeof TRAFFIC_SHAPES)[number];
 
 export interface GridOptions {
   /** CPUs on the machine (producers go from 1 to this). */
@@ -133,6 +143,8 @@ export interface DelayGridOptions {
   burnsNs?: readonly number[];
   /** Add a no-program baseline (`tpd-baseline`). @defaultValue true */
   baseline?: boolean;
+  /** Traffic shape; "lo-p2" configurations get ids `tpd-lo-p2-...`. @defaultValue "veth" */
+  shape?: TrafficShape;
 }
 
 /**
@@ -158,8 +170,12 @@ export function delayGrid(o: DelayGridOptions = {}): ThroughputConfig[] {
     perf: { mode: "perf", perfPages: 64, wakeupEvents: 1 },
     ringbuf: { mode: "ringbuf", ringbufBytes: 8 << 20 },
   };
-  const out: ThroughputConfig[] = o.baseline === false ? [] : [{ id: "tpd-baseline" }];
-  for (const m of modes) for (const b of burns) out.push({ id: `tpd-${m}-b${b}`, settings: { ...base[m], burnNs: b } });
+  const shape = o.shape ?? "veth";
+  if (!(TRAFFIC_SHAPES as readonly string[]).includes(shape)) throw new BadOptionError("--shape", shape, `must be one of ${TRAFFIC_SHAPES.join(", ")}`);
+  const prefix = shape === "veth" ? "tpd" : `tpd-${shape}`;
+  const extra = shape === "veth" ? {} : { shape };
+  const out: ThroughputConfig[] = o.baseline === false ? [] : [{ id: `${prefix}-baseline`, ...extra }];
+  for (const m of modes) for (const b of burns) out.push({ id: `${prefix}-${m}-b${b}`, settings: { ...base[m], burnNs: b }, ...extra });
   return out;
 }
 

@@ -118,6 +118,14 @@ describe("delayGrid", () => {
     expect({ ...g.find((c) => c.id === "tpd-ringbuf-b0")!.settings, burnNs: undefined }).toEqual({ ...tp.find((c) => c.id === "tp-ringbuf")!.settings, burnNs: undefined });
   });
 
+  it("names the lo-p2 shape in every id and configuration, and refuses an unknown shape", () => {
+    const g = delayGrid({ shape: "lo-p2", modes: ["none"], burnsNs: [0, 500] });
+    expect(g.map((c) => c.id)).toEqual(["tpd-lo-p2-baseline", "tpd-lo-p2-none-b0", "tpd-lo-p2-none-b500"]);
+    expect(g.every((c) => c.shape === "lo-p2")).toBe(true);
+    expect(delayGrid({ modes: ["none"], burnsNs: [0] }).every((c) => c.shape === undefined)).toBe(true);
+    expect(() => delayGrid({ shape: "lo-p4" as never })).toThrow(/lo-p4.*--shape/);
+  });
+
   it("takes a subset of modes and burns", () => {
     expect(delayGrid({ modes: ["none"], burnsNs: [0, 1000], baseline: false }).map((c) => c.id)).toEqual(["tpd-none-b0", "tpd-none-b1000"]);
   });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { readDataset } from "../../measure/jsonl.ts";
 import { runMeasure } from "../../measure/measure.ts";
 import { runDelayMeasure } from "../../measure/delay.ts";
-import { DELAY_MODES, type DelayMode } from "../../measure/grid.ts";
+import { DELAY_MODES, type DelayMode, type TrafficShape } from "../../measure/grid.ts";
 import { delayResponseCalibration, delayResponseTable, fitDelayResponse } from "../../calibration/delay-response.ts";
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -29,10 +29,11 @@ export function registerMeasure(program: Command): void {
     .option("--delay-modes <list>", "with --delay: comma-separated output modes (default none,perf,ringbuf)")
     .option("--seed <n>", "with --delay: seed of the shuffled run order (default 1)")
     .option("--clean-runs <n>", "with --delay: after the planned rounds, rerun configurations until each has n runs with <= 10% foreign CPU in the file (default 3; 0: off)")
+    .option("--shape <shape>", "with --delay: traffic shape, veth (one stream over the veth pair) or lo-p2 (iperf3 -P 2 over a namespace's loopback, parser on lo)")
     .option("--budget-min <m>", "with --delay: start no run after m minutes (default 25)")
     .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string; shape?: string }) => {
       try {
         if (opts.delayFit) {
           let rows: ReturnType<typeof readDataset>;
@@ -63,7 +64,7 @@ export function registerMeasure(program: Command): void {
           return;
         }
         if (!opts.delay) {
-          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin]] as const) {
+          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin], ["--shape", opts.shape]] as const) {
             if (v !== undefined) throw new BadOptionError(flag, v, "only applies with --delay");
           }
         }
@@ -85,6 +86,7 @@ export function registerMeasure(program: Command): void {
             out: opts.out,
             burnsNs: opts.burns === undefined ? undefined : list("--burns", opts.burns).map((b) => parseIntOption("--burns", b, 0, 1_000_000)),
             modes,
+            shape: opts.shape === undefined ? undefined : (opts.shape as TrafficShape),
             seed: opts.seed === undefined ? undefined : parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1),
           });
           console.log(JSON.stringify(summary));
