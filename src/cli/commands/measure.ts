@@ -30,10 +30,12 @@ export function registerMeasure(program: Command): void {
     .option("--seed <n>", "with --delay: seed of the shuffled run order (default 1)")
     .option("--clean-runs <n>", "with --delay: after the planned rounds, rerun configurations until each has n runs with <= 10% foreign CPU in the file (default 3; 0: off)")
     .option("--shape <shape>", "with --delay: traffic shape, veth (one stream over the veth pair) or lo-p2 (iperf3 -P 2 over a namespace's loopback, parser on lo)")
+    .option("--quiet-wait <sec>", "with --delay: longest wait before each run for >= 85% idle CPUs (default 5)")
+    .option("--only-quiet", "with --delay: start a run only once the CPUs are >= 85% idle (within --quiet-wait); else skip it to a later round")
     .option("--budget-min <m>", "with --delay: start no run after m minutes (default 25)")
     .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string; shape?: string }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string; shape?: string; quietWait?: string; onlyQuiet?: boolean }) => {
       try {
         if (opts.delayFit) {
           let rows: ReturnType<typeof readDataset>;
@@ -64,7 +66,7 @@ export function registerMeasure(program: Command): void {
           return;
         }
         if (!opts.delay) {
-          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin], ["--shape", opts.shape]] as const) {
+          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin], ["--shape", opts.shape], ["--quiet-wait", opts.quietWait], ["--only-quiet", opts.onlyQuiet]] as const) {
             if (v !== undefined) throw new BadOptionError(flag, v, "only applies with --delay");
           }
         }
@@ -82,6 +84,8 @@ export function registerMeasure(program: Command): void {
             reps: opts.reps === undefined ? undefined : parseIntOption("--reps", opts.reps, 0, 1000),
             durationS: opts.duration === undefined ? undefined : parsePositiveNumber("--duration", opts.duration, 120),
             cleanRuns: opts.cleanRuns === undefined ? undefined : parseIntOption("--clean-runs", opts.cleanRuns, 0, 100),
+            onlyQuiet: opts.onlyQuiet,
+            quietWaitMs: opts.quietWait === undefined ? undefined : 1000 * parsePositiveNumber("--quiet-wait", opts.quietWait, 600),
             budgetMin: opts.budgetMin === undefined ? undefined : parsePositiveNumber("--budget-min", opts.budgetMin, 600),
             out: opts.out,
             burnsNs: opts.burns === undefined ? undefined : list("--burns", opts.burns).map((b) => parseIntOption("--burns", b, 0, 1_000_000)),
