@@ -48,6 +48,13 @@ export interface DelayPoint {
   runsPerByte: number;
   /** Median share of both CPUs busy during the iperf3 run (1 - idle share of /proc/stat). */
   busyShare: number;
+  /**
+   * Median CPU time our side spent per byte, ns/B: /proc/stat system + irq + softirq over the run
+   * (iperf3 and the parser run in the kernel) plus the loader's reader thread, over iperf3's bytes.
+   * Unlike the throughput it does not depend on how much CPU other tenants left us (their system
+   * time, small for compilers and test runners, is the error).
+   */
+  cpuNsPerByte: number;
   /** Median, min and max over runs of throughput / the mode's burn-0 median. */
   normalised: { median: number; min: number; max: number };
   /**
@@ -59,7 +66,7 @@ export interface DelayPoint {
 }
 
 export interface LawFit {
-  law: "cpu-bound-k1" | "cpu-bound" | "window-rtt";
+  law: "cpu-bound-k1" | "cpu-bound" | "window-rtt" | "cpu-cost";
   /** The fitted parameters (names below); units in the names. */
   params: Record<string, number>;
   /** Per point (same order as DelayModeFit.points): measured median normalised minus the law's. */
@@ -79,6 +86,15 @@ export interface DelayModeFit {
   cpuBoundK1: LawFit;
   cpuBound: LawFit;
   window: LawFit;
+  /**
+   * The CPU-cost law: CPU ns per byte (DelayPoint.cpuNsPerByte) = c0 + kc·b·ρ(b), fitted on the
+   * CPU time, not the throughput; its `fitted` curve is c(0)/c(b), the throughput a CPU-bound flow
+   * with the same CPU available at every burn would keep. kc is the share of the injected spin that
+   * shows up as CPU time (1 by construction, if the knob and the accounting are right); how well
+   * this curve follows the measured throughput says whether the flow is CPU-bound, and it holds up
+   * when other tenants take part of the CPUs (it needs no clean runs).
+   */
+  cpuCost: LawFit;
   /** The plausible law with the smallest rms (undefined when none is plausible). */
   best?: LawFit["law"];
   /** What the TCP and CPU measurements say about the limit, independent of the fits. */
@@ -149,6 +165,13 @@ function gbpsOf(r: ThroughputRow): number {
   const v = r.iperf.bitsPerSecond;
   if (!(Number.isFinite(v) && v > 0)) throw new Error(`${r.runId}: iperf.bitsPerSecond = ${JSON.stringify(v)}: must be a positive number`);
   return v / 1e9;
+}
+
+function cpuNsPerByteOf(r: ThroughputRow): number {
+  const c = r.procStat.cpu;
+  const reader = Number(r.loader?.reader_cpu_s ?? 0);
+  const cpuS = (c.system + c.irq + c.softirq) / r.userHz + (Number.isFinite(reader) ? reader : 0);
+  return (cpuS * 1e9) / r.iperf.bytes;
 }
 
 function runsPerByteOf(r: ThroughputRow): number {
@@ -228,6 +251,7 @@ export function delayPoints(
         gbps: spread(g),
         runsPerByte: median(rs.map(runsPerByteOf)),
         busyShare: median(rs.map((r) => 1 - idleShare(r.procStat))),
+        cpuNsPerByte: median(rs.map(cpuNsPerByteOf)),
         normalised: spread(g.map((x) => x / t0)),
         tcp: tcpOf(rs),
       });
@@ -253,14 +277,20 @@ function finish(law: LawFit["law"], params: Record<string, number>, points: Dela
  * Weighted (1/τ) non-negative least squares of τ on the columns, over one mode's points.
  * Returns the coefficients.
  */
-function fitTau(points: DelayPoint[], columns: ((p: DelayPoint) => number)[], offset: (p: DelayPoint) => number = () => 0): number[] {
-  const X = points.map((p) => columns.map((c) => c(p) / nsPerByte(p.gbps.median)));
-  const y = points.map((p) => (nsPerByte(p.gbps.median) - offset(p)) / nsPerByte(p.gbps.median));
+function fitTau(
+  points: DelayPoint[],
+  columns: ((p: DelayPoint) => number)[],
+  offset: (p: DelayPoint) => number = () => 0,
+  value: (p: DelayPoint) => number = (p) => nsPerByte(p.gbps.median),
+): number[] {
+  const X = points.map((p) => columns.map((c) => c(p) / value(p)));
+  const y = points.map((p) => (value(p) - offset(p)) / value(p));
   return linearLeastSquares(X, y, { nonNegative: true }).coef;
 }
 
 /** Fits the three laws to one mode's points (which must include burn 0 and one other burn). */
 export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): DelayModeFit {
+  // Law checks below: each names the parameter and the bound it breaks.
   const mode = points[0]!.mode;
   if (points.some((p) => p.mode !== mode)) throw new Error("fitMode: points of more than one mode");
   if (!points.some((p) => p.burnNs === 0)) throw new Error(`mode ${mode}: no burn-0 point`);
@@ -304,12 +334,40 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
   if (W > maxW) wImplausible.push(`window ${W} B > ${maxW} B`);
   if (!(rtt0 > 0)) wImplausible.push(`base RTT ${rtt0} ns is not positive`);
   if (rtt0 > maxRtt) wImplausible.push(`base RTT ${rtt0} ns > ${maxRtt} ns over a veth pair`);
+  // With the sender's TCP state the window law can be held to its own premises: a flow limited by
+  // a window W keeps ~W in flight (Little: throughput x RTT), and its RTT grows by the added delay
+  // only (RTT0 + n·b), not by queueing behind a busy CPU.
+  const withTcpInfo = points.every((p) => p.tcp !== undefined);
+  if (withTcpInfo && s > 0) {
+    const first = points.find((p) => p.burnNs === 0)!.tcp!;
+    const last = points.reduce((a, b) => (b.burnNs > a.burnNs ? b : a));
+    if (first.inFlightBytes > 2 * W || first.inFlightBytes < W / 2) {
+      wImplausible.push(`window ${W.toFixed(0)} B vs ${first.inFlightBytes.toFixed(0)} B measured in flight at burn 0 (throughput x RTT): not within 2x`);
+    }
+    const lawRttUs = (rtt0 + HOOKS_PER_ROUND_TRIP * last.burnNs) / 1000;
+    if (last.tcp!.meanRttUs > 2 * lawRttUs || last.tcp!.meanRttUs < lawRttUs / 2) {
+      wImplausible.push(`RTT at ${last.burnNs} ns: the law's RTT0 + ${HOOKS_PER_ROUND_TRIP}b = ${lawRttUs.toFixed(0)} us vs ${last.tcp!.meanRttUs.toFixed(0)} us measured: not within 2x`);
+    }
+  }
   const window = finish(
     "window-rtt",
     { windowBytes: W, rtt0Ns: rtt0, hooksPerRoundTrip: HOOKS_PER_ROUND_TRIP },
     points,
     (p) => a + s * p.burnNs,
     wImplausible,
+  );
+
+  // CPU cost: c = c0 + kc·b·ρ on the CPU time per byte.
+  const [c0 = 0, kc = 0] = fitTau(points, [() => 1, (p) => p.burnNs * p.runsPerByte], () => 0, (p) => p.cpuNsPerByte);
+  const cImplausible: string[] = [];
+  if (!(c0 > 0)) cImplausible.push(`base CPU time per byte ${c0} ns/B is not positive`);
+  if (!(kc >= 0.7 && kc <= 1.5)) cImplausible.push(`share of the spin seen as CPU time kc = ${kc}: outside [0.7, 1.5], so the CPU accounting does not see the burn`);
+  const cpuCost = finish(
+    "cpu-cost",
+    { baseCpuNsPerByte: c0, burnCpuShare: kc, baseCpuNsPerProgramRun: c0 / rho0 },
+    points,
+    (p) => c0 + kc * p.burnNs * p.runsPerByte,
+    cImplausible,
   );
 
   const p0 = points.find((p) => p.burnNs === 0)!;
@@ -326,8 +384,8 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
       : {}),
   };
 
-  const plausible = [cpuBoundK1, cpuBound, window].filter((f) => f.implausible.length === 0).sort((x, y) => x.rms - y.rms);
-  return { mode, points, cpuBoundK1, cpuBound, window, best: plausible[0]?.law, diagnostics };
+  const plausible = [cpuBoundK1, cpuBound, window, cpuCost].filter((f) => f.implausible.length === 0).sort((x, y) => x.rms - y.rms);
+  return { mode, points, cpuBoundK1, cpuBound, window, cpuCost, best: plausible[0]?.law, diagnostics };
 }
 
 /** The curve and the fits for every output mode in the dataset. */
@@ -398,9 +456,10 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
             normalised: sigAll(p.normalised),
             runsPerByte: sig(p.runsPerByte),
             busyShare: sig(p.busyShare),
+            cpuNsPerByte: sig(p.cpuNsPerByte),
             ...(p.tcp ? { tcp: sigAll(p.tcp) } : {}),
           })),
-          laws: { cpuBoundK1: law(m.cpuBoundK1), cpuBound: law(m.cpuBound), window: law(m.window) },
+          laws: { cpuBoundK1: law(m.cpuBoundK1), cpuBound: law(m.cpuBound), window: law(m.window), cpuCost: law(m.cpuCost) },
           diagnostics: {
             medianBusyShare: sig(m.diagnostics.medianBusyShare),
             ...(m.diagnostics.cwndOverInFlight ? { cwndOverInFlight: m.diagnostics.cwndOverInFlight.map(sig) } : {}),
