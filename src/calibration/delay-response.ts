@@ -124,6 +124,8 @@ export interface DelayResponseFit {
   /** tpd-* rows used, and those left out as contaminated (foreign CPU share above the limit). */
   rowsUsed: number;
   rowsDropped: number;
+  /** The contamination limit the fit used. */
+  maxForeignShare: number;
   /** (mode, burn) pairs of the dataset with no clean run left: not on the curve. */
   missing: string[];
 }
@@ -394,7 +396,7 @@ export function fitDelayResponse(rows: readonly DatasetRow[], o: DelayFitOptions
   const modes = MODES.map((m) => points.filter((p) => p.mode === m))
     .filter((ps) => ps.length > 0)
     .map((ps) => fitMode(ps, o.bounds));
-  return { modes, baseline, rowsUsed, rowsDropped, missing };
+  return { modes, baseline, rowsUsed, rowsDropped, missing, maxForeignShare: o.maxForeignShare ?? DEFAULT_MAX_FOREIGN_SHARE };
 }
 
 /** Rounds to 4 significant digits for the calibration file (the fit itself keeps full precision). */
@@ -437,8 +439,9 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
       command: prov.command,
       date: prov.date,
       method:
-        "Runs with more than 10% of the CPUs' time in other tenants' user space (foreignCpuShare) left out. Per (mode, burn): median over the clean repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median normalised throughput minus the law's.",
+        "Runs with more than maxForeignShare of the CPUs' time in other tenants' user space (foreignCpuShare) left out. Per (mode, burn): median over the clean repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W; cpu-cost: CPU time per byte ((system+irq+softirq)/USER_HZ + loader reader CPU, over iperf3 bytes) c = c0 + kc*b*rho(b), whose curve c(0)/c(b) is compared with the throughput. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median normalised throughput minus the law's.",
       rowsUsed: fit.rowsUsed,
+      maxForeignShare: fit.maxForeignShare,
       rowsDroppedAsContaminated: fit.rowsDropped,
       missing: fit.missing,
       host: prov.host,
@@ -477,13 +480,13 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
 export function delayResponseTable(fit: DelayResponseFit): string {
   const f = (x: number, d = 2) => x.toFixed(d);
   const lines = [
-    "| mode | burn ns | runs | median Gb/s | min-max Gb/s | normalised (min-max) | fitted cpu-bound | fitted cpu-bound k=1 | fitted window/RTT | runs/KB | RTT us | cwnd/in-flight |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| mode | burn ns | runs | median Gb/s | min-max Gb/s | normalised (min-max) | fitted cpu-bound | fitted cpu-cost | fitted window/RTT | runs per KB | CPU ns/B | RTT us | cwnd / in flight |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const m of fit.modes) {
     m.points.forEach((p, i) => {
       lines.push(
-        `| ${m.mode} | ${p.burnNs} | ${p.runs.length} | ${f(p.gbps.median)} | ${f(p.gbps.min)}-${f(p.gbps.max)} | ${f(p.normalised.median, 3)} (${f(p.normalised.min, 2)}-${f(p.normalised.max, 2)}) | ${f(m.cpuBound.fitted[i]!, 3)} | ${f(m.cpuBoundK1.fitted[i]!, 3)} | ${f(m.window.fitted[i]!, 3)} | ${f(p.runsPerByte * 1000, 3)} | ${p.tcp ? f(p.tcp.meanRttUs, 0) : "-"} | ${m.diagnostics.cwndOverInFlight ? f(m.diagnostics.cwndOverInFlight[i]!, 1) : "-"} |`,
+        `| ${m.mode} | ${p.burnNs} | ${p.runs.length} | ${f(p.gbps.median)} | ${f(p.gbps.min)}-${f(p.gbps.max)} | ${f(p.normalised.median, 3)} (${f(p.normalised.min, 2)}-${f(p.normalised.max, 2)}) | ${f(m.cpuBound.fitted[i]!, 3)} | ${f(m.cpuCost.fitted[i]!, 3)} | ${f(m.window.fitted[i]!, 3)} | ${f(p.runsPerByte * 1000, 3)} | ${f(p.cpuNsPerByte, 3)} | ${p.tcp ? f(p.tcp.meanRttUs, 0) : "-"} | ${m.diagnostics.cwndOverInFlight ? f(m.diagnostics.cwndOverInFlight[i]!, 1) : "-"} |`,
       );
     });
   }

@@ -34,15 +34,18 @@ export function registerMeasure(program: Command): void {
     .option("--only-quiet", "with --delay: start a run only once the CPUs are >= 85% idle (within --quiet-wait); else skip it to a later round")
     .option("--budget-min <m>", "with --delay: start no run after m minutes (default 25)")
     .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
+    .option("--max-foreign <share>", "with --delay-fit: leave out runs where other tenants used more than this share of the CPUs (default 0.1; 1 keeps every run)")
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
-    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string; shape?: string; quietWait?: string; onlyQuiet?: boolean }) => {
+    .action(async (opts: { quick?: boolean; reps?: string; duration?: string; out?: string; microbench: boolean; throughput: boolean; wakeups?: boolean; summarise?: string; delay?: boolean; burns?: string; delayModes?: string; seed?: string; delayFit?: string; cleanRuns?: string; budgetMin?: string; shape?: string; quietWait?: string; onlyQuiet?: boolean; maxForeign?: string }) => {
       try {
+        if (opts.maxForeign !== undefined && !opts.delayFit) throw new BadOptionError("--max-foreign", opts.maxForeign, "only applies with --delay-fit");
         if (opts.delayFit) {
+          const maxForeignShare = opts.maxForeign === undefined ? undefined : parsePositiveNumber("--max-foreign", opts.maxForeign, 1);
           let rows: ReturnType<typeof readDataset>;
           let fit: ReturnType<typeof fitDelayResponse>;
           try {
             rows = readDataset(opts.delayFit);
-            fit = fitDelayResponse(rows);
+            fit = fitDelayResponse(rows, { maxForeignShare });
           } catch (e) {
             // A dataset that cannot be fitted is bad input: one line naming the file, no stack.
             console.error(`bpfsim measure: --delay-fit ${opts.delayFit}: ${(e as Error).message}`);
@@ -55,8 +58,8 @@ export function registerMeasure(program: Command): void {
             const rel = relative(REPO_ROOT, opts.delayFit);
             const cal = delayResponseCalibration(fit, {
               dataset: rel,
-              command: `bpfsim measure --delay-fit ${rel} --out ${relative(REPO_ROOT, opts.out)}`,
-              measuredWith: "bpfsim measure --delay --reps 5 --duration 3",
+              command: `bpfsim measure --delay-fit ${rel}${opts.maxForeign === undefined ? "" : ` --max-foreign ${opts.maxForeign}`} --out ${relative(REPO_ROOT, opts.out)}`,
+              measuredWith: "bpfsim measure --delay (3 s iperf3 runs; the campaigns that wrote the file and their flags: validation/delay-response.md)",
               date: new Date().toISOString().slice(0, 10),
               hostClass: host?.hostClass ?? rows[0]?.hostClass ?? "unknown",
               host,
