@@ -21,8 +21,8 @@
  *
  * Both are linear in their regressor, so each is an ordinary (non-negative) least-squares fit on
  * the per-burn medians, weighted by 1/τ (relative errors: the noise of a shared machine scales
- * with the value). Residuals are reported on the normalised curve (measured median ratio minus
- * the law's ratio) so the laws compare on the same scale. Which law "fits" is decided by those
+ * with the value). Residuals are relative (measured median throughput / the law's - 1), so the
+ * laws compare on the same scale and none hangs on the burn-0 runs' own noise. Which law "fits" is decided by those
  * residuals and by whether the fitted parameters are physically possible (bounds below), not by a
  * preference: the caller gets both.
  */
@@ -69,9 +69,13 @@ export interface LawFit {
   law: "cpu-bound-k1" | "cpu-bound" | "window-rtt" | "cpu-cost";
   /** The fitted parameters (names below); units in the names. */
   params: Record<string, number>;
-  /** Per point (same order as DelayModeFit.points): measured median normalised minus the law's. */
+  /**
+   * Per point (same order as DelayModeFit.points): measured median throughput / the law's - 1
+   * (relative, so that it does not hang on the burn-0 runs' own noise the way a difference of
+   * normalised curves would).
+   */
   residuals: number[];
-  /** sqrt(mean(residual^2)) on the normalised curve. */
+  /** sqrt(mean(residual^2)). */
   rms: number;
   maxAbsResidual: number;
   /** The law's normalised throughput at each point. */
@@ -97,6 +101,11 @@ export interface DelayModeFit {
   cpuCost: LawFit;
   /** The plausible law with the smallest rms (undefined when none is plausible). */
   best?: LawFit["law"];
+  /**
+   * The other plausible laws whose rms is within half the repetitions' scatter of the best's: the
+   * residuals cannot tell them from it, only the physical diagnostics can.
+   */
+  tiedWithBest: LawFit["law"][];
   /** What the TCP and CPU measurements say about the limit, independent of the fits. */
   diagnostics: DelayDiagnostics;
 }
@@ -111,6 +120,11 @@ export interface DelayModeFit {
 export interface DelayDiagnostics {
   /** Median over points of the busy share of both CPUs during the runs. */
   medianBusyShare: number;
+  /**
+   * The repetitions' own scatter, the yardstick for the residuals: median over the points with at
+   * least 2 runs of (max - min) / (2 median) of their throughput. NaN when no point has 2 runs.
+   */
+  repetitionScatter: number;
   /** Per point: congestion window / bytes in flight (undefined without TCP_INFO). */
   cwndOverInFlight?: number[];
   /** Per point: measured RTT increase over burn 0 divided by n·b (burn 0: undefined, NaN). */
@@ -267,10 +281,25 @@ export function delayPoints(
 /** ns per byte of a Gb/s figure. */
 const nsPerByte = (gbps: number) => 8 / gbps;
 
-function finish(law: LawFit["law"], params: Record<string, number>, points: DelayPoint[], tau: (p: DelayPoint) => number, implausible: string[]): LawFit {
+/**
+ * A law's residuals: measured median throughput over the law's, minus 1, per point. `tau` is the
+ * law's time per byte; `free scale` (the cpu-cost law, which predicts CPU time, not wall time)
+ * first scales it by the least-squares factor that best matches the measured time per byte.
+ */
+function finish(
+  law: LawFit["law"],
+  params: Record<string, number>,
+  points: DelayPoint[],
+  tau: (p: DelayPoint) => number,
+  implausible: string[],
+  freeScale = false,
+): LawFit {
   const tau0 = tau(points.find((p) => p.burnNs === 0)!);
   const fitted = points.map((p) => tau0 / tau(p));
-  const residuals = points.map((p, i) => p.normalised.median - fitted[i]!);
+  // v minimises sum (v·tau/tau_measured - 1)^2
+  const u = points.map((p) => tau(p) / nsPerByte(p.gbps.median));
+  const v = freeScale ? u.reduce((a, x) => a + x, 0) / u.reduce((a, x) => a + x * x, 0) : 1;
+  const residuals = u.map((x) => v * x - 1);
   const rms = Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / residuals.length);
   return { law, params, residuals, rms, maxAbsResidual: Math.max(...residuals.map(Math.abs)), fitted, implausible };
 }
@@ -370,12 +399,17 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
     points,
     (p) => c0 + kc * p.burnNs * p.runsPerByte,
     cImplausible,
+    true,
   );
 
   const p0 = points.find((p) => p.burnNs === 0)!;
   const withTcp = points.every((p) => p.tcp !== undefined);
   const diagnostics: DelayDiagnostics = {
     medianBusyShare: median(points.map((p) => p.busyShare)),
+    repetitionScatter: (() => {
+      const xs = points.filter((p) => p.runs.length >= 2).map((p) => (p.gbps.max - p.gbps.min) / (2 * p.gbps.median));
+      return xs.length ? median(xs) : NaN;
+    })(),
     ...(withTcp
       ? {
           cwndOverInFlight: points.map((p) => p.tcp!.sndCwndBytes / p.tcp!.inFlightBytes),
@@ -387,7 +421,9 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
   };
 
   const plausible = [cpuBoundK1, cpuBound, window, cpuCost].filter((f) => f.implausible.length === 0).sort((x, y) => x.rms - y.rms);
-  return { mode, points, cpuBoundK1, cpuBound, window, cpuCost, best: plausible[0]?.law, diagnostics };
+  const tol = Number.isFinite(diagnostics.repetitionScatter) ? diagnostics.repetitionScatter / 2 : 0;
+  const tiedWithBest = plausible.slice(1).filter((l) => l.rms - plausible[0]!.rms <= tol).map((l) => l.law);
+  return { mode, points, cpuBoundK1, cpuBound, window, cpuCost, best: plausible[0]?.law, tiedWithBest, diagnostics };
 }
 
 /** The curve and the fits for every output mode in the dataset. */
@@ -439,7 +475,7 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
       command: prov.command,
       date: prov.date,
       method:
-        "Runs with more than maxForeignShare of the CPUs' time in other tenants' user space (foreignCpuShare) left out. Per (mode, burn): median over the clean repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W; cpu-cost: CPU time per byte ((system+irq+softirq)/USER_HZ + loader reader CPU, over iperf3 bytes) c = c0 + kc*b*rho(b), whose curve c(0)/c(b) is compared with the throughput. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median normalised throughput minus the law's.",
+        "Runs with more than maxForeignShare of the CPUs' time in other tenants' user space (foreignCpuShare) left out. Per (mode, burn): median over the clean repetitions (run order shuffled within each round). Laws fitted by non-negative least squares of time per byte (8/Gb/s, ns/B) on the per-burn medians, weighted 1/value: cpu-bound-k1 tau = tau0 + b*rho(b); cpu-bound tau = tau0 + k*b*rho(b); window-rtt tau = (RTT0 + 4b)/W; cpu-cost: CPU time per byte ((system+irq+softirq)/USER_HZ + loader reader CPU, over iperf3 bytes) c = c0 + kc*b*rho(b), whose curve c(0)/c(b) is compared with the throughput. rho = program runs per byte (loader seen / iperf3 bytes). Residuals: measured median throughput / the law's - 1 (cpu-cost: after the least-squares scale from CPU time to wall time).",
       rowsUsed: fit.rowsUsed,
       maxForeignShare: fit.maxForeignShare,
       rowsDroppedAsContaminated: fit.rowsDropped,
@@ -452,6 +488,7 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
         m.mode,
         {
           best: m.best ?? null,
+          tiedWithBest: m.tiedWithBest,
           points: m.points.map((p) => ({
             burnNs: p.burnNs,
             runs: p.runs.length,
@@ -465,6 +502,7 @@ export function delayResponseCalibration(fit: DelayResponseFit, prov: DelayCalib
           laws: { cpuBoundK1: law(m.cpuBoundK1), cpuBound: law(m.cpuBound), window: law(m.window), cpuCost: law(m.cpuCost) },
           diagnostics: {
             medianBusyShare: sig(m.diagnostics.medianBusyShare),
+            repetitionScatter: sig(m.diagnostics.repetitionScatter),
             ...(m.diagnostics.cwndOverInFlight ? { cwndOverInFlight: m.diagnostics.cwndOverInFlight.map(sig) } : {}),
             ...(m.diagnostics.rttRiseOverAddedDelay
               ? { rttRiseOverAddedDelay: m.diagnostics.rttRiseOverAddedDelay.map((x) => (Number.isNaN(x) ? null : sig(x))) }
