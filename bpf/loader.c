@@ -78,6 +78,7 @@ static struct config {
 	int rb_policy;
 	int rb_force_every;
 	int sample;
+	long burn_ns;
 	int reader_cpu;
 	double duration;
 	int poll_timeout_ms;
@@ -145,6 +146,7 @@ static void usage(FILE *f)
 		"  --rb-wakeup default|nowakeup:N  ringbuf notification: kernel default, or BPF_RB_NO_WAKEUP\n"
 		"                               with BPF_RB_FORCE_WAKEUP every N records per CPU\n"
 		"  --sample N                   emit 1 record every N packets per CPU (default 1)\n"
+		"  --burn-ns N                  spin N ns in every program run, any mode (0..1000000, default 0)\n"
 		"  --reader-cpu N               pin the reader (sched_setaffinity)\n"
 		"  --poll-timeout-ms N          epoll timeout of the reader (default 100)\n"
 		"  --duration SEC               how long to read (required unless --test-run)\n"
@@ -189,7 +191,7 @@ static void parse_iface(const char *arg)
 static void parse_args(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_MODE, O_PAGES, O_WAKEUP, O_WM, O_RBB, O_RBW, O_SAMPLE, O_CPU,
-	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_HELP };
+	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_BURN, O_HELP };
 	static const struct option opts[] = {
 		{ "iface", required_argument, 0, O_IFACE },
 		{ "mode", required_argument, 0, O_MODE },
@@ -208,6 +210,7 @@ static void parse_args(int argc, char **argv)
 		{ "repeat", required_argument, 0, O_REP },
 		{ "consumer", no_argument, 0, O_CONS },
 		{ "count-wakeups", no_argument, 0, O_CW },
+		{ "burn-ns", required_argument, 0, O_BURN },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0 },
 	};
@@ -253,6 +256,7 @@ static void parse_args(int argc, char **argv)
 			}
 			break;
 		case O_SAMPLE: cfg.sample = parse_long("--sample", optarg, 1, INT_MAX); break;
+		case O_BURN: cfg.burn_ns = parse_long("--burn-ns", optarg, 0, 1000000); break;
 		case O_CPU: cfg.reader_cpu = parse_long("--reader-cpu", optarg, 0, ncpu - 1); break;
 		case O_DUR: {
 			char *end;
@@ -586,10 +590,10 @@ static void print_settings(void)
 {
 	printf("\"mode\":\"%s\",\"perf_pages\":%d,\"wakeup_events\":%d,\"watermark\":%d,"
 	       "\"ringbuf_bytes\":%ld,\"rb_wakeup\":\"%s\",\"rb_force_every\":%d,\"sample\":%d,"
-	       "\"reader_cpu\":%d,\"record_bytes\":%zu,\"ncpu\":%ld",
+	       "\"reader_cpu\":%d,\"record_bytes\":%zu,\"ncpu\":%ld,\"burn_ns\":%ld",
 	       mode_name(cfg.mode), cfg.perf_pages, cfg.wakeup_events, cfg.watermark, cfg.ringbuf_bytes,
 	       cfg.rb_policy ? "nowakeup" : "default", cfg.rb_force_every, cfg.sample, cfg.reader_cpu,
-	       sizeof(struct bpfsim_record), sysconf(_SC_NPROCESSORS_ONLN));
+	       sizeof(struct bpfsim_record), sysconf(_SC_NPROCESSORS_ONLN), cfg.burn_ns);
 }
 
 static void print_addr(const uint8_t *a, int ver)
@@ -1031,6 +1035,7 @@ int main(int argc, char **argv)
 	skel->rodata->sample_every = cfg.sample;
 	skel->rodata->rb_wakeup_policy = cfg.rb_policy;
 	skel->rodata->rb_force_every = cfg.rb_force_every;
+	skel->rodata->burn_ns = cfg.burn_ns;
 	bpf_map__set_max_entries(skel->maps.events_ringbuf,
 				 cfg.mode == BPFSIM_OUT_RINGBUF ? cfg.ringbuf_bytes : 4096);
 	int err = parser__load(skel);

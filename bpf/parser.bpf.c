@@ -41,6 +41,12 @@ const volatile __u32 output_mode = BPFSIM_OUT_NONE;
 const volatile __u32 sample_every = 1;
 const volatile __u32 rb_wakeup_policy = BPFSIM_RB_WAKEUP_DEFAULT;
 const volatile __u32 rb_force_every = 64;
+/*
+ * Injected delay: every program run spins this many ns (bpf_ktime_get_ns) before it does
+ * anything else, whatever the output mode, so `--mode none --burn-ns N` adds N ns of softirq
+ * (or sender-context) work per packet and hook and nothing else. 0 (default): no spin.
+ */
+const volatile __u64 burn_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -223,6 +229,27 @@ static __always_inline int parse_packet(struct __sk_buff *skb, struct bpfsim_rec
 	return 0;
 }
 
+/* One bpf_loop step of the burn: stop once the clock has passed the deadline. */
+static long burn_step(__u32 index, __u64 *deadline)
+{
+	return bpf_ktime_get_ns() >= *deadline ? 1 : 0;
+}
+
+/*
+ * Spins until burn_ns have passed since entry. bpf_loop's bound (1 << 23 steps) is far above
+ * what 1 ms (the loader's maximum) takes at the ~20-50 ns a bpf_ktime_get_ns call costs, so the
+ * deadline, not the bound, ends the loop.
+ */
+static __always_inline void burn(void)
+{
+	__u64 deadline;
+
+	if (burn_ns == 0)
+		return;
+	deadline = bpf_ktime_get_ns() + burn_ns;
+	bpf_loop(1 << 23, burn_step, &deadline, 0);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, __u8 obs_point)
 {
 	struct bpfsim_record rec = {};
@@ -231,6 +258,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 obs_point)
 	__u64 seen;
 	long err;
 
+	burn();
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	if (!cnt)
 		return TC_ACT_OK;

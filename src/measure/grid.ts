@@ -22,7 +22,17 @@ export interface ThroughputConfig {
   cpuLimit?: number;
   /** Run the loader with --count-wakeups (perf_event_output / perf_event_wakeup / irq_work counts). */
   countWakeups?: boolean;
+  /**
+   * Traffic shape. "veth" (undefined): one iperf3 stream across the harness's veth pair, parser on
+   * both ends. "lo-p2": iperf3 -P 2 over the loopback of the harness's namespace "a", parser on
+   * that `lo`'s ingress and egress (endpoint hooks). Only the injected-delay runner (delay.ts)
+   * knows "lo-p2" so far. @defaultValue "veth"
+   */
+  shape?: TrafficShape;
 }
+
+export const TRAFFIC_SHAPES = ["veth", "lo-p2"] as const;
+export type TrafficShape = (typeof TRAFFIC_SHAPES)[number];
 
 export interface GridOptions {
   /** CPUs on the machine (producers go from 1 to this). */
@@ -115,5 +125,89 @@ export function schedule<T extends { id: string }>(configs: T[], reps: number): 
   if (!Number.isInteger(reps) || reps < 1) throw new BadOptionError("--reps", reps, "must be a positive integer");
   const out: { config: T; rep: number }[] = [];
   for (let rep = 0; rep < reps; rep++) for (const config of configs) out.push({ config, rep });
+  return out;
+}
+
+/** Output modes of the injected-delay grid: the agent's output off (none) and on (perf, ringbuf). */
+export const DELAY_MODES = ["none", "perf", "ringbuf"] as const;
+export type DelayMode = (typeof DELAY_MODES)[number];
+/** Injected ns per program run of the injected-delay grid (0 is each mode's reference). */
+export const DELAY_BURNS_NS = [0, 250, 500, 1000, 2000, 4000, 8000, 16000] as const;
+/** The loader's bound on --burn-ns. */
+export const MAX_BURN_NS = 1_000_000;
+
+export interface DelayGridOptions {
+  /** @defaultValue DELAY_MODES */
+  modes?: readonly DelayMode[];
+  /** @defaultValue DELAY_BURNS_NS */
+  burnsNs?: readonly number[];
+  /** Add a no-program baseline (`tpd-baseline`). @defaultValue true */
+  baseline?: boolean;
+  /** Traffic shape; "lo-p2" configurations get ids `tpd-lo-p2-...`. @defaultValue "veth" */
+  shape?: TrafficShape;
+}
+
+/**
+ * The injected-delay grid (`bpfsim measure --delay`): iperf3 throughput with every program run
+ * spinning `burnNs` first (loader --burn-ns), for each output mode, plus a no-program baseline.
+ * Ids `tpd-<mode>-b<ns>`; the perf and ringbuf settings are those of tp-perf and tp-ringbuf.
+ */
+export function delayGrid(o: DelayGridOptions = {}): ThroughputConfig[] {
+  const modes = o.modes ?? DELAY_MODES;
+  const burns = o.burnsNs ?? DELAY_BURNS_NS;
+  if (modes.length === 0) throw new BadOptionError("--delay-modes", modes, "must name at least one mode");
+  for (const m of modes) {
+    if (!(DELAY_MODES as readonly string[]).includes(m)) throw new BadOptionError("--delay-modes", m, `must be one of ${DELAY_MODES.join(", ")}`);
+  }
+  if (new Set(modes).size !== modes.length) throw new BadOptionError("--delay-modes", modes.join(","), "names a mode twice");
+  if (burns.length === 0) throw new BadOptionError("--burns", burns, "must list at least one value");
+  for (const b of burns) {
+    if (!Number.isInteger(b) || b < 0 || b > MAX_BURN_NS) throw new BadOptionError("--burns", b, `must be an integer in [0, ${MAX_BURN_NS}] ns`);
+  }
+  if (new Set(burns).size !== burns.length) throw new BadOptionError("--burns", burns.join(","), "lists a value twice");
+  const base: Record<DelayMode, LoaderSettings> = {
+    none: { mode: "none" },
+    perf: { mode: "perf", perfPages: 64, wakeupEvents: 1 },
+    ringbuf: { mode: "ringbuf", ringbufBytes: 8 << 20 },
+  };
+  const shape = o.shape ?? "veth";
+  if (!(TRAFFIC_SHAPES as readonly string[]).includes(shape)) throw new BadOptionError("--shape", shape, `must be one of ${TRAFFIC_SHAPES.join(", ")}`);
+  const prefix = shape === "veth" ? "tpd" : `tpd-${shape}`;
+  const extra = shape === "veth" ? {} : { shape };
+  const out: ThroughputConfig[] = o.baseline === false ? [] : [{ id: `${prefix}-baseline`, ...extra }];
+  for (const m of modes) for (const b of burns) out.push({ id: `${prefix}-${m}-b${b}`, settings: { ...base[m], burnNs: b }, ...extra });
+  return out;
+}
+
+/** mulberry32: a small seeded PRNG, so a shuffled schedule can be replayed from its seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Like schedule (repetition-major), but each round runs the configurations in a fresh seeded
+ * random order, so neither a drift within a round nor a fixed neighbour (e.g. the run after a
+ * 16 us burn) lines up with one configuration.
+ */
+export function shuffledSchedule<T extends { id: string }>(configs: T[], reps: number, seed: number): { config: T; rep: number }[] {
+  if (!Number.isInteger(reps) || reps < 1) throw new BadOptionError("--reps", reps, "must be a positive integer");
+  if (!Number.isInteger(seed)) throw new BadOptionError("--seed", seed, "must be an integer");
+  const rnd = mulberry32(seed);
+  const out: { config: T; rep: number }[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const order = configs.slice();
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const config of order) out.push({ config, rep });
+  }
   return out;
 }

@@ -31,6 +31,8 @@ export interface LoaderSettings {
   sample?: number;
   /** Pin the reader to this CPU [not pinned]. */
   readerCpu?: number;
+  /** Injected delay: ns every program run spins before parsing, any mode (0..1000000) [0]. */
+  burnNs?: number;
 }
 
 export function loaderFlags(s: LoaderSettings): string[] {
@@ -47,6 +49,7 @@ export function loaderFlags(s: LoaderSettings): string[] {
   }
   if (s.sample !== undefined) f.push("--sample", String(s.sample));
   if (s.readerCpu !== undefined) f.push("--reader-cpu", String(s.readerCpu));
+  if (s.burnNs !== undefined) f.push("--burn-ns", String(s.burnNs));
   return f;
 }
 

@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listBpfsimCgroups } from "../../src/measure/cgroup.ts";
 import { run, runOk } from "../../src/measure/exec.ts";
-import { buildBpf, parseLoaderOutput, PKTSEND_PATH, startLive } from "../../src/measure/loader.ts";
+import { buildBpf, LOADER_PATH, parseLoaderOutput, PKTSEND_PATH, runTestRun, startLive } from "../../src/measure/loader.ts";
 import { createVethPair, deleteVethPair, listNamespaces, pairNames } from "../../src/measure/netns.ts";
 
 function skipReason(): string | undefined {
@@ -173,4 +173,31 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
       expect(left.stdout.trim()).toBe("0");
     }, 120_000);
   }
+});
+
+describe.skipIf(SKIP !== undefined)(`the parser's injected delay (--burn-ns)${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
+  beforeAll(async () => {
+    await buildBpf();
+  }, 180_000);
+
+  it("adds at least the burn to every program run, in mode none, and reports it", async () => {
+    const burn = 5000;
+    const base = await runTestRun({ mode: "none" }, { producers: 1, repeat: 20_000, consumer: false });
+    const spun = await runTestRun({ mode: "none", burnNs: burn }, { producers: 1, repeat: 20_000, consumer: false });
+    expect(base.burn_ns).toBe(0);
+    expect(spun.burn_ns).toBe(burn);
+    const extra = Number(spun.ns_per_run_mean) - Number(base.ns_per_run_mean);
+    // The spin ends at the first clock read past the deadline: never less than the burn; more only
+    // by a clock read and by other tenants' preemption (generous bound on a shared machine).
+    expect(Number(spun.ns_per_run_mean)).toBeGreaterThanOrEqual(burn);
+    expect(extra).toBeLessThan(2 * burn);
+  }, 60_000);
+
+  it("refuses a burn outside 0..1000000 ns, naming the flag and the value", async () => {
+    for (const bad of ["1000001", "-5", "1e3"]) {
+      const r = await run(LOADER_PATH, ["--test-run", "--burn-ns", bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`'${bad}' for --burn-ns`);
+    }
+  });
 });

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MICRO_PERF_PAGES, MICRO_RINGBUF_BYTES, microbenchGrid, schedule, throughputGrid } from "../../src/measure/grid.ts";
+import {
+  DELAY_BURNS_NS,
+  DELAY_MODES,
+  delayGrid,
+  MICRO_PERF_PAGES,
+  MICRO_RINGBUF_BYTES,
+  microbenchGrid,
+  schedule,
+  shuffledSchedule,
+  throughputGrid,
+} from "../../src/measure/grid.ts";
 import { loaderFlags } from "../../src/measure/loader.ts";
 
 describe("microbenchGrid", () => {
@@ -77,9 +87,87 @@ describe("loaderFlags", () => {
       "--mode", "ringbuf", "--ringbuf-bytes", "4096", "--rb-wakeup", "nowakeup:64", "--sample", "4", "--reader-cpu", "1",
     ]);
     expect(loaderFlags({ mode: "perf", perfPages: 8, watermarkBytes: 1024 })).toEqual(["--mode", "perf", "--perf-pages", "8", "--watermark", "1024"]);
+    expect(loaderFlags({ mode: "none", burnNs: 2000 })).toEqual(["--mode", "none", "--burn-ns", "2000"]);
   });
 
   it("refuses wakeup_events together with a watermark", () => {
     expect(() => loaderFlags({ mode: "perf", wakeupEvents: 1, watermarkBytes: 10 })).toThrow(/exclusive/);
+  });
+});
+
+describe("delayGrid", () => {
+  it("crosses every output mode with every burn, plus a no-program baseline, ids naming both", () => {
+    const g = delayGrid();
+    expect(g).toHaveLength(1 + DELAY_MODES.length * DELAY_BURNS_NS.length);
+    expect(g[0]).toEqual({ id: "tpd-baseline" });
+    const ids = g.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const m of DELAY_MODES) {
+      for (const b of DELAY_BURNS_NS) {
+        const c = g.find((x) => x.id === `tpd-${m}-b${b}`);
+        expect(c?.settings?.mode).toBe(m);
+        expect(c?.settings?.burnNs).toBe(b);
+        // the burn reaches the loader as --burn-ns
+        const f = loaderFlags(c!.settings!);
+        expect(f[f.indexOf("--burn-ns") + 1]).toBe(String(b));
+      }
+    }
+    // burn 0 is every mode's reference; the perf and ringbuf settings are tp-perf's and tp-ringbuf's
+    const tp = throughputGrid({ nproc: 2, quick: true });
+    expect({ ...g.find((c) => c.id === "tpd-perf-b0")!.settings, burnNs: undefined }).toEqual({ ...tp.find((c) => c.id === "tp-perf")!.settings, burnNs: undefined });
+    expect({ ...g.find((c) => c.id === "tpd-ringbuf-b0")!.settings, burnNs: undefined }).toEqual({ ...tp.find((c) => c.id === "tp-ringbuf")!.settings, burnNs: undefined });
+  });
+
+  it("names the lo-p2 shape in every id and configuration, and refuses an unknown shape", () => {
+    const g = delayGrid({ shape: "lo-p2", modes: ["none"], burnsNs: [0, 500] });
+    expect(g.map((c) => c.id)).toEqual(["tpd-lo-p2-baseline", "tpd-lo-p2-none-b0", "tpd-lo-p2-none-b500"]);
+    expect(g.every((c) => c.shape === "lo-p2")).toBe(true);
+    expect(delayGrid({ modes: ["none"], burnsNs: [0] }).every((c) => c.shape === undefined)).toBe(true);
+    expect(() => delayGrid({ shape: "lo-p4" as never })).toThrow(/lo-p4.*--shape/);
+  });
+
+  it("takes a subset of modes and burns", () => {
+    expect(delayGrid({ modes: ["none"], burnsNs: [0, 1000], baseline: false }).map((c) => c.id)).toEqual(["tpd-none-b0", "tpd-none-b1000"]);
+  });
+
+  it("rejects bad burns and modes, naming the flag and the value", () => {
+    expect(() => delayGrid({ burnsNs: [0, -1] })).toThrow(/--burns.*-1|-1.*--burns/);
+    expect(() => delayGrid({ burnsNs: [0, 1.5] })).toThrow(/--burns/);
+    expect(() => delayGrid({ burnsNs: [0, 1_000_001] })).toThrow(/1000001.*--burns/);
+    expect(() => delayGrid({ burnsNs: [] })).toThrow(/--burns/);
+    expect(() => delayGrid({ burnsNs: [0, 0] })).toThrow(/--burns.*twice/);
+    expect(() => delayGrid({ modes: ["perf", "perf"] })).toThrow(/--delay-modes.*twice/);
+    expect(() => delayGrid({ modes: ["bogus" as never] })).toThrow(/bogus.*--delay-modes/);
+    expect(() => delayGrid({ modes: [] })).toThrow(/--delay-modes/);
+  });
+});
+
+describe("shuffledSchedule", () => {
+  it("runs every configuration once per round, in an order that depends only on the seed", () =>
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), (n, reps, seed) => {
+        const cfgs = Array.from({ length: n }, (_, i) => ({ id: `c${i}` }));
+        const s = shuffledSchedule(cfgs, reps, seed);
+        expect(s).toHaveLength(n * reps);
+        for (let rep = 0; rep < reps; rep++) {
+          const round = s.slice(rep * n, (rep + 1) * n);
+          expect(round.every((e) => e.rep === rep)).toBe(true);
+          expect(round.map((e) => e.config.id).sort()).toEqual(cfgs.map((c) => c.id).sort());
+        }
+        expect(shuffledSchedule(cfgs, reps, seed)).toEqual(s);
+      }),
+    ));
+
+  it("actually interleaves: rounds of 25 configurations are not all in the same order", () => {
+    const cfgs = delayGrid();
+    const s = shuffledSchedule(cfgs, 5, 1);
+    const orders = new Set([0, 1, 2, 3, 4].map((r) => s.slice(r * cfgs.length, (r + 1) * cfgs.length).map((e) => e.config.id).join(",")));
+    expect(orders.size).toBe(5);
+    expect(orders.has(cfgs.map((c) => c.id).join(","))).toBe(false);
+  });
+
+  it("rejects a bad repetition count or seed, naming the flag", () => {
+    expect(() => shuffledSchedule([{ id: "a" }], 0, 1)).toThrow(/--reps/);
+    expect(() => shuffledSchedule([{ id: "a" }], 1, 0.5)).toThrow(/--seed/);
   });
 });
