@@ -453,7 +453,7 @@ export interface DelayCalibrationProvenance {
 }
 
 /**
- * The calibration file (models/calibration/delay-response-<host>.json) for a fit: the curve per
+ * The calibration file (models/mechanisms/delay-response-<host>.json) for a fit: the curve per
  * mode, each law's parameters, residuals and plausibility, the measured diagnostics, and the
  * provenance. Values rounded to 4 significant digits.
  */

@@ -38,7 +38,7 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
       ],
     ),
     "",
-    "Left out, with the reason: TCP's own response to the delay and drops these add (calibrating it needs the injected-delay curve of our harness, see below), Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not yet used as tests), RPS/RFS.",
+    "Left out, with the reason: a TCP window response to the delay and drops these add beyond their CPU time (on our host the measured response to injected per-packet work is its CPU time, next section; the window-limited regime was not reached), Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not yet used as tests), RPS/RFS.",
     "",
   );
   const defaults = unknowns.map((u) => `${u.name} = ${u.default === null ? "the profile's value" : u.default} (range ${u.values.join(", ")})`).join("; ");

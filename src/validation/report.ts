@@ -29,6 +29,7 @@ import { SENSITIVITY_SCENARIOS, sensitivity, type SensitivityResult } from "./se
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
 import { manyCoreSection } from "./report-manycore.ts";
 import { loadUnknowns } from "./unknowns.ts";
+import { delaySection } from "./report-delay.ts";
 import { compareRingbufTables, hostTwoProducer, renderRingbufTablesSection } from "./ringbuf-tables.ts";
 
 export interface ReportOptions {
@@ -632,6 +633,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<Report> 
     "",
     seedSection(rep, seedCal, measuredCal),
     manyCoreSection(rep, loadUnknowns()),
+    delaySection(dataDir),
     requiredSection(need, o),
     measuredSection(measured, why, calPath === null ? null : rel(calPath), files),
   ];
