@@ -97,7 +97,15 @@ export function validateClaim(doc: unknown, label: string): Claim {
   if (validate(doc)) return doc as Claim;
   const issues: ModelIssue[] = (validate.errors ?? []).filter((e) => !e.schemaPath.startsWith("#/anyOf/")).map((e) => {
     const p = e.params as Record<string, unknown>;
-    const pointer = e.keyword === "required" ? `${e.instancePath}/${String(p.missingProperty)}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${String(p.additionalProperty)}` : e.instancePath || "/";
+    // the root's anyOf (one of the claimed quantities) is about a missing field: name it, not "/"
+    const pointer =
+      e.keyword === "required"
+        ? `${e.instancePath}/${String(p.missingProperty)}`
+        : e.keyword === "additionalProperties"
+          ? `${e.instancePath}/${String(p.additionalProperty)}`
+          : e.keyword === "anyOf" && e.instancePath === ""
+            ? "/claimedOverheadPct"
+            : e.instancePath || "/";
     const value = pointer.split("/").slice(1).reduce<unknown>((cur, k) => (cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined), doc);
     const message = e.keyword === "additionalProperties" ? "is not a known field" : e.keyword === "anyOf" ? "needs claimedOverheadPct or claimedAgentCpuCores" : e.keyword === "not" ? "offeredGbps and observedGbps are exclusive" : (e.message ?? e.keyword);
     return { pointer, value: e.keyword === "required" ? undefined : value, message };

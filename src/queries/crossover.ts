@@ -21,7 +21,7 @@
  * at the largest shape (perf's per-record wakeups grow with the event rate while the ring buffer's
  * contention grows with the producers), tried at 2x and 4x.
  */
-import { listProfiles, loadHardware } from "../models/load.ts";
+import { listProfiles, loadHardware, loadTool } from "../models/load.ts";
 import type { Estimate } from "../engine/index.ts";
 import type { ScenarioSpec } from "../node/scenario.ts";
 import { defaultMetric, difference, MANY_RUNS, METRICS, metricOf, type CalibrationRef, type MetricBasis, type QueryRunOptions } from "./common.ts";
@@ -106,8 +106,16 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
   if (!METRICS.includes(metric)) throw new ScenarioError(`crossover: metric = ${JSON.stringify(metric)}: must be one of ${METRICS.join(", ")}`);
   const perfTool = spec.perfTool ?? "retina-perf";
   const ringbufTool = spec.ringbufTool ?? "retina-ringbuf";
+  // the two sides must be what they are named: a swapped pair would answer the question backwards
+  if (loadTool(perfTool).buffer.kind !== "perf") {
+    throw new ScenarioError(`crossover: perfTool = ${JSON.stringify(perfTool)}: uses a ${loadTool(perfTool).buffer.kind} buffer, not a perf event array (swapped with ringbufTool?)`);
+  }
+  if (loadTool(ringbufTool).buffer.kind !== "ringbuf") {
+    throw new ScenarioError(`crossover: ringbufTool = ${JSON.stringify(ringbufTool)}: uses a ${loadTool(ringbufTool).buffer.kind} buffer, not a BPF ring buffer (swapped with perfTool?)`);
+  }
   const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
-  const shapes = (spec.hardware ?? listProfiles("hardware"))
+  // by default every node shape; bench-* profiles are CPU topologies for the ring buffer benchmark
+  const shapes = (spec.hardware ?? listProfiles("hardware").filter((n) => !n.startsWith("bench-")))
     .map((name) => ({ name, vcpus: loadHardware(name).vcpus }))
     .sort((a, b) => a.vcpus - b.vcpus || a.name.localeCompare(b.name));
   const base = (hardware: string, tool: string): ScenarioSpec => ({

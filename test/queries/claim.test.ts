@@ -76,7 +76,7 @@ describe("claim", () => {
   });
 
   it("a claim without a claimed quantity is rejected naming the field", () => {
-    expect(() => validateClaim({ ...base }, "c.json")).toThrow(/needs claimedOverheadPct or claimedAgentCpuCores/);
+    expect(() => validateClaim({ ...base }, "c.json")).toThrow(/c.json: \/claimedOverheadPct = \(missing\): needs claimedOverheadPct or claimedAgentCpuCores/);
     expect(() => validateClaim({ ...base, claimedOverheadPct: -3 }, "c.json")).toThrow(/\/claimedOverheadPct = -3/);
   });
 });

@@ -115,3 +115,10 @@ describe("crossover says always / never plainly, with the margin at each shape a
     if (a.verdict === "always") expect(a.statement).not.toMatch(/crossover at/);
   });
 });
+
+describe("crossover: the two sides are what they are named (issue 14)", () => {
+  it("refuses swapped tools with one line naming the field and the value", () => {
+    expect(() => crossover({ perfTool: "retina-ringbuf", ringbufTool: "retina-perf", hardware: ["azure-d4s-v5"], trafficGbps: 1 })).toThrow(/perfTool = "retina-ringbuf".*swapped/);
+    expect(() => crossover({ ringbufTool: "retina-perf", hardware: ["azure-d4s-v5"], trafficGbps: 1 })).toThrow(/ringbufTool = "retina-perf"/);
+  });
+});
