@@ -12,6 +12,7 @@
  * solution exists; `logRms` says how far it is when none does.
  */
 import { RandomStreams } from "../engine/index.ts";
+import { goldenSection } from "../engine/optimise.ts";
 import { rxQueues } from "../kernel/rx-queues.ts";
 import { costsFrom } from "./costs.ts";
 import { nodeSetup, type Scenario } from "./simulate.ts";
@@ -84,7 +85,7 @@ export function fitFamily(points: FamilyPoint[], seed = 1): FamilyFit {
       best = x;
     }
   }
-  const lnM = goldenMin(err, best - step, best + step, 1e-6);
+  const lnM = goldenSection(err, best - step, best + step, 1e-7).x;
   const lnS = softFor(lnM);
   const kSoft = Math.exp(lnS);
   const kMobile = Math.exp(lnM);
@@ -96,29 +97,3 @@ export function fitFamily(points: FamilyPoint[], seed = 1): FamilyFit {
   };
 }
 
-/** Golden-section search for the minimum of a unimodal f on [lo, hi]. */
-function goldenMin(f: (x: number) => number, lo: number, hi: number, tol: number): number {
-  const g = (Math.sqrt(5) - 1) / 2;
-  let a = lo;
-  let b = hi;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let it = 0; it < 200 && b - a > tol; it++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  return (a + b) / 2;
-}
