@@ -178,8 +178,8 @@ export interface Workload {
   receiverThreadsPerCpu?: number;
   /**
    * In "saturating" and "offered" modes: the receive path's per-byte costs relative to the
-   * calibration, e.g. as fitted on an "observed" node of the same family
-   * (simulate.ts `fittedReceiveCostScale`). Ignored in "observed" mode (fitted there). @defaultValue 1
+   * calibration, e.g. as fitted on the measured baselines of the same node family
+   * (node/family-fit.ts `fitFamily`). Ignored in "observed" mode (fitted there). @defaultValue 1
    */
   receiveCostScale?: number;
   /**

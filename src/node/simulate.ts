@@ -370,31 +370,6 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   };
 }
 
-/**
- * The receive-cost scale an "observed" scenario is fitted to (replication 0's RSS draw, seed
- * `seed`): what the node's receive path costs relative to the calibration, to carry over to another
- * node of the same family through `Workload.receiveCostScale`.
- */
-export function fittedReceiveCostScale(scenario: Scenario, seed = 1): number {
-  if (scenario.workload.mode !== "observed") {
-    throw new ScenarioError(`fittedReceiveCostScale: workload ${scenario.workload.name} is not "observed" (mode = ${scenario.workload.mode})`);
-  }
-  const setup = nodeSetup(scenario);
-  const hw = setup.hw;
-  const queues = rxQueues(hw.vcpus, setup.channels.channels, scenario.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
-  const input = {
-    hw,
-    workload: scenario.workload,
-    costs: costsFrom(scenario.calibration),
-    queues,
-    appCpus: hw.vcpus,
-    excludedCpu: -1,
-    agentNsPerByte: new Float64Array(hw.vcpus),
-    saturatedSoftirqShare: setup.saturatedSoftirqShare,
-  };
-  return receiveCostScaleFor(input, scenario.workload.observedGbps ?? 0);
-}
-
 /** Simulates the scenario; see SimulateOptions for the defaults. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
   const o = checkOptions(options);
