@@ -8,15 +8,8 @@ import { EVENTPOLL_LOCK, GO_RUNTIME } from "../models/mechanisms.ts";
 import { MECHANISMS } from "../node/mechanisms.ts";
 import type { ReproduceResult } from "./reproduce.ts";
 import type { Unknown } from "./unknowns.ts";
+import { f, mdTable } from "./markdown.ts";
 
-function f(x: number, digits = 1): string {
-  const s = x.toFixed(digits);
-  return Number(s) === 0 ? (0).toFixed(digits) : s;
-}
-function mdTable(header: string[], rows: string[][]): string {
-  const esc = (c: string) => c.replace(/\|/g, "\\|");
-  return [`| ${header.map(esc).join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
-}
 const label = (key: string) => key.split("|")[1].replace(/\s*\(.*\)$/, "");
 
 export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): string {

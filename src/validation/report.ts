@@ -28,6 +28,7 @@ import { loadSeed } from "./seed.ts";
 import { SENSITIVITY_SCENARIOS, sensitivity, type SensitivityResult } from "./sensitivity.ts";
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
 import { manyCoreSection } from "./report-manycore.ts";
+import { f, mdTable } from "./markdown.ts";
 import { loadUnknowns } from "./unknowns.ts";
 import { delaySection } from "./report-delay.ts";
 import { compareRingbufTables, hostTwoProducer, renderRingbufTablesSection } from "./ringbuf-tables.ts";
@@ -62,11 +63,6 @@ export interface Report {
 /** The seed rows, our configurations and the scaling chart run as `bpfsim reproduce` does; sensitivity shorter. */
 const OPTS = { seed: 1, replications: 5, durationS: 0.22, sensitivityReplications: 2, sensitivityDurationS: 0.22 };
 
-/** Fixed-point text without "-0". */
-function f(x: number, digits = 1): string {
-  const s = x.toFixed(digits);
-  return Number(s) === 0 ? (0).toFixed(digits) : s;
-}
 function sig(x: number): string {
   if (x === 0) return "0";
   const a = Math.abs(x);
@@ -74,14 +70,6 @@ function sig(x: number): string {
 }
 function est(e: Estimate, digits = 2): string {
   return e.n > 1 ? `${f(e.mean, digits)} ± ${f(e.halfWidth, digits)}` : f(e.mean, digits);
-}
-function mdTable(header: string[], rows: string[][], align?: string[]): string {
-  const esc = (c: string) => c.replace(/\|/g, "\\|");
-  return [
-    `| ${header.map(esc).join(" | ")} |`,
-    `| ${header.map((_, i) => (align?.[i] === "r" ? "---:" : "---")).join(" | ")} |`,
-    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
-  ].join("\n");
 }
 const rel = (p: string) => (p.startsWith(PACKAGE_ROOT) ? p.slice(PACKAGE_ROOT.length).replace(/^\//, "") : p);
 
