@@ -296,13 +296,13 @@ describe("a killed sweep loses only the points in flight", () => {
 
 describe("measure: a machine that cannot measure is the user's to fix", () => {
   it("without root: exit 2, one line, no stack", () => {
-    // as root, run it as nobody; otherwise as the user we are
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const r = spawnSync(process.execPath, ["src/cli/bin.mjs", "measure", "--no-microbench", "--no-throughput", "--out", join(tmpdir(), `nobody-${process.pid}.jsonl`)], {
+    // the process sees itself as uid 65534 (nobody): the same path as a real non-root user, without
+    // depending on whether the checkout is readable by another user (a mktemp -d clone is not)
+    const asNobody = "data:text/javascript,process.getuid=()=>65534";
+    const r = spawnSync(process.execPath, ["--import", asNobody, "src/cli/bin.mjs", "measure", "--no-microbench", "--no-throughput", "--out", join(tmpdir(), `nobody-${process.pid}.jsonl`)], {
       encoding: "utf8",
       timeout: 60_000,
       env: { ...process.env, HOME: tmpdir() },
-      ...asNobody,
     });
     expectUserError({ code: r.status ?? -1, err: r.stderr }, /cannot measure: must run as root/);
   });
