@@ -1,5 +1,5 @@
 /**
- * The layers of src/ (see src/README.md): engine -> kernel -> node -> queries / validation /
+ * The layers of src/ (see src/README.md): engine -> accounting, hardware -> kernel -> agent -> node -> queries / validation /
  * calibration / measure / charts -> cli; models/ is data, read by every layer through src/models/;
  * src/errors.ts is the lowest layer. `npm test` runs this check first: an import the wrong way fails.
  * Type-only imports count too (a type is part of what a layer knows).
@@ -16,13 +16,16 @@ module.exports = {
   forbidden: [
     layer("engine", ["errors.ts"]),
     layer("models", ["errors.ts"]),
-    layer("kernel", ["engine", "models", "errors.ts"]),
-    layer("node", ["engine", "kernel", "models", "errors.ts"]),
+    layer("accounting", ["engine", "models", "errors.ts"]),
+    layer("hardware", ["engine", "models", "errors.ts"]),
+    layer("kernel", ["engine", "models", "accounting", "hardware", "errors.ts"]),
+    layer("agent", ["engine", "models", "accounting", "hardware", "kernel", "errors.ts"]),
+    layer("node", ["engine", "models", "accounting", "hardware", "kernel", "agent", "errors.ts"]),
     layer("charts", ["engine", "node", "models", "errors.ts"]),
     layer("measure", ["engine", "models", "errors.ts"]),
-    layer("calibration", ["engine", "kernel", "node", "models", "measure", "errors.ts"]),
-    layer("queries", ["engine", "kernel", "node", "models", "charts", "validation", "errors.ts"]),
-    layer("validation", ["engine", "kernel", "node", "models", "charts", "measure", "calibration", "errors.ts"]),
+    layer("calibration", ["engine", "models", "accounting", "hardware", "kernel", "agent", "node", "measure", "errors.ts"]),
+    layer("queries", ["engine", "models", "accounting", "hardware", "kernel", "agent", "node", "charts", "validation", "errors.ts"]),
+    layer("validation", ["engine", "models", "accounting", "hardware", "kernel", "agent", "node", "charts", "measure", "calibration", "errors.ts"]),
     {
       name: "no-circular",
       severity: "error",

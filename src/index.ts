@@ -8,7 +8,7 @@ export { buildScenario, type ScenarioSpec } from "./node/scenario.ts";
 export { UserError, isUserError } from "./errors.ts";
 export { ScenarioError } from "./node/costs.ts";
 export { solveThroughput, type Bottleneck } from "./node/throughput.ts";
-export { COST_CATEGORIES, type CostCategory } from "./kernel/cpu-ledger.ts";
+export { COST_CATEGORIES, type CostCategory } from "./accounting/cpu-ledger.ts";
 export type {
   HardwareProfile,
   ToolProfile,

@@ -25,7 +25,7 @@
  */
 import type { PerfBufferSettings } from "../models/types.ts";
 
-import { RecordStamps } from "./record-stamps.ts";
+import { RecordStamps } from "../accounting/record-stamps.ts";
 
 export const PAGE_BYTES = 4096;
 

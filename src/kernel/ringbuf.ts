@@ -74,8 +74,8 @@
  * Optionally several rings, one per group of `cpusPerRing` CPUs (Falco's sharding).
  */
 import type { RingbufSettings } from "../models/types.ts";
-import { RecordStamps } from "./record-stamps.ts";
-import type { Topology } from "./topology.ts";
+import { RecordStamps } from "../accounting/record-stamps.ts";
+import type { Topology } from "../hardware/topology.ts";
 
 /** Bytes one sample of `sampleBytes` takes in a BPF ring buffer (BPF_RINGBUF_HDR_SZ = 8). */
 export function ringbufRecordBytes(sampleBytes: number): number {

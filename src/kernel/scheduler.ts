@@ -8,7 +8,7 @@
  * This picks uniformly among the waker's LLC CPUs. Left out: load-balancer migrations, SMT.
  */
 import type { RandomStream } from "../engine/index.ts";
-import type { Topology } from "./topology.ts";
+import type { Topology } from "../hardware/topology.ts";
 
 export function wakeTargetPicker(topo: Topology, rng: RandomStream, excludedCpu: number): (wakerCpu: number) => number {
   const byLlc = new Map<number, number[]>();

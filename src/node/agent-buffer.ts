@@ -13,12 +13,12 @@
  */
 import type { Environment } from "../engine/index.ts";
 import type { PerfBufferSettings, RingbufSettings, ToolProfile } from "../models/types.ts";
-import { CAT, type CpuLedger } from "../kernel/cpu-ledger.ts";
-import type { Topology } from "../kernel/topology.ts";
+import { CAT, type CpuLedger } from "../accounting/cpu-ledger.ts";
+import type { Topology } from "../hardware/topology.ts";
 import { PerfEventArray, LOST, STORED_WAKEUP } from "../kernel/perf-event-array.ts";
 import { checkReservationLines, Ringbuf, RingbufLock, type ReservationLines, type RingbufLockKind } from "../kernel/ringbuf.ts";
 import { IrqWork } from "../kernel/irq-work.ts";
-import type { DrainSource, ReaderCosts } from "../kernel/epoll-reader.ts";
+import type { DrainSource, ReaderCosts } from "../agent/epoll-reader.ts";
 import type { WakeupPathCosts } from "../kernel/virtualisation.ts";
 import type { Costs } from "./costs.ts";
 import reservationFile from "../../models/benchmarks/ringbuf-reservation.json" with { type: "json" };

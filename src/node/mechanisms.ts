@@ -9,7 +9,7 @@ export const MECHANISMS = {
   ksoftirqd: "ksoftirqd taking over a saturated receive CPU (off: softirq stays inline)",
   /** kernel/eventpoll.ts + scheduler.ts idleCpuScanNs: contention on the epoll locks, ttwu's idle-CPU search. */
   epollLock: "the epoll wakeup chain's shared lock and idle-CPU search",
-  /** kernel/go-runtime.ts: GOMAXPROCS-sized scheduler searches and sched.lock contention; off: a native reader. */
+  /** agent/go-runtime.ts: GOMAXPROCS-sized scheduler searches and sched.lock contention; off: a native reader. */
   goRuntime: "the Go runtime sized by GOMAXPROCS (off: a native reader)",
   /** the cilium/ebpf reader's check of every ring after each wakeup; off: only the ready rings. */
   readerRingScan: "the reader's scan of every ring per wakeup",

@@ -13,10 +13,10 @@
  */
 import { Environment, Histogram, RandomStreams, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
 import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts";
-import { CAT, CpuLedger } from "../kernel/cpu-ledger.ts";
-import { Topology } from "../kernel/topology.ts";
+import { CAT, CpuLedger } from "../accounting/cpu-ledger.ts";
+import { Topology } from "../hardware/topology.ts";
 import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
-import { EpollReader, SLEEPING } from "../kernel/epoll-reader.ts";
+import { EpollReader, SLEEPING } from "../agent/epoll-reader.ts";
 import { EventpollLock, eventpollEra } from "../kernel/eventpoll.ts";
 import { idleCpuScanNs } from "../kernel/scheduler.ts";
 import { SKB_QUEUE_LIMIT } from "../kernel/softirq.ts";
@@ -28,7 +28,7 @@ import type { RxQueues } from "../kernel/rx-queues.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
 import type { Costs } from "./costs.ts";
 import type { AgentPlacement } from "./placement.ts";
-import { goSchedulerSearchNs } from "../kernel/go-runtime.ts";
+import { goSchedulerSearchNs } from "../agent/go-runtime.ts";
 
 export interface NodeRunInput {
   hw: HardwareProfile;

@@ -26,9 +26,9 @@
  */
 import { Environment } from "../engine/index.ts";
 import type { CalibrationFile, HardwareProfile, ToolProfile } from "../models/types.ts";
-import { CpuLedger } from "../kernel/cpu-ledger.ts";
-import { Topology } from "../kernel/topology.ts";
-import { EpollReader } from "../kernel/epoll-reader.ts";
+import { CpuLedger } from "../accounting/cpu-ledger.ts";
+import { Topology } from "../hardware/topology.ts";
+import { EpollReader } from "../agent/epoll-reader.ts";
 import type { RingbufLockKind } from "../kernel/ringbuf.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
 import { agentBuffer, readerCosts, SHIPPED_RESERVATION_LINES } from "./agent-buffer.ts";

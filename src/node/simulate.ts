@@ -14,7 +14,7 @@ import { rxChannelCount } from "../kernel/rx-channels.ts";
 import { saturatedSoftirqShare } from "../kernel/softirq.ts";
 import { parseKernel } from "../kernel/version.ts";
 import type { Mechanism } from "./mechanisms.ts";
-import { COST_CATEGORIES, type CostCategory } from "../kernel/cpu-ledger.ts";
+import { COST_CATEGORIES, type CostCategory } from "../accounting/cpu-ledger.ts";
 import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fitSchedLockLaw } from "../../src/calibration/go-runtime-fit.ts";
 import { GO_RUNTIME } from "../../src/models/mechanisms.ts";
-import { goMaxProcs, schedLockContentionShare } from "../../src/kernel/go-runtime.ts";
+import { goMaxProcs, schedLockContentionShare } from "../../src/agent/go-runtime.ts";
 import { loadTool } from "../../src/models/load.ts";
 
 describe("the Go scheduler lock's contention law, fitted on golang/go#67585 alone (M4)", () => {

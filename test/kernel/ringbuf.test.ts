@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { checkReservationLines, LOCK_PATH, Ringbuf, RingbufLock, ringbufRecordBytes } from "../../src/kernel/ringbuf.ts";
-import { Topology } from "../../src/kernel/topology.ts";
+import { Topology } from "../../src/hardware/topology.ts";
 import { loadHardware } from "../../src/models/load.ts";
 import type { RingbufSettings } from "../../src/models/types.ts";
 import reservation from "../../models/benchmarks/ringbuf-reservation.json" with { type: "json" };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Environment } from "../../src/engine/index.ts";
-import { CAT, CpuLedger } from "../../src/kernel/cpu-ledger.ts";
-import { Topology } from "../../src/kernel/topology.ts";
+import { CAT, CpuLedger } from "../../src/accounting/cpu-ledger.ts";
+import { Topology } from "../../src/hardware/topology.ts";
 import { wakeupPathCosts } from "../../src/kernel/virtualisation.ts";
 import { loadCalibration, loadHardware } from "../../src/models/load.ts";
 import type { ToolProfile } from "../../src/models/types.ts";

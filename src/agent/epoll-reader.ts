@@ -30,9 +30,9 @@
  * thread blocked in epoll_wait (it only parks the P when no goroutine is runnable).
  */
 import type { Environment } from "../engine/index.ts";
-import { CAT, type CpuLedger } from "./cpu-ledger.ts";
-import type { CfsBandwidth } from "./cfs-bandwidth.ts";
-import type { Topology } from "./topology.ts";
+import { CAT, type CpuLedger } from "../accounting/cpu-ledger.ts";
+import type { CfsBandwidth } from "../kernel/cfs-bandwidth.ts";
+import type { Topology } from "../hardware/topology.ts";
 
 export const SLEEPING = 0;
 export const WAKING = 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Topology } from "../../src/kernel/topology.ts";
+import { Topology } from "../../src/hardware/topology.ts";
 import { loadHardware } from "../../src/models/load.ts";
 import type { HardwareProfile } from "../../src/models/types.ts";
 

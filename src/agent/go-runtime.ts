@@ -16,7 +16,7 @@
 import type { ToolProfile } from "../models/types.ts";
 /** What the runtime needs of the agent's placement (node/placement.ts AgentPlacement satisfies it). */
 export type RuntimePlacement = { kind: "unlimited" } | { kind: "limited"; cpuLimit: number } | { kind: "pinned"; dedicatedCpus: number };
-import type { Topology } from "./topology.ts";
+import type { Topology } from "../hardware/topology.ts";
 import { GO_RUNTIME } from "../models/mechanisms.ts";
 
 /** runtime/proc.go: `const stealTries = 4`. */

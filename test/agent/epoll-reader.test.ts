@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Environment } from "../../src/engine/index.ts";
 import { CfsBandwidth } from "../../src/kernel/cfs-bandwidth.ts";
-import { CpuLedger } from "../../src/kernel/cpu-ledger.ts";
-import { EpollReader, type ReaderCosts, type ReaderPlacement } from "../../src/kernel/epoll-reader.ts";
-import type { Topology } from "../../src/kernel/topology.ts";
+import { CpuLedger } from "../../src/accounting/cpu-ledger.ts";
+import { EpollReader, type ReaderCosts, type ReaderPlacement } from "../../src/agent/epoll-reader.ts";
+import type { Topology } from "../../src/hardware/topology.ts";
 
 /**
  * A buffer of `capacity` records fed at a steady `ratePerS`, read by one EpollReader. Every record
