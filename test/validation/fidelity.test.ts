@@ -1,0 +1,300 @@
+/**
+ * Fidelity pins: the figures README.md quotes under "Where it stands (measured, honestly)", recomputed
+ * here with the library functions (never read from validation/REPORT.md) and held to the README's
+ * own rounding. A model change that moves one of them fails this file until README.md (and the
+ * report) say the new figure: update the constant below together with the README line it names.
+ *
+ * Settings are the report's (src/validation/report.ts OPTS: seed 1, 5 replications of 0.22 s, 20 ms
+ * warm-up), which is what the README's figures were taken from; same seed, same bits, so the
+ * tolerances are the quoted rounding (half the last quoted digit), not a noise allowance.
+ *
+ * Left out because they need the band over the unknowns or the ablation (minutes on 2 cores): the
+ * README table's "band over the unknowns" column, "only the 4-core row's published value lies inside
+ * its band", and the ablation's "+9.3 of its +5.3 pp; ksoftirqd +3.5". test/validation/report.test.ts
+ * regenerates the whole report (band and ablation included) in `npm test`.
+ *
+ * Cost on this project's 2-core machine (shared with other jobs): reproduce without the band ~10-23 s,
+ * the 9 held-out configurations ~10-19 s, two wakeup simulations ~4 s, the ring buffer tables ~4 s.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { reproduce, type ReproduceResult } from "../../src/validation/reproduce.ts";
+import { validateMeasured, type MeasuredValidation } from "../../src/validation/measured.ts";
+import { readFittedCalibration } from "../../src/validation/held-out.ts";
+import { compareRingbufTables, hostTwoProducer, TOLERANCE, type TableComparison } from "../../src/validation/ringbuf-tables.ts";
+import { readDataset } from "../../src/measure/jsonl.ts";
+import type { DatasetRow } from "../../src/measure/jsonl.ts";
+import { median } from "../../src/engine/robust-stats.ts";
+import { simulatedWakeupRatio, wakeupRatios } from "../../src/calibration/wakeup-fit.ts";
+import { fitEventpollEras } from "../../src/calibration/eventpoll-fit.ts";
+import { fitSchedLockLaw } from "../../src/calibration/go-runtime-fit.ts";
+import { EVENTPOLL_LOCK, GO_RUNTIME } from "../../src/models/mechanisms.ts";
+import { PACKAGE_ROOT } from "../../src/models/paths.ts";
+
+// ---------------------------------------------------------------------------------------------------
+// The quoted figures. Each names the README.md line it comes from ("Where it stands", as of 8e8ac01).
+// ---------------------------------------------------------------------------------------------------
+
+/** README.md table "| row | published | predicted | band over the unknowns |": predicted overhead, %. */
+const README_ROW_PREDICTED_PCT = {
+  "4 cores": 0.0, // "| 4 cores | 0% | 0.0% (ok) | 0.0-0.0 |"
+  "16 cores": 9.8, // "| 16 cores | 14% | 9.8% (ok) | 7.8-13.2 |"
+  "32 cores, default (CPU limit)": 15.1, // "| 32 cores, default (CPU limit) | 44% / 43% | 15.1% | 4.8-18.2 |"
+  "64 cores": 12.7, // "| 64 cores | ~50% | 12.7% | 3.4-15.9 |"
+  "32 cores, no CPU limits": 31.1, // "| 32 cores, no CPU limits | 53% | 31.1% | 17.7-34.3 |"
+  "32 cores, reader pinned": 23.6, // "| 32 cores, reader pinned | 35% | 23.6% | 6.1-27.7 |"
+  "32 cores, ring buffer": 3.9, // "| 32 cores, ring buffer | 7.5% | 3.9% (ok) | 2.5-5.2 |"
+} as const;
+/** Quoted to 0.1 pp: the recomputed figure must round to it. */
+const ROW_TOL_PP = 0.05;
+
+/** "3 of 8 counted rows are within 5 pp (before this work: 2), mean |error| 16.9 pp (24.7)." */
+const README_COUNTED_ROWS = 8;
+const README_WITHIN_5PP = 3;
+const README_MEAN_ABS_ERROR_PP = 16.9;
+const MEAN_ERR_TOL_PP = 0.05;
+/** "the 32-core rows miss by 11-29 pp" (whole pp: rounding tolerance 0.5 pp). */
+const README_32_CORE_MISS_PP = { min: 11, max: 29 };
+const MISS_TOL_PP = 0.5;
+
+/**
+ * "median throughput baseline 20.6 Gb/s (18.6–23.7), perf array 11.2 Gb/s (10.6–12.9), ring buffer
+ * 13.9 Gb/s (13.3–16.8)": the dataset's tp-baseline, tp-perf and tp-ringbuf runs, median (min-max).
+ * Quoted to 0.1 Gb/s; the ring buffer's 13.95 median is quoted as 13.9 (rounded down), so the tolerance
+ * is half the last digit plus float slack.
+ */
+const README_OWN_HARDWARE_GBPS = {
+  "tp-baseline": { median: 20.6, min: 18.6, max: 23.7 },
+  "tp-perf": { median: 11.2, min: 10.6, max: 12.9 },
+  "tp-ringbuf": { median: 13.9, min: 13.3, max: 16.8 },
+} as const;
+const GBPS_TOL = 0.05 + 1e-3;
+
+/**
+ * "every perf record gets its own wakeup (1.000 per record) and the ring buffer notifies for 0.23 of
+ * its records; the model, calibrated on part of these runs, reproduces both": measured medians of
+ * tpw-perf and tpw-ringbuf in the wakeups dataset, and the model's ratio for each.
+ */
+const README_WAKEUPS_PER_RECORD = { "tpw-perf": 1.0, "tpw-ringbuf": 0.23 } as const;
+const WAKEUP_MEASURED_TOL = { "tpw-perf": 0.0005, "tpw-ringbuf": 0.005 } as const; // quoted to 3 and 2 decimals
+/** "reproduces both": the model's ratio within 10% of the measured median (REPORT: 1.000 and 0.218). */
+const WAKEUP_MODEL_REL_TOL = 0.1;
+
+/**
+ * "It predicts the 9 held-out throughput configurations with a mean error of 13.5% of the measured
+ * median; 5 of 9 fall inside the measured min–max (goal 80%: not met)."
+ */
+const README_HELD_OUT = 9;
+const README_HELD_OUT_INSIDE = 5;
+const README_HELD_OUT_MEAN_ERROR_PCT = 13.5;
+const HELD_OUT_ERR_TOL_PCT = 0.05;
+
+/**
+ * "20 of 70 multi-producer points within ±25% (the EPYC CCD cliff and the 1-to-2 step on EPYC are
+ * reproduced; Sapphire Rapids' drop at 2 producers is not). On this host the 1-to-2 producer ratio
+ * was predicted at 1.21 before it was measured and came out 1.77-1.81."
+ */
+const README_RINGBUF_POINTS = 70;
+const README_RINGBUF_WITHIN = 20;
+const README_HOST_PREDICTED_RATIO = 1.21;
+const README_HOST_MEASURED_RATIO = { min: 1.77, max: 1.81 };
+const RATIO_TOL = 0.005;
+
+/**
+ * "fitted on the stress-epoll tables M1/M2 within 2-15%": the relative RMS error of each kernel era's
+ * fit (src/calibration/eventpoll-fit.ts), best 2%, worst 15% (whole percent: tolerance 0.5%).
+ */
+const README_EVENTPOLL_REL_RMS_PCT = { min: 2, max: 15 };
+const EVENTPOLL_TOL_PCT = 0.5;
+/**
+ * "(agent/go-runtime.ts, fitted on golang/go#67585, M4)": README quotes no figure; the law it refers
+ * to is validation/REPORT.md's "share(P) = exp(-6.525 + 0.0624 P)" (many-core mechanisms table), and
+ * test/calibration/go-runtime-fit.test.ts holds the fit to the table within 6% (log error).
+ */
+const REPORT_GO_LAW = { a: -6.525, b: 0.0624 };
+const GO_LAW_TOL = { a: 0.0005, b: 0.00005 };
+const GO_MAX_LOG_ERROR = 0.06;
+
+// ---------------------------------------------------------------------------------------------------
+
+const SIM = { seed: 1, replications: 5, durationS: 0.22, warmupS: 0.02 };
+const DATA = join(PACKAGE_ROOT, "validation", "data");
+const MEASURED_CAL = join(PACKAGE_ROOT, "models", "calibration", "kvm-2vcpu-amd-epyc.json");
+const DATASET = join(DATA, "kvm-2vcpu-amd-epyc-2026-11-25.jsonl");
+const WAKEUP_DATASET = join(DATA, "kvm-2vcpu-amd-epyc-2026-11-25-wakeups.jsonl");
+
+/** The README's row labels, as reproduce's (table, label) of the reduction_pct row. */
+const ROW_OF: Record<keyof typeof README_ROW_PREDICTED_PCT, { table: RegExp; label: RegExp }> = {
+  "4 cores": { table: /by core count/, label: /^4 cores$/ },
+  "16 cores": { table: /by core count/, label: /^16 cores$/ },
+  "32 cores, default (CPU limit)": { table: /32-core scenarios/, label: /default/ },
+  "64 cores": { table: /by core count/, label: /^64 cores$/ },
+  "32 cores, no CPU limits": { table: /32-core scenarios/, label: /no CPU limits/ },
+  "32 cores, reader pinned": { table: /32-core scenarios/, label: /pinned/ },
+  "32 cores, ring buffer": { table: /32-core scenarios/, label: /ring buffer/ },
+};
+
+describe("fidelity: the field study (README 'Where it stands', first item)", () => {
+  let rep: ReproduceResult;
+  beforeAll(() => {
+    rep = reproduce({ ...SIM });
+  }, 180_000);
+  const overhead = (name: keyof typeof README_ROW_PREDICTED_PCT) => {
+    const { table, label } = ROW_OF[name];
+    const rows = rep.rows.filter((r) => r.metric === "reduction_pct" && table.test(r.table) && label.test(r.label));
+    expect(rows, name).toHaveLength(1);
+    return rows[0];
+  };
+
+  it.each(Object.keys(README_ROW_PREDICTED_PCT) as (keyof typeof README_ROW_PREDICTED_PCT)[])("%s: predicted overhead as README quotes it (±0.05 pp)", (name) => {
+    const r = overhead(name);
+    expect(r.status).toBe("predicted");
+    expect(Math.abs(r.predicted.mean - README_ROW_PREDICTED_PCT[name])).toBeLessThanOrEqual(ROW_TOL_PP);
+  });
+
+  it("the rows README marks (ok) are within 5 pp, and only those", () => {
+    const ok = ["4 cores", "16 cores", "32 cores, ring buffer"];
+    for (const name of Object.keys(README_ROW_PREDICTED_PCT) as (keyof typeof README_ROW_PREDICTED_PCT)[]) {
+      expect(overhead(name).withinGoal, name).toBe(ok.includes(name));
+    }
+  });
+
+  it(`${README_WITHIN_5PP} of ${README_COUNTED_ROWS} counted rows within 5 pp, mean |error| ${README_MEAN_ABS_ERROR_PP} pp`, () => {
+    expect(rep.summary.countedRows).toBe(README_COUNTED_ROWS);
+    expect(rep.summary.withinGoal).toBe(README_WITHIN_5PP);
+    expect(Math.abs(rep.summary.meanAbsErrorPp - README_MEAN_ABS_ERROR_PP)).toBeLessThanOrEqual(MEAN_ERR_TOL_PP);
+    // and the summary is what the rows say
+    const counted = rep.rows.filter((r) => r.status === "predicted" && r.metric === "reduction_pct");
+    expect(counted).toHaveLength(README_COUNTED_ROWS);
+    const mean = counted.reduce((s, r) => s + Math.abs(r.error), 0) / counted.length;
+    expect(mean).toBeCloseTo(rep.summary.meanAbsErrorPp, 9);
+  });
+
+  it("the perf array's overhead rises from 4 to 16 to 32 cores, and 64 cores predict less than 32", () => {
+    const p4 = overhead("4 cores").predicted.mean;
+    const p16 = overhead("16 cores").predicted.mean;
+    const p32 = overhead("32 cores, default (CPU limit)").predicted.mean;
+    const p64 = overhead("64 cores").predicted.mean;
+    expect(p4).toBeLessThan(p16);
+    expect(p16).toBeLessThan(p32);
+    expect(p64).toBeLessThan(p32);
+  });
+
+  it(`the 32-core perf rows miss by ${README_32_CORE_MISS_PP.min}-${README_32_CORE_MISS_PP.max} pp`, () => {
+    const miss = rep.rows
+      .filter((r) => r.metric === "reduction_pct" && r.status === "predicted" && /32/.test(r.table + r.label) && !/ring buffer/.test(r.label))
+      .map((r) => Math.abs(r.error));
+    // 32 cores in the core-count table, and default / no limits / pinned in the 32-core table
+    expect(miss).toHaveLength(4);
+    expect(Math.abs(Math.min(...miss) - README_32_CORE_MISS_PP.min)).toBeLessThanOrEqual(MISS_TOL_PP);
+    expect(Math.abs(Math.max(...miss) - README_32_CORE_MISS_PP.max)).toBeLessThanOrEqual(MISS_TOL_PP);
+  });
+
+  it("the 32-core ordering is not preserved: the default deployment is predicted cheaper than the pinned one", () => {
+    expect(rep.summary.orderingPreserved).toBe(false);
+    const o = rep.summary.predictedOrder;
+    // predictedOrder is by with-agent throughput, lowest first: cheaper = later
+    expect(o.findIndex((l) => /default/.test(l))).toBeGreaterThan(o.findIndex((l) => /pinned/.test(l)));
+  });
+
+  it("the family's receive costs are fitted inputs: the 16- and 32-core baselines are given back exactly", () => {
+    expect(rep.family.points.map((p) => p.cores)).toEqual([16, 32]);
+    expect(rep.family.fit.logRms).toBeLessThan(1e-3);
+    for (const r of rep.rows.filter((x) => x.metric === "baseline_gbps")) expect(r.status).toBe("fitted-input");
+  });
+});
+
+describe("fidelity: our own hardware (README 'Where it stands', second item)", () => {
+  let rows: DatasetRow[];
+  let measured: MeasuredValidation;
+  beforeAll(() => {
+    rows = readDataset(DATASET);
+    measured = validateMeasured(rows, readFittedCalibration(MEASURED_CAL), SIM);
+  }, 180_000);
+
+  it.each(Object.keys(README_OWN_HARDWARE_GBPS) as (keyof typeof README_OWN_HARDWARE_GBPS)[])("%s: median (min-max) Gb/s as README quotes it", (configId) => {
+    const gbps = rows.filter((r) => r.kind === "throughput" && r.configId === configId).map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN));
+    expect(gbps).toHaveLength(5); // "5 runs of 5 s each"
+    const q = README_OWN_HARDWARE_GBPS[configId];
+    expect(Math.abs(median(gbps) - q.median)).toBeLessThanOrEqual(GBPS_TOL);
+    expect(Math.abs(Math.min(...gbps) - q.min)).toBeLessThanOrEqual(GBPS_TOL);
+    expect(Math.abs(Math.max(...gbps) - q.max)).toBeLessThanOrEqual(GBPS_TOL);
+  });
+
+  it(`${README_HELD_OUT} held-out configurations, mean |error| ${README_HELD_OUT_MEAN_ERROR_PCT}% of the measured median, ${README_HELD_OUT_INSIDE} inside the min-max`, () => {
+    const predicted = measured.comparisons.filter((c) => c.errorPct !== null);
+    expect(predicted).toHaveLength(README_HELD_OUT);
+    const meanErr = predicted.reduce((s, c) => s + Math.abs(c.errorPct!), 0) / predicted.length;
+    expect(Math.abs(meanErr - README_HELD_OUT_MEAN_ERROR_PCT)).toBeLessThanOrEqual(HELD_OUT_ERR_TOL_PCT);
+    const inside = predicted.filter((c) => c.insideSpread).length;
+    expect(inside).toBe(README_HELD_OUT_INSIDE);
+    expect(inside / predicted.length).toBeLessThan(0.8); // "goal 80%: not met"
+  });
+
+  it("wakeups per record: measured 1.000 (perf) and 0.23 (ring buffer), and the model reproduces both", () => {
+    const wrows = readDataset(WAKEUP_DATASET);
+    const ratios = wakeupRatios(wrows);
+    const base = median(rows.filter((r) => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN)));
+    const cal = readFittedCalibration(MEASURED_CAL).calibration;
+    for (const configId of ["tpw-perf", "tpw-ringbuf"] as const) {
+      const m = median(ratios.get(configId)!.ratios);
+      expect(Math.abs(m - README_WAKEUPS_PER_RECORD[configId]), configId).toBeLessThanOrEqual(WAKEUP_MEASURED_TOL[configId]);
+      const settings = wrows.find((r) => r.kind === "throughput" && r.configId === configId)!.config.settings!;
+      const model = simulatedWakeupRatio(cal, settings, base, SIM);
+      expect(Math.abs(model / m - 1), `${configId}: model ${model} vs measured ${m}`).toBeLessThanOrEqual(WAKEUP_MODEL_REL_TOL);
+    }
+  }, 120_000);
+});
+
+describe("fidelity: the ring buffer's reservation lock (README 'Where it stands', third item)", () => {
+  let cmp: TableComparison[];
+  beforeAll(() => {
+    cmp = compareRingbufTables();
+  }, 120_000);
+  const row = (table: string, producers: number) => cmp.find((c) => c.table.id === table)!.rows.find((r) => r.producers === producers)!;
+
+  it(`${README_RINGBUF_WITHIN} of ${README_RINGBUF_POINTS} multi-producer points within ±25%`, () => {
+    expect(TOLERANCE).toBe(0.25);
+    const multi = cmp.flatMap((c) => c.rows.filter((r) => r.producers > 1));
+    expect(multi).toHaveLength(README_RINGBUF_POINTS);
+    expect(multi.filter((r) => r.within).length).toBe(README_RINGBUF_WITHIN);
+  });
+
+  it("the EPYC 1-to-2 step and CCD cliff are reproduced; Sapphire Rapids' drop at 2 producers is not", () => {
+    // the 1-to-2 step (published 1.36x the 1-producer rate)
+    expect(row("T5-epyc", 2).within).toBe(true);
+    // the CCD cliff as a step: rate at 8 producers / rate at 4, within the same ±25% criterion
+    const pub = row("T5-epyc", 8).publishedNorm / row("T5-epyc", 4).publishedNorm;
+    const pred = row("T5-epyc", 8).predictedNorm / row("T5-epyc", 4).predictedNorm;
+    expect(pub).toBeLessThan(0.5); // a cliff
+    expect(Math.abs(pred / pub - 1)).toBeLessThanOrEqual(TOLERANCE);
+    expect(row("T4-raw", 2).within).toBe(false);
+    expect(row("T4-rq", 2).within).toBe(false);
+  });
+
+  it(`this host: 1-to-2 producer ratio predicted ${README_HOST_PREDICTED_RATIO}, measured ${README_HOST_MEASURED_RATIO.min}-${README_HOST_MEASURED_RATIO.max}`, () => {
+    const host = hostTwoProducer();
+    expect(host).not.toBeNull();
+    expect(Math.abs(host!.predictedRatio - README_HOST_PREDICTED_RATIO)).toBeLessThanOrEqual(RATIO_TOL);
+    const medians = host!.sets.map((s) => s.measuredMedian);
+    expect(medians).toHaveLength(2); // SCHED_FIFO and plain
+    expect(Math.abs(Math.min(...medians) - README_HOST_MEASURED_RATIO.min)).toBeLessThanOrEqual(RATIO_TOL);
+    expect(Math.abs(Math.max(...medians) - README_HOST_MEASURED_RATIO.max)).toBeLessThanOrEqual(RATIO_TOL);
+  });
+});
+
+describe("fidelity: the mechanism fits README names", () => {
+  it(`eventpoll: every era fitted on M1/M2 within ${README_EVENTPOLL_REL_RMS_PCT.min}-${README_EVENTPOLL_REL_RMS_PCT.max}% (relative RMS)`, () => {
+    const rms = Object.values(fitEventpollEras(EVENTPOLL_LOCK)).map((f) => 100 * f.relRms);
+    expect(rms).toHaveLength(EVENTPOLL_LOCK.eras.length);
+    expect(Math.abs(Math.min(...rms) - README_EVENTPOLL_REL_RMS_PCT.min)).toBeLessThanOrEqual(EVENTPOLL_TOL_PCT);
+    expect(Math.abs(Math.max(...rms) - README_EVENTPOLL_REL_RMS_PCT.max)).toBeLessThanOrEqual(EVENTPOLL_TOL_PCT);
+  });
+
+  it("go runtime: sched.lock contention law exp(a + b P) as the report states it, within 6% of golang/go#67585's table", () => {
+    const fit = fitSchedLockLaw(GO_RUNTIME.schedLockContention.points);
+    expect(Math.abs(fit.a - REPORT_GO_LAW.a)).toBeLessThanOrEqual(GO_LAW_TOL.a);
+    expect(Math.abs(fit.b - REPORT_GO_LAW.b)).toBeLessThanOrEqual(GO_LAW_TOL.b);
+    expect(fit.maxLogError).toBeLessThan(GO_MAX_LOG_ERROR);
+  });
+});
