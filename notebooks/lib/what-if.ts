@@ -5,12 +5,14 @@
  *
  * The scenario overrides mirror src/node/scenario.ts (buildScenario), which reads files and so
  * cannot run in a browser: traffic turns the workload into mode "offered" or "observed", perfPages
- * changes a perf tool's pages per CPU.
+ * changes a perf tool's pages per CPU through the same applyToolOverrides (src/node/overrides.ts)
+ * that buildScenario uses, here with the bundled profiles as its lookup.
  */
 import { bundledNames, bundledProfile } from "../../src/models/bundled.ts";
 import type { HardwareProfile, Workload } from "../../src/models/types.ts";
 import { simulate, type Scenario, type SimulateOptions, type SimulationResult } from "../../src/node/simulate.ts";
 import { DEFAULT_CALIBRATION } from "../../src/models/default-calibration.ts";
+import { toolWithOverrides } from "../../src/node/overrides.ts";
 import modelErrorFile from "../../validation/model-error.json" with { type: "json" };
 import { boundInterval, type Estimate } from "../../src/engine/statistics.ts";
 
@@ -69,7 +71,7 @@ export interface WhatIf {
   trafficGbps?: number;
   /** @defaultValue "observed" */
   trafficMode?: "observed" | "offered";
-  /** Overrides a perf tool's data pages per CPU ring. */
+  /** Overrides a perf tool's data pages per CPU ring (a power of two); ignored for a ring buffer tool. */
   perfPages?: number;
 }
 
@@ -84,7 +86,9 @@ export function hardwareByCores(): HardwareProfile[] {
 
 /** A Scenario from bundled profile names and the notebook overrides. */
 export function whatIfScenario(w: WhatIf): Scenario {
-  const tool = w.tool === "none" ? null : bundledProfile("tool", w.tool);
+  const lookup = (name: string) => bundledProfile("tool", name);
+  // the pages slider stays where it is when the notebook switches to a ring buffer tool: ignored there
+  const tool = w.tool === "none" ? null : toolWithOverrides(w.tool, lookup(w.tool).buffer.kind === "perf" ? { perfPages: w.perfPages } : {}, lookup);
   let workload: Workload = bundledProfile("workload", w.workload ?? "tcp-receiver-saturating");
   if (w.trafficGbps !== undefined) {
     if (!(w.trafficGbps > 0)) throw new RangeError(`whatIfScenario: trafficGbps = ${w.trafficGbps}: must be > 0`);
@@ -93,10 +97,6 @@ export function whatIfScenario(w: WhatIf): Scenario {
       (w.trafficMode ?? "observed") === "observed"
         ? { ...rest, mode: "observed", observedGbps: w.trafficGbps }
         : { ...rest, mode: "offered", offeredGbps: w.trafficGbps };
-  }
-  if (w.perfPages !== undefined && tool !== null && tool.buffer.kind === "perf") {
-    if (!Number.isInteger(Math.log2(w.perfPages))) throw new RangeError(`whatIfScenario: perfPages = ${w.perfPages}: must be a power of two`);
-    tool.buffer.pagesPerCpu = w.perfPages;
   }
   return {
     hardware: bundledProfile("hardware", w.hardware),

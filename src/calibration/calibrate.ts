@@ -2,8 +2,9 @@
  * `bpfsim calibrate`: reads a measurement dataset and the literature constants, fits
  * (fit.ts) and writes models/calibration/<host-class>.json. With a wakeup-counting dataset
  * (`--wakeup-data`, from `bpfsim measure --wakeups`) it also fits irqWorkLatencyNs by simulation
- * (wakeup-fit.ts); that dataset's runs are listed in heldOut/runs like the others, but the
- * validation report only compares the datasets named by `--data` in provenance.command.
+ * (wakeup-fit.ts); that dataset's runs are listed in heldOut/runs like the others. Both datasets are
+ * named in provenance.datasets (throughput, wakeups), which the validation report reads to pick the
+ * datasets it compares with.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -131,6 +132,7 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
       wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !rq.target.runs.includes(id));
     }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];
+    calibration.provenance.datasets = { throughput: calibration.provenance.datasets?.throughput ?? [datasetPath], wakeups: [wakeupPath!] };
   }
   writeFileSync(out, `${JSON.stringify(calibration, null, 2)}\n`);
   const summary = calibrationSummary(calibration);

@@ -228,7 +228,12 @@ export function fitCalibration(rows: DatasetRow[], o: FitOptions): FittedCalibra
   return {
     hostClass,
     description: `Cost constants measured and fitted on ${hostClass} (${host?.cpuModel ?? "unknown CPU"}, kernel ${host?.kernel ?? "?"}, ${nproc} vCPUs) with bpfsim's own TC parser (bpf/); the rest copied from models/calibration/literature.json.`,
-    provenance: { command: o.command ?? `bpfsim calibrate --data ${src}`, date: o.date ?? new Date().toISOString().slice(0, 10), host: host as Record<string, unknown> | undefined },
+    provenance: {
+      command: o.command ?? `bpfsim calibrate --data ${src}`,
+      date: o.date ?? new Date().toISOString().slice(0, 10),
+      datasets: { throughput: [src], wakeups: [] },
+      host: host as Record<string, unknown> | undefined,
+    },
     constants: ordered,
     heldOut,
   };

@@ -4,26 +4,23 @@
  * placement (CPU limit or affinity). Used by the calibration's fits and by the held-out validation.
  */
 import type { LoaderSettings } from "../measure/loader.ts";
-import { validateProfile } from "../models/load.ts";
+import { loadTool } from "../models/load.ts";
 import type { Placement, ToolProfile } from "../models/types.ts";
-import { buildScenario } from "../node/scenario.ts";
+import { toolWithOverrides } from "../node/overrides.ts";
 
+/**
+ * The harness tool (harness-perf or harness-ringbuf) with a run's loader settings: the perf settings
+ * apply to perf mode and the ring buffer's to ring buffer mode, the others are ignored (the loader
+ * ignores them too); a watermark wins over wakeup_events, as in the loader.
+ */
 export function toolForSettings(s: LoaderSettings): ToolProfile {
   if (s.mode === "none") throw new RangeError("toolForSettings: mode none has no output buffer");
-  const base = buildScenario({ hardware: "dev-kvm-2vcpu", tool: s.mode === "perf" ? "harness-perf" : "harness-ringbuf" }).tool!;
-  const t = structuredClone(base);
-  if (t.buffer.kind === "perf") {
-    if (s.perfPages !== undefined) t.buffer.pagesPerCpu = s.perfPages;
-    if (s.watermarkBytes !== undefined) {
-      delete t.buffer.wakeupEvents;
-      t.buffer.watermarkBytes = s.watermarkBytes;
-    } else if (s.wakeupEvents !== undefined) t.buffer.wakeupEvents = s.wakeupEvents;
-  } else {
-    if (s.ringbufBytes !== undefined) t.buffer.bytes = s.ringbufBytes;
-    if (s.rbWakeup !== undefined) t.buffer.wakeup = s.rbWakeup;
+  const common = { sampling: s.sample };
+  if (s.mode === "perf") {
+    const wakeup = s.watermarkBytes !== undefined ? { watermarkBytes: s.watermarkBytes } : { wakeupEvents: s.wakeupEvents };
+    return toolWithOverrides("harness-perf", { ...common, perfPages: s.perfPages, ...wakeup }, loadTool);
   }
-  if (s.sample !== undefined) t.sampling = s.sample;
-  return validateProfile("tool", t, `harness tool for ${JSON.stringify(s)}`);
+  return toolWithOverrides("harness-ringbuf", { ...common, ringbufBytes: s.ringbufBytes, ringbufWakeup: s.rbWakeup }, loadTool);
 }
 
 export function placementFor(s: LoaderSettings, cpuLimit: number | undefined, cfsPeriodUs = 100000): { placement: Placement; notes: string[] } {

@@ -230,12 +230,33 @@ export type CalibrationConstantName = (typeof CALIBRATION_CONSTANTS)[number];
 /** The cost constants' values, read from a calibration file (node/costs.ts `costsFrom`). */
 export type Costs = Record<CalibrationConstantName, number>;
 
+/** How a calibration file was made. */
+export interface CalibrationProvenance {
+  /** The command that wrote the file (for a reader; nothing parses it). */
+  command: string;
+  date: string;
+  /**
+   * The datasets the file was fitted from, as repository paths (`validation/data/<file>.jsonl`):
+   * `throughput` from `bpfsim calibrate --data`, `wakeups` from `--wakeup-data`. The validation
+   * report compares predictions with these datasets only. Absent (files written before the field
+   * existed) or empty: made from no dataset.
+   */
+  datasets?: CalibrationDatasets;
+  host?: Record<string, unknown>;
+}
+
+/** The datasets a calibration was fitted from (CalibrationProvenance.datasets). */
+export interface CalibrationDatasets {
+  throughput: string[];
+  wakeups: string[];
+}
+
 /** `models/calibration/<host-class>.json` */
 export interface CalibrationFile {
   hostClass: string;
   description: string;
-  /** How the file was made: the command, date, host description. */
-  provenance: { command: string; date: string; host?: Record<string, unknown> };
+  /** How the file was made: the command, date, datasets, host description. */
+  provenance: CalibrationProvenance;
   constants: Record<CalibrationConstantName, CalibratedConstant>;
   /** Throughput runs (runId) of the dataset that the fit did not use: held out for validation. */
   heldOut?: string[];

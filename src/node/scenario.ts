@@ -1,6 +1,7 @@
 /**
  * Building a Scenario from profile names (or files) and a few overrides, the way the CLI and the
- * notebooks ask for one. Every override is checked and named in the error when it is wrong.
+ * notebooks ask for one. Every override is checked and named in the error when it is wrong; a tool's
+ * overrides are applied by node/overrides.ts (applyToolOverrides), which the notebooks share.
  */
 import { loadCalibration, loadHardware, loadPlacement, loadTool, loadWorkload, validateProfile } from "../models/load.ts";
 import type { ToolProfile, Workload } from "../models/types.ts";
@@ -8,6 +9,7 @@ import { ScenarioError } from "./costs.ts";
 import { DEFAULT_CALIBRATION } from "../models/default-calibration.ts";
 import type { Scenario } from "./simulate.ts";
 import { isMechanism, MECHANISM_NAMES, type Mechanism } from "./mechanisms.ts";
+import { applyToolOverrides } from "./overrides.ts";
 
 export interface ScenarioSpec {
   /** Hardware profile name or JSON file. */
@@ -72,20 +74,7 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     workload = validateProfile("workload", { ...rest, mode: "observed", observedGbps: spec.observedGbps }, `--observed ${spec.observedGbps}`);
   }
   if (tool !== null) {
-    const t = structuredClone(tool) as ToolProfile;
-    if (spec.sampling !== undefined) t.sampling = spec.sampling;
-    if (spec.perfPages !== undefined || spec.wakeupEvents !== undefined) {
-      if (t.buffer.kind !== "perf") throw new ScenarioError(`tool ${t.name} uses a ring buffer: --pages / --wakeup-events apply to perf buffers only`);
-      if (spec.perfPages !== undefined) t.buffer.pagesPerCpu = spec.perfPages;
-      if (spec.wakeupEvents !== undefined) {
-        delete t.buffer.watermarkBytes;
-        t.buffer.wakeupEvents = spec.wakeupEvents;
-      }
-    }
-    if (spec.ringbufBytes !== undefined) {
-      if (t.buffer.kind !== "ringbuf") throw new ScenarioError(`tool ${t.name} uses perf buffers: --ringbuf-bytes applies to ring buffers only`);
-      t.buffer.bytes = spec.ringbufBytes;
-    }
+    const t = applyToolOverrides(tool, { sampling: spec.sampling, perfPages: spec.perfPages, wakeupEvents: spec.wakeupEvents, ringbufBytes: spec.ringbufBytes });
     tool = validateProfile("tool", t, `tool ${t.name} with overrides`);
   }
   let hw = hardware;
@@ -105,11 +94,8 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     workload = validateProfile("workload", w, `workload ${w.name} with overrides`);
   }
   if (spec.goVersion !== undefined) {
-    if (tool === null || tool.reader.runtime === undefined) {
-      throw new ScenarioError(`goVersion = ${spec.goVersion}: tool ${tool?.name ?? "none"} has no Go runtime`);
-    }
-    const t = structuredClone(tool);
-    t.reader.runtime!.goVersion = spec.goVersion;
+    if (tool === null) throw new ScenarioError(`goVersion = ${spec.goVersion}: tool none has no Go runtime`, "goVersion", spec.goVersion);
+    const t = applyToolOverrides(tool, { goVersion: spec.goVersion });
     tool = validateProfile("tool", t, `tool ${t.name} with goVersion ${spec.goVersion}`);
   }
   const disabled: Mechanism[] = [];

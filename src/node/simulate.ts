@@ -18,6 +18,7 @@ import { COST_CATEGORIES, type CostCategory } from "../accounting/cpu-ledger.ts"
 import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";
+import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
 import { cpuBusy, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
 
 /** What to simulate: data from models/ (or built in code and checked with validateProfile). */
@@ -64,56 +65,14 @@ export interface SimulateOptions {
 /** Overhead taken from the application, split by mechanism, in percentage points of throughput. */
 export type Attribution = Record<CostCategory | "dedicatedCpus", Estimate>;
 
-export interface SimulationResult {
+/**
+ * One scenario simulated with and without the agent. Its metrics (each an Estimate over the
+ * replications), their units and meanings are declared once in node/simulation-metrics.ts
+ * (SIMULATION_FIELDS), in the order the JSON gives them.
+ */
+export interface SimulationResult extends SimulationFields {
   scenario: { hardware: string; tool: string | null; placement: string; workload: string; calibration: string };
   options: Required<SimulateOptions>;
-  baselineGbps: Estimate;
-  withAgentGbps: Estimate;
-  /** 100 * (1 - withAgent / baseline). */
-  overheadPct: Estimate;
-  bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
-  /** bpf_perf_event_output / bpf_ringbuf_output calls per second. */
-  eventsPerS: Estimate;
-  /** perf_event_wakeup (or ring buffer irq_work) runs per second. */
-  wakeupsPerS: Estimate;
-  /** Reader wakeups from sleep per second. */
-  readerWakeupsPerS: Estimate;
-  contextSwitchesPerS: Estimate;
-  lostPerS: Estimate;
-  /** CPUs' worth of the agent's user-space threads. */
-  agentCpuCores: Estimate;
-  /** CPUs' worth of agent-caused kernel work (BPF, output, wakeups) on the traffic CPUs. */
-  kernelCpuCores: Estimate;
-  /**
-   * Share of the node's CPU the agent takes, in %: its threads, the kernel work it causes, IPIs and
-   * cache refills it inflicts; a pinned agent's reserved CPUs count in full. Unlike overheadPct this
-   * is a cost even when the node still carries its traffic.
-   */
-  nodeCpuPct: Estimate;
-  /** Where nodeCpuPct goes: cores per mechanism over the whole node (pinned agent's own threads under readerCpu). */
-  cpuByMechanism: Record<CostCategory, Estimate>;
-  throttledPct: Estimate;
-  latencyP50Us: Estimate;
-  latencyP99Us: Estimate;
-  /**
-   * Delay the agent's TC hooks add to each received skb's softirq processing (programs, outputs,
-   * irq_work raises, and waiting behind earlier skbs' agent work on that CPU), p50 and p99, µs. A
-   * latency-sensitive (window-limited) TCP flow pays it in every round trip; the throughput model
-   * does not (see the validation report).
-   */
-  skbDelayP50Us: Estimate;
-  skbDelayP99Us: Estimate;
-  attribution: Attribution;
-  /** Receive channels the node ran with, how that count was reached, and whether it is documented. */
-  rxChannels: { channels: number; rule: string; documented: boolean };
-  /** Receive queues whose CPU the agent's work saturated, and of those the ones ksoftirqd serves. */
-  saturatedRxQueues: Estimate;
-  ksoftirqdRxQueues: Estimate;
-  /** skbs dropped because a receive CPU's queue (NIC ring + backlog) was full, % of those arriving. */
-  skbDropPct: Estimate;
-  /** Share of ep_poll_callback calls that found the epoll lock held, %, and their mean spin, µs. */
-  epollLockContendedPct: Estimate;
-  epollLockSpinUs: Estimate;
   /** Summed over all replications: attempted = consumed + lost + buffered. */
   conservation: { attempted: number; consumed: number; lost: number; buffered: number };
   /** What makes these figures less trustworthy than they look (e.g. a window shorter than the CFS period). */
@@ -140,31 +99,10 @@ function checkOptions(o: SimulateOptions): Required<SimulateOptions> {
 }
 
 interface ReplicationOutput {
-  baselineGbps: number;
-  withAgentGbps: number;
-  overheadPct: number;
-  eventsPerS: number;
-  wakeupsPerS: number;
-  readerWakeupsPerS: number;
-  contextSwitchesPerS: number;
-  lostPerS: number;
-  agentCpuCores: number;
-  kernelCpuCores: number;
-  nodeCpuPct: number;
-  cpuByMechanism: Record<string, number>;
-  throttledPct: number;
-  latencyP50Us: number;
-  latencyP99Us: number;
-  skbDelayP50Us: number;
-  skbDelayP99Us: number;
-  attribution: Record<string, number>;
+  /** What the metrics are computed from (SIMULATION_FIELDS' value functions). */
+  figures: ReplicationFigures;
   bottleneck: { baseline: Bottleneck; withAgent: Bottleneck };
   totals: NodeRunOutput["totals"];
-  saturatedRxQueues: number;
-  ksoftirqdRxQueues: number;
-  skbDropPct: number;
-  epollLockContendedPct: number;
-  epollLockSpinUs: number;
   /** Relative throughput move of the last fixed-point iteration (below 0.005: converged). */
   lastMove: number;
 }
@@ -220,31 +158,17 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
   if (s.tool === null || base.bytesPerS <= 0) {
     return {
-      baselineGbps: toGbps(base.bytesPerS),
-      withAgentGbps: toGbps(base.bytesPerS),
-      overheadPct: 0,
-      eventsPerS: 0,
-      wakeupsPerS: 0,
-      readerWakeupsPerS: 0,
-      contextSwitchesPerS: 0,
-      lostPerS: 0,
-      agentCpuCores: 0,
-      kernelCpuCores: 0,
-      nodeCpuPct: 0,
-      cpuByMechanism: Object.fromEntries(COST_CATEGORIES.map((k) => [k, 0])),
-      throttledPct: 0,
-      latencyP50Us: 0,
-      latencyP99Us: 0,
-      skbDelayP50Us: 0,
-      skbDelayP99Us: 0,
-      attribution: empty,
+      figures: {
+        baselineGbps: toGbps(base.bytesPerS),
+        withAgentGbps: toGbps(base.bytesPerS),
+        overheadPct: 0,
+        saturatedQueues: base.saturatedQueues,
+        ksoftirqdQueues: base.ksoftirqdQueues,
+        cpuByMechanism: Object.fromEntries(COST_CATEGORIES.map((k) => [k, 0])),
+        attribution: empty,
+      },
       bottleneck: { baseline: base.bottleneck, withAgent: base.bottleneck },
       totals: { attempted: 0, consumed: 0, lost: 0, buffered: 0 },
-      saturatedRxQueues: base.saturatedQueues,
-      ksoftirqdRxQueues: base.ksoftirqdQueues,
-      skbDropPct: 0,
-      epollLockContendedPct: 0,
-      epollLockSpinUs: 0,
       lastMove: 0,
     };
   }
@@ -341,31 +265,18 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
     cpuByMechanism[name] = ns / winNs + (pinned && name === "readerCpu" ? agentCores : 0);
   });
   return {
-    baselineGbps: baseG,
-    withAgentGbps: withG,
-    overheadPct: overhead,
-    eventsPerS: (r.outputs / winNs) * 1e9,
-    wakeupsPerS: (r.wakeups / winNs) * 1e9,
-    readerWakeupsPerS: (r.readerWakeups / winNs) * 1e9,
-    contextSwitchesPerS: (r.contextSwitches / winNs) * 1e9,
-    lostPerS: (r.lost / winNs) * 1e9,
-    agentCpuCores: agentCores,
-    kernelCpuCores: kernelNs / winNs,
-    nodeCpuPct: (100 * takenCores) / hw.vcpus,
-    cpuByMechanism,
-    throttledPct: (100 * r.throttledNs) / winNs,
-    latencyP50Us: r.latency.total > 0 ? r.latency.quantile(0.5) / 1000 : 0,
-    latencyP99Us: r.latency.total > 0 ? r.latency.quantile(0.99) / 1000 : 0,
-    skbDelayP50Us: r.skbDelay.total > 0 ? r.skbDelay.quantile(0.5) / 1000 : 0,
-    skbDelayP99Us: r.skbDelay.total > 0 ? r.skbDelay.quantile(0.99) / 1000 : 0,
-    attribution,
+    figures: {
+      baselineGbps: baseG,
+      withAgentGbps: withG,
+      overheadPct: overhead,
+      saturatedQueues: solved.saturatedQueues,
+      ksoftirqdQueues: solved.ksoftirqdQueues,
+      cpuByMechanism,
+      attribution,
+      run: { out: r, windowNs: winNs, agentCores, kernelNs, takenCores, vcpus: hw.vcpus },
+    },
     bottleneck: { baseline: base.bottleneck, withAgent: solved.bottleneck },
     totals: r.totals,
-    saturatedRxQueues: solved.saturatedQueues,
-    ksoftirqdRxQueues: solved.ksoftirqdQueues,
-    skbDropPct: r.arrivedSkbs > 0 ? (100 * r.droppedSkbs) / r.arrivedSkbs : 0,
-    epollLockContendedPct: 100 * r.epollLock.contendedShare,
-    epollLockSpinUs: r.epollLock.meanSpinNs / 1000,
     lastMove,
   };
 }
@@ -375,9 +286,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const o = checkOptions(options);
   const reps: ReplicationOutput[] = [];
   for (let i = 0; i < o.replications; i++) reps.push(replication(scenario, o, o.seed + i));
-  const est = (f: (r: ReplicationOutput) => number) => confidenceInterval(reps.map(f));
-  const attribution = {} as Attribution;
-  for (const k of [...COST_CATEGORIES, "dedicatedCpus"] as const) attribution[k] = est((r) => r.attribution[k]);
   const conservation = { attempted: 0, consumed: 0, lost: 0, buffered: 0 };
   const warnings: string[] = [];
   const p = scenario.placement;
@@ -420,6 +328,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     conservation.lost += r.totals.lost;
     conservation.buffered += r.totals.buffered;
   }
+  const est = (f: (x: ReplicationFigures) => number) => confidenceInterval(reps.map((r) => f(r.figures)));
+  const given = { bottleneck: reps[0].bottleneck, rxChannels: setup.channels };
+  const fields: Record<string, unknown> = {};
+  for (const f of SIMULATION_FIELDS) {
+    if (f.kind === "estimate") fields[f.key] = est(f.value);
+    else if (f.kind === "byCategory") fields[f.key] = Object.fromEntries(f.categories.map((k) => [k, est((x) => f.value(x)[k])]));
+    else fields[f.key] = given[f.key];
+  }
   return {
     scenario: {
       hardware: scenario.hardware.name,
@@ -429,34 +345,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       calibration: scenario.calibration.hostClass,
     },
     options: o,
-    baselineGbps: est((r) => r.baselineGbps),
-    withAgentGbps: est((r) => r.withAgentGbps),
-    overheadPct: est((r) => r.overheadPct),
-    bottleneck: reps[0].bottleneck,
-    eventsPerS: est((r) => r.eventsPerS),
-    wakeupsPerS: est((r) => r.wakeupsPerS),
-    readerWakeupsPerS: est((r) => r.readerWakeupsPerS),
-    contextSwitchesPerS: est((r) => r.contextSwitchesPerS),
-    lostPerS: est((r) => r.lostPerS),
-    agentCpuCores: est((r) => r.agentCpuCores),
-    kernelCpuCores: est((r) => r.kernelCpuCores),
-    nodeCpuPct: est((r) => r.nodeCpuPct),
-    cpuByMechanism: Object.fromEntries(COST_CATEGORIES.map((k) => [k, est((r) => r.cpuByMechanism[k])])) as Record<
-      CostCategory,
-      Estimate
-    >,
-    throttledPct: est((r) => r.throttledPct),
-    latencyP50Us: est((r) => r.latencyP50Us),
-    latencyP99Us: est((r) => r.latencyP99Us),
-    skbDelayP50Us: est((r) => r.skbDelayP50Us),
-    skbDelayP99Us: est((r) => r.skbDelayP99Us),
-    attribution,
-    rxChannels: setup.channels,
-    saturatedRxQueues: est((r) => r.saturatedRxQueues),
-    ksoftirqdRxQueues: est((r) => r.ksoftirqdRxQueues),
-    skbDropPct: est((r) => r.skbDropPct),
-    epollLockContendedPct: est((r) => r.epollLockContendedPct),
-    epollLockSpinUs: est((r) => r.epollLockSpinUs),
+    ...(fields as unknown as SimulationFields),
     conservation,
     warnings,
   };

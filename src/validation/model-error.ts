@@ -180,7 +180,7 @@ export async function generateModelError(): Promise<ModelErrorFile> {
     const calPath = join(PACKAGE_ROOT, "models", "calibration", `${first[0]?.hostClass}.json`);
     if (first.length > 0 && existsSync(calPath)) {
       const cal = readFittedCalibration(calPath, calPath.slice(PACKAGE_ROOT.length + 1));
-      const named = [...(cal.calibration.provenance.command ?? "").matchAll(/--data\s+(\S+)/g)].map((m) => m[1]).filter((f) => existsSync(join(PACKAGE_ROOT, f)));
+      const named = (cal.calibration.provenance.datasets?.throughput ?? []).filter((f) => existsSync(join(PACKAGE_ROOT, f)));
       const rows = named.length > 0 ? named.flatMap((f) => readDataset(join(PACKAGE_ROOT, f))) : first;
       measured = validateMeasured(rows, cal, sim);
       heldOutCalibration = cal.file;

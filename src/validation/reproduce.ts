@@ -22,7 +22,7 @@ import { simulate, type SimulateOptions, type SimulationResult } from "../node/s
 import { fitFamily, type FamilyFit } from "../node/family-fit.ts";
 import { MECHANISM_NAMES, type Mechanism } from "../node/mechanisms.ts";
 import { loadUnknowns, type Unknown } from "./unknowns.ts";
-import { loadSeed, type SeedData } from "./seed.ts";
+import { loadSeed, SEED_TABLES, type SeedData } from "./seed.ts";
 
 export type RowStatus = "predicted" | "fitted-input" | "not-comparable";
 
@@ -243,7 +243,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   };
 
   // Table 1: throughput by core count, perf array, default deployment
-  const t1 = "throughput by core count (perf array, default)";
+  const t1 = SEED_TABLES.byCores;
   for (const row of seed.throughput_by_core_count_perf_array) {
     const r = run(row.cores, "retina-perf", "limited", row.baseline_gbps);
     const label = `${row.cores} cores`;
@@ -259,7 +259,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   }
 
   // Table 2: the 32-core scenarios
-  const t2 = "32-core scenarios";
+  const t2 = SEED_TABLES.scenarios32;
   const map: [RegExp, string, string][] = [
     [/no cpu limits/i, "retina-perf", "unlimited"],
     [/pinned/i, "retina-perf", "pinned"],
@@ -285,7 +285,7 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   }
 
   // Table 3: event and wakeup rates, 32 cores, perf array, default deployment
-  const t3 = "32-core perf event rates";
+  const t3 = SEED_TABLES.eventRates32;
   const r32 = run(32, "retina-perf", "limited", observed);
   const w = seed.wakeups_32_cores_perf_array;
   const median = (xs: number[]) => {

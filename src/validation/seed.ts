@@ -14,6 +14,17 @@ export interface SeedData {
   context_switches_per_s_no_cpu_limits: string;
 }
 
+/** The study's tables as `reproduce` names them (ReproduceRow.table), by a typed key. */
+export const SEED_TABLES = {
+  /** Throughput by core count, perf array, default deployment (the study's table 1). */
+  byCores: "throughput by core count (perf array, default)",
+  /** The 32-core scenarios: baseline, default, no CPU limits, pinned, ring buffer. */
+  scenarios32: "32-core scenarios",
+  /** Event and wakeup rates at 32 cores, perf array, default deployment. */
+  eventRates32: "32-core perf event rates",
+} as const;
+export type SeedTable = keyof typeof SEED_TABLES;
+
 export function loadSeed(file = join(PACKAGE_ROOT, "validation", "seed-retina-kubecon.json")): SeedData {
   return JSON.parse(readFileSync(file, "utf8")) as SeedData;
 }

@@ -112,6 +112,11 @@ describe("fitCalibration on a synthetic dataset with known constants", () => {
   const cal = fitCalibration(dataset(), { datasetPath: "validation/data/test.jsonl", literature, date: "2026-01-01" });
   const c = cal.constants;
 
+  it("names the dataset it was fitted from in provenance.datasets (the validation report reads it)", () => {
+    expect(cal.provenance.datasets).toEqual({ throughput: ["validation/data/test.jsonl"], wakeups: [] });
+    expect(cal.provenance.command).toBe("bpfsim calibrate --data validation/data/test.jsonl");
+  });
+
   it("recovers every measured and fitted constant", () => {
     expect(c.bpfProgramNs.value).toBeCloseTo(TRUTH.bpfProgramNs, 6);
     expect(c.perfOutputNs.value).toBeCloseTo(TRUTH.perfOutputNs, 6);

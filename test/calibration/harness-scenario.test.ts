@@ -11,6 +11,15 @@ describe("toolForSettings", () => {
     const t = toolForSettings({ mode: "ringbuf", ringbufBytes: 8388608, rbWakeup: { forceEvery: 256 } });
     expect(t.buffer).toMatchObject({ kind: "ringbuf", bytes: 8388608, wakeup: { forceEvery: 256 } });
   });
+  it("takes a watermark over wakeup_events, as the loader does, and ignores the other buffer kind's settings", () => {
+    const t = toolForSettings({ mode: "perf", wakeupEvents: 4, watermarkBytes: 4096, ringbufBytes: 5000 });
+    expect(t.buffer).toEqual({ kind: "perf", pagesPerCpu: 64, watermarkBytes: 4096 });
+    const r = toolForSettings({ mode: "ringbuf", perfPages: 3, wakeupEvents: 2 });
+    expect(r.buffer).toMatchObject({ kind: "ringbuf", wakeup: "default" });
+  });
+  it("refuses a bad setting with a ScenarioError naming it", () => {
+    expect(() => toolForSettings({ mode: "perf", perfPages: 3 })).toThrow(expect.objectContaining({ name: "ScenarioError", field: "perfPages", value: 3 }));
+  });
   it("has no tool for mode none", () => {
     expect(() => toolForSettings({ mode: "none" })).toThrow(/none/);
   });

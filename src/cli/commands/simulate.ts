@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { buildScenario, DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 import { simulate, type SimulationResult } from "../../node/simulate.ts";
+import { simulationTextRows } from "../../node/simulation-metrics.ts";
 import { numberOption, seedOption } from "../errors.ts";
 import { printWarnings } from "../output.ts";
 import { fmtEstimate, table } from "../format.ts";
@@ -35,38 +36,15 @@ export function simulationOptions(o: SimOptionFlags) {
 }
 
 export function printSimulation(r: SimulationResult): string {
-  const rows: [string, string][] = [
-    ["baseline throughput (Gb/s)", fmtEstimate(r.baselineGbps)],
-    ["with agent (Gb/s)", fmtEstimate(r.withAgentGbps)],
-    ["overhead (%)", fmtEstimate(r.overheadPct)],
-    ["bottleneck (baseline / with agent)", `${r.bottleneck.baseline} / ${r.bottleneck.withAgent}`],
-    ["BPF output events/s", fmtEstimate(r.eventsPerS, 0)],
-    ["wakeups/s (perf_event_wakeup or ringbuf notify)", fmtEstimate(r.wakeupsPerS, 0)],
-    ["reader wakeups from sleep/s", fmtEstimate(r.readerWakeupsPerS, 0)],
-    ["agent context switches/s", fmtEstimate(r.contextSwitchesPerS, 0)],
-    ["lost events/s", fmtEstimate(r.lostPerS, 0)],
-    ["agent user-space CPU (cores)", fmtEstimate(r.agentCpuCores, 3)],
-    ["agent kernel-side CPU (cores)", fmtEstimate(r.kernelCpuCores, 3)],
-    ["node CPU taken by the agent (%)", fmtEstimate(r.nodeCpuPct)],
-    ["reader throttled (% of time)", fmtEstimate(r.throttledPct)],
-    ["event delivery latency p50 (µs)", fmtEstimate(r.latencyP50Us, 1)],
-    ["event delivery latency p99 (µs)", fmtEstimate(r.latencyP99Us, 1)],
-    ["skb delay added by the hooks p50 (µs)", fmtEstimate(r.skbDelayP50Us, 2)],
-    ["skb delay added by the hooks p99 (µs)", fmtEstimate(r.skbDelayP99Us, 2)],
-    ["receive channels", `${r.rxChannels.channels} (${r.rxChannels.rule})`],
-    ["receive queues saturated / served by ksoftirqd", `${fmtEstimate(r.saturatedRxQueues, 1)} / ${fmtEstimate(r.ksoftirqdRxQueues, 1)}`],
-    ["skbs dropped at a full receive queue (%)", fmtEstimate(r.skbDropPct)],
-    ["epoll callbacks that found the lock held (%)", fmtEstimate(r.epollLockContendedPct)],
-  ];
-  const attr = Object.entries(r.attribution).map(([k, v]) => [`  ${k}`, fmtEstimate(v)] as [string, string]);
-  const cpu = Object.entries(r.cpuByMechanism).map(([k, v]) => [`  ${k}`, fmtEstimate(v, 3)] as [string, string]);
+  // rows, their labels and digits, and the by-mechanism blocks: node/simulation-metrics.ts
+  const rows = simulationTextRows(r, fmtEstimate);
   const s = r.scenario;
   return [
     `${s.hardware} · ${s.tool ?? "no agent"} · ${s.placement} · ${s.workload} · calibration ${s.calibration}`,
     `(${r.options.replications} replications, seed ${r.options.seed}; ± is the 95% confidence half-width)`,
     "",
     ...(r.scenario.tool === null ? [] : [...headline(r).lines, ""]),
-    table(["metric", "value"], [...rows, ["throughput overhead by mechanism (pp)", ""], ...attr, ["node CPU by mechanism (cores)", ""], ...cpu]),
+    table(["metric", "value"], rows),
   ].join("\n");
 }
 

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { bandJson, measuredSection, missesSection, requiredSection, skbDelayText, wakeupSection } from "../../src/validation/report-sections.ts";
+import { bandRows } from "../../src/validation/report-data.ts";
+import { fakeReproduce } from "./report-fixtures.ts";
+
+const settings = { seed: 1, replications: 5, durationS: 0.22, sensitivityReplications: 2, sensitivityDurationS: 0.22 };
+
+describe("report sections: markdown from data", () => {
+  const rep = fakeReproduce();
+
+  it("what the model misses: the 32-core default row, found by its scenario, with the factor it is short by", () => {
+    const md = missesSection(rep);
+    expect(md).toContain("- The 32-core default overhead is predicted at 10.0 pp against 43.0 pp published: 4.3x too small.");
+    // the largest share (readerCpu, 6 pp) would have to grow (43 - 10 + 6) / 6 = 6.5x
+    expect(md).toContain("or the largest share alone (readerCpu, 6.00 pp:");
+    expect(md).toContain("would have to grow about 6.5x.");
+    expect(md).toContain("- Event rate: the model emits 150000 records/s on the 32-core node against 100000 published (+50%).");
+    expect(md).toContain("- Wakeups per record: predicted 1.00, published ~0.5: the model gives (nearly) every perf record its own irq_work wakeup");
+    expect(md).toContain("- Ring buffer at 32 cores: 3.0 pp predicted against 7.5 pp published (within 5 pp).");
+    expect(md).toContain("- 64 cores: the study gives no baseline");
+    expect(md).toContain("predicted 9.0 pp against ~50 pp.");
+    expect(md).not.toContain("published ordering");
+  });
+
+  it("the skb delay text reads the 32-core default, ring buffer and 16-core rows", () => {
+    const t = skbDelayText(rep);
+    expect(t).toContain("at 32 cores the perf array's hooks add 6.0 µs (p50; p99 12.0 µs)");
+    expect(t).toContain("the ring buffer's 2.0 µs (p99 4.0 µs)");
+    expect(t).toContain("; at 16 cores the perf array's add 5.0 µs");
+    // 100 * 6 / (100 + 6) = 5.66 %
+    expect(t).toContain("that is 5.7% for the perf array at 32 cores");
+    expect(t).toContain("where 14.0% was published");
+    expect(t.endsWith("so latency alone would not explain the study's scaling either.")).toBe(true);
+  });
+
+  it("no 32-core default row: no skb delay text", () => {
+    const r = fakeReproduce();
+    r.rows = r.rows.filter((x) => x.scenario.tool !== "retina-perf" || x.scenario.placement !== "limited" || x.table !== "32-core scenarios");
+    expect(skbDelayText(r)).toBe("");
+  });
+
+  it("what each row would need: a 32-core row is prefixed, the spread between rows is stated", () => {
+    const base = { targetPct: 43, modelPct: 10, modelNsPerRecord: 2000, achievedPct: 43, eventsPerS: 1e5, status: "found" as const };
+    const md = requiredSection(
+      [
+        { ...base, table: "32-core scenarios", label: "default", extraNs: 1000 },
+        { ...base, table: "throughput by core count (perf array, default)", label: "16 cores", extraNs: 8000 },
+      ] as Parameters<typeof requiredSection>[0],
+      settings,
+    );
+    expect(md).toContain("| 32 cores: default | 43.0 | 10.0 | 2.0 | 1.0 | 43.0 | 100000 | found |");
+    expect(md).toContain("- The rows need between 1.0 µs (default) and 8.0 µs (16 cores) more per record: a factor of 8.0. No single missing per-record cost");
+    expect(md).toContain("2 replications of 0.22 s");
+  });
+
+  it("wakeups per record: one table row per configuration, a failed simulation stated", () => {
+    expect(wakeupSection(null)).toBe("");
+    const md = wakeupSection({
+      file: "validation/data/x-wakeups.jsonl",
+      rows: [
+        { configId: "tpw-perf", runs: 3, medianRatio: 0.9, minRatio: 0.8, maxRatio: 1, predicted: { ratio: 0.95 }, usedRuns: 3 },
+        { configId: "tpw-ringbuf", runs: 2, medianRatio: 0.1, minRatio: 0.05, maxRatio: 0.2, predicted: { error: "boom" }, usedRuns: 0 },
+      ],
+    });
+    expect(md).toContain("Dataset: `validation/data/x-wakeups.jsonl`");
+    expect(md).toContain("| tpw-perf | 3 | 0.900 (0.800–1.000) | 0.950 | 3 of 3 runs |");
+    expect(md).toContain("| tpw-ringbuf | 2 | 0.100 (0.050–0.200) | failed: boom | no |");
+  });
+
+  it("our measurements: with nothing compared, the reason", () => {
+    const md = measuredSection({ validation: null, why: "No dataset under `x`: nothing measured to compare.", calibrationFile: null, calibration: null, datasets: [], rows: [], hardware: null });
+    expect(md).toBe("## 2. Our measurements (held-out configurations)\n\nNo dataset under `x`: nothing measured to compare.\n");
+  });
+
+  it("the band file the notebooks read: rounded, with each row's node size, tool and placement", () => {
+    const rows = bandRows(rep, (hw) => (hw === "azure-d32s-v5" ? 32 : NaN));
+    expect(rows).toEqual([{ key: "32-core scenarios|the usual deployment", cores: 32, tool: "retina-perf", placement: "limited", published: 43, atDefaults: 10.12, low: 8.46, high: 20.79 }]);
+    const json = JSON.parse(bandJson(rows));
+    expect(json.generatedBy).toBe("npm run validate (src/validation/report.ts)");
+    expect(json.rows).toEqual(rows);
+  });
+});
