@@ -25,12 +25,44 @@
  * so with the workers' share the reader's passes come later, bigger, and the buffers fill and drop
  * (the agent falls behind instead of using more CPUs than it has). Under a CFS quota every thread's
  * work is run through the quota (cfs-bandwidth.ts `run`): throttled mid-work, never over the quota.
+ * Interrupt time on the reader's CPU: the producers' hooks run in softirq context and their irq_work
+ * self-IPIs in hardirq context (with the VM exits of a virtualised self-IPI), and both run before
+ * any task on that CPU (kernel/softirq.c `irq_exit_rcu` -> `invoke_softirq`). A CPU that spends a
+ * share `a` of its time there gives its tasks only 1 - a of its time, so the reader's wait to run,
+ * its passes and its switches there take 1 / (1 - a) as long in wall-clock time (and, since that
+ * time is on the task's clock, out of its CFS quota too). `a` is the agent's own interrupt-context
+ * work charged to that CPU so far (bpfProgram, recordOutput, lockSpin, wakeups less what the reader
+ * itself caused there, cacheLines, epollLock) over the time it was charged in; the rest of the
+ * receive path is in `runqueueWait`. With perf wakeup_events=1 every record costs its CPU an
+ * irq_work (6 us on the measuring KVM guest), so this share, not the reader, sets how often the
+ * reader sleeps: measured there, readers of perf and ring buffer sleep once per 6 and per 4.4 records
+ * (validation/data/kvm-2vcpu-amd-epyc-2026-11-25-wakeups.jsonl, voluntary_ctxt_switches / records).
  * Agent CPU is counted as it is used: work decided ahead of time (a pass's end, a queued worker batch,
  * a throttled remainder) counts only once its time has come. Left out: the reader's own page faults, sysmon's retake of a P from a
  * thread blocked in epoll_wait (it only parks the P when no goroutine is runnable).
  */
 import type { Environment } from "../engine/index.ts";
 import { CAT, type CpuLedger } from "../accounting/cpu-ledger.ts";
+
+/** Cost categories charged in interrupt context (softirq hooks, hardirq irq_work) on the producing CPU. */
+const INTERRUPT_CATEGORIES = [CAT.bpfProgram, CAT.recordOutput, CAT.lockSpin, CAT.wakeups, CAT.cacheLines, CAT.epollLock];
+/**
+ * At most this share of a CPU is taken as interrupt time (the stretch is at most 4x): a numerical
+ * bound, not a kernel figure; above it the throughput fixed point of an agent whose hook work
+ * saturates its CPUs stops settling. The measured host's configurations stay below it.
+ */
+export const MAX_INTERRUPT_SHARE = 0.75;
+/** Below this much elapsed time since the ledger's start the share is not estimated (taken as 0). */
+const MIN_SHARE_WINDOW_NS = 100_000;
+
+/**
+ * Wall-clock time a task needs for `ns` of its own work on a CPU that spends `share` of its time in
+ * interrupt context: ns / (1 - share), share clamped to [0, MAX_INTERRUPT_SHARE].
+ */
+export function dilated(ns: number, share: number): number {
+  const a = Math.min(MAX_INTERRUPT_SHARE, Math.max(0, Number.isFinite(share) ? share : 0));
+  return ns / (1 - a);
+}
 import type { CfsBandwidth } from "../kernel/cfs-bandwidth.ts";
 import type { Topology } from "../hardware/topology.ts";
 
@@ -77,6 +109,11 @@ export interface ReaderPlacement {
   ownsCpu: boolean;
   quota: CfsBandwidth | null;
   channel: { workers: number } | null;
+  /**
+   * Stretch the reader's time on a CPU by that CPU's share of agent interrupt-context work (see the
+   * file comment). @defaultValue true
+   */
+  interruptDilation?: boolean;
   /**
    * How many CPUs a pinned agent has (dedicatedCpu and the ones below it, the last CPUs of the
    * node); its threads never use more. @defaultValue 1 when dedicatedCpu >= 0
@@ -131,6 +168,9 @@ export class EpollReader {
   recordsRead = 0;
   workerWakeups = 0;
   private readonly runBound: () => void;
+  /** When the ledger last started counting (its reset), and what the reader itself charged since in interrupt categories, per CPU. */
+  private ledgerSince = 0;
+  private readonly ownInterruptNs: Float64Array;
 
   constructor(
     private readonly env: Environment,
@@ -144,12 +184,26 @@ export class EpollReader {
     private readonly runqueueWait: (cpu: number) => number = () => 0,
   ) {
     this.runBound = () => this.run();
+    this.ownInterruptNs = new Float64Array(ledger.cpus);
     if (placement.dedicatedCpu >= 0) this.cpu = placement.dedicatedCpu;
     const n = placement.dedicatedCpu >= 0 ? (placement.dedicatedCpus ?? 1) : 0;
     if (placement.dedicatedCpu >= 0 && !(Number.isInteger(n) && n >= 1 && n <= placement.dedicatedCpu + 1)) {
       throw new RangeError(`EpollReader: dedicatedCpus = ${n}: must be an integer in [1, ${placement.dedicatedCpu + 1}]`);
     }
     this.pool = n > 0 ? new DedicatedCpus(placement.dedicatedCpu, n) : null;
+  }
+
+  /**
+   * Share of CPU `cpu`'s time since the ledger's start spent on the agent's interrupt-context work,
+   * less what this reader caused there (its reschedule IPIs); 0 with interruptDilation off.
+   */
+  interruptShare(cpu: number): number {
+    if (this.placement.interruptDilation === false) return 0;
+    const span = this.env.now - this.ledgerSince;
+    if (!(span >= MIN_SHARE_WINDOW_NS)) return 0;
+    let ns = -this.ownInterruptNs[cpu];
+    for (const c of INTERRUPT_CATEGORIES) ns += this.ledger.categoryOn(cpu, c);
+    return Math.min(MAX_INTERRUPT_SHARE, Math.max(0, ns / span));
   }
 
   /**
@@ -177,7 +231,9 @@ export class EpollReader {
    * refill of the task it displaced. Nothing to charge on a CPU the agent owns.
    */
   private chargeSide(cpu: number, category: number, ns: number): void {
-    if (!this.placement.ownsCpu) this.ledger.charge(cpu, category, ns);
+    if (this.placement.ownsCpu) return;
+    this.ledger.charge(cpu, category, ns);
+    if (category === CAT.wakeups) this.ownInterruptNs[cpu] += ns;
   }
 
   /**
@@ -203,6 +259,8 @@ export class EpollReader {
     // on a CPU busy with other runnable work the woken reader waits for its turn (CFS/EEVDF); records
     // keep arriving meanwhile, so its next pass drains a bigger batch
     if (!this.placement.ownsCpu) latency += this.runqueueWait(target);
+    // the wait and the switch in run on the target's task time, which its interrupt work thins out
+    latency = dilated(latency, this.interruptShare(target));
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
     this.chargeSide(target, CAT.cachePollution, this.costs.cachePollutionNs);
@@ -254,11 +312,13 @@ export class EpollReader {
     this.chargeRun(cpu, CAT.remoteNuma, d.remoteNs);
     this.batches++;
     this.recordsRead += d.records;
-    let doneAt = now + work;
-    if (j >= 0) this.pool!.occupy(j, work, now);
+    // the pass's wall-clock time on this CPU (and what it takes from the quota): its work stretched by the CPU's interrupt time
+    const wall = dilated(work, this.interruptShare(cpu));
+    let doneAt = now + wall;
+    if (j >= 0) this.pool!.occupy(j, wall, now);
     if (quota !== null) {
       const before = quota.throttleCount;
-      doneAt = quota.run(work, now);
+      doneAt = quota.run(wall, now);
       const throttles = quota.throttleCount - before;
       if (throttles > 0) {
         // throttled mid-pass: switched out, back in at each refill (the kernel's time, not the agent's)
@@ -306,6 +366,9 @@ export class EpollReader {
   }
 
   resetCounters(): void {
+    // the ledger is reset with these counters (node-run's warm-up end): the interrupt share restarts
+    this.ledgerSince = this.env.now;
+    this.ownInterruptNs.fill(0);
     this.wakeupsFromSleep = 0;
     this.contextSwitches = 0;
     // work placed before the reset that runs after it belongs to the window

@@ -19,7 +19,7 @@ import type { SimulateOptions } from "../node/simulate.ts";
 import { fitCalibration, type FittedCalibration } from "./fit.ts";
 import { median } from "./stats.ts";
 import { fitIrqWorkLatency, simulatedWakeupRatio, withIrqWorkLatency, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
-import { fitRunqueueWait, withRunqueueWait } from "./runqueue-fit.ts";
+import { fitRunqueueWaitFromCycles, simulatedReaderCycles, withRunqueueWait } from "./runqueue-fit.ts";
 
 /** A calibration that cannot be made from the data given (empty dataset, bad host class, a shipped file in the way). */
 export class CalibrationError extends UserError {}
@@ -120,16 +120,18 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
       { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s (median of the ${base.length} tp-baseline runs of ${datasetPath})` },
     );
     calibration.constants.irqWorkLatencyNs = wakeupFit.constant;
-    // then the wait of a woken reader, from the ring buffer's notifications (which the wait changes)
-    const ringbufSettings = wrows.find((x): x is ThroughputRow => x.kind === "throughput" && x.configId === "tpw-ringbuf")?.config.settings;
-    if (ringbufSettings !== undefined) {
-      const rq = fitRunqueueWait(
+    // then the wait of a woken reader, from the reader's sleep/wake cycles per record of the perf and
+    // ring buffer configurations together (runqueue-fit.ts fitRunqueueWaitFromCycles says why)
+    const has = (id: string) => wrows.some((x) => x.kind === "throughput" && x.configId === id);
+    if (has("tpw-ringbuf")) {
+      const rq = fitRunqueueWaitFromCycles(
         wrows,
-        (waitNs) => simulatedWakeupRatio(withRunqueueWait(calibration, waitNs), ringbufSettings, baselineGbps, sim),
-        { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s` },
+        (waitNs, settings) => simulatedReaderCycles(withRunqueueWait(calibration, waitNs), settings, baselineGbps, sim),
+        { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s`, configIds: ["tpw-perf", "tpw-ringbuf"].filter(has) },
       );
       calibration.constants.runqueueWaitNs = rq.constant;
-      wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !rq.target.runs.includes(id));
+      const runs = new Set(rq.targets.flatMap((t) => t.runs));
+      wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !runs.has(id));
     }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];
     calibration.provenance.datasets = { throughput: calibration.provenance.datasets?.throughput ?? [datasetPath], wakeups: [wakeupPath!] };

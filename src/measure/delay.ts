@@ -19,7 +19,7 @@ import { checkEnvironment } from "./measure.ts";
 import { cleanupStaleNamespaces, createVethPair, deleteVethPair, pairNames, type VethPair } from "./netns.ts";
 import { BadOptionError } from "./options.ts";
 import { CPU_FIELDS, diffProcStat, readProcStat, waitForQuiet } from "./procstat.ts";
-import { parseIperfJson, type ThroughputResult } from "./throughput.ts";
+import { parseIperfJson, shapeEndpoints, type ThroughputResult } from "./throughput.ts";
 
 /**
  * The sender's TCP state over an iperf3 run (iperf3 -J, from TCP_INFO): what a window/RTT law
@@ -72,10 +72,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function runDelayThroughput(pair: VethPair, c: ThroughputConfig, durationS: number): Promise<ThroughputResult & { tcp?: IperfTcpInfo }> {
   // veth: server in b, client in a, parser on both veth ends; lo-p2: both in a over its loopback,
   // two streams, parser on a's lo (endpoint hooks see each packet on egress and on ingress).
-  const lo = c.shape === "lo-p2";
-  const serverNs = lo ? pair.nsA : pair.nsB;
-  const serverAddr = lo ? "127.0.0.1" : pair.addrB;
-  const ifaces = lo ? [`lo@${pair.nsA}`] : [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`];
+  const { serverNs, serverAddr, ifaces, clientArgs } = shapeEndpoints(pair, c.shape);
   const server = start("ip", ["netns", "exec", serverNs, "iperf3", "-s", "-1", "-B", serverAddr, "-J"], { timeoutMs: (durationS + 40) * 1000 });
   let live: ReturnType<typeof startLive> | undefined;
   try {
@@ -85,7 +82,7 @@ async function runDelayThroughput(pair: VethPair, c: ThroughputConfig, durationS
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", serverAddr, "-t", String(durationS), ...(lo ? ["-P", "2"] : []), "-J"], {
+    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", serverAddr, "-t", String(durationS), ...clientArgs, "-J"], {
       timeoutMs: (durationS + 20) * 1000,
     });
     const after = readProcStat();

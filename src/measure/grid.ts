@@ -25,8 +25,8 @@ export interface ThroughputConfig {
   /**
    * Traffic shape. "veth" (undefined): one iperf3 stream across the harness's veth pair, parser on
    * both ends. "lo-p2": iperf3 -P 2 over the loopback of the harness's namespace "a", parser on
-   * that `lo`'s ingress and egress (endpoint hooks). Only the injected-delay runner (delay.ts)
-   * knows "lo-p2" so far. @defaultValue "veth"
+   * that `lo`'s ingress and egress (endpoint hooks). Both runners (throughput.ts, delay.ts) take
+   * their endpoints from throughput.ts `shapeEndpoints`. @defaultValue "veth"
    */
   shape?: TrafficShape;
 }
@@ -39,6 +39,19 @@ export interface GridOptions {
   nproc: number;
   /** Small grid for a fast check. @defaultValue false */
   quick?: boolean;
+  /**
+   * Traffic shape of the throughput and wakeup grids. "lo-p2" configurations get ids
+   * `tp-lo-p2-...` / `tpw-lo-p2-...` (never the veth grid's, so both shapes can share a file) and
+   * carry `shape`. Ignored by the microbenchmark grid. @defaultValue "veth"
+   */
+  shape?: TrafficShape;
+}
+
+/** Checks a traffic shape; returns the id prefix of its throughput configurations and the field configurations carry. */
+function shapePrefix(shape: TrafficShape | undefined, base: string): { prefix: string; extra: { shape?: TrafficShape } } {
+  const sh = shape ?? "veth";
+  if (!(TRAFFIC_SHAPES as readonly string[]).includes(sh)) throw new BadOptionError("--shape", sh, `must be one of ${TRAFFIC_SHAPES.join(", ")}`);
+  return sh === "veth" ? { prefix: base, extra: {} } : { prefix: `${base}-${sh}`, extra: { shape: sh } };
 }
 
 /** Perf ring and ringbuf sizes large enough that a test run without consumer never fills them. */
@@ -77,25 +90,32 @@ export function microbenchGrid(o: GridOptions): MicrobenchConfig[] {
 
 export function throughputGrid(o: GridOptions): ThroughputConfig[] {
   if (!Number.isInteger(o.nproc) || o.nproc < 1) throw new BadOptionError("nproc", o.nproc, "must be a positive integer");
+  const { prefix: p, extra } = shapePrefix(o.shape, "tp");
   const pinCpu = o.nproc - 1;
+  const c = (tag: string, settings?: LoaderSettings, cpuLimit?: number): ThroughputConfig => ({
+    id: `${p}-${tag}`,
+    ...(settings ? { settings } : {}),
+    ...(cpuLimit !== undefined ? { cpuLimit } : {}),
+    ...extra,
+  });
   const base: ThroughputConfig[] = [
-    { id: "tp-baseline" },
-    { id: "tp-none", settings: { mode: "none" } },
-    { id: "tp-perf", settings: { mode: "perf", perfPages: 64, wakeupEvents: 1 } },
-    { id: "tp-ringbuf", settings: { mode: "ringbuf", ringbufBytes: 8 << 20 } },
+    c("baseline"),
+    c("none", { mode: "none" }),
+    c("perf", { mode: "perf", perfPages: 64, wakeupEvents: 1 }),
+    c("ringbuf", { mode: "ringbuf", ringbufBytes: 8 << 20 }),
   ];
   if (o.quick) return base;
   return [
     ...base,
-    { id: "tp-perf-pinned", settings: { mode: "perf", perfPages: 64, wakeupEvents: 1, readerCpu: pinCpu } },
-    { id: "tp-perf-limit025", settings: { mode: "perf", perfPages: 64, wakeupEvents: 1 }, cpuLimit: 0.25 },
-    { id: "tp-perf-pages8", settings: { mode: "perf", perfPages: 8, wakeupEvents: 1 } },
-    { id: "tp-perf-wm128k", settings: { mode: "perf", perfPages: 64, watermarkBytes: 128 << 10 } },
-    { id: "tp-perf-sample10", settings: { mode: "perf", perfPages: 64, wakeupEvents: 1, sample: 10 } },
-    { id: "tp-ringbuf-pinned", settings: { mode: "ringbuf", ringbufBytes: 8 << 20, readerCpu: pinCpu } },
-    { id: "tp-ringbuf-limit025", settings: { mode: "ringbuf", ringbufBytes: 8 << 20 }, cpuLimit: 0.25 },
-    { id: "tp-ringbuf-nowakeup256", settings: { mode: "ringbuf", ringbufBytes: 8 << 20, rbWakeup: { forceEvery: 256 } } },
-    { id: "tp-ringbuf-sample10", settings: { mode: "ringbuf", ringbufBytes: 8 << 20, sample: 10 } },
+    c("perf-pinned", { mode: "perf", perfPages: 64, wakeupEvents: 1, readerCpu: pinCpu }),
+    c("perf-limit025", { mode: "perf", perfPages: 64, wakeupEvents: 1 }, 0.25),
+    c("perf-pages8", { mode: "perf", perfPages: 8, wakeupEvents: 1 }),
+    c("perf-wm128k", { mode: "perf", perfPages: 64, watermarkBytes: 128 << 10 }),
+    c("perf-sample10", { mode: "perf", perfPages: 64, wakeupEvents: 1, sample: 10 }),
+    c("ringbuf-pinned", { mode: "ringbuf", ringbufBytes: 8 << 20, readerCpu: pinCpu }),
+    c("ringbuf-limit025", { mode: "ringbuf", ringbufBytes: 8 << 20 }, 0.25),
+    c("ringbuf-nowakeup256", { mode: "ringbuf", ringbufBytes: 8 << 20, rbWakeup: { forceEvery: 256 } }),
+    c("ringbuf-sample10", { mode: "ringbuf", ringbufBytes: 8 << 20, sample: 10 }),
   ];
 }
 
@@ -105,15 +125,16 @@ export function throughputGrid(o: GridOptions): ThroughputConfig[] {
  * the loader's --count-wakeups. Ids start with `tpw-` so they never collide with the throughput
  * grid's run ids; `tpw-perf` is the tp-perf-like configuration the calibration fits.
  */
-export function wakeupGrid(): ThroughputConfig[] {
-  const c = (id: string, settings: LoaderSettings): ThroughputConfig => ({ id, settings, countWakeups: true });
+export function wakeupGrid(shape?: TrafficShape): ThroughputConfig[] {
+  const { prefix: p, extra } = shapePrefix(shape, "tpw");
+  const c = (tag: string, settings: LoaderSettings): ThroughputConfig => ({ id: `${p}-${tag}`, settings, countWakeups: true, ...extra });
   return [
-    c("tpw-none", { mode: "none" }),
-    c("tpw-perf", { mode: "perf", perfPages: 64, wakeupEvents: 1 }),
-    c("tpw-perf-sample10", { mode: "perf", perfPages: 64, wakeupEvents: 1, sample: 10 }),
-    c("tpw-perf-pages8", { mode: "perf", perfPages: 8, wakeupEvents: 1 }),
-    c("tpw-perf-wm128k", { mode: "perf", perfPages: 64, watermarkBytes: 128 << 10 }),
-    c("tpw-ringbuf", { mode: "ringbuf", ringbufBytes: 8 << 20 }),
+    c("none", { mode: "none" }),
+    c("perf", { mode: "perf", perfPages: 64, wakeupEvents: 1 }),
+    c("perf-sample10", { mode: "perf", perfPages: 64, wakeupEvents: 1, sample: 10 }),
+    c("perf-pages8", { mode: "perf", perfPages: 8, wakeupEvents: 1 }),
+    c("perf-wm128k", { mode: "perf", perfPages: 64, watermarkBytes: 128 << 10 }),
+    c("ringbuf", { mode: "ringbuf", ringbufBytes: 8 << 20 }),
   ];
 }
 
@@ -170,10 +191,7 @@ export function delayGrid(o: DelayGridOptions = {}): ThroughputConfig[] {
     perf: { mode: "perf", perfPages: 64, wakeupEvents: 1 },
     ringbuf: { mode: "ringbuf", ringbufBytes: 8 << 20 },
   };
-  const shape = o.shape ?? "veth";
-  if (!(TRAFFIC_SHAPES as readonly string[]).includes(shape)) throw new BadOptionError("--shape", shape, `must be one of ${TRAFFIC_SHAPES.join(", ")}`);
-  const prefix = shape === "veth" ? "tpd" : `tpd-${shape}`;
-  const extra = shape === "veth" ? {} : { shape };
+  const { prefix, extra } = shapePrefix(o.shape, "tpd");
   const out: ThroughputConfig[] = o.baseline === false ? [] : [{ id: `${prefix}-baseline`, ...extra }];
   for (const m of modes) for (const b of burns) out.push({ id: `${prefix}-${m}-b${b}`, settings: { ...base[m], burnNs: b }, ...extra });
   return out;

@@ -14,7 +14,7 @@ import { dirname, resolve } from "node:path";
 import { checkOutputPath } from "../models/read.ts";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
 import { haveCommand, run, setProcessRecorder, stopAllChildren } from "./exec.ts";
-import { microbenchGrid, schedule, throughputGrid, wakeupGrid } from "./grid.ts";
+import { microbenchGrid, schedule, throughputGrid, wakeupGrid, type TrafficShape } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendFailedRow, appendRow } from "./jsonl.ts";
 import { cleanupLeftovers, RunState } from "./leftovers.ts";
@@ -43,6 +43,12 @@ export interface MeasureOptions {
    * throughput grid; no microbenchmarks. @defaultValue false
    */
   wakeups?: boolean;
+  /**
+   * Traffic shape of the throughput (or wakeup) grid: "veth" (one stream over the veth pair) or
+   * "lo-p2" (iperf3 -P 2 over namespace a's loopback, parser on that lo); lo-p2 configurations have
+   * ids tp-lo-p2-* / tpw-lo-p2-*. @defaultValue "veth"
+   */
+  shape?: TrafficShape;
   /** Longest wait for an idle machine before each run (the wait is recorded). @defaultValue 10000 */
   quietWaitMs?: number;
   /** Progress lines. @defaultValue console.error */
@@ -96,6 +102,8 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   if (!(durationS > 0) || durationS > 120) throw new BadOptionError("--duration", durationS, "must be in (0, 120] seconds");
   // a given --out must be a writable file path before anything runs; the default folder is created
   if (o.out !== undefined) checkOutputPath("--out", o.out, (m, v) => new MeasureError(m, "--out", v));
+  // a bad --shape fails before anything runs (the grids check it)
+  if (o.shape !== undefined) throughputGrid({ nproc: 1, shape: o.shape });
   const problem = await checkEnvironment();
   if (problem) throw new MeasureError(`cannot measure: ${problem}`, "environment", problem);
 
@@ -173,7 +181,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     }
     if (o.throughput !== false) {
       const canLimit = cpuCgroupSupport() !== undefined;
-      const configs = (o.wakeups ? wakeupGrid() : throughputGrid({ nproc: host.nproc, quick: o.quick })).filter((c) => {
+      const configs = (o.wakeups ? wakeupGrid(o.shape) : throughputGrid({ nproc: host.nproc, quick: o.quick, shape: o.shape })).filter((c) => {
         if (c.cpuLimit !== undefined && !canLimit) {
           log(`skipping ${c.id}: no cgroup cpu controller`);
           return false;

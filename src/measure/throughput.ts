@@ -1,14 +1,19 @@
 /**
- * One throughput repetition: iperf3 (TCP, one stream) from namespace "a" (host side) to
- * namespace "b" (pod side) over the harness's veth pair, with the parser attached on both veth
- * ends (host_* hooks on a, endpoint_* hooks on b, so each data packet crosses host egress and
- * endpoint ingress, each ACK endpoint egress and host ingress) or no program for the baseline.
+ * One throughput repetition, in one of two traffic shapes (grid.ts TrafficShape):
+ * - veth: iperf3 (TCP, one stream) from namespace "a" (host side) to namespace "b" (pod side) over
+ *   the harness's veth pair, with the parser attached on both veth ends (host_* hooks on a,
+ *   endpoint_* hooks on b, so each data packet crosses host egress and endpoint ingress, each ACK
+ *   endpoint egress and host ingress);
+ * - lo-p2: iperf3 -P 2 (two streams) between client and server both in namespace "a" over its
+ *   loopback (127.0.0.1), the parser's endpoint hooks on that `lo` (every packet, data or ACK,
+ *   crosses lo egress and then lo ingress); the host's own interfaces are never touched;
+ * or no program for the baseline.
  * Records iperf3 -J's summary, /proc/stat deltas over the run (context switches, CPU ticks) and
  * the loader's JSON. Every process has a time limit.
  */
 import { createCpuCgroup, readCpuStat, removeCpuCgroup, type CpuCgroup } from "./cgroup.ts";
 import { run, start } from "./exec.ts";
-import type { ThroughputConfig } from "./grid.ts";
+import type { ThroughputConfig, TrafficShape } from "./grid.ts";
 import { parseLoaderOutput, startLive, type LoaderReport } from "./loader.ts";
 import type { VethPair } from "./netns.ts";
 import { diffProcStat, readProcStat, type ProcStat } from "./procstat.ts";
@@ -44,9 +49,25 @@ export function parseIperfJson(text: string): ThroughputResult["iperf"] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Where a shape's iperf3 server runs and listens, the interfaces the loader attaches to, and the client's extra flags. */
+export interface ShapeEndpoints {
+  serverNs: string;
+  serverAddr: string;
+  /** Loader interface specs (`name@netns[:host]`). */
+  ifaces: string[];
+  clientArgs: string[];
+}
+
+export function shapeEndpoints(pair: Pick<VethPair, "nsA" | "nsB" | "ifA" | "ifB" | "addrB">, shape: TrafficShape | undefined): ShapeEndpoints {
+  if (shape === "lo-p2") return { serverNs: pair.nsA, serverAddr: "127.0.0.1", ifaces: [`lo@${pair.nsA}`], clientArgs: ["-P", "2"] };
+  if (shape !== undefined && shape !== "veth") throw new RangeError(`shapeEndpoints: unknown traffic shape ${String(shape)}`);
+  return { serverNs: pair.nsB, serverAddr: pair.addrB, ifaces: [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], clientArgs: [] };
+}
+
 /** `onStage` is told "server", "loader" and "client" as each starts (for the harness's cleanup test). */
 export async function runThroughput(pair: VethPair, c: ThroughputConfig, durationS: number, onStage?: (stage: string) => void): Promise<ThroughputResult> {
-  const server = start("ip", ["netns", "exec", pair.nsB, "iperf3", "-s", "-1", "-B", pair.addrB, "-J"], {
+  const ep = shapeEndpoints(pair, c.shape);
+  const server = start("ip", ["netns", "exec", ep.serverNs, "iperf3", "-s", "-1", "-B", ep.serverAddr, "-J"], {
     timeoutMs: (durationS + 40) * 1000,
   });
   let cg: CpuCgroup | undefined;
@@ -55,7 +76,7 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
     onStage?.("server");
     if (c.settings) {
       if (c.cpuLimit !== undefined) cg = createCpuCgroup(c.cpuLimit);
-      live = startLive(c.settings, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], durationS + 15, {
+      live = startLive(c.settings, ep.ifaces, durationS + 15, {
         cgroupProcs: cg ? `${cg.path}/cgroup.procs` : undefined,
         countWakeups: c.countWakeups,
       });
@@ -64,7 +85,7 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", pair.addrB, "-t", String(durationS), "-J"], { timeoutMs: (durationS + 20) * 1000 });
+    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", ep.serverAddr, "-t", String(durationS), ...ep.clientArgs, "-J"], { timeoutMs: (durationS + 20) * 1000 });
     onStage?.("client");
     const client = await clientRun.done;
     const after = readProcStat();

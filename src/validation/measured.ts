@@ -12,6 +12,10 @@
  *   limit with the 100 ms CFS period the harness uses; a reader pinned to a CPU -> "pinned" on one CPU
  *   with `exclusive: false`: the harness pins the reader only and iperf3 may still run on that CPU, so
  *   the model leaves the CPU to the application and takes the reader's time from it.
+ * Traffic shape "lo-p2" (iperf3 -P 2 over a namespace's loopback, `bpfsim measure --shape lo-p2`):
+ * its baseline is `tp-lo-p2-baseline`; there is no workload model of it yet (models/workloads has
+ * iperf3-veth only), so its configurations are listed but not predicted unless `workload` names one.
+ * `mechanismComparison` puts the model's reader and buffer quantities beside the loader's counters.
  */
 import type { DatasetRow } from "../measure/jsonl.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
@@ -20,15 +24,36 @@ import type { Placement, ToolProfile } from "../models/types.ts";
 import { buildScenario } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
 import { placementFor, toolForSettings } from "../calibration/harness-scenario.ts";
-import { heldOutConfigurations, median, type FittedCalibrationFile, type HeldOutSelection, type MeasuredConfiguration } from "./held-out.ts";
+import { resolve } from "node:path";
+import type { ThroughputRow } from "../measure/jsonl.ts";
+import { REPO_ROOT } from "../measure/loader.ts";
+import {
+  calibrationDatasetOf,
+  heldOutConfigurations,
+  median,
+  type FittedCalibrationFile,
+  type HeldOutOptions,
+  type HeldOutSelection,
+  type MeasuredConfiguration,
+} from "./held-out.ts";
 
 export interface MeasuredOptions extends SimulateOptions {
   /** @defaultValue "dev-kvm-2vcpu" */
   hardware?: string;
-  /** @defaultValue "iperf3-veth" */
+  /** @defaultValue "iperf3-veth" for the veth shape; none for lo-p2 (not predicted) */
   workload?: string;
-  /** Configuration of the no-program baseline runs. @defaultValue "tp-baseline" */
+  /** Configuration of the no-program baseline runs. @defaultValue "tp-baseline" ("tp-lo-p2-baseline" with shape lo-p2) */
   baselineConfig?: string;
+  /**
+   * Which runs count (held-out.ts HeldOutOptions): shape, the contended-run limit, and whether the
+   * rows are the calibration's own dataset. @defaultValue every run of every shape, own dataset
+   */
+  selection?: HeldOutOptions;
+  /**
+   * Path of the dataset `rows` came from: when given and selection.calibrationDataset is not, the
+   * rows are the calibration's own dataset exactly when this is the calibration's `--data`.
+   */
+  dataset?: string;
   /** CFS period of the harness's cgroup limit. @defaultValue 100000 */
   cfsPeriodUs?: number;
 }
@@ -66,8 +91,10 @@ function describe(t: ToolProfile, p: Placement): string {
 }
 
 export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibrationFile, o: MeasuredOptions = {}): MeasuredValidation {
-  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", baselineConfig = "tp-baseline", cfsPeriodUs, ...sim } = o;
-  const selection = heldOutConfigurations(rows, cal);
+  const lo = o.selection?.shape === "lo-p2";
+  const { hardware = "dev-kvm-2vcpu", workload = lo ? undefined : "iperf3-veth", baselineConfig = lo ? "tp-lo-p2-baseline" : "tp-baseline", cfsPeriodUs, selection: sel, dataset, ...sim } = o;
+  const own = sel?.calibrationDataset ?? (dataset === undefined ? true : sameFile(dataset, calibrationDatasetOf(cal)));
+  const selection = heldOutConfigurations(rows, cal, { ...sel, calibrationDataset: own });
   const baseRows = rows.filter((r) => r.kind === "throughput" && r.configId === baselineConfig);
   if (baseRows.length === 0) return { baseline: null, selection, comparisons: [] };
   const baseGbps = baseRows.map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : 0));
@@ -97,6 +124,18 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
     }
     const tool = toolForSettings(s);
     const { placement, notes } = placementFor(s, config.cpuLimit, cfsPeriodUs);
+    if (workload === undefined) {
+      comparisons.push({
+        config,
+        scenario: describe(tool, placement),
+        notes: [...notes, "no workload model of this traffic shape (pass `workload`): not predicted"],
+        result: null,
+        errorPct: null,
+        insideSpread: null,
+        measuredOverheadPct,
+      });
+      continue;
+    }
     const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baseline.medianGbps });
     let result: SimulationResult;
     try {
@@ -125,4 +164,57 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
     });
   }
   return { baseline, selection, comparisons };
+}
+
+/** Whether `a` (relative to the working directory) is the calibration's dataset `b` (relative to the repository, as calibrate writes it). */
+function sameFile(a: string, b: string | undefined): boolean {
+  return b !== undefined && resolve(a) === resolve(REPO_ROOT, b);
+}
+
+/** One quantity, measured (median and range over the configuration's runs) beside the model's mean. */
+export interface MechanismQuantity {
+  measuredMedian: number | null;
+  measuredMin: number | null;
+  measuredMax: number | null;
+  predicted: number | null;
+}
+
+/**
+ * What the model's reader and buffer did beside what the loader counted, for one compared
+ * configuration: the reader's sleep/wake cycles per record (loader voluntary_ctxt_switches / records;
+ * model reader wakeups from sleep / outputs), the reader's CPU in cores (loader reader_cpu_s /
+ * duration_s; model agent threads), records lost per output (loader failed / (emitted + failed);
+ * model lost / outputs), records per second (loader emitted / duration_s; model outputs). Where a
+ * miss comes from shows here: a throughput inside its spread with the reader's cycles 5x off is
+ * right for the wrong reason.
+ */
+export interface MechanismComparison {
+  configId: string;
+  cyclesPerRecord: MechanismQuantity;
+  readerCores: MechanismQuantity;
+  lostPerOutput: MechanismQuantity;
+  recordsPerS: MechanismQuantity;
+}
+
+export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComparison): MechanismComparison {
+  const runs = new Set(c.config.runs);
+  const loaders = rows
+    .filter((r): r is ThroughputRow => r.kind === "throughput" && runs.has(r.runId) && r.loader !== undefined)
+    .map((r) => ({ l: r.loader!, d: Number(r.loader!.duration_s ?? r.durationS) }));
+  const q = (f: (x: (typeof loaders)[number]) => number, predicted: number | null): MechanismQuantity => {
+    const xs = loaders.map(f).filter((x) => Number.isFinite(x));
+    return xs.length === 0
+      ? { measuredMedian: null, measuredMin: null, measuredMax: null, predicted }
+      : { measuredMedian: median(xs), measuredMin: Math.min(...xs), measuredMax: Math.max(...xs), predicted };
+  };
+  const r = c.result;
+  const perOutput = (x: number | undefined) => (r && r.eventsPerS.mean > 0 && x !== undefined ? x / r.eventsPerS.mean : null);
+  const outputs = (l: (typeof loaders)[number]["l"]) => Number(l.emitted) + Number(l.failed);
+  return {
+    configId: c.config.configId,
+    cyclesPerRecord: q(({ l }) => Number(l.voluntary_ctxt_switches) / Number(l.records), perOutput(r?.readerWakeupsPerS.mean)),
+    readerCores: q(({ l, d }) => Number(l.reader_cpu_s) / d, r ? r.agentCpuCores.mean : null),
+    lostPerOutput: q(({ l }) => Number(l.failed) / outputs(l), perOutput(r?.lostPerS.mean)),
+    recordsPerS: q(({ l, d }) => Number(l.emitted) / d, r ? r.eventsPerS.mean : null),
+  };
 }

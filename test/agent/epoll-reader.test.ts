@@ -3,7 +3,17 @@ import fc from "fast-check";
 import { Environment } from "../../src/engine/index.ts";
 import { CfsBandwidth } from "../../src/kernel/cfs-bandwidth.ts";
 import { CAT, CpuLedger } from "../../src/accounting/cpu-ledger.ts";
-import { EpollReader, RUNNING, SLEEPING, THROTTLED, WAKING, type ReaderCosts, type ReaderPlacement } from "../../src/agent/epoll-reader.ts";
+import {
+  dilated,
+  EpollReader,
+  MAX_INTERRUPT_SHARE,
+  RUNNING,
+  SLEEPING,
+  THROTTLED,
+  WAKING,
+  type ReaderCosts,
+  type ReaderPlacement,
+} from "../../src/agent/epoll-reader.ts";
 import type { Topology } from "../../src/hardware/topology.ts";
 
 /**
@@ -420,5 +430,68 @@ describe("EpollReader: a worker woken on the reader's own CPU", () => {
     expect(reader.workerWakeups).toBe(1);
     // switch in 1500; pass: epoll 800 + 500 + handoff 50 + ttwu 600 (no IPI); worker 2 x 1500 + 2 x 300 + 3000; sleep 2300
     expect(reader.agentCpuNs).toBe(1500 + (800 + 500 + 50 + 600) + (3000 + 600 + 3000) + 2300);
+  });
+});
+
+describe("EpollReader: interrupt time on its CPU stretches the reader's wall-clock time", () => {
+  it("dilated: ns / (1 - share), the share clamped to [0, MAX_INTERRUPT_SHARE]", () => {
+    expect(dilated(1000, 0)).toBe(1000);
+    expect(dilated(1000, 0.5)).toBe(2000);
+    expect(dilated(1000, -1)).toBe(1000);
+    expect(dilated(1000, Number.NaN)).toBe(1000);
+    expect(dilated(1000, 1)).toBeCloseTo(1000 / (1 - MAX_INTERRUPT_SHARE), 9);
+    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), (a, b) => (a <= b ? dilated(1, a) <= dilated(1, b) : true)));
+  });
+
+  /**
+   * One wakeup of a reader on CPU 0 after `before` ns during which CPU 0 spent `share` of its time on
+   * producer interrupt work (charged as wakeups); returns when the pass started and its planned end.
+   */
+  function onePass(share: number, dilation = true) {
+    const env = new Environment();
+    const ledger = new CpuLedger(2);
+    const costs: ReaderCosts = {
+      contextSwitchNs: 4000,
+      cachePollutionNs: 0,
+      epollWaitNs: 500,
+      wakeupNs: 0,
+      ipiTotalNs: 0,
+      ipiSenderNs: 0,
+      channelHandoffNs: 0,
+      workerNsPerRecord: 0,
+      runtimeSearchNs: 0,
+    };
+    let buffered = 0;
+    const seen: { start: number; doneAt: number }[] = [];
+    const source = {
+      anyReady: () => buffered > 0,
+      drain: (_cpu: number, now: number) => {
+        const n = buffered;
+        return { records: n, workNs: 10_000, remoteNs: 0, finish: (doneAt: number) => { buffered -= n; seen.push({ start: now, doneAt }); } };
+      },
+    };
+    const reader = new EpollReader(env, source, costs, { dedicatedCpu: -1, ownsCpu: false, quota: null, channel: null, interruptDilation: dilation }, {} as Topology, ledger, () => 0);
+    const before = 1_000_000;
+    env.schedule(before, () => {
+      ledger.charge(0, CAT.wakeups, share * before); // the producers' irq_work on CPU 0 so far
+      buffered = 1;
+      reader.notify(1); // woken from CPU 1 (an IPI, which the reader's own share must not count), runs on CPU 0
+    });
+    env.run(5_000_000);
+    return { start: seen[0]!.start - before, pass: seen[0]!.doneAt - seen[0]!.start, share: reader.interruptShare(0) };
+  }
+
+  it("on a CPU that spends half its time in interrupts, the wait to run and the pass take twice as long", () => {
+    const calm = onePass(0);
+    const busy = onePass(0.5);
+    expect(calm.start).toBe(4000); // the switch in
+    expect(calm.pass).toBe(10_500); // epoll_wait + the drain's work
+    expect(busy.start).toBeCloseTo(2 * calm.start, 6); // at the wakeup the share is 0.5
+    // at the pass the share is the interrupt time over the time elapsed since (a little below 0.5)
+    const shareAtPass = (0.5 * 1_000_000) / (1_000_000 + busy.start);
+    expect(busy.pass).toBeCloseTo(calm.pass / (1 - shareAtPass), 6);
+    expect(busy.pass).toBeGreaterThan(1.9 * calm.pass);
+    // switched off, the CPU's interrupts change nothing
+    expect(onePass(0.5, false)).toEqual({ ...calm, share: 0 });
   });
 });

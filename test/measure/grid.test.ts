@@ -10,8 +10,11 @@ import {
   schedule,
   shuffledSchedule,
   throughputGrid,
+  wakeupGrid,
 } from "../../src/measure/grid.ts";
+import { readDataset } from "../../src/measure/jsonl.ts";
 import { loaderFlags } from "../../src/measure/loader.ts";
+import { shapeEndpoints } from "../../src/measure/throughput.ts";
 
 describe("microbenchGrid", () => {
   it("covers none/perf/ringbuf, 1..nproc producers, with and without consumer", () => {
@@ -169,5 +172,56 @@ describe("shuffledSchedule", () => {
   it("rejects a bad repetition count or seed, naming the flag", () => {
     expect(() => shuffledSchedule([{ id: "a" }], 0, 1)).toThrow(/--reps/);
     expect(() => shuffledSchedule([{ id: "a" }], 1, 0.5)).toThrow(/--seed/);
+  });
+});
+
+describe("throughputGrid and wakeupGrid on the lo-p2 shape", () => {
+  it("keeps the veth grid exactly as the committed dataset recorded it", () => {
+    // the configurations are stored in every row: a veth campaign after this change must write the same ones
+    const rows = readDataset("validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl");
+    const recorded = new Map<string, unknown>();
+    for (const r of rows) if (r.kind === "throughput") recorded.set(r.configId, r.config);
+    const grid = throughputGrid({ nproc: 2 });
+    expect(grid.map((c) => c.id)).toEqual([...recorded.keys()]);
+    for (const c of grid) expect(c).toEqual(recorded.get(c.id));
+    const w = readDataset("validation/data/kvm-2vcpu-amd-epyc-2026-11-25-wakeups.jsonl");
+    const wRecorded = new Map<string, unknown>();
+    for (const r of w) if (r.kind === "throughput") wRecorded.set(r.configId, r.config);
+    for (const c of wakeupGrid()) expect(c).toEqual(wRecorded.get(c.id));
+  });
+
+  it("gives every lo-p2 configuration its own id and the shape, with the veth grid's settings", () =>
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 64 }), fc.boolean(), (nproc, quick) => {
+        const veth = throughputGrid({ nproc, quick });
+        const lo = throughputGrid({ nproc, quick, shape: "lo-p2" });
+        expect(lo.map((c) => c.id)).toEqual(veth.map((c) => c.id.replace(/^tp-/, "tp-lo-p2-")));
+        expect(lo.every((c) => c.shape === "lo-p2")).toBe(true);
+        expect(veth.every((c) => c.shape === undefined)).toBe(true);
+        for (const [i, c] of lo.entries()) {
+          expect(c.settings).toEqual(veth[i]!.settings);
+          expect(c.cpuLimit).toBe(veth[i]!.cpuLimit);
+        }
+        // ids never collide across shapes, so both can share one file
+        expect(new Set([...veth, ...lo].map((c) => c.id)).size).toBe(veth.length + lo.length);
+      }),
+    ));
+
+  it("shapes the wakeup grid too, and refuses an unknown shape naming --shape", () => {
+    const w = wakeupGrid("lo-p2");
+    expect(w.map((c) => c.id)).toEqual(wakeupGrid().map((c) => c.id.replace(/^tpw-/, "tpw-lo-p2-")));
+    expect(w.every((c) => c.shape === "lo-p2" && c.countWakeups === true)).toBe(true);
+    expect(() => throughputGrid({ nproc: 2, shape: "lo-p4" as never })).toThrow(/--shape.*lo-p4/);
+    expect(() => wakeupGrid("eth0" as never)).toThrow(/--shape.*eth0/);
+  });
+
+  it("runs lo-p2 inside namespace a on its loopback with two streams, veth across the pair", () => {
+    const pair = { nsA: "bpfsim-1-a", nsB: "bpfsim-1-b", ifA: "bs1a", ifB: "bs1b", addrB: "198.18.0.2" };
+    expect(shapeEndpoints(pair, "lo-p2")).toEqual({ serverNs: "bpfsim-1-a", serverAddr: "127.0.0.1", ifaces: ["lo@bpfsim-1-a"], clientArgs: ["-P", "2"] });
+    const v = shapeEndpoints(pair, undefined);
+    expect(v).toEqual(shapeEndpoints(pair, "veth"));
+    expect(v).toEqual({ serverNs: "bpfsim-1-b", serverAddr: "198.18.0.2", ifaces: ["bs1a@bpfsim-1-a:host", "bs1b@bpfsim-1-b"], clientArgs: [] });
+    // never an interface outside the harness's namespaces
+    for (const s of [v, shapeEndpoints(pair, "lo-p2")]) for (const i of s.ifaces) expect(i).toMatch(/@bpfsim-1-[ab]/);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { DatasetRow } from "../../src/measure/jsonl.ts";
 import { loadCalibration } from "../../src/models/load.ts";
-import { heldOutConfigurations, type FittedCalibrationFile } from "../../src/validation/held-out.ts";
+import { calibrationDatasetOf, heldOutConfigurations, type FittedCalibrationFile } from "../../src/validation/held-out.ts";
+import { mechanismComparison, type MeasuredComparison } from "../../src/validation/measured.ts";
 
 const tp = (configId: string, rep: number, gbps: number): DatasetRow =>
   ({
@@ -64,5 +65,77 @@ describe("heldOutConfigurations", () => {
         },
       ),
     );
+  });
+});
+
+describe("heldOutConfigurations on another campaign's dataset, by shape, without contended runs", () => {
+  const row = (configId: string, rep: number, gbps: number, o: { shape?: string; user?: number } = {}): DatasetRow => {
+    const r = tp(configId, rep, gbps) as unknown as { config: Record<string, unknown>; procStat: { cpu: Record<string, number> } };
+    if (o.shape) r.config.shape = o.shape;
+    r.procStat.cpu = { user: o.user ?? 0, nice: 0, system: 400, idle: 300, iowait: 0, irq: 0, softirq: 300 - (o.user ?? 0), steal: 0 };
+    return r as unknown as DatasetRow;
+  };
+  const cal = structuredClone(lit);
+  cal.provenance = { command: "bpfsim calibrate --data validation/data/old.jsonl --wakeup-data w.jsonl", date: "2026-11-25" };
+  cal.constants.contextSwitchNs = { ...cal.constants.contextSwitchNs, method: "fitted", runs: ["tp-perf#0", "tp-perf#1"] };
+  const fitted: FittedCalibrationFile = { calibration: cal, heldOut: ["tp-perf-pages8#0"], file: "x" };
+
+  it("names the calibration's own dataset", () => {
+    expect(calibrationDatasetOf(fitted)).toBe("validation/data/old.jsonl");
+    expect(calibrationDatasetOf({ ...fitted, calibration: lit })).toBeUndefined();
+  });
+
+  it("in another campaign's file no run is used; configurations fitted in the calibration's own file are flagged", () => {
+    const rows = [row("tp-perf", 0, 10), row("tp-perf", 1, 11), row("tp-perf-pages8", 0, 12), row("tp-perf-pages8", 1, 13)];
+    // as the calibration's own dataset, tp-perf#0/1 are fitted runs and pages8#1 is not listed held out
+    const own = heldOutConfigurations(rows, fitted);
+    expect(own.heldOut).toEqual([]);
+    const other = heldOutConfigurations(rows, fitted, { calibrationDataset: false });
+    expect(other.heldOut.map((c) => c.configId)).toEqual(["tp-perf", "tp-perf-pages8"]);
+    expect(other.usedRuns.size).toBe(0);
+    expect(other.fittedConfigurations).toEqual(["tp-perf"]);
+  });
+
+  it("keeps one shape, and leaves out runs where other tenants used more than the limit", () => {
+    const rows = [
+      row("tp-perf-pages8", 0, 12, { user: 10 }),
+      row("tp-perf-pages8", 1, 8, { user: 400 }), // 40% of the CPU time in other tenants' user space
+      row("tp-lo-p2-perf-pages8", 0, 5, { shape: "lo-p2" }),
+    ];
+    const veth = heldOutConfigurations(rows, fitted, { calibrationDataset: false, shape: "veth", maxForeignShare: 0.1 });
+    expect(veth.heldOut.map((c) => [c.configId, c.runs])).toEqual([["tp-perf-pages8", ["tp-perf-pages8#0"]]]);
+    expect(veth.contended.map((c) => c.runId)).toEqual(["tp-perf-pages8#1"]);
+    expect(veth.contended[0]!.foreignShare).toBeCloseTo(0.4, 6);
+    const lo = heldOutConfigurations(rows, fitted, { calibrationDataset: false, shape: "lo-p2" });
+    expect(lo.heldOut.map((c) => c.configId)).toEqual(["tp-lo-p2-perf-pages8"]);
+    // without the options nothing changes: every run of every shape
+    expect(heldOutConfigurations(rows, fitted, { calibrationDataset: false }).heldOut.flatMap((c) => c.runs)).toHaveLength(3);
+  });
+});
+
+describe("mechanismComparison: the model's reader and buffer beside the loader's counters", () => {
+  it("takes medians and ranges over the compared runs, per record and per second", () => {
+    const withLoader = (rep: number, vcs: number, records: number, failed: number, cpuS: number): DatasetRow => {
+      const r = tp("tp-perf-pages8", rep, 10) as unknown as Record<string, unknown>;
+      r.loader = { records, emitted: records, failed, voluntary_ctxt_switches: vcs, reader_cpu_s: cpuS, duration_s: 5 };
+      return r as unknown as DatasetRow;
+    };
+    const rows = [withLoader(0, 100_000, 500_000, 1000, 1.25), withLoader(1, 90_000, 600_000, 0, 1.5), withLoader(2, 110_000, 550_000, 500, 1.0)];
+    const est = (mean: number) => ({ mean }) as never;
+    const c = {
+      config: { configId: "tp-perf-pages8", runs: ["tp-perf-pages8#0", "tp-perf-pages8#1", "tp-perf-pages8#2"] },
+      result: { eventsPerS: est(100_000), readerWakeupsPerS: est(20_000), agentCpuCores: est(0.2), lostPerS: est(1000) },
+    } as unknown as MeasuredComparison;
+    const m = mechanismComparison(rows, c);
+    expect(m.cyclesPerRecord.measuredMedian).toBeCloseTo(0.2, 9); // 100k / 500k
+    expect(m.cyclesPerRecord.measuredMin).toBeCloseTo(0.15, 9); // 90k / 600k
+    expect(m.cyclesPerRecord.predicted).toBeCloseTo(0.2, 9);
+    expect(m.readerCores.measuredMedian).toBeCloseTo(0.25, 9);
+    expect(m.readerCores.predicted).toBe(0.2);
+    expect(m.lostPerOutput.measuredMax).toBeCloseTo(1000 / 501_000, 9);
+    expect(m.lostPerOutput.predicted).toBeCloseTo(0.01, 9);
+    expect(m.recordsPerS.measuredMedian).toBe(110_000);
+    // a configuration the model could not predict keeps the measured side
+    expect(mechanismComparison(rows, { ...c, result: null }).cyclesPerRecord).toMatchObject({ predicted: null, measuredMedian: 0.2 });
   });
 });

@@ -30,8 +30,8 @@ export function registerMeasure(program: Command): void {
     .option("--delay-modes <list>", "with --delay: comma-separated output modes (default none,perf,ringbuf)")
     .option("--seed <n>", "with --delay: seed of the shuffled run order (default 1)")
     .option("--clean-runs <n>", "with --delay: after the planned rounds, rerun configurations until each has n runs with <= 10% foreign CPU in the file (default 3; 0: off)")
-    .option("--shape <shape>", "with --delay: traffic shape, veth (one stream over the veth pair) or lo-p2 (iperf3 -P 2 over a namespace's loopback, parser on lo)")
-    .option("--quiet-wait <sec>", "with --delay: longest wait before each run for >= 85% idle CPUs (default 5)")
+    .option("--shape <shape>", "traffic shape of the throughput, --wakeups or --delay grid: veth (one stream over the veth pair, default) or lo-p2 (iperf3 -P 2 over a namespace's loopback, parser on lo; ids tp-lo-p2-*, tpw-lo-p2-*, tpd-lo-p2-*)")
+    .option("--quiet-wait <sec>", "longest wait before each run for >= 85% idle CPUs (default 10; with --delay 5)")
     .option("--only-quiet", "with --delay: start a run only once the CPUs are >= 85% idle (within --quiet-wait); else skip it to a later round")
     .option("--budget-min <m>", "with --delay: start no run after m minutes (default 25)")
     .option("--delay-fit <file>", "measure nothing: fit the delay-response laws to an injected-delay dataset, print the markdown table; with --out, write the calibration JSON there")
@@ -69,7 +69,7 @@ export function registerMeasure(program: Command): void {
           return;
         }
         if (!opts.delay) {
-          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin], ["--shape", opts.shape], ["--quiet-wait", opts.quietWait], ["--only-quiet", opts.onlyQuiet]] as const) {
+          for (const [flag, v] of [["--burns", opts.burns], ["--delay-modes", opts.delayModes], ["--seed", opts.seed], ["--clean-runs", opts.cleanRuns], ["--budget-min", opts.budgetMin], ["--only-quiet", opts.onlyQuiet]] as const) {
             if (v !== undefined) throw new BadOptionError(flag, v, "only applies with --delay");
           }
         }
@@ -111,6 +111,8 @@ export function registerMeasure(program: Command): void {
           microbench: opts.microbench,
           throughput: opts.throughput,
           wakeups: opts.wakeups,
+          shape: opts.shape === undefined ? undefined : (opts.shape as TrafficShape),
+          quietWaitMs: opts.quietWait === undefined ? undefined : 1000 * parsePositiveNumber("--quiet-wait", opts.quietWait, 600),
         });
         console.log(JSON.stringify(summary));
       }
