@@ -304,16 +304,21 @@ export class EpollReader {
     const d = this.source.drain(cpu, now);
     let work = this.costs.epollWaitNs + d.workNs;
     const ch = this.placement.channel;
+    const share = this.interruptShare(cpu);
+    // the batch's worker: woken on another CPU it costs the reader an IPI send; on the reader's own
+    // CPU none (kernel/sched/core.c ttwu_queue: a local wakeup sends no IPI)
+    let worker: { cpu: number; slot: number } | null = null;
     if (ch !== null && d.records > 0) {
-      work += d.records * this.costs.channelHandoffNs;
-      work += this.costs.wakeupNs + this.costs.ipiSenderNs;
+      work += d.records * this.costs.channelHandoffNs + this.costs.wakeupNs;
+      worker = this.workerPlace(cpu, j, now + dilated(work, share));
+      if (worker.cpu !== cpu) work += this.costs.ipiSenderNs;
     }
     this.chargeRun(cpu, CAT.readerCpu, work - d.remoteNs);
     this.chargeRun(cpu, CAT.remoteNuma, d.remoteNs);
     this.batches++;
     this.recordsRead += d.records;
     // the pass's wall-clock time on this CPU (and what it takes from the quota): its work stretched by the CPU's interrupt time
-    const wall = dilated(work, this.interruptShare(cpu));
+    const wall = dilated(work, share);
     let doneAt = now + wall;
     if (j >= 0) this.pool!.occupy(j, wall, now);
     if (quota !== null) {
@@ -330,7 +335,7 @@ export class EpollReader {
     this.passEnd = doneAt;
     d.finish(doneAt);
     // the batch goes to a worker once the reader has handed it over
-    if (ch !== null && d.records > 0) this.wakeWorker(cpu, d.records, doneAt);
+    if (worker !== null) this.wakeWorker(cpu, worker, d.records, doneAt);
     this.env.scheduleAt(doneAt, this.runBound);
   }
 
@@ -344,20 +349,32 @@ export class EpollReader {
   }
 
   /**
+   * Where the batch's worker will run, decided before the pass is costed: on pinned CPUs, the one
+   * that frees first once the reader's pass (slot j, ending at passEnd) is placed; otherwise where
+   * the scheduler puts a thread woken from the reader's CPU.
+   */
+  private workerPlace(readerCpu: number, j: number, passEnd: number): { cpu: number; slot: number } {
+    if (this.pool === null) return { cpu: this.pickCpu(readerCpu), slot: -1 };
+    let slot = j;
+    let free = passEnd;
+    for (let k = 0; k < this.pool.freeAt.length; k++) {
+      if (k !== j && this.pool.freeAt[k] < free) {
+        slot = k;
+        free = this.pool.freeAt[k];
+      }
+    }
+    return { cpu: this.pool.cpuOf(slot), slot };
+  }
+
+  /**
    * A batch goes through the channel; a sleeping worker is woken and processes it elsewhere: on the
    * pinned CPU that frees first (after the work already placed there), or out of the quota.
    */
-  private wakeWorker(readerCpu: number, records: number, from: number): void {
+  private wakeWorker(readerCpu: number, worker: { cpu: number; slot: number }, records: number, from: number): void {
     this.workerWakeups++;
     const ns = 2 * this.costs.contextSwitchNs + 2 * this.costs.runtimeSearchNs + records * this.costs.workerNsPerRecord;
-    let workerCpu: number;
-    if (this.pool !== null) {
-      const j = this.pool.earliest();
-      workerCpu = this.pool.cpuOf(j);
-      this.pool.occupy(j, ns, from);
-    } else {
-      workerCpu = this.pickCpu(readerCpu);
-    }
+    const workerCpu = worker.cpu;
+    if (this.pool !== null) this.pool.occupy(worker.slot, ns, from);
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
     this.chargeSide(workerCpu, CAT.cachePollution, this.costs.cachePollutionNs);

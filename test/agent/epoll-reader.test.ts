@@ -414,16 +414,10 @@ describe("EpollReader.resetCounters", () => {
 });
 
 describe("EpollReader: a worker woken on the reader's own CPU", () => {
-  // BUG (src/agent/epoll-reader.ts run()): with a channel, every non-empty pass adds
-  // `wakeupNs + ipiSenderNs` to the reader's work unconditionally, but wakeWorker() then places the
-  // worker and charges the IPI's receive side only when workerCpu !== readerCpu. A wakeup on the
-  // waker's own CPU sends no reschedule IPI (kernel/sched/core.c ttwu_queue: a local wakeup is
-  // enqueued directly; notify() already follows this rule for the reader itself). So a pinned
-  // agent with one CPU (every worker lands on the reader's CPU), or a scheduler that wakes the
-  // worker locally, pays ipiSenderNs (ipiNs / 2 + one VM exit: 1550 ns on azure-d32s-v5) per batch
-  // for an IPI that is never sent. Proposed fix: pick the worker's CPU before charging the pass, and
-  // add ipiSenderNs only when it differs from the reader's.
-  it.fails("pays no IPI send for a worker on the reader's CPU (fails today: +ipiSenderNs per batch)", () => {
+  // A wakeup on the waker's own CPU sends no reschedule IPI (kernel/sched/core.c ttwu_queue: a
+  // local wakeup is enqueued directly), so a pinned agent with one CPU pays no ipiSenderNs per batch
+  // (it once did: the pass charged it before the worker's CPU was known).
+  it("pays no IPI send for a worker on the reader's CPU", () => {
     const { env, reader, produce } = rig({ placement: { dedicatedCpu: 7, ownsCpu: true, dedicatedCpus: 1, channel: { workers: 1 } } });
     produce(0);
     env.run(1e6);
