@@ -7,7 +7,8 @@ export { SimEvent, Timeout } from "./event.ts";
 export { Process, Interrupt, type ProcessGenerator } from "./process.ts";
 export { Resource, Request } from "./resource.ts";
 export { Store, type StoreOptions } from "./store.ts";
-export { SpinLock, type SpinLockOptions } from "./spinlock.ts";
+export { Timeline } from "./timeline.ts";
+export { SpinLock } from "./spinlock.ts";
 export { boundInterval, boundedConfidenceInterval } from "./statistics.ts";
 export {
   RandomStreams,

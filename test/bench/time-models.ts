@@ -1,6 +1,6 @@
 /**
  * One model of time (issue 12, item 1): the same M/M/1 and the same "N CPUs -> lock -> ring ->
- * consumer" model written with the engine's processes (Resource, SpinLock, Store, env.process) and
+ * consumer" model written with the engine's processes (Resource, Store, env.process) and
  * with callbacks on the event heap plus Timelines (the style the node model runs), in one run.
  *
  *     npx tsx test/bench/time-models.ts [rounds]
@@ -14,7 +14,7 @@
 import { fork } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { Environment, Resource, SpinLock, Store, RandomStreams, exponential, type ProcessGenerator } from "../../src/engine/index.ts";
+import { Environment, Resource, Store, RandomStreams, exponential, type ProcessGenerator } from "../../src/engine/index.ts";
 import { Timeline } from "../../src/engine/timeline.ts";
 
 const P = { customers: 200_000, arrivalMean: 1250, serviceMean: 1000, producers: 8, ringCapacity: 64, thinkMean: 8000, holdMean: 200, consumerMean: 1100 };
@@ -102,7 +102,7 @@ function mm1TimelineNoDeparture(seed: number): Out {
 function ringProcesses(seed: number): Out {
   const env = new Environment();
   const rs = new RandomStreams(seed);
-  const lock = new SpinLock(env);
+  const lock = new Resource(env, 1); // a FIFO lock, as SimPy's version has it (the waiting time is the spin time)
   const ring = new Store<number>(env, { capacity: P.ringCapacity, whenFull: "drop" });
   const service = exponential(rs.stream("consumer"), P.consumerMean);
   const per = Math.floor(P.customers / P.producers);
@@ -114,10 +114,11 @@ function ringProcesses(seed: number): Out {
     for (let i = 0; i < per; i++) {
       yield env.timeout(think.sample());
       const t0 = env.now;
-      yield lock.acquire(id);
+      const req = lock.request();
+      yield req;
       yield env.timeout(hold.sample());
       yield ring.put(t0);
-      lock.release(id);
+      lock.release(req);
     }
   }
   function* consumer(): ProcessGenerator<void> {
