@@ -133,17 +133,6 @@ describe("Environment.schedule / cancel (against a reference list scheduler)", (
     env.run();
     expect(ran).toEqual([1, 2, 3]);
   });
-
-  it("run(event) returns once that event is processed", () => {
-    const env = new Environment();
-    const t = env.timeout(5, "x");
-    env.schedule(10, () => {
-      throw new Error("must not run");
-    });
-    env.run(t);
-    expect(env.now).toBe(5);
-    expect(t.value).toBe("x");
-  });
 });
 
 describe("Environment errors name the argument and the value", () => {
@@ -155,13 +144,26 @@ describe("Environment errors name the argument and the value", () => {
   ])("schedule(%s) throws RangeError", (d, re) => {
     expect(() => env.schedule(d, () => {})).toThrow(RangeError);
     expect(() => env.schedule(d, () => {})).toThrow(re);
-    expect(() => env.timeout(d)).toThrow(re);
+    expect(() => env.scheduleAt(env.now + d, () => {})).toThrow(RangeError);
   });
   it("scheduleAt in the past, run(until) in the past, non-finite initial time", () => {
     const e = new Environment({ initialTime: 10 });
     expect(() => e.scheduleAt(5, () => {})).toThrow(/time.*5/);
     expect(() => e.run(3)).toThrow(/until.*3/);
     expect(() => new Environment({ initialTime: NaN })).toThrow(/initialTime.*NaN/);
+  });
+  it("a callback's exception comes out of run unchanged, the clock at its event's time; the run can go on", () => {
+    const env = new Environment();
+    const boom = new Error("boom");
+    const ran: number[] = [];
+    env.schedule(3, () => {
+      throw boom;
+    });
+    env.schedule(5, () => ran.push(env.now));
+    expect(() => env.run()).toThrow(boom);
+    expect(env.now).toBe(3);
+    env.run();
+    expect(ran).toEqual([5]);
   });
 });
 
