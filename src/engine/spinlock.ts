@@ -17,9 +17,13 @@ import { Timeline } from "./timeline.ts";
 export class SpinLock extends Timeline {
   /** Set by `acquire`: earlier claims still waiting at its `at` (their grant lies after it). */
   ahead = 0;
-  /** Grant times of the claims so far, ascending (a lock grants in order), from `head` on. */
-  private readonly grants: number[] = [];
+  /**
+   * Grant times of the claims not yet known to be granted, ascending (a lock grants in order): a
+   * growable ring, so a claim costs no allocation and no shifting.
+   */
+  private grants = new Float64Array(16);
   private head = 0;
+  private count = 0;
 
   /**
    * Takes the lock for a claim made at `at`: sets `ahead`, and returns when the lock is taken (`at`,
@@ -27,19 +31,35 @@ export class SpinLock extends Timeline {
    */
   override acquire(at: number): number {
     const q = this.grants;
+    const cap = q.length;
     let h = this.head;
-    // claims granted by `at` are no longer waiting (the grant times ascend, so they are a prefix;
-    // the prefix only grows: a claim whose `at` is earlier than the previous one's does not count
-    // again the claims that one found granted)
-    while (h < q.length && q[h] <= at) h++;
-    this.ahead = q.length - h;
-    if (h > 64 && h * 2 > q.length) {
-      q.splice(0, h);
-      h = 0;
+    let n = this.count;
+    // claims granted by `at` are no longer waiting (the grant times ascend, so they are at the front;
+    // they are dropped, so a claim whose `at` is earlier than the previous one's does not count again
+    // the claims that one found granted)
+    while (n > 0 && q[h] <= at) {
+      h = h + 1 === cap ? 0 : h + 1;
+      n--;
     }
+    this.ahead = n;
     this.head = h;
+    this.count = n;
     const start = super.acquire(at);
-    q.push(start);
+    if (n === cap) this.grow();
+    const k = this.head + n;
+    this.grants[k >= this.grants.length ? k - this.grants.length : k] = start;
+    this.count = n + 1;
     return start;
+  }
+
+  private grow(): void {
+    const old = this.grants;
+    const q = new Float64Array(old.length * 2);
+    for (let i = 0; i < this.count; i++) {
+      const k = this.head + i;
+      q[i] = old[k >= old.length ? k - old.length : k];
+    }
+    this.grants = q;
+    this.head = 0;
   }
 }

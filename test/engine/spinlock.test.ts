@@ -82,6 +82,18 @@ describe("SpinLock: the queue a claim finds", () => {
     expect(lock.waitNs).toBe(9 + 18);
   });
 
+  it("a burst of claims at one instant: the k-th finds k waiting ahead (past the queue's initial size)", () => {
+    const lock = new SpinLock();
+    for (let k = 0; k < 100; k++) {
+      const start = lock.acquire(0);
+      expect(start).toBe(k);
+      expect(lock.ahead).toBe(k === 0 ? 0 : k - 1); // the first holds from 0, so it is not waiting
+      lock.release(start + 1);
+    }
+    expect(lock.acquire(50.5)).toBe(100); // granted by 50.5: claims 0..50; waiting: 51..99
+    expect(lock.ahead).toBe(49);
+  });
+
   it("ahead = the earlier claims granted after this claim's time (property, claims in time order)", () => {
     fc.assert(
       fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 50 }), hold: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 300 }), (calls) => {
@@ -94,6 +106,28 @@ describe("SpinLock: the queue a claim finds", () => {
           expect(lock.ahead).toBe(grants.filter((g) => g > at).length);
           grants.push(start);
           lock.release(start + c.hold);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("with claims out of time order too, ahead follows the rule: drop the granted claims at the front, count the rest (property)", () => {
+    // the rule as kernel/ringbuf.ts applied it on a plain array before it used SpinLock
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 400 }), hold: fc.integer({ min: 0, max: 40 }) }), { maxLength: 300 }), (calls) => {
+        const lock = new SpinLock();
+        const q: number[] = [];
+        let h = 0;
+        let free = 0;
+        for (const c of calls) {
+          while (h < q.length && q[h] <= c.at) h++;
+          const start = lock.acquire(c.at);
+          expect(lock.ahead).toBe(q.length - h);
+          expect(start).toBe(free > c.at ? free : c.at);
+          q.push(start);
+          free = start + c.hold;
+          lock.release(free);
         }
       }),
       { numRuns: 300 },
