@@ -18,7 +18,7 @@
  * events, Resource, Store, a process-based SpinLock), but nothing in src/ ran on it: the node model
  * computes each skb's walk through its hooks in a loop, at times ahead of the clock, which a process
  * that yields one timeout per step cannot do without an event per step. Measured on the same M/M/1
- * (`npx tsx test/bench/time-models.ts 7` at commit 17ee242, the last with the process layer; medians
+ * (`npx tsx test/bench/time-models.ts 7` at commit 3a3ca60, the last with the process layer; medians
  * over 7 interleaved rounds on the shared 2-core machine), callbacks + a Timeline ran 2.85x the
  * customers/s of processes with a departure event per customer and 3.83x without one (the node
  * model's way); the lock -> ring -> consumer model 2.90x. So the layer went (src/README.md, "One
