@@ -1,40 +1,20 @@
 /**
- * The simulation clock and scheduler: SimPy's `Environment`, with plain callbacks for hot paths.
+ * The simulation clock and scheduler: callbacks on an event heap.
  *
  * Time is a float64 count of **nanoseconds** from the start of the run. `schedule(delay, fn, arg)`
- * is the cheapest way to make something happen later; `process(generator)` runs a SimPy-style
- * process that yields events (`timeout`, resource requests, other processes). Events due at the same
- * time run in the order they were scheduled (see event-queue.ts), so a run is a pure function of its
- * inputs and seed.
+ * runs `fn(arg)` later; a model is a set of such callbacks, each of which works out what happens
+ * next (on resources kept as Timelines, see timeline.ts) and schedules it. Events due at the same
+ * time run in the order they were scheduled (see event-queue.ts), so a run is a pure function of
+ * its inputs and seed. An exception thrown by a callback propagates out of `run` unchanged, with
+ * the clock at the failing event's time.
  */
 import { EventQueue, type Callback } from "./event-queue.ts";
-import { SimEvent, Timeout } from "./event.ts";
-import { Process, type ProcessGenerator } from "./process.ts";
-
-// Hot-path aliases of imported bindings. tsx (how the benchmarks and CLI run) loads each module as
-// CommonJS, where every use of an imported binding is a getter call through the exports object; a
-// module-level const is read directly. Measured: ~10% on the process benchmarks.
-const TimeoutClass = Timeout;
-const ProcessClass = Process;
-
-/** Raised by `run` when a callback or process throws; says when. */
-export class SimulationError extends Error {
-  constructor(
-    message: string,
-    readonly time: number,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-    this.name = "SimulationError";
-  }
-}
 
 export class Environment {
   private _now: number;
   /** Insertion order of timed events (the FIFO of events due now keeps its own order). */
   private seq = 0;
   private readonly queue: EventQueue;
-  private stopped = false;
   /** Events run so far (cancelled ones are not counted). */
   processedEvents = 0;
 
@@ -63,18 +43,6 @@ export class Environment {
     return this.queue.handleOf(slot);
   }
 
-  /** @internal `schedule` for callers that checked `delay` already; returns nothing. */
-  scheduleUnchecked(delay: number, fn: Callback, arg: unknown): void {
-    const at = this._now + delay;
-    if (at === this._now) this.queue.pushNow(fn, arg);
-    else this.queue.pushTimed(at, this.seq++, fn, arg);
-  }
-
-  /** @internal `schedule(0, fn, arg)` without the checks and the handle (event triggering). */
-  scheduleNow(fn: Callback, arg: unknown): void {
-    this.queue.pushNow(fn, arg);
-  }
-
   /** Runs `fn(arg)` at absolute time `time` (>= now). */
   scheduleAt(time: number, fn: Callback, arg?: unknown): number {
     if (!(time >= this._now) || time === Infinity) {
@@ -86,21 +54,6 @@ export class Environment {
   /** Cancels a scheduled callback. Returns false if it already ran or was cancelled. */
   cancel(id: number): boolean {
     return this.queue.cancel(id);
-  }
-
-  /** A new untriggered event; call `succeed(value)` or `fail(error)` on it. */
-  event<T = unknown>(): SimEvent<T> {
-    return new SimEvent<T>(this);
-  }
-
-  /** An event that succeeds with `value` after `delay` ns. */
-  timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    return new TimeoutClass<T>(this, delay, value as T);
-  }
-
-  /** Starts a process from a generator; the process is itself an event that succeeds with its return value. */
-  process<R>(generator: ProcessGenerator<R>): Process<R> {
-    return new ProcessClass<R>(this, generator);
   }
 
   /** Time of the next event, or Infinity when none is pending. */
@@ -128,22 +81,10 @@ export class Environment {
   }
 
   /**
-   * Runs until no event is left, until simulated time `until` (events at exactly `until` do not run;
-   * the clock is left at `until`), or until the event `until` has been processed.
+   * Runs until no event is left, or until simulated time `until` (events at exactly `until` do not
+   * run; the clock is left at `until`).
    */
-  run(until?: number | SimEvent<any>): void {
-    this.stopped = false;
-    if (until instanceof SimEvent) {
-      if (until.processed) return;
-      until.addCallback(() => {
-        this.stopped = true;
-      });
-      while (!this.stopped && this.step());
-      if (!until.processed) {
-        throw new SimulationError("run: no events left before the awaited event was processed", this._now);
-      }
-      return;
-    }
+  run(until?: number): void {
     if (until !== undefined) {
       if (!(until >= this._now)) {
         throw new RangeError(`run: until must be >= now (${this._now}), got ${until}`);
@@ -154,10 +95,5 @@ export class Environment {
       return;
     }
     while (this.step());
-  }
-
-  /** Asks a running `run()` to return after the current event. */
-  stop(): void {
-    this.stopped = true;
   }
 }

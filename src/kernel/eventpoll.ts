@@ -19,6 +19,7 @@
  * CPU) until it is free. Left out: the reader's own ep->lock acquisitions in ep_poll /
  * ep_send_events (it holds ep->mtx and takes ep->lock briefly per transfer), qspinlock fairness.
  */
+import { SpinLock } from "../engine/index.ts";
 import { atLeast, type KernelVersion } from "./version.ts";
 
 export interface EventpollEraFit {
@@ -34,27 +35,30 @@ export function eventpollEra(k: KernelVersion): "spinlock-to-5.0" | "rwlock-5.1-
 }
 
 export class EventpollLock {
-  private freeAt = 0;
-  /** Counters (whole run): callbacks, the ones that spun, ns spun. */
-  callbacks = 0;
-  contended = 0;
-  spinNs = 0;
+  /** ep->lock (with ep->wq.lock inside it), on the engine's timeline of when it is next free. */
+  readonly lock = new SpinLock();
 
   /** @param callbackHoldNs the era's serial cost of one callback (S). */
   constructor(readonly callbackHoldNs: number) {}
+
+  /** Counters (whole run): callbacks, the ones that spun, ns spun. */
+  get callbacks(): number {
+    return this.lock.claims;
+  }
+  get contended(): number {
+    return this.lock.waited;
+  }
+  get spinNs(): number {
+    return this.lock.waitNs;
+  }
 
   /**
    * A callback reaching the lock at `now`; `wakeExtraNs` is what waking a sleeping waiter adds to
    * the hold (0 if it is awake). Returns the ns the producing CPU spins before it gets the lock.
    */
   callback(now: number, wakeExtraNs: number): number {
-    const spin = this.freeAt > now ? this.freeAt - now : 0;
-    this.freeAt = now + spin + this.callbackHoldNs + wakeExtraNs;
-    this.callbacks++;
-    if (spin > 0) {
-      this.contended++;
-      this.spinNs += spin;
-    }
-    return spin;
+    const start = this.lock.acquire(now);
+    this.lock.release(start + this.callbackHoldNs + wakeExtraNs);
+    return start - now;
   }
 }

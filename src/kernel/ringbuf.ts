@@ -73,6 +73,7 @@
  * (BPF_F_RB_OVERWRITE, 2025); NMI producers; SMT siblings sharing a core's caches.
  * Optionally several rings, one per group of `cpusPerRing` CPUs (Falco's sharding).
  */
+import { SpinLock } from "../engine/index.ts";
 import type { RingbufSettings } from "../models/types.ts";
 import { RecordStamps } from "../accounting/record-stamps.ts";
 import type { Topology } from "../hardware/topology.ts";
@@ -137,18 +138,18 @@ export interface LockGrant {
 export const LOCK_PATH = { uncontended: 0, pending: 1, queued: 2 } as const;
 
 /**
- * `rb->spinlock` of each ring: when it is next free, who held it last, who is waiting, and what each
- * reservation moves. Time is the caller's (ns); calls for one ring must come in non-decreasing `at`.
+ * `rb->spinlock` of each ring: an engine SpinLock (when it is next free, how many claims wait ahead
+ * of a new one, spin statistics), plus what the lines model needs: who held it last, which CPUs have
+ * contended for it, and what each reservation moves. Time is the caller's (ns); the lock is granted
+ * in the order `reserve` is called.
  */
 export class RingbufLock {
-  /** Time each ring's lock is next free, and the CPU that held it last (-1: never). */
-  readonly freeAt: Float64Array;
+  /** Each ring's lock, on the engine's timeline of when it is next free. */
+  readonly locks: SpinLock[];
+  /** The CPU that held each ring's lock last (-1: never): where its lines are. */
   readonly lastOwner: Int32Array;
   private readonly holdLocalNs: number;
   private readonly sharesHeaderLine: boolean;
-  /** Grants not yet taken at the latest arrival, per ring (acquire times, ascending). */
-  private readonly queue: number[][];
-  private readonly qHead: Int32Array;
   /** CPUs that have waited for each ring's lock, tallied by LLC and NUMA node. */
   private readonly contended: Uint8Array;
   private readonly nContenders: Int32Array;
@@ -169,10 +170,8 @@ export class RingbufLock {
   ) {
     this.holdLocalNs = holdNs + (kind === "rqspinlock" ? lines.rqspinlockExtraHoldNs : 0);
     this.sharesHeaderLine = recordBytes < lines.cacheLineBytes;
-    this.freeAt = new Float64Array(rings);
+    this.locks = Array.from({ length: rings }, () => new SpinLock());
     this.lastOwner = new Int32Array(rings).fill(-1);
-    this.queue = Array.from({ length: rings }, () => []);
-    this.qHead = new Int32Array(rings);
     const cpus = topo.cpus;
     let llcs = 0;
     let nodes = 0;
@@ -227,21 +226,13 @@ export class RingbufLock {
    * Returns the grant (one object reused per lock: copy what you keep).
    */
   reserve(ring: number, cpu: number, at: number): LockGrant {
-    const q = this.queue[ring];
-    let h = this.qHead[ring];
-    while (h < q.length && q[h] <= at) h++;
-    const ahead = q.length - h;
-    if (h > 64 && h * 2 > q.length) {
-      q.splice(0, h);
-      h = 0;
-    }
-    this.qHead[ring] = h;
-    const free = this.freeAt[ring];
+    const lock = this.locks[ring];
     const g = this.grant;
     const prev = this.lastOwner[ring];
-    g.acquireAt = free > at ? free : at;
+    g.acquireAt = lock.acquire(at);
     g.spinNs = g.acquireAt - at;
-    if (free <= at) {
+    if (g.acquireAt === at) {
+      // free at `at` (it was free by then, or released exactly then): nobody spins
       g.path = LOCK_PATH.uncontended;
       const t = prev < 0 || prev === cpu ? 0 : this.topo.transferNs(prev, cpu);
       g.transferNs = this.linesOnPath(0) * t;
@@ -250,16 +241,15 @@ export class RingbufLock {
       this.markContender(ring, cpu);
       if (prev >= 0 && prev !== cpu) this.markContender(ring, prev);
       // queued (MCS) once a third CPU contends: behind the holder and the pending waiter, or found waiting
-      g.path = ahead > 0 || this.nContenders[ring] >= 3 ? LOCK_PATH.queued : LOCK_PATH.pending;
+      g.path = lock.ahead > 0 || this.nContenders[ring] >= 3 ? LOCK_PATH.queued : LOCK_PATH.pending;
       const m = this.meanFromContenders(ring, cpu);
       const lines = this.linesOnPath(g.path);
       g.transferNs = lines * m.ns;
       g.remoteTransferNs = lines * m.remote;
     }
     g.holdNs = this.holdLocalNs + g.transferNs;
-    this.freeAt[ring] = g.acquireAt + g.holdNs;
+    lock.release(g.acquireAt + g.holdNs);
     this.lastOwner[ring] = cpu;
-    q.push(g.acquireAt);
     return g;
   }
 }

@@ -11,7 +11,7 @@
  * (throughput.ts), this run measures costs and timing. Records of one skb reserve the ring buffer
  * lock back to back, as one softirq pass does.
  */
-import { Environment, Histogram, RandomStreams, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
+import { Environment, Histogram, RandomStreams, Timeline, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
 import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts";
 import { CAT, CpuLedger } from "../accounting/cpu-ledger.ts";
 import { Topology } from "../hardware/topology.ts";
@@ -244,16 +244,18 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   // (Emitting it in the same loop would coalesce it into a wakeup that has logically already run.)
   interface SkbWalk {
     cpu: number;
-    t: number; // time the next step starts
+    t: number; // time the next step starts (while in the backlog: when the skb arrived)
     step: number; // hook crossings done
     steps: number; // hook crossings of this skb (ingress, plus egress when it sends an ACK)
     outputDue: boolean; // the program of the current step ran and its record is still to be output
     arrivedAt: number; // when the skb arrived; -1 if before the measured window
   }
   // The agent's work on a CPU is serial: an skb's hooks start once the previous skb's hooks on that CPU
-  // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. The
-  // rest of the receive path is left to the throughput solver, so it delays nothing here.
-  const agentBusyUntil = new Float64Array(cpus);
+  // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. Each
+  // CPU's agent work is a Timeline (engine/timeline.ts): a walk acquires it when it starts and releases
+  // it when its last hook is done. The rest of the receive path is left to the throughput solver, so it
+  // delays nothing here.
+  const agentCpu = Array.from({ length: cpus }, () => new Timeline());
   const hookNs = new Float64Array(cpus); // measured window: programs and outputs of the skbs received there
   const walking = new Uint8Array(cpus); // a walk on this CPU is waiting for an irq_work to run
   const backlog: SkbWalk[][] = Array.from({ length: cpus }, () => []);
@@ -286,14 +288,14 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         w.outputDue = false;
         w.step++;
       }
-      agentBusyUntil[cpu] = w.t;
+      agentCpu[cpu].release(w.t);
       if (w.arrivedAt >= 0) skbDelay.add(w.t - w.arrivedAt);
       const next = backlog[cpu].shift();
       if (next === undefined) {
         walking[cpu] = 0;
         return;
       }
-      next.t = Math.max(next.t, w.t);
+      next.t = agentCpu[cpu].acquire(next.t);
       w = next;
     }
   };
@@ -315,9 +317,12 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     if (walking[cpu] === 1 && backlog[cpu].length >= SKB_QUEUE_LIMIT) {
       if (windowOn) droppedInWindow[cpu]++;
     } else {
-      const w: SkbWalk = { cpu, t: Math.max(env.now, agentBusyUntil[cpu]), step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
+      const w: SkbWalk = { cpu, t: env.now, step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
       if (walking[cpu] === 1) backlog[cpu].push(w);
-      else walk(w);
+      else {
+        w.t = agentCpu[cpu].acquire(w.t);
+        walk(w);
+      }
     }
     env.schedule(gaps[q]!.sample(), arrive, q);
   };

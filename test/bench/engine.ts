@@ -1,19 +1,24 @@
 /**
- * Engine benchmarks: how fast the discrete-event core runs two small models, each written twice
- * (SimPy-style processes and plain `env.schedule` callbacks), against a bare typed-array heap loop
- * that runs the M/M/1 model with no engine at all (the ceiling).
+ * Engine benchmarks: how fast the discrete-event core runs two small models the way the product
+ * runs its node model (callbacks on the event heap, resources as Timelines: src/engine/timeline.ts,
+ * spinlock.ts), each also written with bare hand-kept fields (what the primitives must not be slower
+ * than), against a bare typed-array heap loop that runs the M/M/1 model with no engine at all (the
+ * ceiling). SimPy runs the same two models as SimPy is written (test/bench/simpy_models.py).
  *
  * Models (times in ns):
- * - M/M/1: Poisson arrivals (mean gap `arrivalMean`), one FIFO server, exponential service.
+ * - M/M/1: Poisson arrivals (mean gap `arrivalMean`), one FIFO server, exponential service; an
+ *   arrival event and a departure event per customer.
  * - Spinlock ring: `producers` CPUs each think Exp(`thinkMean`), take one FIFO spinlock, hold it
  *   Exp(`holdMean`), put a record into a bounded ring (capacity `ringCapacity`, dropped when full),
- *   release; one consumer takes records and serves each Exp(`consumerMean`).
+ *   release; one consumer takes records and serves each Exp(`consumerMean`). A think-end event and a
+ *   put event per record.
  *
+ * Each pair draws the same random numbers in the same order, so their means agree bit for bit.
  * `engineModels` lists them; `run.ts` runs them in interleaved rounds (every model once per round,
  * after one warm-up run each) and summarises each model's rounds as median, min and max.
  */
 import { performance } from "node:perf_hooks";
-import { Environment, Resource, SpinLock, Store, RandomStreams, exponential, type ProcessGenerator } from "../../src/engine/index.ts";
+import { Environment, SpinLock, Timeline, RandomStreams, exponential } from "../../src/engine/index.ts";
 
 export interface EngineBenchParams {
   customers: number;
@@ -75,7 +80,7 @@ function rate(values: number[]): Rate {
 
 /** One benchmark model: a name and one timed run of it from a seed. */
 export interface EngineModel {
-  key: "mm1Processes" | "mm1Callbacks" | "mm1Ceiling" | "ringProcesses" | "ringCallbacks";
+  key: "mm1Timeline" | "mm1Callbacks" | "mm1Ceiling" | "ringSpinLock" | "ringCallbacks";
   name: string;
   once: (seed: number) => RunOutcome;
 }
@@ -108,34 +113,41 @@ export { rate };
 
 // ---------------------------------------------------------------- M/M/1
 
-function mm1Processes(p: EngineBenchParams, seed: number): RunOutcome {
+/**
+ * The product's way: an arrival callback claims the server's Timeline and schedules the departure at
+ * the claim's end. The arrival times wait in a typed-array FIFO, as in the bare version (departures
+ * come in arrival order), so no number is boxed per customer.
+ */
+function mm1Timeline(p: EngineBenchParams, seed: number): RunOutcome {
   const env = new Environment();
   const rs = new RandomStreams(seed);
   const arrival = exponential(rs.stream("arrivals"), p.arrivalMean);
   const service = exponential(rs.stream("service"), p.serviceMean);
-  const server = new Resource(env, 1);
+  const server = new Timeline();
+  const arrivedAt = new Float64Array(p.customers);
+  let head = 0;
+  let arrived = 0;
   let sum = 0;
   let done = 0;
-  function* customer(): ProcessGenerator<void> {
-    const t0 = env.now;
-    const req = server.request();
-    yield req;
-    yield env.timeout(service.sample());
-    server.release(req);
-    sum += env.now - t0;
+  const depart = (): void => {
+    sum += env.now - arrivedAt[head++];
     done++;
-  }
-  function* source(): ProcessGenerator<void> {
-    for (let i = 0; i < p.customers; i++) {
-      env.process(customer());
-      yield env.timeout(arrival.sample());
-    }
-  }
-  env.process(source());
+  };
+  const arrive = (): void => {
+    const now = env.now;
+    arrivedAt[arrived] = now;
+    // FIFO with one server: drawing the service at arrival draws the same numbers in the same order
+    // as drawing it at the service's start
+    server.claim(now, service.sample());
+    env.schedule(server.freeAt - now, depart);
+    if (++arrived < p.customers) env.schedule(arrival.sample(), arrive);
+  };
+  env.schedule(0, arrive);
   env.run();
   return { events: env.processedEvents, meanTimeInSystem: sum / done };
 }
 
+/** Bare callbacks: the waiting line and the server's state kept by hand. */
 function mm1Callbacks(p: EngineBenchParams, seed: number): RunOutcome {
   const env = new Environment();
   const rs = new RandomStreams(seed);
@@ -253,86 +265,100 @@ function mm1BareHeap(p: EngineBenchParams, seed: number): RunOutcome {
 
 // ---------------------------------------------------------------- spinlock -> ring -> consumer
 
-function ringProcesses(p: EngineBenchParams, seed: number): RunOutcome {
+/**
+ * The product's way: a producer's think ends in a callback that claims the lock (a SpinLock: its
+ * hold drawn at once, as the ring buffer's reservation works out its own) and schedules the put at
+ * the release; the consumer is a Timeline, its service claimed when a record is put. A record leaves
+ * the ring when its service starts.
+ */
+function ringSpinLock(p: EngineBenchParams, seed: number): RunOutcome {
   const env = new Environment();
   const rs = new RandomStreams(seed);
-  const lock = new SpinLock(env);
-  const ring = new Store<number>(env, { capacity: p.ringCapacity, whenFull: "drop" });
-  const service = exponential(rs.stream("consumer"), p.consumerMean);
-  const per = Math.floor(p.customers / p.producers);
-  let sum = 0;
-  let done = 0;
-  function* producer(id: number): ProcessGenerator<void> {
-    const think = exponential(rs.stream(`cpu${id}/think`), p.thinkMean);
-    const hold = exponential(rs.stream(`cpu${id}/hold`), p.holdMean);
-    for (let i = 0; i < per; i++) {
-      yield env.timeout(think.sample());
-      const t0 = env.now;
-      yield lock.acquire(id);
-      yield env.timeout(hold.sample());
-      yield ring.put(t0);
-      lock.release(id);
-    }
-  }
-  function* consumer(): ProcessGenerator<void> {
-    for (;;) {
-      const t0: number = yield ring.get();
-      yield env.timeout(service.sample());
-      sum += env.now - t0;
-      done++;
-    }
-  }
-  for (let id = 0; id < p.producers; id++) env.process(producer(id));
-  env.process(consumer());
-  env.run();
-  return { events: env.processedEvents, meanTimeInSystem: sum / done, dropFraction: ring.dropped / (per * p.producers) };
-}
-
-function ringCallbacks(p: EngineBenchParams, seed: number): RunOutcome {
-  const env = new Environment();
-  const rs = new RandomStreams(seed);
-  const lock = new SpinLock(env);
+  const lock = new SpinLock();
+  const consumer = new Timeline();
   const service = exponential(rs.stream("consumer"), p.consumerMean);
   const per = Math.floor(p.customers / p.producers);
   const cap = p.ringCapacity;
-  const ring = new Float64Array(cap); // the bounded ring of record timestamps
+  const leaves = new Float64Array(cap); // when each buffered record's service starts, FIFO
   let rHead = 0;
   let rLen = 0;
   let dropped = 0;
-  let consumerBusy = false;
   let sum = 0;
   let done = 0;
-  const consumed = (): void => {
-    sum += env.now - ring[rHead];
-    rHead = (rHead + 1) % cap;
-    rLen--;
-    done++;
-    if (rLen > 0) env.schedule(service.sample(), consumed);
-    else consumerBusy = false;
-  };
   for (let id = 0; id < p.producers; id++) {
     const think = exponential(rs.stream(`cpu${id}/think`), p.thinkMean);
     const hold = exponential(rs.stream(`cpu${id}/hold`), p.holdMean);
     let left = per;
     let t0 = 0;
-    const held = (): void => {
+    const put = (): void => {
+      const now = env.now;
+      while (rLen > 0 && leaves[rHead] <= now) {
+        rHead = rHead + 1 === cap ? 0 : rHead + 1;
+        rLen--;
+      }
       if (rLen < cap) {
-        ring[(rHead + rLen) % cap] = t0;
+        const start = consumer.acquire(now);
+        consumer.release(start + service.sample());
+        leaves[(rHead + rLen) % cap] = start;
         rLen++;
-        if (!consumerBusy) {
-          consumerBusy = true;
-          env.schedule(service.sample(), consumed);
-        }
+        sum += consumer.freeAt - t0;
+        done++;
       } else dropped++;
-      lock.release(id);
       if (--left > 0) env.schedule(think.sample(), thought);
-    };
-    const acquired = (): void => {
-      env.schedule(hold.sample(), held);
     };
     const thought = (): void => {
       t0 = env.now;
-      lock.acquireThen(id, acquired);
+      const start = lock.acquire(t0);
+      lock.release(start + hold.sample());
+      env.scheduleAt(lock.freeAt, put);
+    };
+    env.schedule(think.sample(), thought);
+  }
+  env.run();
+  return { events: env.processedEvents, meanTimeInSystem: sum / done, dropFraction: dropped / (per * p.producers) };
+}
+
+/** The same with the lock's and the consumer's free times kept by hand in two numbers. */
+function ringCallbacks(p: EngineBenchParams, seed: number): RunOutcome {
+  const env = new Environment();
+  const rs = new RandomStreams(seed);
+  let lockFreeAt = 0;
+  let consumerFreeAt = 0;
+  const service = exponential(rs.stream("consumer"), p.consumerMean);
+  const per = Math.floor(p.customers / p.producers);
+  const cap = p.ringCapacity;
+  const leaves = new Float64Array(cap);
+  let rHead = 0;
+  let rLen = 0;
+  let dropped = 0;
+  let sum = 0;
+  let done = 0;
+  for (let id = 0; id < p.producers; id++) {
+    const think = exponential(rs.stream(`cpu${id}/think`), p.thinkMean);
+    const hold = exponential(rs.stream(`cpu${id}/hold`), p.holdMean);
+    let left = per;
+    let t0 = 0;
+    const put = (): void => {
+      const now = env.now;
+      while (rLen > 0 && leaves[rHead] <= now) {
+        rHead = rHead + 1 === cap ? 0 : rHead + 1;
+        rLen--;
+      }
+      if (rLen < cap) {
+        const start = consumerFreeAt > now ? consumerFreeAt : now;
+        consumerFreeAt = start + service.sample();
+        leaves[(rHead + rLen) % cap] = start;
+        rLen++;
+        sum += consumerFreeAt - t0;
+        done++;
+      } else dropped++;
+      if (--left > 0) env.schedule(think.sample(), thought);
+    };
+    const thought = (): void => {
+      t0 = env.now;
+      const start = lockFreeAt > t0 ? lockFreeAt : t0;
+      lockFreeAt = start + hold.sample();
+      env.scheduleAt(lockFreeAt, put);
     };
     env.schedule(think.sample(), thought);
   }
@@ -342,13 +368,16 @@ function ringCallbacks(p: EngineBenchParams, seed: number): RunOutcome {
 
 // ---------------------------------------------------------------- exported benchmarks
 
-/** The five engine models, in the order a round runs them. */
+/**
+ * The five engine models, in the order a round runs them (run.ts reads them by position: the
+ * product-style M/M/1, the bare-callback M/M/1, the ceiling, the product-style ring, the bare ring).
+ */
 export function engineModels(p = defaultEngineParams): EngineModel[] {
   return [
-    { key: "mm1Processes", name: "M/M/1, processes", once: (s) => mm1Processes(p, s) },
-    { key: "mm1Callbacks", name: "M/M/1, callbacks", once: (s) => mm1Callbacks(p, s) },
+    { key: "mm1Timeline", name: "M/M/1, callbacks + Timeline (as the node model runs)", once: (s) => mm1Timeline(p, s) },
+    { key: "mm1Callbacks", name: "M/M/1, bare callbacks, queue kept by hand", once: (s) => mm1Callbacks(p, s) },
     { key: "mm1Ceiling", name: "M/M/1, bare typed-array heap (ceiling)", once: (s) => mm1BareHeap(p, s) },
-    { key: "ringProcesses", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, processes`, once: (s) => ringProcesses(p, s) },
-    { key: "ringCallbacks", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, callbacks`, once: (s) => ringCallbacks(p, s) },
+    { key: "ringSpinLock", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, callbacks + SpinLock/Timeline`, once: (s) => ringSpinLock(p, s) },
+    { key: "ringCallbacks", name: `${p.producers} CPUs -> spinlock -> ring -> consumer, free times kept by hand`, once: (s) => ringCallbacks(p, s) },
   ];
 }

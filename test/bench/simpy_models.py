@@ -1,7 +1,9 @@
 """SimPy 3 versions of the two engine benchmark models in test/bench/engine.ts.
 
-Same parameters, same customer counts, same structure (one generator per customer for M/M/1; N
-producer processes, one FIFO lock, a bounded store that drops when full, one consumer). Prints one
+Same parameters, same customer counts, same queueing models, each written as SimPy is written: one
+generator per customer for M/M/1; N producer processes, one FIFO lock (a Resource), a bounded store
+that drops when full, one consumer. (bpfsim's side is written as its node model runs: callbacks on
+the event heap, the server, lock and consumer as Timelines; bpfsim has no process layer.) Prints one
 JSON object: per-repetition wall times and each model's mean time in system, so run.ts can check the
 two sides simulate the same thing before comparing speeds.
 

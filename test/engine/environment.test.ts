@@ -1,12 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Environment } from "../../src/engine/environment.ts";
-import { Interrupt } from "../../src/engine/process.ts";
-import { Resource } from "../../src/engine/resource.ts";
-import { Store } from "../../src/engine/store.ts";
 import { SpinLock } from "../../src/engine/spinlock.ts";
+import { Timeline } from "../../src/engine/timeline.ts";
 import { RandomStreams, exponential } from "../../src/engine/random.ts";
-import type { ProcessGenerator } from "../../src/engine/process.ts";
 
 /**
  * The reference scheduler the engine must agree with: a plain list, the next event is the one with
@@ -136,17 +133,6 @@ describe("Environment.schedule / cancel (against a reference list scheduler)", (
     env.run();
     expect(ran).toEqual([1, 2, 3]);
   });
-
-  it("run(event) returns once that event is processed", () => {
-    const env = new Environment();
-    const t = env.timeout(5, "x");
-    env.schedule(10, () => {
-      throw new Error("must not run");
-    });
-    env.run(t);
-    expect(env.now).toBe(5);
-    expect(t.value).toBe("x");
-  });
 });
 
 describe("Environment errors name the argument and the value", () => {
@@ -158,7 +144,7 @@ describe("Environment errors name the argument and the value", () => {
   ])("schedule(%s) throws RangeError", (d, re) => {
     expect(() => env.schedule(d, () => {})).toThrow(RangeError);
     expect(() => env.schedule(d, () => {})).toThrow(re);
-    expect(() => env.timeout(d)).toThrow(re);
+    expect(() => env.scheduleAt(env.now + d, () => {})).toThrow(RangeError);
   });
   it("scheduleAt in the past, run(until) in the past, non-finite initial time", () => {
     const e = new Environment({ initialTime: 10 });
@@ -166,54 +152,52 @@ describe("Environment errors name the argument and the value", () => {
     expect(() => e.run(3)).toThrow(/until.*3/);
     expect(() => new Environment({ initialTime: NaN })).toThrow(/initialTime.*NaN/);
   });
+  it("a callback's exception comes out of run unchanged, the clock at its event's time; the run can go on", () => {
+    const env = new Environment();
+    const boom = new Error("boom");
+    const ran: number[] = [];
+    env.schedule(3, () => {
+      throw boom;
+    });
+    env.schedule(5, () => ran.push(env.now));
+    expect(() => env.run()).toThrow(boom);
+    expect(env.now).toBe(3);
+    env.run();
+    expect(ran).toEqual([5]);
+  });
 });
 
-/** A model using every engine part; returns its (time, label) trace. */
+/**
+ * A model using every engine part the node model uses, in its style: callbacks on the heap, events
+ * cancelled, resources as a Timeline and a SpinLock claimed ahead of the clock; returns its trace.
+ */
 function tracedModel(seed: number): string[] {
   const env = new Environment();
   const rs = new RandomStreams(seed);
   const trace: string[] = [];
   const log = (label: string) => trace.push(`${env.now.toFixed(6)} ${label}`);
-  const res = new Resource(env, 2);
-  const store = new Store<number>(env, { capacity: 3, whenFull: "drop" });
-  const lock = new SpinLock(env, { handoffDelay: (a, b) => (a === b ? 0 : 0.5) });
+  const cpu = [new Timeline(), new Timeline()];
+  const lock = new SpinLock();
   const gap = exponential(rs.stream("gap"), 2);
   const hold = exponential(rs.stream("hold"), 3);
-  function* worker(id: number): ProcessGenerator<number> {
-    let n = 0;
-    try {
-      for (;;) {
-        yield env.timeout(gap.sample());
-        const req = res.request();
-        yield req;
-        log(`w${id} granted`);
-        const spun: number = yield lock.acquire(id);
-        log(`w${id} lock spun=${spun.toFixed(6)}`);
-        yield env.timeout(hold.sample());
-        lock.release(id);
-        const ok: boolean = yield store.put(n++);
-        log(`w${id} put ${ok}`);
-        res.release(req);
-      }
-    } catch (e) {
-      if (!(e instanceof Interrupt)) throw e;
-      log(`w${id} interrupted ${String(e.cause)}`);
-      return n;
-    }
-  }
-  function* consumer(): ProcessGenerator<void> {
-    for (;;) {
-      const item: number = yield store.get();
-      log(`got ${item}`);
-      yield env.timeout(hold.sample() * 2);
-    }
-  }
-  const ws = [0, 1, 2, 3].map((i) => env.process(worker(i)));
-  env.process(consumer());
+  const timers: number[] = [];
+  let stopped = 0;
+  const work = (id: number): void => {
+    // the worker's CPU, then the shared lock, both claimed at times computed here, ahead of the clock
+    const c = cpu[id % 2];
+    const start = c.acquire(env.now);
+    const at = start + hold.sample() / 4;
+    const got = lock.acquire(at);
+    log(`w${id} cpu at ${start.toFixed(6)} lock at ${got.toFixed(6)} ahead ${lock.ahead}`);
+    lock.release(got + hold.sample());
+    c.release(lock.freeAt);
+    timers[id] = env.scheduleAt(c.freeAt + gap.sample(), work, id);
+  };
+  for (let id = 0; id < 4; id++) timers[id] = env.schedule(gap.sample(), work, id);
   env.schedule(150, () => {
-    for (const w of ws) if (w.isAlive) w.interrupt("stop");
+    for (let id = 0; id < 4; id++) if (env.cancel(timers[id])) stopped++;
+    log(`stopped ${stopped}`);
   });
-  for (const w of ws) w.addCallback((ev) => log(`done ${String(ev.value)}`));
   env.run(200);
   return trace;
 }
@@ -222,9 +206,9 @@ describe("determinism", () => {
   it("the same seed gives the same event trace in two fresh environments; another seed does not", () => {
     const a = tracedModel(7);
     const b = tracedModel(7);
-    expect(a.length).toBeGreaterThan(50);
-    expect(a.some((l) => l.includes("interrupted"))).toBe(true);
-    expect(a.some((l) => l.includes("put false"))).toBe(true); // drops were exercised
+    expect(a.length).toBeGreaterThan(30);
+    expect(a.some((l) => /ahead [1-9]/.test(l))).toBe(true); // claims found others waiting
+    expect(a.at(-1)).toMatch(/stopped [1-4]$/); // pending events were cancelled
     expect(b).toEqual(a);
     expect(tracedModel(8)).not.toEqual(a);
   });

@@ -1,7 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Environment } from "../../src/engine/environment.ts";
 import { SpinLock } from "../../src/engine/spinlock.ts";
-import type { ProcessGenerator } from "../../src/engine/process.ts";
 import { RandomStreams, exponential } from "../../src/engine/random.ts";
 import { replicate } from "../../src/engine/statistics.ts";
 
@@ -20,7 +20,7 @@ function repairman(N: number, Z: number, S: number) {
 }
 
 describe("SpinLock against the finite-source queue", () => {
-  it("N CPUs contending for one lock: utilisation, response time and spin time match M/M/1//N", () => {
+  it("N CPUs contending for one lock, written as callbacks: utilisation, response time and spin time match M/M/1//N", () => {
     const N = 8;
     const Z = 8;
     const S = 1;
@@ -29,33 +29,30 @@ describe("SpinLock against the finite-source queue", () => {
     const est = replicate(10, 1, (seed) => {
       const env = new Environment();
       const rs = new RandomStreams(seed);
-      const lock = new SpinLock(env);
-      let held = 0; // ns the lock was held after the warm-up
-      let spin = 0;
+      const lock = new SpinLock();
       let resp = 0;
       let n = 0;
-      function* cpu(id: number): ProcessGenerator<void> {
+      for (let id = 0; id < N; id++) {
         const think = exponential(rs.stream(`cpu${id}/think`), Z);
         const hold = exponential(rs.stream(`cpu${id}/hold`), S);
-        for (;;) {
-          yield env.timeout(think.sample());
+        // a CPU's think ends: it spins for the lock, holds it, and thinks again from the release
+        const thought = (): void => {
           const t0 = env.now;
-          const spun: number = yield lock.acquire(id);
-          const h = hold.sample();
-          const start = env.now;
-          yield env.timeout(h);
-          lock.release(id);
-          held += Math.max(0, env.now - Math.max(start, warmup));
+          const start = lock.acquire(t0);
+          lock.release(start + hold.sample());
           if (t0 >= warmup) {
-            spin += spun;
-            resp += env.now - t0;
+            resp += lock.freeAt - t0;
             n++;
           }
-        }
+          env.scheduleAt(lock.freeAt, () => env.schedule(think.sample(), thought));
+        };
+        env.schedule(think.sample(), thought);
       }
-      for (let id = 0; id < N; id++) env.process(cpu(id));
+      env.schedule(warmup, () => lock.reset());
       env.run(horizon);
-      return { U: held / (horizon - warmup), R: resp / n, Wq: spin / n };
+      // claims are counted when made, holds when claimed: both run a hold past the horizon, which is
+      // less than one hold in 30 000 ns
+      return { U: lock.busyNs / (horizon - warmup), R: resp / n, Wq: lock.waitNs / lock.claims };
     });
     const exact = repairman(N, Z, S);
     for (const k of ["U", "R", "Wq"] as const) {
@@ -64,56 +61,76 @@ describe("SpinLock against the finite-source queue", () => {
       expect(est[k].halfWidth, k).toBeLessThan(0.05 * exact[k]);
     }
   });
+});
 
-  it("grants in arrival order, adds the handoff delay, counts contention; callback style too", () => {
-    const env = new Environment();
-    const lock = new SpinLock(env, { handoffDelay: (from, to) => (from === -1 ? 0 : from === to ? 0 : 2) });
-    const log: string[] = [];
-    for (const id of [0, 1, 2]) {
-      env.process(
-        (function* () {
-          yield env.timeout(id * 0.1);
-          const spun: number = yield lock.acquire(id);
-          log.push(`${id}@${env.now.toFixed(1)} spun ${spun.toFixed(1)}`);
-          yield env.timeout(10);
-          lock.release(id);
-        })(),
-      );
-    }
-    env.schedule(0.5, () => lock.acquireThen(3, (spun) => {
-      log.push(`3@${env.now.toFixed(1)} spun ${spun.toFixed(1)}`);
-      lock.release(3);
-    }));
-    env.run();
-    // owner 0 holds 0..10; 1 gets it at 10 + 2 (handoff), holds to 22; 2 at 24; 3 at 36
-    expect(log).toEqual(["0@0.0 spun 0.0", "1@12.0 spun 11.9", "2@24.0 spun 23.8", "3@36.0 spun 35.5"]);
-    expect(lock.acquisitions).toBe(4);
-    expect(lock.contended).toBe(3);
-    expect(lock.spinTime).toBeCloseTo(11.9 + 23.8 + 35.5, 9);
-    expect(() => lock.release(0)).toThrow(/not held/);
+describe("SpinLock: the queue a claim finds", () => {
+  it("three CPUs at once: the first takes it, the second finds nobody waiting ahead, the third one", () => {
+    const lock = new SpinLock();
+    expect(lock.acquire(0)).toBe(0);
+    expect(lock.ahead).toBe(0);
+    lock.release(10);
+    expect(lock.acquire(1)).toBe(10); // spins 9 behind the holder: the pending path
+    expect(lock.ahead).toBe(0);
+    lock.release(20);
+    expect(lock.acquire(2)).toBe(20); // the claim granted at 10 still waits at 2: queued behind it
+    expect(lock.ahead).toBe(1);
+    lock.release(30);
+    expect(lock.acquire(30)).toBe(30); // everything granted by 30: free, nobody ahead
+    expect(lock.ahead).toBe(0);
+    lock.release(31);
+    expect(lock.waited).toBe(2);
+    expect(lock.waitNs).toBe(9 + 18);
   });
-  it("a free lock still costs the handoff from its last owner; a waiter arriving meanwhile queues behind", () => {
-    const env = new Environment();
-    const lock = new SpinLock(env, { handoffDelay: (from, to) => (from === -1 || from === to ? 0 : 2) });
-    const log: string[] = [];
-    const user = (id: number, at: number, hold: number) =>
-      env.process(
-        (function* () {
-          yield env.timeout(at);
-          const spun: number = yield lock.acquire(id);
-          log.push(`${id}@${env.now} spun ${spun}`);
-          yield env.timeout(hold);
-          lock.release(id);
-        })(),
-      );
-    user(0, 0, 1); // free, first owner: no handoff
-    user(1, 5, 1); // free, but last held by 0: granted at 7
-    user(2, 6, 1); // lock on its way to 1: waits, granted at 8 + 2
-    user(2, 20, 1); // free, last held by 2: no handoff
-    env.run();
-    expect(log).toEqual(["0@0 spun 0", "1@7 spun 2", "2@10 spun 4", "2@20 spun 0"]);
-    expect(lock.acquisitions).toBe(4);
-    expect(lock.contended).toBe(1);
-    expect(lock.spinTime).toBe(6);
+
+  it("a burst of claims at one instant: the k-th finds k waiting ahead (past the queue's initial size)", () => {
+    const lock = new SpinLock();
+    for (let k = 0; k < 100; k++) {
+      const start = lock.acquire(0);
+      expect(start).toBe(k);
+      expect(lock.ahead).toBe(k === 0 ? 0 : k - 1); // the first holds from 0, so it is not waiting
+      lock.release(start + 1);
+    }
+    expect(lock.acquire(50.5)).toBe(100); // granted by 50.5: claims 0..50; waiting: 51..99
+    expect(lock.ahead).toBe(49);
+  });
+
+  it("ahead = the earlier claims granted after this claim's time (property, claims in time order)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 50 }), hold: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 300 }), (calls) => {
+        const lock = new SpinLock();
+        const grants: number[] = [];
+        let at = 0;
+        for (const c of calls) {
+          at += c.gap;
+          const start = lock.acquire(at);
+          expect(lock.ahead).toBe(grants.filter((g) => g > at).length);
+          grants.push(start);
+          lock.release(start + c.hold);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("with claims out of time order too, ahead follows the rule: drop the granted claims at the front, count the rest (property)", () => {
+    // the rule as kernel/ringbuf.ts applied it on a plain array before it used SpinLock
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 400 }), hold: fc.integer({ min: 0, max: 40 }) }), { maxLength: 300 }), (calls) => {
+        const lock = new SpinLock();
+        const q: number[] = [];
+        let h = 0;
+        let free = 0;
+        for (const c of calls) {
+          while (h < q.length && q[h] <= c.at) h++;
+          const start = lock.acquire(c.at);
+          expect(lock.ahead).toBe(q.length - h);
+          expect(start).toBe(free > c.at ? free : c.at);
+          q.push(start);
+          free = start + c.hold;
+          lock.release(free);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -232,7 +232,7 @@ describe("the reservation lock (RingbufLock): lines moved per step, from models/
           expect(g.holdNs).toBeGreaterThanOrEqual(HOLD);
           expect(g.holdNs).toBeLessThanOrEqual(HOLD + k.linesOnPath(LOCK_PATH.queued) * T.crossLlc + 1e-9);
           releasedAt = g.acquireAt + g.holdNs;
-          expect(k.freeAt[0]).toBe(releasedAt);
+          expect(k.locks[0].freeAt).toBe(releasedAt);
           expect(k.lastOwner[0]).toBe(c.cpu);
         }
       }),
