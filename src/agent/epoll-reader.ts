@@ -41,7 +41,7 @@
  * a throttled remainder) counts only once its time has come. Left out: the reader's own page faults, sysmon's retake of a P from a
  * thread blocked in epoll_wait (it only parks the P when no goroutine is runnable).
  */
-import type { Environment } from "../engine/index.ts";
+import { Timeline, type Environment } from "../engine/index.ts";
 import { CAT, type CpuLedger } from "../accounting/cpu-ledger.ts";
 
 /** Cost categories charged in interrupt context (softirq hooks, hardirq irq_work) on the producing CPU. */
@@ -123,17 +123,22 @@ export interface ReaderPlacement {
 
 /** The CPUs a pinned agent owns: when each is next free. */
 class DedicatedCpus {
-  readonly freeAt: Float64Array;
+  /** One engine Timeline per CPU: when each is next free of the agent's work. */
+  readonly cpus: Timeline[];
   constructor(
     readonly first: number,
     count: number,
   ) {
-    this.freeAt = new Float64Array(count);
+    this.cpus = Array.from({ length: count }, () => new Timeline());
+  }
+  /** When CPU j is next free. */
+  freeAt(j: number): number {
+    return this.cpus[j].freeAt;
   }
   /** Index (0-based) of the CPU that is free first. */
   earliest(): number {
     let j = 0;
-    for (let k = 1; k < this.freeAt.length; k++) if (this.freeAt[k] < this.freeAt[j]) j = k;
+    for (let k = 1; k < this.cpus.length; k++) if (this.cpus[k].freeAt < this.cpus[j].freeAt) j = k;
     return j;
   }
   cpuOf(j: number): number {
@@ -141,14 +146,12 @@ class DedicatedCpus {
   }
   /** Occupies CPU j with `ns` of work runnable from `from`; returns when it is done. */
   occupy(j: number, ns: number, from: number): number {
-    const end = Math.max(from, this.freeAt[j]) + ns;
-    this.freeAt[j] = end;
-    return end;
+    return this.cpus[j].claim(from, ns) + ns;
   }
   /** Work already placed on the CPUs that runs after `t`. */
   busyAfter(t: number): number {
     let s = 0;
-    for (let k = 0; k < this.freeAt.length; k++) s += Math.max(0, this.freeAt[k] - t);
+    for (const c of this.cpus) s += Math.max(0, c.freeAt - t);
     return s;
   }
 }
@@ -283,8 +286,8 @@ export class EpollReader {
     let j = -1;
     if (this.pool !== null) {
       j = this.pool.earliest();
-      if (this.pool.freeAt[j] > now) {
-        this.env.scheduleAt(this.pool.freeAt[j], this.runBound);
+      if (this.pool.freeAt(j) > now) {
+        this.env.scheduleAt(this.pool.freeAt(j), this.runBound);
         return;
       }
       this.cpu = this.pool.cpuOf(j);
@@ -357,10 +360,10 @@ export class EpollReader {
     if (this.pool === null) return { cpu: this.pickCpu(readerCpu), slot: -1 };
     let slot = j;
     let free = passEnd;
-    for (let k = 0; k < this.pool.freeAt.length; k++) {
-      if (k !== j && this.pool.freeAt[k] < free) {
+    for (let k = 0; k < this.pool.cpus.length; k++) {
+      if (k !== j && this.pool.freeAt(k) < free) {
         slot = k;
-        free = this.pool.freeAt[k];
+        free = this.pool.freeAt(k);
       }
     }
     return { cpu: this.pool.cpuOf(slot), slot };
