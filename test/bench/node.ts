@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { RandomStreams } from "../../src/engine/index.ts";
 import { rxQueues } from "../../src/kernel/rx-queues.ts";
 import { costsFrom } from "../../src/node/costs.ts";
-import { runNode } from "../../src/node/node-run.ts";
+import { runNode, type NodeRunInput } from "../../src/node/node-run.ts";
 import { agentPlacement } from "../../src/node/placement.ts";
 import { buildScenario } from "../../src/node/scenario.ts";
 import { solveThroughput } from "../../src/node/throughput.ts";
@@ -50,7 +50,8 @@ export interface NodeBenchResult {
 
 const MiB = 1024 * 1024;
 
-export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchResult {
+/** The input of one runNode as simulate.ts builds its first iteration (RSS draw, baseline solver), and the carried throughput. */
+export function nodeRunInput(p: Pick<NodeBenchParams, "hardware" | "trafficGbps" | "simulatedS" | "seed">, toolName: string): { input: NodeRunInput; carriedGbps: number } {
   const s = buildScenario({ hardware: p.hardware, tool: toolName, trafficGbps: p.trafficGbps });
   const hw = s.hardware;
   const costs = costsFrom(s.calibration);
@@ -66,16 +67,8 @@ export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchRes
     excludedCpu: -1,
     agentNsPerByte: new Float64Array(hw.vcpus),
   });
-  const walls: number[] = [];
-  let rssDelta = 0;
-  let heapDelta = 0;
-  let outputs = 0;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  for (let i = 0; i < p.reps; i++) {
-    gc?.();
-    const m0 = process.memoryUsage();
-    const t0 = process.hrtime.bigint();
-    const out = runNode({
+  return {
+    input: {
       hw,
       tool: s.tool!,
       placement,
@@ -87,7 +80,23 @@ export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchRes
       durationNs: p.simulatedS * 1e9,
       warmupNs: 0,
       kernel: setup.kernel,
-    });
+    },
+    carriedGbps: (base.bytesPerS * 8) / 1e9,
+  };
+}
+
+export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchResult {
+  const { input, carriedGbps } = nodeRunInput(p, toolName);
+  const walls: number[] = [];
+  let rssDelta = 0;
+  let heapDelta = 0;
+  let outputs = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < p.reps; i++) {
+    gc?.();
+    const m0 = process.memoryUsage();
+    const t0 = process.hrtime.bigint();
+    const out = runNode(input);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const m1 = process.memoryUsage();
     walls.push(wall);
@@ -100,7 +109,7 @@ export function benchNodeRun(p: NodeBenchParams, toolName: string): NodeBenchRes
   const wallPerSimulatedS = median / p.simulatedS;
   return {
     tool: toolName,
-    carriedGbps: (base.bytesPerS * 8) / 1e9,
+    carriedGbps,
     bpfOutputs: outputs,
     wallS: { median, min: sorted[0], max: sorted[sorted.length - 1], all: walls },
     wallPerSimulatedS,

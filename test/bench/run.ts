@@ -1,9 +1,14 @@
 /**
- * `npm run bench`: runs every benchmark section and prints a table (`-- --json`: one JSON object;
- * `-- --only engine` or `-- --only node`: just that section).
+ * `npm run bench`: runs every benchmark section and prints its figures, each with its target and
+ * "met" / "NOT MET" (`-- --json`: one JSON object; `-- --only <section>`: just that section;
+ * `-- --quick`: skips the sections that take minutes, saying so).
  *
- * Sections are functions returning plain result objects; add a section by adding an entry to
- * `sections`. The engine section also runs the same two models in SimPy 3 (test/bench/simpy_models.py)
+ * Sections: engine (the engine against its bare-heap ceiling and SimPy), node (wall time and memory
+ * of one node run), node-hot (the node run's events/s against the bare-heap ceiling, node-hot.ts),
+ * reproduce and sweep (the user's main jobs timed as run, jobs.ts), notebook (a slider move in the
+ * overhead-by-cores notebook in headless chromium, notebook.ts; skipped, saying why, without
+ * chromium). Sections are functions returning plain result objects; add a section by adding an
+ * entry to `sections`. The engine section also runs the same two models in SimPy 3 (test/bench/simpy_models.py)
  * when a python3 with `import simpy` is found, and compares per-customer speed.
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
@@ -33,6 +38,9 @@ async function startWorker(m: EngineModel, p: EngineBenchParams): Promise<{ run:
   };
 }
 import { nodeSection, printNode } from "./node.ts";
+import { nodeHotSection, printNodeHot } from "./node-hot.ts";
+import { printReproduce, printSweep, reproduceSection, sweepSection } from "./jobs.ts";
+import { notebookSection, printNotebook, type NotebookResult } from "./notebook.ts";
 
 interface SimpyModel {
   wallS: number[];
@@ -140,7 +148,16 @@ async function engineSection(p: EngineBenchParams) {
   return { params: p, results, ratios, ratioRanges, simpy: simpyReport, targets: { percentOfCeiling: 75, overSimpy: 15 } };
 }
 
-const sections: Record<string, () => unknown> = { engine: () => engineSection(defaultEngineParams), node: () => nodeSection() };
+const sections: Record<string, () => unknown> = {
+  engine: () => engineSection(defaultEngineParams),
+  node: () => nodeSection(),
+  "node-hot": () => nodeHotSection(),
+  reproduce: () => reproduceSection(),
+  sweep: () => sweepSection(),
+  notebook: () => notebookSection(),
+};
+/** Sections that take minutes: `--quick` skips them (and says so). */
+const LONG: Record<string, string> = { reproduce: "about a minute", sweep: "a few minutes (100 points, twice)" };
 
 function fmt(r: Rate, digits = 0): string {
   const f = (x: number) => (x / 1e6).toFixed(digits + 2);
@@ -185,6 +202,7 @@ function printEngine(e: Awaited<ReturnType<typeof engineSection>>): void {
 }
 
 const json = process.argv.includes("--json");
+const quick = process.argv.includes("--quick");
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 if (only !== undefined && !(only in sections)) {
@@ -192,9 +210,22 @@ if (only !== undefined && !(only in sections)) {
   process.exit(2);
 }
 const out: Record<string, unknown> = {};
-for (const [name, fn] of Object.entries(sections)) if (only === undefined || only === name) out[name] = await fn();
-if (json) console.log(JSON.stringify(out));
-else {
-  if (out.engine !== undefined) printEngine(out.engine as Awaited<ReturnType<typeof engineSection>>);
-  if (out.node !== undefined) printNode(out.node as ReturnType<typeof nodeSection>);
+const skipped: Record<string, string> = {};
+for (const [name, fn] of Object.entries(sections)) {
+  if (only !== undefined && only !== name) continue;
+  if (quick && only === undefined && LONG[name] !== undefined) {
+    skipped[name] = `${name}: skipped: --quick (it takes ${LONG[name]}; run it with --only ${name})`;
+    continue;
+  }
+  out[name] = await fn();
+  if (!json) {
+    if (name === "engine") printEngine(out.engine as Awaited<ReturnType<typeof engineSection>>);
+    if (name === "node") printNode(out.node as ReturnType<typeof nodeSection>);
+    if (name === "node-hot") printNodeHot(out[name] as ReturnType<typeof nodeHotSection>);
+    if (name === "reproduce") printReproduce(out[name] as ReturnType<typeof reproduceSection>);
+    if (name === "sweep") printSweep(out[name] as ReturnType<typeof sweepSection>);
+    if (name === "notebook") printNotebook(out[name] as NotebookResult);
+  }
 }
+if (json) console.log(JSON.stringify(Object.keys(skipped).length > 0 ? { ...out, skipped } : out));
+else for (const why of Object.values(skipped)) console.log(why);
