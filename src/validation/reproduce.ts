@@ -16,6 +16,8 @@
  *   overheads are predictions.
  * Overheads are compared in percentage points; event and wakeup rates in percent.
  */
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
 import type { Estimate } from "../engine/index.ts";
 import { buildScenario, DEFAULT_CALIBRATION, type ScenarioSpec } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
@@ -142,13 +144,56 @@ export interface ReproduceOptions extends SimulateOptions {
   sweepReplications?: number;
   /** Unknowns' file. @defaultValue models/unknowns/field-study.json */
   unknownsFile?: string;
+  /** reproduceParallel only: worker threads. @defaultValue os.availableParallelism() */
+  workers?: number;
 }
 
 /** The study's node of each core count: the Azure Dsv5 shape with that many vCPUs. */
 export const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
 
 export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
-  const { calibration = DEFAULT_CALIBRATION, seedFile, band, ablate, sweepReplications, unknownsFile, ...simOptions } = options;
+  return reproduceWith(options, { results: new Map(), fits: new Map() });
+}
+
+/**
+ * What one reproduce pass shares: the simulations already run (keyed by `simKey`: identical
+ * scenarios with identical options run once), the family fits by their overrides, and, for the dry
+ * pass of `reproduceParallel`, a recorder that takes each simulation asked for instead of running it.
+ */
+interface Shared {
+  results: Map<string, SimulationResult>;
+  fits: Map<string, FamilyFit>;
+  record?: (key: string, job: SimJob) => SimulationResult;
+  recordFit?: (key: string, job: FitJob) => FamilyFit;
+}
+
+/** One simulation of a reproduce run: a complete scenario spec (the family's scales set) and its options. */
+export interface SimJob {
+  kind: "sim";
+  spec: ScenarioSpec;
+  options: SimulateOptions;
+}
+
+/** One fit of the node family's receive costs (node/family-fit.ts) under a run's overrides. */
+export interface FitJob {
+  kind: "fit";
+  points: { spec: ScenarioSpec; observedGbps: number }[];
+  seed: number;
+}
+
+export function runFitJob(job: FitJob): FamilyFit {
+  return fitFamily(
+    job.points.map((p) => ({ scenario: buildScenario(p.spec), observedGbps: p.observedGbps })),
+    job.seed,
+  );
+}
+
+export function runSimJob(job: SimJob): SimulationResult {
+  return simulate(buildScenario(job.spec), job.options);
+}
+
+function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResult {
+  const { calibration = DEFAULT_CALIBRATION, seedFile, band, ablate, sweepReplications, unknownsFile, workers: _w, ...simOptions } = options;
   const seed: SeedData = loadSeed(seedFile);
   const cache = new Map<string, SimulationResult>();
   const observedOf = new Map<SimulationResult, number | undefined>();
@@ -172,23 +217,28 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
     // all it can); another node with a published baseline is offered that traffic
     ...(offeredGbps !== undefined && !family.points.some((p) => p.cores === cores) ? { offeredGbps } : {}),
   });
-  const fits = new Map<string, FamilyFit>();
+  const fits = shared.fits;
   const fitFor = (extra: Partial<ScenarioSpec>): FamilyFit => {
     // the baseline does not depend on the agent: its Go version and the agent-side switches are left out
     const { goVersion: _g, ...rest } = extra;
     const nodeOnly = { ...rest, ...(rest.disabled ? { disabled: rest.disabled.filter((d) => d === "rxChannelPool" || d === "ksoftirqd" || d === "vmExits") } : {}) };
-    const key = JSON.stringify(nodeOnly);
+    // channels above the largest fitted node's vCPUs run as its vCPUs on every fitted node (rxChannelCount: min(vCPUs, channels))
+    const maxCores = Math.max(...family.points.map((p) => p.cores));
+    const key = JSON.stringify(nodeOnly.rxChannels !== undefined && nodeOnly.rxChannels > maxCores ? { ...nodeOnly, rxChannels: maxCores } : nodeOnly);
     let f = fits.get(key);
     if (f === undefined) {
-      f = fitFamily(
-        family.points.map((p) => ({ scenario: buildScenario({ hardware: SHAPE[p.cores], tool: "none", calibration, ...nodeOnly }), observedGbps: p.gbps })),
-        simOptions.seed ?? 1,
-      );
+      const job: FitJob = {
+        kind: "fit",
+        points: family.points.map((p) => ({ spec: { hardware: SHAPE[p.cores], tool: "none", calibration, ...nodeOnly }, observedGbps: p.gbps })),
+        seed: simOptions.seed ?? 1,
+      };
+      if (shared.recordFit !== undefined) return shared.recordFit(key, job);
+      f = runFitJob(job);
       fits.set(key, f);
     }
     return f;
   };
-  const ctx: RowContext = { calibration, fitFor };
+  const ctx: RowContext = { calibration, fitFor, shared };
   const specs: RowSpec[] = [];
   const run = (cores: number, tool: string, placement: string, observedGbps: number | undefined): SimulationResult => {
     const spec = specOf("", 0, cores, tool, placement, observedGbps);
@@ -332,6 +382,65 @@ export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   };
 }
 
+/**
+ * `reproduce` with its family fits and simulations on worker threads: the same result, value for
+ * value (the CLI's `reproduce` runs this). reproduce's control flow never depends on a fitted or
+ * simulated value, so a dry pass of it with placeholder fits lists every fit it will ask for, and a
+ * second dry pass with the real fits every simulation; each list runs on `workers` threads, longest
+ * first; the last pass is reproduce itself, finding each fit and simulation done. One a dry pass had
+ * missed would run in the calling thread: the output never depends on the plan.
+ */
+export async function reproduceParallel(options: ReproduceOptions = {}): Promise<ReproduceResult> {
+  const threads = options.workers ?? availableParallelism();
+  // started first: the threads load while the dry passes run
+  const pool =
+    threads > 1
+      ? new Piscina({
+          filename: new URL("./reproduce-worker.ts", import.meta.url).href,
+          // resolved from this package, not from the current directory (which may have no node_modules)
+          execArgv: ["--import", import.meta.resolve("tsx")],
+          minThreads: threads,
+          maxThreads: threads,
+        })
+      : null;
+  const runAll = async <J extends SimJob | FitJob, R>(jobs: Map<string, J>, cost: (j: J) => number, local: (j: J) => R): Promise<Map<string, R>> => {
+    const out = new Map<string, R>();
+    // longest first, so no thread is left with a long one at the end
+    const order = [...jobs].sort((a, b) => cost(b[1]) - cost(a[1]));
+    if (pool === null) for (const [key, job] of order) out.set(key, local(job));
+    else await Promise.all(order.map(async ([key, job]) => out.set(key, (await pool.run(job)) as R)));
+    return out;
+  };
+  try {
+    // 1. the family fits the run needs (a dry pass with placeholder fits and results), on the threads
+    const fitJobs = new Map<string, FitJob>();
+    reproduceWith(options, { results: new Map(), fits: new Map(), record: () => PLACEHOLDER, recordFit: (key, job) => (fitJobs.set(key, job), PLACEHOLDER_FIT) });
+    const fits = await runAll(fitJobs, () => 1, runFitJob);
+    // 2. the simulations (a dry pass with the real fits), on the threads
+    const simJobs = new Map<string, SimJob>();
+    reproduceWith(options, { results: new Map(), fits, record: (key, job) => (simJobs.set(key, job), PLACEHOLDER) });
+    const cost = (j: SimJob) => (j.options.replications ?? 5) * (j.options.durationS ?? 0.22) * (shapeVcpus(j.spec.hardware) ?? 1);
+    const results = await runAll(simJobs, cost, runSimJob);
+    // 3. reproduce itself, every fit and simulation found done
+    return reproduceWith(options, { results, fits });
+  } finally {
+    await pool?.destroy();
+  }
+}
+
+/** vCPUs of a SHAPE node by name. */
+function shapeVcpus(hardware: string): number | undefined {
+  const e = Object.entries(SHAPE).find(([, name]) => name === hardware);
+  return e === undefined ? undefined : Number(e[0]);
+}
+
+/** The dry pass's stand-in for every simulation result: every estimate NaN. */
+const NAN_ESTIMATE: Estimate = { mean: NaN, halfWidth: NaN, low: NaN, high: NaN, n: 0 };
+const PLACEHOLDER: SimulationResult = new Proxy({} as SimulationResult, {
+  get: (_t, k) => (k === "scenario" ? { hardware: "", tool: "", placement: "", workload: "", calibration: "" } : k === "attribution" ? {} : NAN_ESTIMATE),
+});
+const PLACEHOLDER_FIT: FamilyFit = { receiveCostScale: NaN, mobileCostScale: NaN, logRms: NaN, baselines: [] };
+
 function sweepOptions(o: SimulateOptions, replications: number | undefined): SimulateOptions {
   return { ...o, replications: replications ?? 2 };
 }
@@ -340,6 +449,7 @@ function sweepOptions(o: SimulateOptions, replications: number | undefined): Sim
 interface RowContext {
   calibration: string;
   fitFor: (extra: Partial<ScenarioSpec>) => FamilyFit;
+  shared: Shared;
 }
 
 /**
@@ -351,19 +461,35 @@ function simulateRow(spec: RowSpec, extra: Partial<ScenarioSpec>, ctx: RowContex
   const hardware = SHAPE[spec.cores];
   if (hardware === undefined) throw new RangeError(`reproduce: no hardware profile for ${spec.cores} cores`);
   const f = ctx.fitFor(extra);
-  return simulate(
-    buildScenario({
-      hardware,
-      tool: spec.tool,
-      placement: spec.placement,
-      trafficGbps: spec.offeredGbps,
-      calibration: ctx.calibration,
-      receiveCostScale: f.receiveCostScale,
-      mobileCostScale: f.mobileCostScale,
-      ...extra,
-    }),
-    o,
-  );
+  const full: ScenarioSpec = {
+    hardware,
+    tool: spec.tool,
+    placement: spec.placement,
+    trafficGbps: spec.offeredGbps,
+    calibration: ctx.calibration,
+    receiveCostScale: f.receiveCostScale,
+    mobileCostScale: f.mobileCostScale,
+    ...extra,
+  };
+  const key = simKey(full, o, spec.cores);
+  let r = ctx.shared.results.get(key);
+  if (r === undefined) {
+    r = ctx.shared.record !== undefined ? ctx.shared.record(key, { kind: "sim", spec: full, options: o }) : runSimJob({ kind: "sim", spec: full, options: o });
+    ctx.shared.results.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * The key of one simulation: its spec and options, with what cannot change the run made equal. A
+ * receive channel count above the node's vCPUs runs as the vCPUs (kernel/rx-channels.ts
+ * rxChannelCount: min(vCPUs, channels)), so the band's 16, 32 and 64 channels on a 16-core node are
+ * one run (its result differs only in `rxChannels.rule`'s wording, which reproduce does not read).
+ * (SHAPE's node of `cores` cores has `cores` vCPUs.)
+ */
+function simKey(spec: ScenarioSpec, o: SimulateOptions, vcpus: number): string {
+  const s = spec.rxChannels !== undefined && spec.rxChannels > vcpus ? { ...spec, rxChannels: vcpus } : spec;
+  return JSON.stringify([s, o]);
 }
 
 /** The value an unknown takes in a scenario spec. */

@@ -1,6 +1,6 @@
 /** `bpfsim reproduce`: the field study's tables, published beside predicted. A thin shell over reproduce(). */
 import type { Command } from "commander";
-import { reproduce, type ReproduceResult } from "../../validation/reproduce.ts";
+import { reproduceParallel, type ReproduceResult } from "../../validation/reproduce.ts";
 import { fmtEstimate, table } from "../format.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
@@ -110,9 +110,9 @@ export function registerReproduce(program: Command): void {
       "--required-cost",
       "also find, for each counted overhead row, the extra CPU per record on the producing CPU that would make the model match it (many more simulations; JSON: field requiredCost)",
     );
-  addSimulationOptions(cmd).action((o) => {
+  addSimulationOptions(cmd).action(async (o) => {
     const sim = simulationOptions(o);
-    const r = reproduce({ ...sim, calibration: o.calibration, band: o.band !== false, ablate: o.ablate === true });
+    const r = await reproduceParallel({ ...sim, calibration: o.calibration, band: o.band !== false, ablate: o.ablate === true });
     const need = o.requiredCost ? requiredCostTable(r, sim) : null;
     if (o.json) console.log(JSON.stringify(need === null ? r : { ...r, requiredCost: need }, null, 2));
     else console.log(need === null ? printReproduce(r) : `${printReproduce(r)}\n\n${printRequiredCost(need)}`);
