@@ -97,10 +97,10 @@ async function engineSection(p: EngineBenchParams) {
   const simpyRuns: SimpyOut[] = [];
   const perRound: Record<string, number[]> = {
     schedulerPercentOfCeiling: [],
-    mm1CallbacksOverProcesses: [],
-    ringCallbacksOverProcesses: [],
-    mm1ProcessesOverSimpy: [],
-    ringProcessesOverSimpy: [],
+    mm1HandOverPrimitive: [],
+    ringHandOverPrimitive: [],
+    mm1EngineOverSimpy: [],
+    ringEngineOverSimpy: [],
   };
   const ringCustomers = Math.floor(p.customers / p.producers) * p.producers;
   for (let round = 0; round < p.reps; round++) {
@@ -112,13 +112,13 @@ async function engineSection(p: EngineBenchParams) {
     }
     const [mm1p, mm1c, ceil, ringp, ringc] = t;
     perRound.schedulerPercentOfCeiling.push((100 * (mm1c.out.events / mm1c.wallS)) / (ceil.out.events / ceil.wallS));
-    perRound.mm1CallbacksOverProcesses.push(mm1p.wallS / mm1c.wallS);
-    perRound.ringCallbacksOverProcesses.push(ringp.wallS / ringc.wallS);
+    perRound.mm1HandOverPrimitive.push(mm1p.wallS / mm1c.wallS);
+    perRound.ringHandOverPrimitive.push(ringp.wallS / ringc.wallS);
     if (py !== null) {
       const s = runSimpy(py, p, p.seed + round);
       simpyRuns.push(s);
-      perRound.mm1ProcessesOverSimpy.push(s.mm1.wallS[0] / mm1p.wallS);
-      perRound.ringProcessesOverSimpy.push(s.spinlockRing.wallS[0] / ringp.wallS);
+      perRound.mm1EngineOverSimpy.push(s.mm1.wallS[0] / mm1p.wallS);
+      perRound.ringEngineOverSimpy.push(s.spinlockRing.wallS[0] / ringp.wallS);
     }
   }
   for (const w of workers) w.stop();
@@ -194,11 +194,11 @@ function printEngine(e: Awaited<ReturnType<typeof engineSection>>): void {
   console.log("ratios within each round, median (min-max) over rounds:");
   const met = (k: string, target: number) => (r[k].median >= target ? "met" : "NOT MET");
   console.log(`raw scheduler (callback M/M/1 events/s) = ${x("schedulerPercentOfCeiling", 1)}% of the bare-heap ceiling (target >= 75%): ${met("schedulerPercentOfCeiling", 75)}`);
-  console.log(`callbacks / processes, customers/s: M/M/1 ${x("mm1CallbacksOverProcesses", 2)}x, spinlock ring ${x("ringCallbacksOverProcesses", 2)}x`);
+  console.log(`by hand / engine primitive (Timeline, SpinLock), customers/s: M/M/1 ${x("mm1HandOverPrimitive", 2)}x, spinlock ring ${x("ringHandOverPrimitive", 2)}x`);
   if (s.skipped === undefined) {
     console.log(
-      `bpfsim processes / SimPy, customers/s: M/M/1 ${x("mm1ProcessesOverSimpy", 1)}x, spinlock ring ${x("ringProcessesOverSimpy", 1)}x (target >= 15x): ` +
-        `${met("mm1ProcessesOverSimpy", 15)}, ${met("ringProcessesOverSimpy", 15)}`,
+      `bpfsim engine primitives / SimPy, customers/s: M/M/1 ${x("mm1EngineOverSimpy", 1)}x, spinlock ring ${x("ringEngineOverSimpy", 1)}x (target >= 15x): ` +
+        `${met("mm1EngineOverSimpy", 15)}, ${met("ringEngineOverSimpy", 15)}`,
     );
   } else console.log(s.skipped);
 }
