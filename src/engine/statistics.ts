@@ -87,6 +87,12 @@ export class Tally {
   }
 }
 
+// Scratch views for reading a double's exponent, and 2^-e for every exponent a finite double has.
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word second
+const INV_POW2 = Float64Array.from({ length: 1025 }, (_, e) => 2 ** -e);
+
 /**
  * A histogram of non-negative values with log-linear buckets (like HdrHistogram): below `subBuckets`
  * buckets are 1 wide; above, each power of two [2^k, 2^(k+1)) is split into `subBuckets` equal
@@ -116,11 +122,11 @@ export class Histogram {
   // m = (i - sub) % sub: width 2^e, lower edge >= sub * 2^e, so width / value <= 1 / sub.
   private index(v: number): number {
     if (v < this.sub) return Math.floor(v); // linear below `sub`: unit-wide buckets
-    let e = Math.floor(Math.log2(v)) - this.subBits; // >= 0
-    let m = Math.floor(v / 2 ** e);
-    // log2 may round across a power of two; put v in the bucket whose range holds it
-    if (m < this.sub) m = Math.floor(v / 2 ** --e);
-    else if (m >= 2 * this.sub) m = Math.floor(v / 2 ** ++e);
+    // floor(log2(v)) is v's binary exponent, read from its bits (v >= sub >= 2 is a normal double)
+    F64[0] = v;
+    const e = ((U32[HI] >>> 20) & 0x7ff) - 1023 - this.subBits; // >= 0
+    // v / 2^e, exactly (scaling by a power of two): sub <= m < 2 sub
+    const m = Math.floor(v * INV_POW2[e]);
     return this.sub + e * this.sub + (m - this.sub);
   }
   private lower(i: number): number {

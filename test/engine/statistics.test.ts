@@ -152,3 +152,26 @@ describe("bounded intervals stay within the Student-t interval", () => {
     expect(p.high).toBeLessThanOrEqual(confidenceInterval([0, 0.03]).high);
   });
 });
+
+describe("Histogram buckets", () => {
+  // the bucket index is read from the double's exponent bits: every value lands in the bucket whose
+  // [lower, upper) range holds it, including values next to a power of two
+  type Buckets = { index(v: number): number; lower(i: number): number; upper(i: number): number };
+  const holds = (h: Buckets, v: number) => {
+    const i = h.index(v);
+    return h.lower(i) <= v && v < h.upper(i);
+  };
+  it("each value lies inside its bucket (random values over 15 decades)", () => {
+    for (const sub of [2, 128, 1024]) {
+      const h = new Histogram(sub) as unknown as Buckets;
+      fc.assert(fc.property(fc.double({ min: 0, max: 1e15, noNaN: true }), (v) => holds(h, v)));
+    }
+  });
+  it("values at and next to powers of two", () => {
+    const h = new Histogram(128) as unknown as Buckets;
+    for (let p = 1; p < 60; p++) {
+      const x = 2 ** p;
+      for (const v of [x, x * (1 - 2 ** -53), x * (1 + 2 ** -52), x + 1, x - 1]) expect(holds(h, v)).toBe(true);
+    }
+  });
+});
