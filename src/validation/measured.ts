@@ -95,7 +95,9 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
   const { hardware = sh.hardware, workload = sh.workload, baselineConfig = sh.baselineConfig, cfsPeriodUs, selection: sel, dataset, ...sim } = o;
   const own = sel?.calibrationDataset ?? (dataset === undefined ? true : sameFile(dataset, calibrationDatasetOf(cal)));
   const selection = heldOutConfigurations(rows, cal, { ...sel, calibrationDataset: own });
-  const baseRows = rows.filter((r) => r.kind === "throughput" && r.configId === baselineConfig);
+  // the baseline's runs obey the same selection: a run dropped as contended is no baseline either
+  const dropped = new Set(selection.contended.map((c) => c.runId));
+  const baseRows = rows.filter((r) => r.kind === "throughput" && r.configId === baselineConfig && !dropped.has(r.runId));
   if (baseRows.length === 0) return { baseline: null, selection, comparisons: [] };
   const baseGbps = baseRows.map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : 0));
   const baseline = {
