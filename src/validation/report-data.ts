@@ -4,6 +4,7 @@
  * (required-cost.ts), our held-out configurations (measured.ts) on the datasets the calibration names
  * (its provenance.datasets), wakeups per record measured beside predicted, the published ring buffer
  * tables, overhead against node size (scaling.ts) and the one-at-a-time sensitivity (sensitivity.ts).
+ * Section 2 compares every dataset of validation/held-out-datasets.json (compareHeldOutDataset).
  * Reads the model files and datasets; writes nothing (report.ts writes, report-sections.ts and
  * report-charts.ts turn this into markdown and Vega-Lite).
  */
@@ -21,6 +22,7 @@ import { readFittedCalibration, type FittedCalibrationFile } from "./held-out.ts
 import { mechanismComparison, validateMeasured, type MechanismComparison, type MeasuredValidation } from "./measured.ts";
 import { harnessShape } from "../calibration/harness-scenario.ts";
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
+import { foreignCpuShare } from "../measure/delay.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
 import { scalingSweep, type ScalingPoint } from "./scaling.ts";
@@ -96,6 +98,8 @@ export interface HeldOutDatasetEntry {
   maxForeignShare: number | null;
   /** Whether its configurations count toward the shape's goal line. */
   countsForGoal: boolean;
+  /** The same campaign's wakeup-counting file (`bpfsim measure --wakeups`), repository-relative, if any. */
+  wakeups?: string;
   note?: string;
 }
 
@@ -124,6 +128,12 @@ export interface HeldOutDatasetResult {
   mechanisms: MechanismComparison[];
   /** File name of its chart under validation/charts/ (SVG; the PNG beside it), or null when nothing was compared. */
   chart: string | null;
+  /**
+   * Its wakeup file compared (entry.wakeups; same shape and contended-run rule, predicted at this
+   * dataset's baseline): null when none is listed or nothing could be compared; "missing" when the
+   * listed file does not exist yet.
+   */
+  wakeups?: WakeupComparison | "missing" | null;
 }
 
 export interface HeldOutDatasets {
@@ -146,6 +156,7 @@ export function readHeldOutDatasetList(path: string): HeldOutDatasetList {
       shape: d.shape as TrafficShape,
       maxForeignShare: m as number | null,
       countsForGoal: d.countsForGoal !== false,
+      ...(typeof d.wakeups === "string" ? { wakeups: d.wakeups } : {}),
       ...(typeof d.note === "string" ? { note: d.note } : {}),
     };
   });
@@ -183,12 +194,28 @@ export function compareHeldOutDataset(
     ...sim,
     selection: { shape: entry.shape, calibrationDataset: own, ...(entry.maxForeignShare !== null ? { maxForeignShare: entry.maxForeignShare } : {}) },
   });
+  let wakeups: HeldOutDatasetResult["wakeups"] = null;
+  if (entry.wakeups !== undefined) {
+    const wrows = read(entry.wakeups);
+    if (wrows === null) wakeups = "missing";
+    else if (validation.baseline !== null) {
+      const max = entry.maxForeignShare;
+      const clean = wrows.filter((r) => r.kind === "throughput" && (r.config.shape ?? "veth") === entry.shape && (max === null || foreignCpuShare(r) <= max));
+      // the calibration fitted on wakeup runs of its own wakeup file only
+      const ownWakeups = (cal.calibration.provenance.datasets?.wakeups ?? []).some((x) => rel(join(PACKAGE_ROOT, x)) === entry.wakeups);
+      const fitted = ownWakeups ? fittedWakeupRuns(cal) : new Set<string>();
+      const rowsOut = wakeupRows(clean, fitted, validation.baseline.medianGbps, cal, { ...sim, hardware: sh.hardware, workload: sh.workload }, entry.shape === "lo-p2" ? "tpw-lo-p2-none" : "tpw-none");
+      const fittedBy = ownWakeups ? (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] })) : [];
+      wakeups = rowsOut.length > 0 ? { file: entry.wakeups, rows: rowsOut, fittedBy } : null;
+    }
+  }
   return {
     ...base,
     exists: true,
     validation,
     mechanisms: validation.comparisons.map((c) => mechanismComparison(rows, c)),
     chart: validation.comparisons.length > 0 ? heldOutChartName(entry, own) : null,
+    wakeups,
   };
 }
 
@@ -388,11 +415,29 @@ export function wakeupComparison(cal: FittedCalibrationFile, rows: DatasetRow[],
   const file = cal.calibration.provenance.datasets?.wakeups[0];
   if (file === undefined || !existsSync(join(PACKAGE_ROOT, file))) return null;
   const wrows = readDataset(join(PACKAGE_ROOT, file));
-  const ratios = wakeupRatios(wrows);
   const base = rows.filter((r): r is ThroughputRow => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => r.iperf.bitsPerSecond / 1e9);
-  if (ratios.size === 0 || base.length === 0) return null;
-  const baselineGbps = median(base);
-  const fitted = new Set([...(cal.calibration.constants.irqWorkLatencyNs.runs ?? []), ...(cal.calibration.constants.runqueueWaitNs.runs ?? [])]);
+  if (base.length === 0) return null;
+  const out = wakeupRows(wrows, fittedWakeupRuns(cal), median(base), cal, sim, "tpw-none");
+  if (out.length === 0) return null;
+  const fittedBy = (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] }));
+  return { file, rows: out, fittedBy };
+}
+
+/** Wakeup runs the calibration's wakeup constants were fitted on (in its own wakeup file). */
+function fittedWakeupRuns(cal: FittedCalibrationFile): Set<string> {
+  return new Set([...(cal.calibration.constants.irqWorkLatencyNs.runs ?? []), ...(cal.calibration.constants.runqueueWaitNs.runs ?? [])]);
+}
+
+/** One table row per wakeup-counting configuration of `wrows`: measured ratios beside the model's at `baselineGbps`. */
+function wakeupRows(
+  wrows: readonly DatasetRow[],
+  fitted: Set<string>,
+  baselineGbps: number,
+  cal: FittedCalibrationFile,
+  sim: SimulateOptions & { hardware?: string; workload?: string },
+  noneConfig: string,
+): WakeupComparisonRow[] {
+  const ratios = wakeupRatios(wrows, noneConfig);
   const out: WakeupComparisonRow[] = [];
   for (const [configId, e] of [...ratios].sort((a, b) => a[0].localeCompare(b[0]))) {
     const settings = wrows.find((r): r is ThroughputRow => r.kind === "throughput" && r.configId === configId)?.config.settings;
@@ -413,8 +458,7 @@ export function wakeupComparison(cal: FittedCalibrationFile, rows: DatasetRow[],
       usedRuns: e.runs.filter((r) => fitted.has(r)).length,
     });
   }
-  const fittedBy = (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] }));
-  return { file, rows: out, fittedBy };
+  return out;
 }
 
 /** The band over the study's unknowns of every counted row, with the row's node size, tool and placement. */

@@ -254,16 +254,18 @@ export function requiredSection(rows: RequiredCostRow[], o: ReportSettings): str
 
 // ---------------------------------------------------------------- section 2: our measurements
 /** Wakeups per record on our host, measured (irq_work interrupts per output) beside the model. */
-export function wakeupSection(w: WakeupComparison | null): string {
+export function wakeupSection(w: WakeupComparison | null, heading = "### Wakeups per record"): string {
   if (w === null) return "";
   const out = [
-    "### Wakeups per record",
+    heading,
     "",
     `Dataset: \`${w.file}\` (irq_work self-interrupts per parser output, \`bpfsim measure --wakeups\`; one perf event per CPU, so one interrupt is one perf_event_wakeup). ` +
       "Predicted: the same configuration simulated as above. Runs used by the calibration are marked: " +
       (w.fittedBy === undefined
         ? "irqWorkLatencyNs from tpw-perf, runqueueWaitNs from tpw-perf and tpw-ringbuf."
-        : `${w.fittedBy.map((c) => `${c.constant} fitted on ${runRanges(c.runs)}${c.constant === "runqueueWaitNs" ? " (the reader's sleeps per record, loader voluntary_ctxt_switches / records)" : c.constant === "irqWorkLatencyNs" ? " (irq_work interrupts per record)" : ""}`).join("; ")}.`),
+        : w.fittedBy.length === 0
+          ? "none (no constant was fitted on this file's runs)."
+          : `${w.fittedBy.map((c) => `${c.constant} fitted on ${runRanges(c.runs)}${c.constant === "runqueueWaitNs" ? " (the reader's sleeps per record, loader voluntary_ctxt_switches / records)" : c.constant === "irqWorkLatencyNs" ? " (irq_work interrupts per record)" : ""}`).join("; ")}.`),
     "",
     "| configuration | runs | measured median (min–max) | predicted | used by the calibration |",
     "| --- | ---: | ---: | ---: | --- |",
@@ -447,6 +449,15 @@ function listedDataset(r: HeldOutDatasetResult): string[] {
   );
   if (r.validation === null) return out;
   out.push(...datasetBlock(r.validation, r.mechanisms.map((x) => x.cyclesPerRecord), { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true }));
+  if (r.wakeups === "missing") out.push(`Wakeups per record: \`${e.wakeups}\` not measured yet (the file does not exist).`, "");
+  else if (r.wakeups !== undefined && r.wakeups !== null) {
+    out.push(
+      wakeupSection(r.wakeups, `#### Wakeups per record (${e.shape})`).replace(
+        "Predicted: the same configuration simulated as above.",
+        `Predicted: the same configuration simulated as above, at this dataset's baseline; runs of the ${e.shape} shape only${e.maxForeignShare !== null ? `, those with other tenants above ${f(100 * e.maxForeignShare, 0)}% of the CPUs dropped` : ""}.`,
+      ),
+    );
+  }
   return out;
 }
 

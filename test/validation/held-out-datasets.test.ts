@@ -154,6 +154,35 @@ describe("compareHeldOutDataset", () => {
   });
 });
 
+describe("a listed dataset's wakeup file", () => {
+  const rows = [tp("tp-lo-p2-baseline", 0, 20, { shape: "lo-p2" })];
+  const wl = (configId: string, rep: number, ipis: number, user = 0) =>
+    tp(configId, rep, 20, {
+      shape: "lo-p2",
+      user,
+      settings: { mode: "perf", perfPages: 64, wakeupEvents: 1 },
+      loader: { emitted: 1000, failed: 0, irq_work_ipis: ipis, duration_s: 5, reader_cpu_s: 0 },
+    });
+  it("listed but not there yet: one line", () => {
+    const e = { ...entry("validation/data/x.jsonl", "lo-p2"), wakeups: "validation/data/x-wakeups.jsonl" };
+    const r = compareHeldOutDataset(e, cal, SIM, (f) => (f === e.file ? rows : null));
+    expect(r.wakeups).toBe("missing");
+    expect(measuredSection(section([r]))).toContain("Wakeups per record: `validation/data/x-wakeups.jsonl` not measured yet (the file does not exist).");
+  });
+  it("there: the shape's runs, contended ones dropped, predicted at the dataset's baseline; no run marked as fitted", () => {
+    const e = { ...entry("validation/data/x.jsonl", "lo-p2"), wakeups: "validation/data/x-wakeups.jsonl" };
+    const w = [wl("tpw-lo-p2-perf", 0, 1000), wl("tpw-lo-p2-perf", 1, 990), wl("tpw-lo-p2-perf", 2, 10, 100), tp("tpw-perf", 0, 20, { settings: { mode: "perf" }, loader: { emitted: 10, failed: 0, irq_work_ipis: 1 } })];
+    const r = compareHeldOutDataset(e, cal, SIM, (f) => (f === e.file ? rows : w));
+    const wk = r.wakeups as Exclude<HeldOutDatasetResult["wakeups"], "missing" | null | undefined>;
+    expect(wk.rows.map((x) => [x.configId, x.runs, x.medianRatio, x.usedRuns])).toEqual([["tpw-lo-p2-perf", 2, 0.995, 0]]);
+    expect("ratio" in wk.rows[0].predicted).toBe(true);
+    const md = measuredSection(section([r]));
+    expect(md).toContain("#### Wakeups per record (lo-p2)");
+    expect(md).toContain("Runs used by the calibration are marked: none (no constant was fitted on this file's runs).");
+    expect(md).toMatch(/\| tpw-lo-p2-perf \| 2 \| 0\.995 \(0\.990–1\.000\) \| \d\.\d{3} \| no \|/);
+  });
+});
+
 /** A validation with made-up comparisons (no simulation): inside / outside / not predicted. */
 function fakeValidation(cs: { id: string; inside: boolean | null; err: number | null }[], fitted: string[] = []): MeasuredValidation {
   return {
