@@ -3,6 +3,7 @@
  * harness tool profile with the run's buffer, wakeup and sampling settings, and the reader's
  * placement (CPU limit or affinity). Used by the calibration's fits and by the held-out validation.
  */
+import type { TrafficShape } from "../measure/grid.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import { loadTool } from "../models/load.ts";
 import type { Placement, ToolProfile } from "../models/types.ts";
@@ -39,3 +40,31 @@ export function placementFor(s: LoaderSettings, cpuLimit: number | undefined, cf
   return { placement: { name: "unlimited", kind: "unlimited", description: "no limit, not pinned" }, notes: [] };
 }
 
+/**
+ * The hardware, workload and baseline configuration of one traffic shape of our harness
+ * (measure/grid.ts TrafficShape; a configuration without a shape is the veth pair):
+ * - veth: one iperf3 stream over the veth pair: workload iperf3-veth (every ACK from the receive
+ *   CPU, the model the calibration was fitted with), baseline tp-baseline;
+ * - lo-p2: iperf3 -P 2 over a namespace's loopback, the parser on lo ingress and egress: workload
+ *   iperf3-lo-p2 (64 KiB skbs, the data path on the one sending thread's CPU, ACKs from the
+ *   receiving thread's CPU), baseline tp-lo-p2-baseline.
+ * Both run on dev-kvm-2vcpu: veth and loopback alike put a sent skb on the sending CPU's backlog,
+ * so each has one receive 'queue' (see the workloads' sources).
+ */
+export interface HarnessShape {
+  shape: TrafficShape;
+  hardware: string;
+  workload: string;
+  baselineConfig: string;
+}
+
+export function harnessShape(shape: TrafficShape | undefined): HarnessShape {
+  if (shape === undefined || shape === "veth") return { shape: "veth", hardware: "dev-kvm-2vcpu", workload: "iperf3-veth", baselineConfig: "tp-baseline" };
+  if (shape === "lo-p2") return { shape, hardware: "dev-kvm-2vcpu", workload: "iperf3-lo-p2", baselineConfig: "tp-lo-p2-baseline" };
+  throw new RangeError(`harnessShape: unknown traffic shape ${String(shape)}`);
+}
+
+/** The traffic shape of a configuration id: `tp-lo-p2-*` / `tpw-lo-p2-*` are lo-p2, the rest veth. */
+export function shapeOfConfigId(configId: string): TrafficShape {
+  return /^tp[wd]?-lo-p2-/.test(configId) ? "lo-p2" : "veth";
+}

@@ -32,6 +32,7 @@ import tool_tetragon from "../../models/tools/tetragon.json" with { type: "json"
 import placement_limited from "../../models/placements/limited.json" with { type: "json" };
 import placement_pinned from "../../models/placements/pinned.json" with { type: "json" };
 import placement_unlimited from "../../models/placements/unlimited.json" with { type: "json" };
+import workload_iperf3_lo_p2 from "../../models/workloads/iperf3-lo-p2.json" with { type: "json" };
 import workload_iperf3_veth from "../../models/workloads/iperf3-veth.json" with { type: "json" };
 import workload_offered_10g from "../../models/workloads/offered-10g.json" with { type: "json" };
 import workload_tcp_receiver_bursty from "../../models/workloads/tcp-receiver-bursty.json" with { type: "json" };
@@ -80,6 +81,7 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
     "unlimited": placement_unlimited as unknown as Placement,
   },
   workload: {
+    "iperf3-lo-p2": workload_iperf3_lo_p2 as unknown as Workload,
     "iperf3-veth": workload_iperf3_veth as unknown as Workload,
     "offered-10g": workload_offered_10g as unknown as Workload,
     "tcp-receiver-bursty": workload_tcp_receiver_bursty as unknown as Workload,

@@ -174,6 +174,15 @@ export interface Workload {
    * CPU: that part moves with the application's threads. @defaultValue 0
    */
   processContextShare?: number;
+  /**
+   * Share of the ACKs sent from the receiving thread's context (net/core/sock.c __release_sock
+   * processing the socket backlog the softirq queued while the thread held the socket;
+   * net/ipv4/tcp.c tcp_cleanup_rbuf after a read) rather than from the data's softirq on the receive
+   * CPU (tcp_rcv_established -> __tcp_ack_snd_check). Those ACKs, and their TC hooks, run on the
+   * receiving thread's CPU, taken as the next CPU after the flow's receive CPU (on 2 vCPUs: the
+   * other one); their hook work follows the thread, like tcp_recvmsg's copy. @defaultValue 0
+   */
+  acksFromReceiverShare?: number;
   /** Runnable receiver threads per CPU, which share a saturated receive CPU with ksoftirqd. @defaultValue 1 */
   receiverThreadsPerCpu?: number;
   /**

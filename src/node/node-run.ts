@@ -80,7 +80,9 @@ export interface NodeRunOutput {
   /**
    * Per CPU, ns of the measured window spent on the hooks of the skbs that CPU received (programs,
    * outputs, irq_work): the part of its agent cost that follows its own queue's traffic rather than
-   * the node's. Included in `ledger`.
+   * the node's. Included in `ledger`. Hooks of ACKs sent from the receiving thread's CPU
+   * (Workload.acksFromReceiverShare) follow the thread and are left out, as is everything on a CPU
+   * that runs no queue.
    */
   hookNs: Float64Array;
   /** skbs dropped in the window because the receive CPU's queue (NIC ring + backlog) was full. */
@@ -222,6 +224,15 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const nq = queues.cpuOf.length;
   const gaps: (Distribution | null)[] = [];
   const ackAcc = new Float64Array(nq);
+  // Where each queue's ACKs leave (Workload.acksFromReceiverShare): from the receive CPU's softirq, or
+  // from the receiving thread's context on its CPU (the next CPU). Split by a deterministic
+  // accumulator, so that no random stream changes and a share of 0 is today's model exactly.
+  const ackShare = workload.acksFromReceiverShare ?? 0;
+  const receiverAcc = new Float64Array(nq);
+  const receiverCpuOf = new Int32Array(nq);
+  for (let q = 0; q < nq; q++) receiverCpuOf[q] = (queues.cpuOf[q] + 1) % cpus;
+  const queueCpu = new Uint8Array(cpus); // CPUs that run a receive queue
+  for (let q = 0; q < nq; q++) queueCpu[queues.cpuOf[q]] = 1;
   const sampleCount = new Int32Array(cpus);
   for (let q = 0; q < nq; q++) {
     const rate = input.queueBytesPerS[q] / skbBytes / 1e9; // skbs per ns
@@ -249,6 +260,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     steps: number; // hook crossings of this skb (ingress, plus egress when it sends an ACK)
     outputDue: boolean; // the program of the current step ran and its record is still to be output
     arrivedAt: number; // when the skb arrived; -1 if before the measured window
+    /** An ACK sent from the receiving thread's CPU: its hooks follow the thread, not a queue (not in hookNs, no skbDelay). */
+    ack: boolean;
   }
   // The agent's work on a CPU is serial: an skb's hooks start once the previous skb's hooks on that CPU
   // (their programs, outputs and irq_work raises) are done; skbs arriving meanwhile wait in order. Each
@@ -266,7 +279,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         if (!w.outputDue) {
           // one TC program run; a sampled packet emits one record
           ledger.charge(cpu, CAT.bpfProgram, progNs);
-          if (windowOn) hookNs[cpu] += progNs;
+          if (windowOn && !w.ack) hookNs[cpu] += progNs;
           w.t += progNs;
           if (++sampleCount[cpu] >= sampling) {
             sampleCount[cpu] = 0;
@@ -284,12 +297,12 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
         }
         const ns = emit(cpu, w.t);
         w.t += ns;
-        if (windowOn) hookNs[cpu] += ns;
+        if (windowOn && !w.ack) hookNs[cpu] += ns;
         w.outputDue = false;
         w.step++;
       }
       agentCpu[cpu].release(w.t);
-      if (w.arrivedAt >= 0) skbDelay.add(w.t - w.arrivedAt);
+      if (w.arrivedAt >= 0 && !w.ack) skbDelay.add(w.t - w.arrivedAt);
       const next = backlog[cpu].shift();
       if (next === undefined) {
         walking[cpu] = 0;
@@ -303,6 +316,17 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const droppedInWindow = new Float64Array(cpus);
   const pendingAtWindow = new Float64Array(cpus);
   const pending = (cpu: number) => backlog[cpu].length + walking[cpu];
+  // An ACK the receiving thread sends on its own CPU: its egress hooks run there, in order with that
+  // CPU's other hook work (the ACK's ingress on loopback/veth runs from the same CPU's backlog). Not
+  // subject to the receive queue limit (the thread sends it; it is not a received skb).
+  const sendAck = (ackCpu: number): void => {
+    const w: SkbWalk = { cpu: ackCpu, t: env.now, step: 0, steps: hooksOut, outputDue: false, arrivedAt: -1, ack: true };
+    if (walking[ackCpu] === 1) backlog[ackCpu].push(w);
+    else {
+      w.t = agentCpu[ackCpu].acquire(w.t);
+      walk(w);
+    }
+  };
   const arrive = (q: number) => {
     const cpu = queues.cpuOf[q];
     if (windowOn) arrivedInWindow[cpu]++;
@@ -310,14 +334,18 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     ackAcc[q] += 1;
     if (ackAcc[q] >= workload.skbsPerAck) {
       ackAcc[q] -= workload.skbsPerAck;
-      steps += hooksOut;
+      receiverAcc[q] += ackShare;
+      if (receiverAcc[q] >= 1 && receiverCpuOf[q] !== cpu) {
+        receiverAcc[q] -= 1;
+        sendAck(receiverCpuOf[q]);
+      } else steps += hooksOut;
     }
     // the NIC ring and the backlog hold a bounded number of skbs; beyond it the skb is dropped
     // before any hook sees it (kernel/softirq.ts SKB_QUEUE_LIMIT)
     if (walking[cpu] === 1 && backlog[cpu].length >= SKB_QUEUE_LIMIT) {
       if (windowOn) droppedInWindow[cpu]++;
     } else {
-      const w: SkbWalk = { cpu, t: env.now, step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1 };
+      const w: SkbWalk = { cpu, t: env.now, step: 0, steps, outputDue: false, arrivedAt: windowOn ? env.now : -1, ack: false };
       if (walking[cpu] === 1) backlog[cpu].push(w);
       else {
         w.t = agentCpu[cpu].acquire(w.t);
@@ -360,7 +388,9 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     latency,
     skbDelay,
     servedFraction,
-    hookNs: hookNs.map((ns, c) => ns + buffer.irqWakeupNsWindow[c] + epNs[c]),
+    // a CPU that runs no receive queue has no queue traffic for its hook work to follow (its hooks
+    // are ACKs sent by the receiving thread there): all of its agent work counts with the node's
+    hookNs: hookNs.map((ns, c) => (queueCpu[c] === 1 ? ns + buffer.irqWakeupNsWindow[c] + epNs[c] : 0)),
     droppedSkbs: droppedInWindow.reduce((a, b) => a + b, 0),
     arrivedSkbs: arrivedInWindow.reduce((a, b) => a + b, 0),
     epollLock: {

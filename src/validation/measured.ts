@@ -13,8 +13,8 @@
  *   with `exclusive: false`: the harness pins the reader only and iperf3 may still run on that CPU, so
  *   the model leaves the CPU to the application and takes the reader's time from it.
  * Traffic shape "lo-p2" (iperf3 -P 2 over a namespace's loopback, `bpfsim measure --shape lo-p2`):
- * its baseline is `tp-lo-p2-baseline`; there is no workload model of it yet (models/workloads has
- * iperf3-veth only), so its configurations are listed but not predicted unless `workload` names one.
+ * workload `iperf3-lo-p2` (64 KiB skbs, ACKs from the receiving thread's CPU) observed at the
+ * median of `tp-lo-p2-baseline` (calibration/harness-scenario.ts `harnessShape`).
  * `mechanismComparison` puts the model's reader and buffer quantities beside the loader's counters.
  */
 import type { DatasetRow } from "../measure/jsonl.ts";
@@ -23,7 +23,7 @@ import { validateProfile } from "../models/load.ts";
 import type { Placement, ToolProfile } from "../models/types.ts";
 import { buildScenario } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
-import { placementFor, toolForSettings } from "../calibration/harness-scenario.ts";
+import { harnessShape, placementFor, toolForSettings } from "../calibration/harness-scenario.ts";
 import { resolve } from "node:path";
 import type { ThroughputRow } from "../measure/jsonl.ts";
 import { REPO_ROOT } from "../measure/loader.ts";
@@ -40,8 +40,8 @@ import {
 export interface MeasuredOptions extends SimulateOptions {
   /** @defaultValue "dev-kvm-2vcpu" */
   hardware?: string;
-  /** @defaultValue "iperf3-veth" for the veth shape; none for lo-p2 (not predicted) */
-  workload?: string;
+  /** @defaultValue "iperf3-veth" for the veth shape, "iperf3-lo-p2" for lo-p2 (harnessShape); null: not predicted */
+  workload?: string | null;
   /** Configuration of the no-program baseline runs. @defaultValue "tp-baseline" ("tp-lo-p2-baseline" with shape lo-p2) */
   baselineConfig?: string;
   /**
@@ -91,11 +91,13 @@ function describe(t: ToolProfile, p: Placement): string {
 }
 
 export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibrationFile, o: MeasuredOptions = {}): MeasuredValidation {
-  const lo = o.selection?.shape === "lo-p2";
-  const { hardware = "dev-kvm-2vcpu", workload = lo ? undefined : "iperf3-veth", baselineConfig = lo ? "tp-lo-p2-baseline" : "tp-baseline", cfsPeriodUs, selection: sel, dataset, ...sim } = o;
+  const sh = harnessShape(o.selection?.shape);
+  const { hardware = sh.hardware, workload = sh.workload, baselineConfig = sh.baselineConfig, cfsPeriodUs, selection: sel, dataset, ...sim } = o;
   const own = sel?.calibrationDataset ?? (dataset === undefined ? true : sameFile(dataset, calibrationDatasetOf(cal)));
   const selection = heldOutConfigurations(rows, cal, { ...sel, calibrationDataset: own });
-  const baseRows = rows.filter((r) => r.kind === "throughput" && r.configId === baselineConfig);
+  // the baseline's runs obey the same selection: a run dropped as contended is no baseline either
+  const dropped = new Set(selection.contended.map((c) => c.runId));
+  const baseRows = rows.filter((r) => r.kind === "throughput" && r.configId === baselineConfig && !dropped.has(r.runId));
   if (baseRows.length === 0) return { baseline: null, selection, comparisons: [] };
   const baseGbps = baseRows.map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : 0));
   const baseline = {
@@ -108,6 +110,8 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
   };
   const comparisons: MeasuredComparison[] = [];
   for (const config of selection.heldOut) {
+    // the baseline is the input every prediction is weighed against, not a prediction
+    if (config.configId === baselineConfig) continue;
     const measuredOverheadPct = 100 * (1 - config.medianGbps / baseline.medianGbps);
     const s = config.settings;
     if (s === undefined || s.mode === "none") {
@@ -124,11 +128,11 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
     }
     const tool = toolForSettings(s);
     const { placement, notes } = placementFor(s, config.cpuLimit, cfsPeriodUs);
-    if (workload === undefined) {
+    if (workload === null) {
       comparisons.push({
         config,
         scenario: describe(tool, placement),
-        notes: [...notes, "no workload model of this traffic shape (pass `workload`): not predicted"],
+        notes: [...notes, "no workload model given (workload null): not predicted"],
         result: null,
         errorPct: null,
         insideSpread: null,

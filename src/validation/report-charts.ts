@@ -39,7 +39,7 @@ export function scalingSpec(points: ScalingPoint[], seedPoints: SeedPoint[]): Ve
   } as VegaLiteSpec;
 }
 
-export function heldOutSpec(m: MeasuredValidation): VegaLiteSpec {
+export function heldOutSpec(m: MeasuredValidation, title = "Held-out configurations on the 2-vCPU KVM host"): VegaLiteSpec {
   const values = m.comparisons.flatMap((c) => {
     const rows = [{ config: c.config.configId, series: "measured median (min–max)", value: Number(f(c.config.medianGbps, 3)), low: Number(f(c.config.minGbps, 3)), high: Number(f(c.config.maxGbps, 3)) }];
     if (c.result) rows.push({ config: c.config.configId, series: "predicted (95% CI)", value: Number(f(c.result.withAgentGbps.mean, 3)), low: Number(f(c.result.withAgentGbps.low, 3)), high: Number(f(c.result.withAgentGbps.high, 3)) });
@@ -48,7 +48,7 @@ export function heldOutSpec(m: MeasuredValidation): VegaLiteSpec {
   return {
     width: 520,
     height: 300,
-    title: "Held-out configurations on the 2-vCPU KVM host",
+    title,
     data: { values },
     encoding: {
       y: { field: "config", type: "nominal", title: null, sort: null },
@@ -66,6 +66,11 @@ export function heldOutSpec(m: MeasuredValidation): VegaLiteSpec {
 export function reportChartSpecs(d: ReportData): Record<string, VegaLiteSpec> {
   const specs: Record<string, VegaLiteSpec> = { "scaling.svg": scalingSpec(d.scaling.points, d.scaling.seedPoints) };
   if (hasHeldOutChart(d)) specs["held-out.svg"] = heldOutSpec(d.measured.validation!);
+  // each other dataset of the held-out list that compared something: its own chart
+  for (const r of d.measured.heldOut?.results ?? []) {
+    if (r.chart === null || r.validation === null || r.calibrationDataset) continue;
+    specs[r.chart] = heldOutSpec(r.validation, `Held-out configurations on the 2-vCPU KVM host: ${r.entry.file.replace(/^.*\//, "")} (${r.entry.shape})`);
+  }
   return specs;
 }
 

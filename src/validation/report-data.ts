@@ -4,10 +4,11 @@
  * (required-cost.ts), our held-out configurations (measured.ts) on the datasets the calibration names
  * (its provenance.datasets), wakeups per record measured beside predicted, the published ring buffer
  * tables, overhead against node size (scaling.ts) and the one-at-a-time sensitivity (sensitivity.ts).
+ * Section 2 compares every dataset of validation/held-out-datasets.json (compareHeldOutDataset).
  * Reads the model files and datasets; writes nothing (report.ts writes, report-sections.ts and
  * report-charts.ts turn this into markdown and Vega-Lite).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readDataset, type DatasetRow, type ThroughputRow } from "../measure/jsonl.ts";
 import { simulatedWakeupRatio, wakeupRatios } from "../calibration/wakeup-fit.ts";
@@ -18,7 +19,10 @@ import { PACKAGE_ROOT } from "../models/paths.ts";
 import type { CalibrationFile } from "../models/types.ts";
 import { DEFAULT_CALIBRATION } from "../node/scenario.ts";
 import { readFittedCalibration, type FittedCalibrationFile } from "./held-out.ts";
-import { validateMeasured, type MeasuredValidation } from "./measured.ts";
+import { mechanismComparison, validateMeasured, type MechanismComparison, type MeasuredValidation } from "./measured.ts";
+import { harnessShape } from "../calibration/harness-scenario.ts";
+import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
+import { foreignCpuShare } from "../measure/delay.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
 import { scalingSweep, type ScalingPoint } from "./scaling.ts";
@@ -45,6 +49,11 @@ export interface ReportOptions {
    * Calibration file for our host. @defaultValue models/calibration/<hostClass of the dataset>.json
    */
   measuredCalibration?: string;
+  /**
+   * The held-out dataset list (section 2 compares each of its files). @defaultValue
+   * validation/held-out-datasets.json when `dataDir` is the default, else none (null: none)
+   */
+  heldOutList?: string | null;
 }
 
 /** The seed rows, our configurations and the scaling chart run as `bpfsim reproduce` does; sensitivity shorter. */
@@ -73,6 +82,184 @@ export interface MeasuredData {
   rows: DatasetRow[];
   /** The harness host's hardware profile as the section describes it (null when nothing was compared). */
   hardware: { name: string; vcpus: number; bandwidthGbps: number; rxQueues: number | undefined } | null;
+  /**
+   * Every dataset of the held-out list (validation/held-out-datasets.json), compared in its order;
+   * absent (older callers, tests): the calibration's own dataset only, as `validation` above.
+   */
+  heldOut?: HeldOutDatasets;
+}
+
+/** One entry of validation/held-out-datasets.json. */
+export interface HeldOutDatasetEntry {
+  /** Repository-relative path of a `bpfsim measure` JSON Lines file. */
+  file: string;
+  shape: TrafficShape;
+  /** Runs whose foreign CPU share is above this are dropped as contended; null keeps every run. */
+  maxForeignShare: number | null;
+  /** Whether its configurations count toward the shape's goal line. */
+  countsForGoal: boolean;
+  /** The same campaign's wakeup-counting file (`bpfsim measure --wakeups`), repository-relative, if any. */
+  wakeups?: string;
+  note?: string;
+}
+
+export interface HeldOutDatasetList {
+  /** Where the list was read from, repository-relative. */
+  file: string;
+  /** What the list is, as written there. */
+  note: string;
+  /** Why runs are dropped as contended, and why at that limit, as written there. */
+  maxForeignShareWhy: string;
+  datasets: HeldOutDatasetEntry[];
+}
+
+/** One listed dataset, compared (or why not). */
+export interface HeldOutDatasetResult {
+  entry: HeldOutDatasetEntry;
+  /** false: the listed file does not exist (yet); nothing else is filled in. */
+  exists: boolean;
+  /** Whether it is the dataset the calibration was fitted on (its provenance.datasets.throughput). */
+  calibrationDataset: boolean;
+  /** The shape's scenario (hardware, workload, baseline configuration). */
+  hardware: string;
+  workload: string;
+  validation: MeasuredValidation | null;
+  /** The loader's counters beside the model's, one per compared configuration (same order). */
+  mechanisms: MechanismComparison[];
+  /** File name of its chart under validation/charts/ (SVG; the PNG beside it), or null when nothing was compared. */
+  chart: string | null;
+  /**
+   * Its wakeup file compared (entry.wakeups; same shape and contended-run rule, predicted at this
+   * dataset's baseline): null when none is listed or nothing could be compared; "missing" when the
+   * listed file does not exist yet.
+   */
+  wakeups?: WakeupComparison | "missing" | null;
+}
+
+export interface HeldOutDatasets {
+  list: HeldOutDatasetList;
+  results: HeldOutDatasetResult[];
+}
+
+/** Reads and checks validation/held-out-datasets.json (or another list in its format). */
+export function readHeldOutDatasetList(path: string): HeldOutDatasetList {
+  const raw = JSON.parse(readFileSync(path, "utf8")) as { note?: unknown; maxForeignShareWhy?: unknown; datasets?: unknown };
+  if (!Array.isArray(raw.datasets)) throw new RangeError(`${rel(path)}: "datasets" must be an array`);
+  const datasets = raw.datasets.map((d: Record<string, unknown>, i: number): HeldOutDatasetEntry => {
+    const where = `${rel(path)}: datasets[${i}]`;
+    if (typeof d.file !== "string" || !d.file.endsWith(".jsonl")) throw new RangeError(`${where}.file must be a .jsonl path`);
+    if (!(TRAFFIC_SHAPES as readonly unknown[]).includes(d.shape)) throw new RangeError(`${where}.shape must be one of ${TRAFFIC_SHAPES.join(", ")}`);
+    const m = d.maxForeignShare;
+    if (m !== null && !(typeof m === "number" && m >= 0 && m <= 1)) throw new RangeError(`${where}.maxForeignShare must be null or a share in [0, 1]`);
+    return {
+      file: d.file,
+      shape: d.shape as TrafficShape,
+      maxForeignShare: m as number | null,
+      countsForGoal: d.countsForGoal !== false,
+      ...(typeof d.wakeups === "string" ? { wakeups: d.wakeups } : {}),
+      ...(typeof d.note === "string" ? { note: d.note } : {}),
+    };
+  });
+  return {
+    file: rel(path),
+    note: typeof raw.note === "string" ? raw.note : "",
+    maxForeignShareWhy: typeof raw.maxForeignShareWhy === "string" ? raw.maxForeignShareWhy : "",
+    datasets,
+  };
+}
+
+/** The chart file of a listed dataset: the calibration's own keeps the report's `held-out.svg`. */
+export function heldOutChartName(entry: HeldOutDatasetEntry, calibrationDataset: boolean): string {
+  return calibrationDataset ? "held-out.svg" : `held-out-${entry.file.replace(/^.*\//, "").replace(/\.jsonl$/, "")}.svg`;
+}
+
+/**
+ * Compares one listed dataset: its shape's configurations (harnessShape), runs above its
+ * maxForeignShare dropped, as the calibration's own dataset when the calibration names it (then its
+ * runs not listed as held out are used) and as another campaign's file otherwise (none of its runs
+ * used). `read` reads a repository-relative dataset (tests pass rows).
+ */
+export function compareHeldOutDataset(
+  entry: HeldOutDatasetEntry,
+  cal: FittedCalibrationFile,
+  sim: SimulateOptions,
+  read: (file: string) => DatasetRow[] | null,
+): HeldOutDatasetResult {
+  const sh = harnessShape(entry.shape);
+  const own = (cal.calibration.provenance.datasets?.throughput ?? []).some((x) => rel(join(PACKAGE_ROOT, x)) === entry.file);
+  const base = { entry, calibrationDataset: own, hardware: sh.hardware, workload: sh.workload };
+  const rows = read(entry.file);
+  if (rows === null) return { ...base, exists: false, validation: null, mechanisms: [], chart: null };
+  const validation = validateMeasured(rows, cal, {
+    ...sim,
+    selection: { shape: entry.shape, calibrationDataset: own, ...(entry.maxForeignShare !== null ? { maxForeignShare: entry.maxForeignShare } : {}) },
+  });
+  let wakeups: HeldOutDatasetResult["wakeups"] = null;
+  if (entry.wakeups !== undefined) {
+    const wrows = read(entry.wakeups);
+    if (wrows === null) wakeups = "missing";
+    else if (validation.baseline !== null) {
+      const max = entry.maxForeignShare;
+      const clean = wrows.filter((r) => r.kind === "throughput" && (r.config.shape ?? "veth") === entry.shape && (max === null || foreignCpuShare(r) <= max));
+      // the calibration fitted on wakeup runs of its own wakeup file only
+      const ownWakeups = (cal.calibration.provenance.datasets?.wakeups ?? []).some((x) => rel(join(PACKAGE_ROOT, x)) === entry.wakeups);
+      const fitted = ownWakeups ? fittedWakeupRuns(cal) : new Set<string>();
+      const rowsOut = wakeupRows(clean, fitted, validation.baseline.medianGbps, cal, { ...sim, hardware: sh.hardware, workload: sh.workload }, entry.shape === "lo-p2" ? "tpw-lo-p2-none" : "tpw-none");
+      const fittedBy = ownWakeups ? (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] })) : [];
+      wakeups = rowsOut.length > 0 ? { file: entry.wakeups, rows: rowsOut, fittedBy } : null;
+    }
+  }
+  return {
+    ...base,
+    exists: true,
+    validation,
+    mechanisms: validation.comparisons.map((c) => mechanismComparison(rows, c)),
+    chart: validation.comparisons.length > 0 ? heldOutChartName(entry, own) : null,
+    wakeups,
+  };
+}
+
+/** What a compared dataset (or several pooled) scores: the goal's count and the errors. */
+export interface HeldOutScore {
+  /** Compared configurations (those not predicted included: they count against the goal). */
+  n: number;
+  predicted: number;
+  inside: number;
+  /** The same over configurations whose id no constant was fitted on in the calibration's own dataset. */
+  unfitted: { n: number; inside: number };
+  meanAbsErrorPct: number | null;
+  worstAbsErrorPct: number | null;
+  /** inside >= 80% of n (n > 0). */
+  met: boolean;
+}
+
+export const HELD_OUT_GOAL = 0.8;
+
+export function heldOutScore(vs: readonly MeasuredValidation[]): HeldOutScore {
+  const cs = vs.flatMap((v) => v.comparisons);
+  const fitted = new Set(vs.flatMap((v) => v.selection.fittedConfigurations));
+  const predicted = cs.filter((c) => c.insideSpread !== null);
+  const errs = predicted.map((c) => Math.abs(c.errorPct!));
+  const unf = cs.filter((c) => !fitted.has(c.config.configId));
+  const inside = predicted.filter((c) => c.insideSpread).length;
+  return {
+    n: cs.length,
+    predicted: predicted.length,
+    inside,
+    unfitted: { n: unf.length, inside: unf.filter((c) => c.insideSpread === true).length },
+    meanAbsErrorPct: errs.length > 0 ? errs.reduce((a, x) => a + x, 0) / errs.length : null,
+    worstAbsErrorPct: errs.length > 0 ? Math.max(...errs) : null,
+    met: cs.length > 0 && inside >= HELD_OUT_GOAL * cs.length,
+  };
+}
+
+/** Per traffic shape, the pooled score of its datasets that count toward the goal and exist; null: none measured yet. */
+export function shapeGoals(results: readonly HeldOutDatasetResult[]): { shape: TrafficShape; files: string[]; score: HeldOutScore | null }[] {
+  const shapes = TRAFFIC_SHAPES.filter((s) => results.some((r) => r.entry.shape === s && r.entry.countsForGoal));
+  return shapes.map((shape) => {
+    const rs = results.filter((r) => r.entry.shape === shape && r.entry.countsForGoal && r.validation !== null);
+    return { shape, files: rs.map((r) => r.entry.file), score: rs.length > 0 ? heldOutScore(rs.map((r) => r.validation!)) : null };
+  });
 }
 
 /** One wakeup-counting configuration: measured ratios of our host beside the model's. */
@@ -92,6 +279,35 @@ export interface WakeupComparison {
   /** The wakeup dataset (provenance.datasets.wakeups), repository-relative. */
   file: string;
   rows: WakeupComparisonRow[];
+  /** The calibration's constants fitted on this file's runs, with those runs (as the calibration lists them). */
+  fittedBy?: { constant: string; runs: string[] }[];
+}
+
+/** Runs as ranges per configuration: ["tpw-perf#0", "tpw-perf#1", "tpw-perf#2", "tpw-ringbuf#0"] -> "tpw-perf#0–2, tpw-ringbuf#0". */
+export function runRanges(runs: readonly string[]): string {
+  const by = new Map<string, number[]>();
+  for (const r of runs) {
+    const m = /^(.*)#(\d+)$/.exec(r);
+    if (m === null) by.set(r, []);
+    else by.set(m[1], [...(by.get(m[1]) ?? []), Number(m[2])]);
+  }
+  const out: string[] = [];
+  for (const [config, reps] of by) {
+    if (reps.length === 0) {
+      out.push(config);
+      continue;
+    }
+    const s = [...new Set(reps)].sort((a, b) => a - b);
+    const parts: string[] = [];
+    for (let i = 0; i < s.length; ) {
+      let j = i;
+      while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
+      parts.push(j > i ? `${s[i]}–${s[j]}` : String(s[i]));
+      i = j + 1;
+    }
+    out.push(`${config}#${parts.join(",")}`);
+  }
+  return out.join(", ");
 }
 
 /** A published point drawn on the scaling chart. */
@@ -154,7 +370,7 @@ export function calibrationDatasets(cal: CalibrationFile, found: string[]): stri
   return picked.length > 0 ? picked : found;
 }
 
-function measuredData(dataDir: string, measuredCalibration: string | undefined, sim: SimulateOptions): MeasuredData {
+function measuredData(dataDir: string, measuredCalibration: string | undefined, sim: SimulateOptions, listPath: string | null): MeasuredData {
   const none = { validation: null, calibration: null, hardware: null };
   const all = readDatasets(dataDir);
   if (all.rows.length === 0) {
@@ -170,8 +386,17 @@ function measuredData(dataDir: string, measuredCalibration: string | undefined, 
   const datasets = calibrationDatasets(calibration.calibration, all.files);
   const rows = datasets === all.files ? all.rows : datasets.flatMap((x) => readDataset(join(PACKAGE_ROOT, x)));
   const hw = loadHardware("dev-kvm-2vcpu");
+  let heldOut: HeldOutDatasets | undefined;
+  if (listPath !== null && existsSync(listPath)) {
+    const list = readHeldOutDatasetList(listPath);
+    const read = (file: string) => (existsSync(join(PACKAGE_ROOT, file)) ? readDataset(join(PACKAGE_ROOT, file)) : null);
+    heldOut = { list, results: list.datasets.map((e) => compareHeldOutDataset(e, calibration, sim, read)) };
+  }
+  // the calibration's own dataset, as before (its wakeups and chart); from the list when it is there
+  const ownResult = heldOut?.results.find((r) => r.calibrationDataset && r.validation !== null);
   return {
-    validation: validateMeasured(rows, calibration, sim),
+    heldOut,
+    validation: ownResult?.validation ?? validateMeasured(rows, calibration, sim),
     why: "",
     calibrationFile: rel(calPath),
     calibration,
@@ -190,11 +415,29 @@ export function wakeupComparison(cal: FittedCalibrationFile, rows: DatasetRow[],
   const file = cal.calibration.provenance.datasets?.wakeups[0];
   if (file === undefined || !existsSync(join(PACKAGE_ROOT, file))) return null;
   const wrows = readDataset(join(PACKAGE_ROOT, file));
-  const ratios = wakeupRatios(wrows);
   const base = rows.filter((r): r is ThroughputRow => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => r.iperf.bitsPerSecond / 1e9);
-  if (ratios.size === 0 || base.length === 0) return null;
-  const baselineGbps = median(base);
-  const fitted = new Set([...(cal.calibration.constants.irqWorkLatencyNs.runs ?? []), ...(cal.calibration.constants.runqueueWaitNs.runs ?? [])]);
+  if (base.length === 0) return null;
+  const out = wakeupRows(wrows, fittedWakeupRuns(cal), median(base), cal, sim, "tpw-none");
+  if (out.length === 0) return null;
+  const fittedBy = (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] }));
+  return { file, rows: out, fittedBy };
+}
+
+/** Wakeup runs the calibration's wakeup constants were fitted on (in its own wakeup file). */
+function fittedWakeupRuns(cal: FittedCalibrationFile): Set<string> {
+  return new Set([...(cal.calibration.constants.irqWorkLatencyNs.runs ?? []), ...(cal.calibration.constants.runqueueWaitNs.runs ?? [])]);
+}
+
+/** One table row per wakeup-counting configuration of `wrows`: measured ratios beside the model's at `baselineGbps`. */
+function wakeupRows(
+  wrows: readonly DatasetRow[],
+  fitted: Set<string>,
+  baselineGbps: number,
+  cal: FittedCalibrationFile,
+  sim: SimulateOptions & { hardware?: string; workload?: string },
+  noneConfig: string,
+): WakeupComparisonRow[] {
+  const ratios = wakeupRatios(wrows, noneConfig);
   const out: WakeupComparisonRow[] = [];
   for (const [configId, e] of [...ratios].sort((a, b) => a[0].localeCompare(b[0]))) {
     const settings = wrows.find((r): r is ThroughputRow => r.kind === "throughput" && r.configId === configId)?.config.settings;
@@ -215,7 +458,7 @@ export function wakeupComparison(cal: FittedCalibrationFile, rows: DatasetRow[],
       usedRuns: e.runs.filter((r) => fitted.has(r)).length,
     });
   }
-  return { file, rows: out };
+  return out;
 }
 
 /** The band over the study's unknowns of every counted row, with the row's node size, tool and placement. */
@@ -265,7 +508,8 @@ export function reportData(options: ReportOptions = {}): ReportData {
   const required = requiredCostTable(rep, short);
   // 2. ours
   const dataDir = options.dataDir ?? join(PACKAGE_ROOT, "validation", "data");
-  const measured = measuredData(dataDir, options.measuredCalibration, sim);
+  const listPath = options.heldOutList !== undefined ? options.heldOutList : options.dataDir === undefined ? join(PACKAGE_ROOT, "validation", "held-out-datasets.json") : null;
+  const measured = measuredData(dataDir, options.measuredCalibration, sim, listPath);
   const wakeups = measured.calibration === null ? null : wakeupComparison(measured.calibration, measured.rows, sim);
   // 3. scaling
   const saturating = scalingSweep({ ...sim, calibration: seedCalibrationName });

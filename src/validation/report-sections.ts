@@ -20,7 +20,8 @@ import { manyCoreSection } from "./report-manycore.ts";
 import { delaySection } from "./report-delay.ts";
 import { renderRingbufTablesSection } from "./ringbuf-tables.ts";
 import { hasHeldOutChart } from "./report-charts.ts";
-import type { BandRow, MeasuredData, ReportData, ReportSettings, WakeupComparison } from "./report-data.ts";
+import { heldOutScore, runRanges, shapeGoals, HELD_OUT_GOAL, type BandRow, type HeldOutDatasetResult, type HeldOutScore, type MeasuredData, type ReportData, type ReportSettings, type WakeupComparison } from "./report-data.ts";
+import { mechanismComparison, type MechanismQuantity } from "./measured.ts";
 import { DEFAULT_32, findRow, RINGBUF_32, skbDelayOf } from "./report-rows.ts";
 
 /** The calibration constants behind each mechanism of the attribution. */
@@ -253,13 +254,18 @@ export function requiredSection(rows: RequiredCostRow[], o: ReportSettings): str
 
 // ---------------------------------------------------------------- section 2: our measurements
 /** Wakeups per record on our host, measured (irq_work interrupts per output) beside the model. */
-export function wakeupSection(w: WakeupComparison | null): string {
+export function wakeupSection(w: WakeupComparison | null, heading = "### Wakeups per record"): string {
   if (w === null) return "";
   const out = [
-    "### Wakeups per record",
+    heading,
     "",
     `Dataset: \`${w.file}\` (irq_work self-interrupts per parser output, \`bpfsim measure --wakeups\`; one perf event per CPU, so one interrupt is one perf_event_wakeup). ` +
-      "Predicted: the same configuration simulated as above. Runs used by the calibration (irqWorkLatencyNs from tpw-perf, runqueueWaitNs from tpw-ringbuf) are marked.",
+      "Predicted: the same configuration simulated as above. Runs used by the calibration are marked: " +
+      (w.fittedBy === undefined
+        ? "irqWorkLatencyNs from tpw-perf, runqueueWaitNs from tpw-perf and tpw-ringbuf."
+        : w.fittedBy.length === 0
+          ? "none (no constant was fitted on this file's runs)."
+          : `${w.fittedBy.map((c) => `${c.constant} fitted on ${runRanges(c.runs)}${c.constant === "runqueueWaitNs" ? " (the reader's sleeps per record, loader voluntary_ctxt_switches / records)" : c.constant === "irqWorkLatencyNs" ? " (irq_work interrupts per record)" : ""}`).join("; ")}.`),
     "",
     "| configuration | runs | measured median (min–max) | predicted | used by the calibration |",
     "| --- | ---: | ---: | ---: | --- |",
@@ -274,35 +280,42 @@ export function wakeupSection(w: WakeupComparison | null): string {
   return out.join("\n");
 }
 
-export function measuredSection(d: MeasuredData): string {
-  const out: string[] = ["## 2. Our measurements (held-out configurations)", ""];
-  const m: MeasuredValidation | null = d.validation;
-  if (m === null || d.hardware === null) {
-    out.push(d.why, "");
-    return out.join("\n");
-  }
-  const hw = d.hardware;
-  out.push(
-    `Dataset: ${d.datasets.map((x) => `\`${x}\``).join(", ")}; calibration: \`${d.calibrationFile}\`. ` +
-      `Scenario for each configuration: hardware \`${hw.name}\` (${hw.vcpus} vCPUs, KVM, one NUMA node; no NIC: veth, so the bandwidth cap is a placeholder ${hw.bandwidthGbps} Gb/s meaning "none", and ${hw.rxQueues} receive 'queue' because veth runs the receive softirq on the sending CPU), ` +
-      "workload `iperf3-veth` in mode `observed` at the measured no-program baseline (iperf3 is closed-loop and CPU-bound here, like the study's receiver; an offered load would need a rate we did not set), " +
-      "tools `harness-perf` / `harness-ringbuf` with each run's loader settings, placement from the run (no limit: unlimited; cgroup limit: limited, 100 ms period; reader pinned: pinned).",
-    "",
-  );
+/** "median (min–max) / model" of one loader counter beside the model; "—" where either is missing. */
+function quantityCell(q: MechanismQuantity | undefined, digits = 3): string {
+  if (q === undefined) return "—";
+  const meas = q.measuredMedian === null ? "—" : `${q.measuredMedian.toFixed(digits)} (${q.measuredMin!.toFixed(digits)}–${q.measuredMax!.toFixed(digits)})`;
+  return `${meas} / ${q.predicted === null ? "—" : q.predicted.toFixed(digits)}`;
+}
+
+/** "X of N ... (P%)": the goal's count of a score. */
+function scoreText(sc: HeldOutScore): string {
+  return `${sc.inside} of ${sc.n} held-out configurations (${f((100 * sc.inside) / sc.n, 0)}%)`;
+}
+
+/** One dataset's comparison: baseline, table, counts, notes, what was left out and why. */
+function datasetBlock(m: MeasuredValidation, sleeps: (MechanismQuantity | undefined)[], o: { maxForeignShare: number | null | undefined; chart: string | null; listed: boolean }): string[] {
+  const out: string[] = [];
   if (m.baseline === null) {
-    out.push("The dataset has no baseline (no-program) runs: nothing can be predicted.", "");
-    return out.join("\n");
+    out.push(`The dataset has no baseline (no-program) runs${m.selection.contended.length > 0 ? " left after the contended runs were dropped" : ""}: nothing can be predicted.`, "");
+    out.push(...contendedLines(m, o));
+    return out;
   }
   const b = m.baseline;
   out.push(
-    `Baseline (\`${b.configId}\`, ${b.runs.length} runs, an input): median ${f(b.medianGbps, 2)} Gb/s, min–max ${f(b.minGbps, 2)}–${f(b.maxGbps, 2)} Gb/s${b.used ? "; its runs were also used by the calibration" : ""}.`,
+    `Baseline (\`${b.configId}\`, ${b.runs.length} run${b.runs.length === 1 ? "" : "s"}, an input): median ${f(b.medianGbps, 2)} Gb/s, min–max ${f(b.minGbps, 2)}–${f(b.maxGbps, 2)} Gb/s${b.used ? "; its runs were also used by the calibration" : ""}.`,
     "",
   );
+  const fitted = new Set(m.selection.fittedConfigurations);
   if (m.comparisons.length === 0) {
-    out.push("No throughput configuration is held out by this calibration file (it lists no `heldOut` runs, or every configuration was used): nothing to compare.", "");
+    out.push(
+      m.selection.contended.length > 0 && m.selection.heldOut.length === 0
+        ? "Every configuration's runs were dropped as contended: nothing to compare."
+        : "No throughput configuration is held out by this calibration file (it lists no `heldOut` runs, or every configuration was used): nothing to compare.",
+      "",
+    );
   } else {
-    const rows = m.comparisons.map((c) => [
-      c.config.configId,
+    const rows = m.comparisons.map((c, i) => [
+      fitted.has(c.config.configId) ? `${c.config.configId} (fitted id)` : c.config.configId,
       c.scenario,
       String(c.config.runs.length),
       `${f(c.config.medianGbps, 2)} (${f(c.config.minGbps, 2)}–${f(c.config.maxGbps, 2)})`,
@@ -311,30 +324,33 @@ export function measuredSection(d: MeasuredData): string {
       c.result ? est(c.result.overheadPct, 1) : "—",
       c.errorPct === null ? "—" : `${c.errorPct >= 0 ? "+" : ""}${f(c.errorPct)}%`,
       c.insideSpread === null ? "not predicted" : c.insideSpread ? "yes" : "no",
+      quantityCell(sleeps[i]),
     ]);
     out.push(
       mdTable(
-        ["configuration", "settings", "runs", "measured Gb/s median (min–max)", "measured overhead %", "predicted Gb/s", "predicted overhead %", "error vs median", "inside min–max"],
+        ["configuration", "settings", "runs", "measured Gb/s median (min–max)", "measured overhead %", "predicted Gb/s", "predicted overhead %", "error vs median", "inside min–max", "reader sleeps per record, measured median (min–max) / model"],
         rows,
-        ["", "", "r", "r", "r", "r", "r", "r", ""],
+        ["", "", "r", "r", "r", "r", "r", "r", "", "r"],
       ),
+      "",
+      "Reader sleeps per record: the loader's voluntary context switches of its reader over the records it read, beside the model's reader wakeups from sleep per output (measured.ts mechanismComparison); a throughput inside its spread with these far apart is right for the wrong reason.",
       "",
     );
     const few = m.comparisons.filter((c) => c.config.runs.length < 3);
     if (few.length > 0) {
       out.push(`The dataset lacks repetitions: ${few.map((c) => `${c.config.configId} (${c.config.runs.length})`).join(", ")} ha${few.length === 1 ? "s" : "ve"} fewer than 3 held-out runs, so their min–max is not a spread worth testing against.`, "");
     }
-    const predicted = m.comparisons.filter((c) => c.insideSpread !== null);
-    const inside = predicted.filter((c) => c.insideSpread).length;
-    const n = m.comparisons.length;
+    const sc = heldOutScore([m]);
     out.push(
-      `Inside the measured spread: ${inside} of ${n} held-out configurations (${f((100 * inside) / n, 0)}%); ${n - predicted.length} could not be predicted. Goal ≥80%: **${inside >= 0.8 * n ? "met" : "not met"}**.`,
+      `Inside the measured spread: ${scoreText(sc)}; ${sc.n - sc.predicted} could not be predicted. Goal ≥${f(100 * HELD_OUT_GOAL, 0)}%: **${sc.met ? "met" : "not met"}**.` +
+        (fitted.size > 0
+          ? ` Of the ${sc.unfitted.n} configurations whose id no constant was fitted on (the calibration fitted its constants on runs of the ids marked "fitted id" in its own dataset, never on this file's runs): ${sc.unfitted.inside} inside.`
+          : ""),
       "",
     );
     const notes = m.comparisons.filter((c) => c.notes.length > 0);
     if (notes.length > 0) out.push("Notes:", "", ...notes.map((c) => `- ${c.config.configId}: ${c.notes.join("; ")}`), "");
-    const errs = predicted.map((c) => Math.abs(c.errorPct!));
-    if (errs.length > 0) out.push(`Mean |error| against the measured median: ${f(errs.reduce((a, x) => a + x, 0) / errs.length)}%; worst ${f(Math.max(...errs))}%.`, "");
+    if (sc.meanAbsErrorPct !== null) out.push(`Mean |error| against the measured median: ${f(sc.meanAbsErrorPct)}%; worst ${f(sc.worstAbsErrorPct!)}%.`, "");
   }
   if (m.selection.partial.length > 0) {
     out.push(
@@ -345,11 +361,104 @@ export function measuredSection(d: MeasuredData): string {
     );
   }
   if (m.selection.used.length > 0) out.push(`Configurations used entirely by the calibration (not compared): ${m.selection.used.join(", ")}.`, "");
+  out.push(...contendedLines(m, o));
+  if (o.chart !== null) out.push(`![Held-out configurations, measured and predicted](charts/${o.chart.replace(/\.svg$/, ".png")})`, "");
+  return out;
+}
+
+/** The runs a listed dataset dropped as contended: how many, which, and why. */
+function contendedLines(m: MeasuredValidation, o: { maxForeignShare: number | null | undefined; listed: boolean }): string[] {
+  if (!o.listed) return [];
+  const cont = m.selection.contended;
+  if (o.maxForeignShare === null || o.maxForeignShare === undefined) return ["Runs dropped as contended: none (no limit on other tenants' CPU share is set for this dataset).", ""];
+  if (cont.length === 0) return [`Runs dropped as contended: none (no run had other tenants above ${f(100 * o.maxForeignShare, 0)}% of the CPUs).`, ""];
+  return [
+    `Runs dropped as contended: ${cont.length}, because other tenants used more than ${f(100 * o.maxForeignShare, 0)}% of the CPUs in user space during them (foreignCpuShare): ` +
+      `${cont.map((c) => `${c.runId} (${f(100 * c.foreignShare, 0)}%)`).join(", ")}.`,
+    "",
+  ];
+}
+
+/** The scenario every configuration gets, by traffic shape. */
+function scenarioText(hw: NonNullable<MeasuredData["hardware"]>, shapes: readonly string[]): string {
+  const lo = shapes.includes("lo-p2");
+  return (
+    `Scenario for each configuration: hardware \`${hw.name}\` (${hw.vcpus} vCPUs, KVM, one NUMA node; no NIC: veth${lo ? " and loopback" : ""}, so the bandwidth cap is a placeholder ${hw.bandwidthGbps} Gb/s meaning "none", and ${hw.rxQueues} receive 'queue' because veth${lo ? " and loopback run" : " runs"} the receive softirq on the sending CPU), ` +
+    "workload `iperf3-veth` in mode `observed` at the measured no-program baseline (iperf3 is closed-loop and CPU-bound here, like the study's receiver; an offered load would need a rate we did not set)" +
+    (lo
+      ? "; for the lo-p2 shape workload `iperf3-lo-p2` (iperf3 -P 2 over loopback from one sending thread: one 64 KiB skb per lo MTU, an ACK every second skb, sent from the receiving thread's CPU) observed at `tp-lo-p2-baseline`"
+      : "") +
+    ", tools `harness-perf` / `harness-ringbuf` with each run's loader settings, placement from the run (no limit: unlimited; cgroup limit: limited, 100 ms period; reader pinned: pinned)."
+  );
+}
+
+export function measuredSection(d: MeasuredData): string {
+  const out: string[] = ["## 2. Our measurements (held-out configurations)", ""];
+  const m: MeasuredValidation | null = d.validation;
+  if (m === null || d.hardware === null) {
+    out.push(d.why, "");
+    return out.join("\n");
+  }
+  const hw = d.hardware;
+  const list = d.heldOut;
+  if (list === undefined) {
+    out.push(`Dataset: ${d.datasets.map((x) => `\`${x}\``).join(", ")}; calibration: \`${d.calibrationFile}\`. ` + scenarioText(hw, ["veth"]), "");
+    const sleeps = m.comparisons.map((c) => mechanismComparison(d.rows, c).cyclesPerRecord);
+    out.push(...datasetBlock(m, sleeps, { maxForeignShare: undefined, chart: null, listed: false }));
+  } else {
+    const shapes = [...new Set(list.list.datasets.map((e) => e.shape))];
+    out.push(
+      `Datasets: every file listed in \`${list.list.file}\`, below in its order; calibration: \`${d.calibrationFile}\`. ` + scenarioText(hw, shapes),
+      "",
+      "Goal: at least 80% of held-out configurations inside their measured min–max, on each traffic shape, with no constant fitted on a held-out run. By shape (the datasets that count toward it, pooled):",
+      "",
+    );
+    for (const g of shapeGoals(list.results)) {
+      const missing = list.results.filter((r) => r.entry.shape === g.shape && r.entry.countsForGoal && !r.exists).map((r) => `\`${r.entry.file}\``);
+      if (g.score === null) out.push(`- ${g.shape}: not measured yet (${missing.join(", ")} does not exist yet).`);
+      else if (g.score.n === 0) out.push(`- ${g.shape}: nothing compared over ${g.files.map((x) => `\`${x}\``).join(", ")}: **not met**.`);
+      else
+        out.push(
+          `- ${g.shape}: ${scoreText(g.score)} over ${g.files.map((x) => `\`${x}\``).join(", ")}; mean |error| ${g.score.meanAbsErrorPct === null ? "—" : `${f(g.score.meanAbsErrorPct)}%`}: **${g.score.met ? "met" : "not met"}**` +
+            (missing.length > 0 ? ` (${missing.join(", ")} not measured yet)` : "") +
+            ".",
+        );
+    }
+    if (list.list.maxForeignShareWhy !== "") out.push("", `Runs dropped as contended (the list's maxForeignShare): ${list.list.maxForeignShareWhy}`);
+    out.push("");
+    for (const r of list.results) out.push(...listedDataset(r));
+  }
   out.push(
-    "Limits of this comparison: one host with 2 vCPUs, so sender, receiver, softirq and the reader share two CPUs; one TCP stream; the measured spread over a few repetitions is wide (the baseline itself varies by tens of percent), so 'inside the spread' is a weak test.",
+    "Limits of this comparison: one host with 2 vCPUs, so sender, receiver, softirq and the reader share two CPUs; one TCP stream (veth) or two from one thread (lo-p2); the measured spread over a few repetitions is wide (the baseline itself varies by tens of percent), so 'inside the spread' is a weak test.",
     "",
   );
   return out.join("\n");
+}
+
+/** One entry of the held-out list: its heading, then its comparison or the one line saying it is not there yet. */
+function listedDataset(r: HeldOutDatasetResult): string[] {
+  const e = r.entry;
+  const out: string[] = [`### \`${e.file}\` (${e.shape})`, ""];
+  if (!r.exists) {
+    out.push(`Not measured yet: the file does not exist${e.note ? ` (${e.note})` : ""}.`, "");
+    return out;
+  }
+  out.push(
+    `${r.calibrationDataset ? "The calibration's own dataset" : "Another campaign's dataset: none of its runs fitted a constant"}; workload \`${r.workload}\`${e.countsForGoal ? "" : "; not counted toward the shape's goal"}.${e.note ? ` Note: ${e.note.replace(/\.$/, "")}.` : ""}`,
+    "",
+  );
+  if (r.validation === null) return out;
+  out.push(...datasetBlock(r.validation, r.mechanisms.map((x) => x.cyclesPerRecord), { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true }));
+  if (r.wakeups === "missing") out.push(`Wakeups per record: \`${e.wakeups}\` not measured yet (the file does not exist).`, "");
+  else if (r.wakeups !== undefined && r.wakeups !== null) {
+    out.push(
+      wakeupSection(r.wakeups, `#### Wakeups per record (${e.shape})`).replace(
+        "Predicted: the same configuration simulated as above.",
+        `Predicted: the same configuration simulated as above, at this dataset's baseline; runs of the ${e.shape} shape only${e.maxForeignShare !== null ? `, those with other tenants above ${f(100 * e.maxForeignShare, 0)}% of the CPUs dropped` : ""}.`,
+      ),
+    );
+  }
+  return out;
 }
 
 export function scalingSection(points: ScalingPoint[], saturating: ScalingPoint[], o: ReportSettings, calibration: string): string {
@@ -422,7 +531,8 @@ export function reportMarkdown(d: ReportData): string {
     requiredSection(d.required, o),
     measuredSection(d.measured),
   ];
-  if (hasHeldOutChart(d)) md.push("![Held-out configurations, measured and predicted](charts/held-out.png)", "");
+  // without the held-out list the section does not link its chart: the calibration's own dataset's, as before
+  if (d.measured.heldOut === undefined && hasHeldOutChart(d)) md.push("![Held-out configurations, measured and predicted](charts/held-out.png)", "");
   md.push(wakeupSection(d.wakeups));
   md.push(renderRingbufTablesSection(d.ringbuf.comparisons, d.ringbuf.host));
   md.push(scalingSection(d.scaling.points, d.scaling.saturating, o, d.seedCalibrationName), sensitivitySection(d.sensitivity, o, d.seedCalibrationName));

@@ -155,3 +155,62 @@ describe("runNode: accounting", () => {
     expect(Array.from(a.ledger.ns)).not.toEqual(Array.from(c.ledger.ns));
   });
 });
+
+describe("runNode: ACKs sent from the receiving thread's CPU (Workload.acksFromReceiverShare)", () => {
+  // dev-kvm-2vcpu: one receive queue on CPU 0, the receiving thread on CPU 1
+  const kvm = loadHardware("dev-kvm-2vcpu");
+  const run = (share: number | undefined, placement: AgentPlacement = { kind: "unlimited" }) => {
+    const queues = rxQueues(kvm.vcpus, 1, 0, new RandomStreams(1).stream("rss"));
+    const w = { ...workload, ...(share !== undefined ? { acksFromReceiverShare: share } : {}) };
+    return runNode({
+      hw: kvm,
+      tool: loadTool("harness-perf"),
+      placement,
+      workload: w,
+      costs,
+      queues,
+      queueBytesPerS: new Float64Array([(2e9 / 8)]),
+      seed: 3,
+      durationNs: 25e6,
+      warmupNs: 5e6,
+      kernel: parseKernel("6.18"),
+    });
+  };
+  const progRuns = (r: ReturnType<typeof runNode>, cpu: number) => r.ledger.categoryOn(cpu, CAT.bpfProgram) / costs.bpfProgramNs;
+
+  it("share 0 (the default): every hook runs on the receive CPU; the other CPU gets no hook work", () => {
+    const r = run(undefined);
+    expect(progRuns(r, 1)).toBe(0);
+    expect(progRuns(r, 0) / r.arrivedSkbs).toBeCloseTo(2 + 2 / 2, 1);
+    // a share of 0 spelled out is the same run
+    const z = run(0);
+    expect(z.outputs).toBe(r.outputs);
+    expect(Array.from(z.hookNs)).toEqual(Array.from(r.hookNs));
+  });
+
+  it("share 1: the ACKs' 2 egress hooks per skbsPerAck skbs run on CPU 1, the data's 2 on CPU 0; CPU 1's work is not queue-following hook time", () => {
+    const r = run(1);
+    expect(progRuns(r, 0) / r.arrivedSkbs).toBeCloseTo(2, 1);
+    expect(progRuns(r, 1) / r.arrivedSkbs).toBeCloseTo(2 / 2, 1);
+    // CPU 1 runs no queue: all its agent work counts with the node's traffic
+    expect(r.hookNs[1]).toBe(0);
+    // CPU 0 runs its own data skbs' programs only: two thirds of what it ran with the ACKs there
+    expect(progRuns(r, 0) / progRuns(run(0), 0)).toBeCloseTo(2 / 3, 1);
+    // records are still all accounted for
+    expect(r.totals.consumed + r.totals.lost + r.totals.buffered).toBe(r.totals.attempted);
+  });
+
+  it("share 0.5: every other ACK leaves from the receiving thread's CPU", () => {
+    const r = run(0.5);
+    expect(progRuns(r, 1) / r.arrivedSkbs).toBeCloseTo(2 / 4, 1);
+  });
+
+  it("a reader pinned to CPU 1 now finds interrupt-context work there (its pass is stretched by it)", () => {
+    const pin: AgentPlacement = { kind: "pinned", dedicatedCpu: 1, dedicatedCpus: 1, exclusive: false };
+    const before = run(0, pin);
+    const after = run(1, pin);
+    const irq = (r: ReturnType<typeof runNode>) => r.ledger.categoryOn(1, CAT.bpfProgram) + r.ledger.categoryOn(1, CAT.recordOutput);
+    expect(irq(before)).toBe(0);
+    expect(irq(after)).toBeGreaterThan(0);
+  });
+});
