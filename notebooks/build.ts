@@ -80,7 +80,10 @@ function offline(): Plugin {
     transform(code, id) {
       // the kit's CSS for Inputs imports the package's stylesheet from the CDN; take the installed one
       if (resolve(id.split("?")[0]) === inputsCss) {
-        return code.replace(/@import url\("https:\/\/cdn\.jsdelivr\.net\/npm\/@observablehq\/inputs\/dist\/index\.css"\);/, '@import url("@observablehq/inputs/dist/index.css");');
+        return code.replace(
+          /@import url\("https:\/\/cdn\.jsdelivr\.net\/npm\/@observablehq\/inputs\/dist\/index\.css"\);/,
+          '@import url("@observablehq/inputs/dist/index.css");',
+        );
       }
       // FileAttachment.parquet() passes a CDN URL to parquet-wasm, whose import (stubbed above) throws first
       if (resolve(id) === fileAttachment) return code.replaceAll(/"https:\/\/cdn\.jsdelivr\.net\/npm\/parquet-wasm\/[^"]*\.wasm"/g, '""');
@@ -90,7 +93,8 @@ function offline(): Plugin {
 }
 
 /** Hosts a page could load code, styles or fonts from at run time. */
-const CDN_HOSTS = /https?:\/\/(?:cdn\.jsdelivr\.net|esm\.sh|esm\.run|unpkg\.com|cdnjs\.cloudflare\.com|cdn\.skypack\.dev|ga\.jspm\.io|api\.observablehq\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\s"'`)<>\\]*/g;
+const CDN_HOSTS =
+  /https?:\/\/(?:cdn\.jsdelivr\.net|esm\.sh|esm\.run|unpkg\.com|cdnjs\.cloudflare\.com|cdn\.skypack\.dev|ga\.jspm\.io|api\.observablehq\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\s"'`)<>\\]*/g;
 /** An http(s) URL in a position where the browser fetches it: import, @import, url(), src=, href=. */
 const FETCHED = /(?:import\s*\(\s*|from\s*|@import\s+(?:url\()?|url\(\s*|src\s*=\s*|href\s*=\s*)["'`]?(https?:\/\/[^\s"'`)<>\\]+)/g;
 
@@ -168,5 +172,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string" } } });
   const t0 = performance.now();
   const { outDir, pages } = await buildNotebooks({ outDir: values.out, inputs: positionals.length ? positionals : undefined });
-  console.log(`built ${pages.join(", ")} into ${relative(process.cwd(), outDir) || "."} in ${((performance.now() - t0) / 1000).toFixed(1)} s (no external URLs)`);
+  console.log(
+    `built ${pages.join(", ")} into ${relative(process.cwd(), outDir) || "."} in ${((performance.now() - t0) / 1000).toFixed(1)} s (no external URLs)`,
+  );
 }

@@ -5,6 +5,8 @@
 export * as engine from "./engine/index.ts";
 export { simulate, type Scenario, type SimulateOptions, type SimulationResult, type Attribution } from "./node/simulate.ts";
 export { buildScenario, type ScenarioSpec } from "./node/scenario.ts";
+export { applyToolOverrides, toolWithOverrides, type ToolOverrides, type ToolLookup } from "./node/overrides.ts";
+export { SIMULATION_FIELDS, type SimulationMetric } from "./node/simulation-metrics.ts";
 export { UserError, isUserError } from "./errors.ts";
 export { ScenarioError } from "./node/costs.ts";
 export { solveThroughput, type Bottleneck } from "./node/throughput.ts";
@@ -21,17 +23,8 @@ export type {
   Source,
 } from "./models/types.ts";
 export { CALIBRATION_CONSTANTS } from "./models/types.ts";
-export {
-  loadHardware,
-  loadTool,
-  loadPlacement,
-  loadWorkload,
-  loadCalibration,
-  validateProfile,
-  listProfiles,
-  ModelError,
-} from "./models/load.ts";
-export { reproduce, type ReproduceResult, type ReproduceRow, type ReproduceOptions } from "./validation/reproduce.ts";
+export { loadHardware, loadTool, loadPlacement, loadWorkload, loadCalibration, validateProfile, listProfiles, ModelError } from "./models/load.ts";
+export { reproduce, reproduceParallel, type ReproduceResult, type ReproduceRow, type ReproduceOptions } from "./validation/reproduce.ts";
 export { requiredExtraCost, requiredCostTable, type RequiredCost, type RequiredCostRow, type RequiredCostOptions } from "./validation/required-cost.ts";
 export { renderSvg, renderPng, type VegaLiteSpec } from "./charts/render.ts";
 

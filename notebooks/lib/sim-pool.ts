@@ -109,7 +109,7 @@ export async function* simulateAll(list: readonly WhatIf[], options?: SimulateOp
   queue.push(...tasks);
   dispatch();
   try {
-    for (let left = todo.length; left > 0; ) {
+    for (let left = todo.length; left > 0;) {
       if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       while (ready.length > 0) {

@@ -45,7 +45,10 @@ export const NOTEBOOK_OPTIONS: Required<SimulateOptions> = { seed: 1, replicatio
 export const ANSWER_OPTIONS: Required<SimulateOptions> = { seed: 1, replications: 5, durationS: 0.22, warmupS: 0.02, maxIterations: 4 };
 
 /** The model's validated overhead error for a tool on a node shape (validation/model-error.json; the same band `bpfsim claim` uses). */
-export function modelErrorBand(tool: string, hardware: string): { errorPp: number; minVcpus: number; maxVcpus: number; kind: string; extrapolated: boolean; generated: string } {
+export function modelErrorBand(
+  tool: string,
+  hardware: string,
+): { errorPp: number; minVcpus: number; maxVcpus: number; kind: string; extrapolated: boolean; generated: string } {
   const t = tool === "none" ? null : bundledProfile("tool", tool);
   const kind = t !== null && t.buffer.kind === "ringbuf" ? "ringbuf" : "perf";
   const vcpus = bundledProfile("hardware", hardware).vcpus;
@@ -77,11 +80,13 @@ export interface WhatIf {
 
 /** Hardware profiles sorted by vCPUs (then name). */
 export function hardwareByCores(): HardwareProfile[] {
-  return bundledNames("hardware")
-    // bench-* profiles are CPU topologies for the ring buffer microbenchmark, not node shapes
-    .filter((n) => !n.startsWith("bench-"))
-    .map((n) => bundledProfile("hardware", n))
-    .sort((a, b) => a.vcpus - b.vcpus || a.name.localeCompare(b.name));
+  return (
+    bundledNames("hardware")
+      // bench-* profiles are CPU topologies for the ring buffer microbenchmark, not node shapes
+      .filter((n) => !n.startsWith("bench-"))
+      .map((n) => bundledProfile("hardware", n))
+      .sort((a, b) => a.vcpus - b.vcpus || a.name.localeCompare(b.name))
+  );
 }
 
 /** A Scenario from bundled profile names and the notebook overrides. */

@@ -59,7 +59,11 @@ export interface CalibrationSummaryRow {
 /** Checks a host class read from a dataset: a name, never a path. */
 export function checkHostClass(hostClass: unknown, where: string): string {
   if (typeof hostClass !== "string" || !HOST_CLASS_RE.test(hostClass) || hostClass.length > 100) {
-    throw new CalibrationError(`${where}: hostClass = ${JSON.stringify(hostClass)}: must be a name (lower-case letters, digits and "-", e.g. kvm-2vcpu-amd-epyc)`, "hostClass", hostClass);
+    throw new CalibrationError(
+      `${where}: hostClass = ${JSON.stringify(hostClass)}: must be a name (lower-case letters, digits and "-", e.g. kvm-2vcpu-amd-epyc)`,
+      "hostClass",
+      hostClass,
+    );
   }
   return hostClass;
 }
@@ -67,7 +71,8 @@ export function checkHostClass(hostClass: unknown, where: string): string {
 /** The default output of a host class, confined to models/calibration/. */
 export function defaultCalibrationPath(hostClass: string): string {
   const out = resolve(CALIBRATION_DIR, `${hostClass}.json`);
-  if (dirname(out) !== CALIBRATION_DIR) throw new CalibrationError(`hostClass = ${JSON.stringify(hostClass)}: leaves ${CALIBRATION_DIR}`, "hostClass", hostClass);
+  if (dirname(out) !== CALIBRATION_DIR)
+    throw new CalibrationError(`hostClass = ${JSON.stringify(hostClass)}: leaves ${CALIBRATION_DIR}`, "hostClass", hostClass);
   return out;
 }
 
@@ -81,18 +86,33 @@ export function calibrationSummary(c: CalibrationFile): CalibrationSummaryRow[] 
 
 const calErr = (flag: string) => (m: string, v: unknown) => new CalibrationError(m, flag, v);
 
-export function runCalibrate(o: CalibrateOptions): { out: string; calibration: FittedCalibration; wakeupFit?: IrqWorkLatencyFit; summary: CalibrationSummaryRow[]; warnings: string[] } {
+export function runCalibrate(o: CalibrateOptions): {
+  out: string;
+  calibration: FittedCalibration;
+  wakeupFit?: IrqWorkLatencyFit;
+  summary: CalibrationSummaryRow[];
+  warnings: string[];
+} {
   // every path and the host class are checked before any fitting starts
   if (o.out !== undefined) checkOutputPath("--out", o.out, calErr("--out"));
   const rows = readDataset(o.data);
   if (rows.length === 0) throw new CalibrationError(`--data = ${JSON.stringify(o.data)}: empty dataset`, "--data", o.data);
   const hostClass = checkHostClass(rows[0].hostClass, `${o.data}:1`);
   rows.forEach((r, i) => {
-    if (r.hostClass !== hostClass) throw new CalibrationError(`${o.data}:${i + 1}: hostClass = ${JSON.stringify(r.hostClass)}: differs from the first row's ${JSON.stringify(hostClass)}`, "hostClass", r.hostClass);
+    if (r.hostClass !== hostClass)
+      throw new CalibrationError(
+        `${o.data}:${i + 1}: hostClass = ${JSON.stringify(r.hostClass)}: differs from the first row's ${JSON.stringify(hostClass)}`,
+        "hostClass",
+        r.hostClass,
+      );
   });
   const out = o.out ?? defaultCalibrationPath(hostClass);
   if (o.out === undefined && existsSync(out) && !o.force) {
-    throw new CalibrationError(`${out}: a calibration of host class ${hostClass} is already there (shipped with bpfsim or written earlier); give --out <file> or --force to overwrite it`, "--force", false);
+    throw new CalibrationError(
+      `${out}: a calibration of host class ${hostClass} is already there (shipped with bpfsim or written earlier); give --out <file> or --force to overwrite it`,
+      "--force",
+      false,
+    );
   }
   const litPath = o.literature ?? join(CALIBRATION_DIR, "literature.json");
   // checked against the calibration schema: a user's literature file that lacks a constant is one clear line
@@ -117,7 +137,11 @@ export function runCalibrate(o: CalibrateOptions): { out: string; calibration: F
     wakeupFit = fitIrqWorkLatency(
       wrows,
       (latencyNs) => simulatedWakeupRatio(withIrqWorkLatency(calibration, latencyNs), wakeupFitSettings(wrows), baselineGbps, sim),
-      { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s (median of the ${base.length} tp-baseline runs of ${datasetPath})` },
+      {
+        datasetPath: wakeupPath!,
+        fitReps: o.fitReps,
+        baselineNote: `${baselineGbps.toFixed(2)} Gb/s (median of the ${base.length} tp-baseline runs of ${datasetPath})`,
+      },
     );
     calibration.constants.irqWorkLatencyNs = wakeupFit.constant;
     // then the wait of a woken reader, from the reader's sleep/wake cycles per record of the perf and

@@ -236,7 +236,8 @@ export function delayPoints(
       continue;
     }
     const burn = s.burnNs ?? 0;
-    if (!Number.isInteger(burn) || burn < 0) throw new Error(`${r.runId}: config.settings.burnNs = ${JSON.stringify(s.burnNs)}: must be a non-negative integer`);
+    if (!Number.isInteger(burn) || burn < 0)
+      throw new Error(`${r.runId}: config.settings.burnNs = ${JSON.stringify(s.burnNs)}: must be a non-negative integer`);
     const lb = r.loader?.burn_ns;
     if (lb !== undefined && lb !== burn) throw new Error(`${r.runId}: loader.burn_ns = ${JSON.stringify(lb)} differs from config.settings.burnNs = ${burn}`);
     if (!MODES.includes(s.mode)) throw new Error(`${r.runId}: config.settings.mode = ${JSON.stringify(s.mode)}: must be one of ${MODES.join(", ")}`);
@@ -377,22 +378,24 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
     }
     const lawRttUs = (rtt0 + HOOKS_PER_ROUND_TRIP * last.burnNs) / 1000;
     if (last.tcp!.meanRttUs > 2 * lawRttUs || last.tcp!.meanRttUs < lawRttUs / 2) {
-      wImplausible.push(`RTT at ${last.burnNs} ns: the law's RTT0 + ${HOOKS_PER_ROUND_TRIP}b = ${lawRttUs.toFixed(0)} us vs ${last.tcp!.meanRttUs.toFixed(0)} us measured: not within 2x`);
+      wImplausible.push(
+        `RTT at ${last.burnNs} ns: the law's RTT0 + ${HOOKS_PER_ROUND_TRIP}b = ${lawRttUs.toFixed(0)} us vs ${last.tcp!.meanRttUs.toFixed(0)} us measured: not within 2x`,
+      );
     }
   }
-  const window = finish(
-    "window-rtt",
-    { windowBytes: W, rtt0Ns: rtt0, hooksPerRoundTrip: HOOKS_PER_ROUND_TRIP },
-    points,
-    (p) => a + s * p.burnNs,
-    wImplausible,
-  );
+  const window = finish("window-rtt", { windowBytes: W, rtt0Ns: rtt0, hooksPerRoundTrip: HOOKS_PER_ROUND_TRIP }, points, (p) => a + s * p.burnNs, wImplausible);
 
   // CPU cost: c = c0 + kc·b·ρ on the CPU time per byte.
-  const [c0 = 0, kc = 0] = fitTau(points, [() => 1, (p) => p.burnNs * p.runsPerByte], () => 0, (p) => p.cpuNsPerByte);
+  const [c0 = 0, kc = 0] = fitTau(
+    points,
+    [() => 1, (p) => p.burnNs * p.runsPerByte],
+    () => 0,
+    (p) => p.cpuNsPerByte,
+  );
   const cImplausible: string[] = [];
   if (!(c0 > 0)) cImplausible.push(`base CPU time per byte ${c0} ns/B is not positive`);
-  if (!(kc >= 0.7 && kc <= 1.5)) cImplausible.push(`share of the spin seen as CPU time kc = ${kc}: outside [0.7, 1.5], so the CPU accounting does not see the burn`);
+  if (!(kc >= 0.7 && kc <= 1.5))
+    cImplausible.push(`share of the spin seen as CPU time kc = ${kc}: outside [0.7, 1.5], so the CPU accounting does not see the burn`);
   const cpuCost = finish(
     "cpu-cost",
     { baseCpuNsPerByte: c0, burnCpuShare: kc, baseCpuNsPerProgramRun: c0 / rho0 },
@@ -422,7 +425,10 @@ export function fitMode(points: DelayPoint[], bounds: PlausibilityBounds = {}): 
 
   const plausible = [cpuBoundK1, cpuBound, window, cpuCost].filter((f) => f.implausible.length === 0).sort((x, y) => x.rms - y.rms);
   const tol = Number.isFinite(diagnostics.repetitionScatter) ? diagnostics.repetitionScatter / 2 : 0;
-  const tiedWithBest = plausible.slice(1).filter((l) => l.rms - plausible[0]!.rms <= tol).map((l) => l.law);
+  const tiedWithBest = plausible
+    .slice(1)
+    .filter((l) => l.rms - plausible[0]!.rms <= tol)
+    .map((l) => l.law);
   return { mode, points, cpuBoundK1, cpuBound, window, cpuCost, best: plausible[0]?.law, tiedWithBest, diagnostics };
 }
 

@@ -27,7 +27,13 @@ export function toolForSettings(s: LoaderSettings): ToolProfile {
 export function placementFor(s: LoaderSettings, cpuLimit: number | undefined, cfsPeriodUs = 100000): { placement: Placement; notes: string[] } {
   if (s.readerCpu !== undefined) {
     return {
-      placement: { name: "pinned-shared", kind: "pinned", description: "reader pinned (affinity shared with the application)", dedicatedCpus: 1, exclusive: false },
+      placement: {
+        name: "pinned-shared",
+        kind: "pinned",
+        description: "reader pinned (affinity shared with the application)",
+        dedicatedCpus: 1,
+        exclusive: false,
+      },
       notes: [
         `reader pinned to CPU ${s.readerCpu} by affinity only (iperf3 may run there too): modelled as a non-exclusive pin` +
           (cpuLimit !== undefined ? `; the CPU limit ${cpuLimit} is not modelled together with pinning` : ""),

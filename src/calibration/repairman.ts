@@ -42,17 +42,13 @@ export interface LockFit {
  * P >= 2. S may exceed the uncontended hold: under contention the lock word, producer_pos and
  * the record's header lines arrive from another CPU on every reservation.
  */
-export function fitLockHold(
-  points: { producers: number; cycleNs: number }[],
-  opts: { uncontendedHoldNs?: number } = {},
-): LockFit {
+export function fitLockHold(points: { producers: number; cycleNs: number }[], opts: { uncontendedHoldNs?: number } = {}): LockFit {
   const t1 = points.find((p) => p.producers === 1)?.cycleNs;
   if (t1 === undefined) throw new Error("fitLockHold needs the single-producer cycle time");
   const multi = points.filter((p) => p.producers > 1);
   if (multi.length === 0) throw new Error("fitLockHold needs at least one point with 2 or more producers");
   const z = Math.max(0, t1 - (opts.uncontendedHoldNs ?? 0));
-  const err = (s: number) =>
-    multi.reduce((acc, p) => acc + ((repairmanCycleNs(p.producers, z, s) - p.cycleNs) / p.cycleNs) ** 2, 0);
+  const err = (s: number) => multi.reduce((acc, p) => acc + ((repairmanCycleNs(p.producers, z, s) - p.cycleNs) / p.cycleNs) ** 2, 0);
   const maxCycle = Math.max(...multi.map((p) => p.cycleNs));
   const { x } = goldenSection(err, 0, maxCycle, 1e-12);
   return { holdNs: x, thinkNs: z, relRms: Math.sqrt(err(x) / multi.length), points: multi.length };

@@ -85,7 +85,8 @@ export function readerCycleTarget(rows: readonly DatasetRow[], o: { configId: st
     cycles.push(vcs / records);
     settings ??= r.config.settings;
   }
-  if (runs.length === 0 || settings === undefined) throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with the reader's context switches and records`);
+  if (runs.length === 0 || settings === undefined)
+    throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with the reader's context switches and records`);
   return { configId: o.configId, settings, runs, cycles, median: median(cycles) };
 }
 
@@ -161,7 +162,9 @@ export function fitRunqueueWaitFromCycles(
     source:
       `${o.datasetPath}: least squares in ln(model / measured) of the reader's sleep/wake cycles per record (loader voluntary_ctxt_switches / records; ` +
       `model: reader wakeups from sleep / outputs; dev-kvm-2vcpu, iperf3-veth observed${o.baselineNote ? ` at ${o.baselineNote}` : ""}) over ` +
-      targets.map((t, i) => `${t.configId} (median of ${t.runs.length}: ${t.cycles.map(r4).join(", ")} = ${r4(t.median)}; model ${r4(fit.model[i]!)})`).join(" and ") +
+      targets
+        .map((t, i) => `${t.configId} (median of ${t.runs.length}: ${t.cycles.map(r4).join(", ")} = ${r4(t.median)}; model ${r4(fit.model[i]!)})`)
+        .join(" and ") +
       `; grid on [0, 320000] ns then golden section to 250 ns; sum of squares ${fit.sse.toPrecision(3)}; evaluations ` +
       evaluations.map((e) => `${e.x} ns: ${e.model.map(r4).join("/")}`).join(", "),
     residual: Number(Math.sqrt(fit.sse / targets.length).toPrecision(3)),

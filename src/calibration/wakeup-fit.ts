@@ -226,7 +226,13 @@ export function fitIrqWorkLatency(
 ): IrqWorkLatencyFit {
   const target = wakeupTarget(rows, { fitReps: o.fitReps, configId: o.configId });
   // ratios within 0.01% of the measured one count as equal (a measured 1.00000 is met by a model's 0.99998)
-  const bisect = bisectNonIncreasing(ratioAt, target.median * (1 - 1e-4), { lo: 0, hi: 20000, tol: 5, probes: [250, 500, 1000, 2000, 5000, 10000], ...o.bisect });
+  const bisect = bisectNonIncreasing(ratioAt, target.median * (1 - 1e-4), {
+    lo: 0,
+    hi: 20000,
+    tol: 5,
+    probes: [250, 500, 1000, 2000, 5000, 10000],
+    ...o.bisect,
+  });
   const r3 = (x: number) => Number(x.toPrecision(4));
   const what =
     target.method === "fentry"

@@ -17,7 +17,10 @@ export function attributionChart(result: SimulationResult): VegaLiteSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: throughput
-      ? { text: `Overhead by mechanism: ${s.tool ?? "no agent"} on ${s.hardware}`, subtitle: `total ${result.overheadPct.mean.toFixed(2)} ± ${result.overheadPct.halfWidth.toFixed(2)} % of throughput (95% CI), calibration ${s.calibration}` }
+      ? {
+          text: `Overhead by mechanism: ${s.tool ?? "no agent"} on ${s.hardware}`,
+          subtitle: `total ${result.overheadPct.mean.toFixed(2)} ± ${result.overheadPct.halfWidth.toFixed(2)} % of throughput (95% CI), calibration ${s.calibration}`,
+        }
       : {
           text: `Node CPU by mechanism: ${s.tool ?? "no agent"} on ${s.hardware}`,
           subtitle: `no throughput lost; the agent takes ${cores.toFixed(3)} cores = ${result.nodeCpuPct.mean.toFixed(2)}% of the node (95% CI bars), calibration ${s.calibration}`,
@@ -27,7 +30,10 @@ export function attributionChart(result: SimulationResult): VegaLiteSpec {
     data: { values },
     encoding: { y: { field: "mechanism", type: "nominal", sort: order, title: null } },
     layer: [
-      { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { field: "value", type: "quantitative", title: throughput ? "percentage points of throughput" : "cores of node CPU" } } },
+      {
+        mark: { type: "bar", color: "#4c78a8" },
+        encoding: { x: { field: "value", type: "quantitative", title: throughput ? "percentage points of throughput" : "cores of node CPU" } },
+      },
       { mark: { type: "rule", color: "black" }, encoding: { x: { field: "low", type: "quantitative" }, x2: { field: "high" } } },
     ],
   } as VegaLiteSpec;

@@ -22,8 +22,14 @@ export function overheadByCoresChart(rows: OverheadPoint[], title = "Overhead by
     height: 220,
     data: { values },
     layer: [
-      { mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: { field: "tool", type: "nominal" } } },
-      { mark: { type: "line", point: true }, encoding: { x, y: { field: "overhead", type: "quantitative", title: yTitle }, color: { field: "tool", type: "nominal", title: "tool" } } },
+      {
+        mark: { type: "area", opacity: 0.2 },
+        encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: { field: "tool", type: "nominal" } },
+      },
+      {
+        mark: { type: "line", point: true },
+        encoding: { x, y: { field: "overhead", type: "quantitative", title: yTitle }, color: { field: "tool", type: "nominal", title: "tool" } },
+      },
     ],
   } as VegaLiteSpec;
 }

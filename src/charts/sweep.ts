@@ -51,8 +51,18 @@ export function sweepChart(rows: SweepRow[], x: string, y: string, color?: strin
   }));
   const quant = values.length > 0 && values.every((v) => typeof v.x === "number");
   const order = (field: string | undefined, vals: unknown[]) => (field === "hardware" ? hardwareOrder(vals.map(String)) : undefined);
-  const xOrder = quant ? undefined : order(x, values.map((v) => v.x));
-  const cOrder = color ? order(color, values.map((v) => v.c)) : undefined;
+  const xOrder = quant
+    ? undefined
+    : order(
+        x,
+        values.map((v) => v.x),
+      );
+  const cOrder = color
+    ? order(
+        color,
+        values.map((v) => v.c),
+      )
+    : undefined;
   // quantitative x: sorted by x within each series (the line's order)
   if (quant) values.sort((a, b) => (a.x as number) - (b.x as number));
   const colorEnc = color ? { color: { field: "c", type: "nominal", title: color, ...(cOrder ? { sort: cOrder } : {}) } } : {};
@@ -69,7 +79,12 @@ export function sweepChart(rows: SweepRow[], x: string, y: string, color?: strin
       ...colorEnc,
       ...(!quant && color ? { xOffset: { field: "c", type: "nominal", ...(cOrder ? { sort: cOrder } : {}) } } : {}),
       ...(quant && varying.length > 0 ? { detail: { field: "series", type: "nominal" } } : {}),
-      tooltip: [{ field: "x", title: x }, { field: "y", title: y }, ...(color ? [{ field: "c", title: color }] : []), ...(varying.length > 0 ? [{ field: "series" }] : [])],
+      tooltip: [
+        { field: "x", title: x },
+        { field: "y", title: y },
+        ...(color ? [{ field: "c", title: color }] : []),
+        ...(varying.length > 0 ? [{ field: "series" }] : []),
+      ],
     },
   } as VegaLiteSpec;
 }

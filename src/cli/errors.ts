@@ -23,5 +23,10 @@ import { MAX_SEED } from "../queries/sweep-limits.ts";
 
 /** Parses --seed: an integer in [-MAX_SEED, MAX_SEED] (beyond 2^53, seed + 1 == seed and all replications are one run). */
 export function seedOption(value: string): number {
-  return numberOption("--seed", value, (n) => Number.isSafeInteger(n) && Math.abs(n) <= MAX_SEED, `an integer in [-${MAX_SEED}, ${MAX_SEED}] (each replication's seed, seed + i, must stay exact)`);
+  return numberOption(
+    "--seed",
+    value,
+    (n) => Number.isSafeInteger(n) && Math.abs(n) <= MAX_SEED,
+    `an integer in [-${MAX_SEED}, ${MAX_SEED}] (each replication's seed, seed + i, must stay exact)`,
+  );
 }

@@ -42,7 +42,11 @@ export function csvLines(header: string[], rows: Cell[][]): string[] {
     if (cells.length === 0) return { kind: "text" };
     if (cells.every((c) => c.ci)) {
       // repeats the column before it (same estimates): its low/high are there already
-      const same = i > 0 && rows.every((r) => typeof r[i] === "string" || (typeof r[i - 1] !== "string" && (r[i - 1] as EstimateCell).estimate === (r[i] as EstimateCell).estimate));
+      const same =
+        i > 0 &&
+        rows.every(
+          (r) => typeof r[i] === "string" || (typeof r[i - 1] !== "string" && (r[i - 1] as EstimateCell).estimate === (r[i] as EstimateCell).estimate),
+        );
       return same ? { kind: "skip" } : { kind: "ci" };
     }
     return { kind: "est" };
@@ -103,7 +107,18 @@ export function print(o: { json?: boolean; csv?: boolean }, answer: unknown, t: 
   if (o.json && o.csv) throw new UsageError(`--json and --csv are exclusive: give one`);
   if (o.json) console.log(JSON.stringify(answer, null, 2));
   else if (o.csv) console.log(csvLines(t.header, t.rows).join("\n"));
-  else console.log([...t.preamble, "", table(t.header, t.rows.map((r) => r.map(textOf))), ...(t.footer ? ["", ...t.footer] : [])].join("\n"));
+  else
+    console.log(
+      [
+        ...t.preamble,
+        "",
+        table(
+          t.header,
+          t.rows.map((r) => r.map(textOf)),
+        ),
+        ...(t.footer ? ["", ...t.footer] : []),
+      ].join("\n"),
+    );
 }
 
 /**

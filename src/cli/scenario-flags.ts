@@ -27,9 +27,14 @@ export function addScenarioFlags(cmd: Command): Command {
 export function scenarioFlags(o: ScenarioFlagValues): Partial<ScenarioSpec> {
   const out: Partial<ScenarioSpec> = {};
   if (o.kernel !== undefined) out.kernel = o.kernel;
-  if (o.rxChannels !== undefined) out.rxChannels = numberOption("--rx-channels", o.rxChannels, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "an integer in [1, 4096]");
+  if (o.rxChannels !== undefined)
+    out.rxChannels = numberOption("--rx-channels", o.rxChannels, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "an integer in [1, 4096]");
   if (o.goVersion !== undefined) out.goVersion = o.goVersion;
   if (o.vmExitNs !== undefined) out.vmExitNs = numberOption("--vm-exit-ns", o.vmExitNs, (n) => n >= 0 && n <= 1e6, "ns in [0, 1000000]");
-  if (o.disable !== undefined) out.disabled = o.disable.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (o.disable !== undefined)
+    out.disabled = o.disable
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   return out;
 }

@@ -17,7 +17,6 @@
 /** A scheduled callback: `fn(arg)` runs when the event is due. */
 export type Callback = (arg: any) => void;
 
-
 const GEN_SPAN = 4194304; // 2^22 generations per slot before a handle can repeat
 const GEN_MASK = GEN_SPAN - 1;
 
@@ -95,7 +94,6 @@ export class EventQueue {
     this.args[s] = arg;
     return s;
   }
-
 
   /** A handle naming the event now in `slot`; `cancel(handle)` works until that event runs. */
   handleOf(slot: number): number {

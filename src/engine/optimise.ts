@@ -36,4 +36,3 @@ export function goldenSection(f: (x: number) => number, lo: number, hi: number, 
   ];
   return cands.reduce((best, c2) => (c2.fx < best.fx ? c2 : best));
 }
-

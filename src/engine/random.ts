@@ -17,7 +17,10 @@ export class RandomStream {
   private s1: number;
   private s2: number;
   private c: number;
-  constructor(readonly name: string, seed: string) {
+  constructor(
+    readonly name: string,
+    seed: string,
+  ) {
     const st = seedrandom.alea(seed, { state: true }).state();
     this.s0 = st.s0;
     this.s1 = st.s1;

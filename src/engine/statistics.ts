@@ -189,8 +189,8 @@ export class Histogram {
 
 // Two-sided 95% Student-t quantiles t_{0.975, df} for df = 1..30.
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
-  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 /** t_{0.975, df}: exact table to 30 degrees of freedom, then the Cornish-Fisher expansion. */
@@ -325,11 +325,7 @@ export function mser5(series: readonly number[]): number {
  * Runs `n` independent replications (replication i gets seed `baseSeed + i`) and returns each
  * named output's 95% interval.
  */
-export function replicate<K extends string>(
-  n: number,
-  baseSeed: number,
-  run: (seed: number, index: number) => Record<K, number>,
-): Record<K, Estimate> {
+export function replicate<K extends string>(n: number, baseSeed: number, run: (seed: number, index: number) => Record<K, number>): Record<K, Estimate> {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`replicate: replications must be an integer >= 1, got ${n}`);
   const samples = new Map<K, number[]>();
   for (let i = 0; i < n; i++) {

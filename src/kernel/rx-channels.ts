@@ -69,7 +69,8 @@ export function rxChannelCount(hw: HardwareProfile, k: KernelVersion | null, ove
   const max = hw.nic.deviceMaxChannels;
   switch (driver) {
     case "netvsc": {
-      if (!atLeast(k, 6, 12)) return { channels: Math.min(n, NETVSC_CHANNELS_OLD), rule: `netvsc before v6.12: min(vCPUs, ${NETVSC_CHANNELS_OLD})`, documented: true };
+      if (!atLeast(k, 6, 12))
+        return { channels: Math.min(n, NETVSC_CHANNELS_OLD), rule: `netvsc before v6.12: min(vCPUs, ${NETVSC_CHANNELS_OLD})`, documented: true };
       const c = Math.min(n, NETVSC_CHANNELS_MAX, Math.max(NETVSC_CHANNELS_NEW, generic));
       return { channels: c, rule: `netvsc from v6.12: min(vCPUs, max(${NETVSC_CHANNELS_NEW}, ${generic}))`, documented: true };
     }

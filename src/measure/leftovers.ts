@@ -174,7 +174,10 @@ export async function cleanupLeftovers(deleteNamespace: (name: string) => Promis
     const killed: number[] = [];
     // SIGTERM first: a leftover loader then undoes its filters and removes its own state file
     const recorded = (s.processes ?? []).filter((p) => sameProcessAlive(p.pid, p.startTime) && kill(p.pid, "SIGTERM"));
-    await waitGone(recorded.map((p) => p.pid), 1500);
+    await waitGone(
+      recorded.map((p) => p.pid),
+      1500,
+    );
     for (const p of recorded) {
       if (sameProcessAlive(p.pid, p.startTime)) kill(p.pid);
       killed.push(p.pid);

@@ -84,9 +84,17 @@ export interface WakeupCounts {
  * (emitted + failed), less `backgroundIpis` (irq_work IPIs of other users over the same time,
  * e.g. from mode-none runs). undefined when the run has neither.
  */
-export function wakeupRatio(l: LoaderReport, backgroundIpis = 0): { ratio: number; outputs: number; wakeups: number; method: "fentry" | "irq_work_ipi" } | undefined {
+export function wakeupRatio(
+  l: LoaderReport,
+  backgroundIpis = 0,
+): { ratio: number; outputs: number; wakeups: number; method: "fentry" | "irq_work_ipi" } | undefined {
   if (typeof l.perf_event_output_calls === "number" && typeof l.perf_event_wakeup_calls === "number" && l.perf_event_output_calls > 0) {
-    return { ratio: l.perf_event_wakeup_calls / l.perf_event_output_calls, outputs: l.perf_event_output_calls, wakeups: l.perf_event_wakeup_calls, method: "fentry" };
+    return {
+      ratio: l.perf_event_wakeup_calls / l.perf_event_output_calls,
+      outputs: l.perf_event_output_calls,
+      wakeups: l.perf_event_wakeup_calls,
+      method: "fentry",
+    };
   }
   const outputs = Number(l.emitted) + Number(l.failed);
   if (typeof l.irq_work_ipis === "number" && outputs > 0) {

@@ -132,7 +132,8 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
       appendFailedRow(out, { kind: "failed", of: kind, runId, startedAt: new Date().toISOString(), hostClass: host.hostClass, reason });
       failed.push({ runId, reason });
       log(`${runId}: repetition failed, recorded: ${reason}`);
-      if (++inARow >= MAX_FAILURES_IN_A_ROW) throw new MeasureError(`${inARow} repetitions failed in a row (last: ${runId}: ${reason}); stopping`, "repetitions", runId);
+      if (++inARow >= MAX_FAILURES_IN_A_ROW)
+        throw new MeasureError(`${inARow} repetitions failed in a row (last: ${runId}: ${reason}); stopping`, "repetitions", runId);
       return undefined;
     }
   };
@@ -215,7 +216,9 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
           `[tput ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${(r.iperf.bitsPerSecond / 1e9).toFixed(2)} Gb/s (idle before ${preRun.idleShare.toFixed(2)})` +
             (r.loader ? `, records ${r.loader.records}, failed ${r.loader.failed}` : "") +
             (r.loader?.irq_work_ipis != null ? `, irq_work IPIs ${r.loader.irq_work_ipis}` : "") +
-            (r.loader?.perf_event_wakeup_calls != null ? `, perf_event_wakeup ${r.loader.perf_event_wakeup_calls} / perf_event_output ${r.loader.perf_event_output_calls}` : ""),
+            (r.loader?.perf_event_wakeup_calls != null
+              ? `, perf_event_wakeup ${r.loader.perf_event_wakeup_calls} / perf_event_output ${r.loader.perf_event_output_calls}`
+              : ""),
         );
       }
     }

@@ -46,9 +46,7 @@ export function summarise(rows: DatasetRow[]): ConfigSummary[] {
         kind,
         value: spread(t.map((r) => r.iperf.bitsPerSecond / 1e9)),
         ctxtPerS: spread(t.map((r) => r.procStat.ctxt / r.durationS)),
-        ...(t[0]!.loader
-          ? { records: spread(t.map((r) => r.loader!.records)), failed: spread(t.map((r) => r.loader!.failed)) }
-          : {}),
+        ...(t[0]!.loader ? { records: spread(t.map((r) => r.loader!.records)), failed: spread(t.map((r) => r.loader!.failed)) } : {}),
       });
     }
   }

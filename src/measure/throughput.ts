@@ -85,7 +85,9 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", ep.serverAddr, "-t", String(durationS), ...ep.clientArgs, "-J"], { timeoutMs: (durationS + 20) * 1000 });
+    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", ep.serverAddr, "-t", String(durationS), ...ep.clientArgs, "-J"], {
+      timeoutMs: (durationS + 20) * 1000,
+    });
     onStage?.("client");
     const client = await clientRun.done;
     const after = readProcStat();

@@ -67,18 +67,18 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
     "dev-kvm-2vcpu": hardware_dev_kvm_2vcpu as unknown as HardwareProfile,
   },
   tool: {
-    "falco": tool_falco as unknown as ToolProfile,
+    falco: tool_falco as unknown as ToolProfile,
     "harness-perf": tool_harness_perf as unknown as ToolProfile,
     "harness-ringbuf": tool_harness_ringbuf as unknown as ToolProfile,
     "hubble-perf": tool_hubble_perf as unknown as ToolProfile,
     "retina-perf": tool_retina_perf as unknown as ToolProfile,
     "retina-ringbuf": tool_retina_ringbuf as unknown as ToolProfile,
-    "tetragon": tool_tetragon as unknown as ToolProfile,
+    tetragon: tool_tetragon as unknown as ToolProfile,
   },
   placement: {
-    "limited": placement_limited as unknown as Placement,
-    "pinned": placement_pinned as unknown as Placement,
-    "unlimited": placement_unlimited as unknown as Placement,
+    limited: placement_limited as unknown as Placement,
+    pinned: placement_pinned as unknown as Placement,
+    unlimited: placement_unlimited as unknown as Placement,
   },
   workload: {
     "iperf3-lo-p2": workload_iperf3_lo_p2 as unknown as Workload,
@@ -89,7 +89,7 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
   },
   calibration: {
     "kvm-2vcpu-amd-epyc": calibration_kvm_2vcpu_amd_epyc as unknown as CalibrationFile,
-    "literature": calibration_literature as unknown as CalibrationFile,
+    literature: calibration_literature as unknown as CalibrationFile,
   },
 };
 

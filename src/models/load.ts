@@ -50,10 +50,12 @@ function parseJson(text: string, label: string): unknown {
     // the position only: V8's message quotes the input, and an error never echoes a file's contents
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
-    const where = pos ? (() => {
-      const { line, column } = lineColumn(text, Number(pos[1]));
-      return ` at line ${line}, column ${column}`;
-    })() : "";
+    const where = pos
+      ? (() => {
+          const { line, column } = lineColumn(text, Number(pos[1]));
+          return ` at line ${line}, column ${column}`;
+        })()
+      : "";
     throw new ModelError(label, [], `${label}: invalid JSON${where}`);
   }
 }
@@ -68,16 +70,16 @@ const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function resolveFile(kind: ProfileKind, nameOrPath: string): string {
   if (isPath(nameOrPath)) return resolve(nameOrPath);
   if (!PROFILE_NAME.test(nameOrPath) || nameOrPath.includes("..")) {
-    throw new ModelError(JSON.stringify(nameOrPath), [], `${kind} = ${JSON.stringify(nameOrPath)}: not a profile name (letters, digits, ".", "_", "-") nor a path (give a path with "/" or ending in .json)`);
+    throw new ModelError(
+      JSON.stringify(nameOrPath),
+      [],
+      `${kind} = ${JSON.stringify(nameOrPath)}: not a profile name (letters, digits, ".", "_", "-") nor a path (give a path with "/" or ending in .json)`,
+    );
   }
   const file = resolve(kindDir(kind), `${nameOrPath}.json`);
   if (!listProfiles(kind).includes(nameOrPath)) {
     const available = listProfiles(kind);
-    throw new ModelError(
-      nameOrPath,
-      [],
-      `unknown ${kind} profile "${nameOrPath}"; available: ${available.length ? available.join(", ") : "(none)"}`,
-    );
+    throw new ModelError(nameOrPath, [], `unknown ${kind} profile "${nameOrPath}"; available: ${available.length ? available.join(", ") : "(none)"}`);
   }
   return file;
 }

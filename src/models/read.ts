@@ -31,7 +31,13 @@ export function readTextFile(file: string, what: string, o: ReadOptions = {}): s
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw fail(code === "ENOENT" ? `no such ${what}` : code === "EACCES" ? `${what} is not readable (permission denied)` : `cannot open the ${what} (${code ?? "error"})`);
+    throw fail(
+      code === "ENOENT"
+        ? `no such ${what}`
+        : code === "EACCES"
+          ? `${what} is not readable (permission denied)`
+          : `cannot open the ${what} (${code ?? "error"})`,
+    );
   }
   try {
     const st = fstatSync(fd);

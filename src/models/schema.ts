@@ -26,9 +26,7 @@ const exactlyOneOf: KeywordValidator = (schema, data) => {
   const present = fields.filter((f) => f in (data as Record<string, unknown>));
   if (present.length === 1) return true;
   if (present.length === 0) {
-    exactlyOneOf.errors = [
-      { keyword: "exactlyOneOf", message: `one of ${fields.join(", ")} is required`, params: { field: fields[0] } },
-    ];
+    exactlyOneOf.errors = [{ keyword: "exactlyOneOf", message: `one of ${fields.join(", ")} is required`, params: { field: fields[0] } }];
   } else {
     const [first, ...rest] = present;
     exactlyOneOf.errors = rest.map((f) => ({

@@ -24,10 +24,7 @@ import type { Costs } from "./costs.ts";
 import reservationFile from "../../models/benchmarks/ringbuf-reservation.json" with { type: "json" };
 
 /** The reservation's line counts shipped in models/benchmarks/ringbuf-reservation.json. */
-export const SHIPPED_RESERVATION_LINES: ReservationLines = checkReservationLines(
-  reservationFile,
-  "models/benchmarks/ringbuf-reservation.json",
-);
+export const SHIPPED_RESERVATION_LINES: ReservationLines = checkReservationLines(reservationFile, "models/benchmarks/ringbuf-reservation.json");
 
 export interface AgentBufferContext {
   env: Environment;

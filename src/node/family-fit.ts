@@ -96,4 +96,3 @@ export function fitFamily(points: FamilyPoint[], seed = 1): FamilyFit {
     baselines: points.map((p) => familyBaseline(p, kSoft, kMobile, seed)),
   };
 }
-

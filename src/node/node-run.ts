@@ -119,8 +119,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const readerNsPerRecord = tool.reader.channel ? costs.consumeNs : decodeNs;
   const sampling = tool.sampling;
   const skbBytes = workload.mssBytes * workload.groSegments;
-  const quota =
-    placement.kind === "limited" ? new CfsBandwidth(placement.cpuLimit * placement.cfsPeriodNs, placement.cfsPeriodNs) : null;
+  const quota = placement.kind === "limited" ? new CfsBandwidth(placement.cpuLimit * placement.cfsPeriodNs, placement.cfsPeriodNs) : null;
   const dedicatedCpu = placement.kind === "pinned" ? placement.dedicatedCpu : -1;
 
   let windowOn = input.warmupNs === 0;
@@ -216,7 +215,6 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     runqueueWaiter(input.cpuBusy, costs.runqueueWaitNs, streams.stream("scheduler/runqueue")),
   );
   reader = theReader;
-
 
   // ---- traffic: skb arrivals on each queue's CPU ----
   const hooksIn = tool.hooksPerPacket.ingress;

@@ -63,7 +63,11 @@ export function applyToolOverrides(tool: ToolProfile, o: ToolOverrides): ToolPro
       throw new ScenarioError(`tool ${name} uses a ring buffer: --pages / --wakeup-events apply to perf buffers only`, field, o[field]);
     }
     if (o.wakeupEvents !== undefined && o.watermarkBytes !== undefined) {
-      throw new ScenarioError(`tool ${name}: wakeupEvents = ${o.wakeupEvents} and watermarkBytes = ${o.watermarkBytes}: give one (a perf buffer wakes its reader on one rule)`, "watermarkBytes", o.watermarkBytes);
+      throw new ScenarioError(
+        `tool ${name}: wakeupEvents = ${o.wakeupEvents} and watermarkBytes = ${o.watermarkBytes}: give one (a perf buffer wakes its reader on one rule)`,
+        "watermarkBytes",
+        o.watermarkBytes,
+      );
     }
     if (o.perfPages !== undefined) {
       checkInteger(name, "perfPages", o.perfPages, 1, 65536, true);
@@ -100,7 +104,8 @@ export function applyToolOverrides(tool: ToolProfile, o: ToolOverrides): ToolPro
   }
   if (o.goVersion !== undefined) {
     if (t.reader.runtime === undefined) throw new ScenarioError(`goVersion = ${o.goVersion}: tool ${name} has no Go runtime`, "goVersion", o.goVersion);
-    if (!/^1\.[0-9]{1,2}$/.test(o.goVersion)) throw new ScenarioError(`tool ${name}: goVersion = ${JSON.stringify(o.goVersion)}: must be a go line like "1.24"`, "goVersion", o.goVersion);
+    if (!/^1\.[0-9]{1,2}$/.test(o.goVersion))
+      throw new ScenarioError(`tool ${name}: goVersion = ${JSON.stringify(o.goVersion)}: must be a go line like "1.24"`, "goVersion", o.goVersion);
     t.reader.runtime.goVersion = o.goVersion;
   }
   return t;

@@ -23,9 +23,7 @@ export function agentPlacement(p: Placement, hw: HardwareProfile): AgentPlacemen
       return { kind: "limited", cpuLimit: p.cpuLimit, cfsPeriodNs: p.cfsPeriodUs * 1000 };
     case "pinned":
       if (p.dedicatedCpus >= hw.vcpus) {
-        throw new ScenarioError(
-          `placement ${p.name}: dedicatedCpus = ${p.dedicatedCpus}: must be below the node's ${hw.vcpus} vCPUs`,
-        );
+        throw new ScenarioError(`placement ${p.name}: dedicatedCpus = ${p.dedicatedCpus}: must be below the node's ${hw.vcpus} vCPUs`);
       }
       return { kind: "pinned", dedicatedCpu: hw.vcpus - 1, dedicatedCpus: p.dedicatedCpus, exclusive: p.exclusive ?? true };
     default:

@@ -74,7 +74,12 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     workload = validateProfile("workload", { ...rest, mode: "observed", observedGbps: spec.observedGbps }, `--observed ${spec.observedGbps}`);
   }
   if (tool !== null) {
-    const t = applyToolOverrides(tool, { sampling: spec.sampling, perfPages: spec.perfPages, wakeupEvents: spec.wakeupEvents, ringbufBytes: spec.ringbufBytes });
+    const t = applyToolOverrides(tool, {
+      sampling: spec.sampling,
+      perfPages: spec.perfPages,
+      wakeupEvents: spec.wakeupEvents,
+      ringbufBytes: spec.ringbufBytes,
+    });
     tool = validateProfile("tool", t, `tool ${t.name} with overrides`);
   }
   let hw = hardware;
@@ -85,7 +90,12 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     if (spec.vmExitNs !== undefined) h.vmExitNs = spec.vmExitNs;
     hw = validateProfile("hardware", h, `hardware ${h.name} with overrides`);
   }
-  if (spec.processContextShare !== undefined || spec.receiverThreadsPerCpu !== undefined || spec.receiveCostScale !== undefined || spec.mobileCostScale !== undefined) {
+  if (
+    spec.processContextShare !== undefined ||
+    spec.receiverThreadsPerCpu !== undefined ||
+    spec.receiveCostScale !== undefined ||
+    spec.mobileCostScale !== undefined
+  ) {
     const w = { ...workload };
     if (spec.processContextShare !== undefined) w.processContextShare = spec.processContextShare;
     if (spec.receiverThreadsPerCpu !== undefined) w.receiverThreadsPerCpu = spec.receiverThreadsPerCpu;

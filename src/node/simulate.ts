@@ -89,7 +89,8 @@ function checkOptions(o: SimulateOptions): Required<SimulateOptions> {
   if (!Number.isInteger(r.replications) || r.replications < 1 || r.replications > 1000) {
     throw bad("replications", r.replications, "must be an integer in [1, 1000]");
   }
-  if (!Number.isSafeInteger(r.seed + r.replications)) throw bad("seed", r.seed, `seed + replications must stay within ${Number.MAX_SAFE_INTEGER} so that every replication has its own seed`);
+  if (!Number.isSafeInteger(r.seed + r.replications))
+    throw bad("seed", r.seed, `seed + replications must stay within ${Number.MAX_SAFE_INTEGER} so that every replication has its own seed`);
   if (!(r.durationS > 0 && r.durationS <= 3600)) throw bad("durationS", r.durationS, "must be in (0, 3600] seconds");
   if (!(r.warmupS >= 0 && r.warmupS < r.durationS)) throw bad("warmupS", r.warmupS, "must be >= 0 and below durationS");
   if (!Number.isInteger(r.maxIterations) || r.maxIterations < 1 || r.maxIterations > 50) {
@@ -133,7 +134,9 @@ export function nodeSetup(s: Scenario): NodeSetup {
     throw new ScenarioError(`hardware ${hw.name}: kernel = ${JSON.stringify(hw.kernel)}: must be a release like "5.15" or "6.8.0-1021-azure"`);
   }
   if (hw.nic.rxQueues === undefined && (hw.nic.driver === undefined || kernel === null)) {
-    throw new ScenarioError(`hardware ${hw.name}: nic.rxQueues is not given, so nic.driver and kernel are needed (driver = ${String(hw.nic.driver)}, kernel = ${String(hw.kernel)})`);
+    throw new ScenarioError(
+      `hardware ${hw.name}: nic.rxQueues is not given, so nic.driver and kernel are needed (driver = ${String(hw.nic.driver)}, kernel = ${String(hw.kernel)})`,
+    );
   }
   const channels = rxChannelCount(hw, kernel, off.has("rxChannelPool") ? hw.vcpus : undefined);
   const share = kernel !== null && !off.has("ksoftirqd") ? saturatedSoftirqShare(kernel, s.workload.receiverThreadsPerCpu ?? 1) : undefined;
@@ -149,9 +152,18 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const placement = agentPlacement(s.placement, hw);
   const queues = rxQueues(hw.vcpus, setup.channels.channels, s.workload.rssSkewCv, new RandomStreams(seed).stream("rss"));
   const zero = new Float64Array(hw.vcpus);
-  const baseInput = { hw, workload: s.workload, costs, queues, appCpus: hw.vcpus, excludedCpu: -1, agentNsPerByte: zero, saturatedSoftirqShare: phi, mobileCostScale: s.workload.mobileCostScale ?? 1 };
-  const receiveCostScale =
-    s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
+  const baseInput = {
+    hw,
+    workload: s.workload,
+    costs,
+    queues,
+    appCpus: hw.vcpus,
+    excludedCpu: -1,
+    agentNsPerByte: zero,
+    saturatedSoftirqShare: phi,
+    mobileCostScale: s.workload.mobileCostScale ?? 1,
+  };
+  const receiveCostScale = s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
   const mobileCostScale = s.workload.mobileCostScale ?? 1;
   const base = solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale });
   const toGbps = (bytes: number) => (bytes * 8) / 1e9;
@@ -178,7 +190,18 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const excludedCpu = pinned ? placement.dedicatedCpu : -1;
   // what pinning alone costs the application (its CPUs are no longer the application's)
   const pinnedOnly = pinned
-    ? solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi })
+    ? solveThroughput({
+        hw,
+        workload: s.workload,
+        costs,
+        queues,
+        appCpus,
+        excludedCpu,
+        agentNsPerByte: zero,
+        receiveCostScale,
+        mobileCostScale,
+        saturatedSoftirqShare: phi,
+      })
     : base;
 
   let current = pinnedOnly;
@@ -186,7 +209,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   let solved = current;
   let lastMove = 0;
   const h = new Float64Array(hw.vcpus);
-  const windowS = (o.durationS - o.warmupS);
+  const windowS = o.durationS - o.warmupS;
   for (let it = 0; it < o.maxIterations; it++) {
     run = runNode({
       hw,
@@ -197,7 +220,10 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
-      cpuBusy: cpuBusy({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi }, current),
+      cpuBusy: cpuBusy(
+        { hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi },
+        current,
+      ),
       kernel: setup.epollLock ? setup.kernel : null,
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
@@ -216,7 +242,20 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       // a queue that carried nothing this time keeps its last estimate
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
-    solved = solveThroughput({ hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: a, hookNsPerQueueByte: h, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi, agentThreadNsPerS: threadNs });
+    solved = solveThroughput({
+      hw,
+      workload: s.workload,
+      costs,
+      queues,
+      appCpus,
+      excludedCpu,
+      agentNsPerByte: a,
+      hookNsPerQueueByte: h,
+      receiveCostScale,
+      mobileCostScale,
+      saturatedSoftirqShare: phi,
+      agentThreadNsPerS: threadNs,
+    });
     // a node the agent stops altogether: nothing more to measure at zero throughput
     if (!(solved.bytesPerS > 0)) break;
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
@@ -309,10 +348,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     );
   }
   if (w.mode === "offered" && (w.offeredGbps ?? 0) > scenario.hardware.nic.bandwidthGbps) {
-    warnings.push(`the offered ${w.offeredGbps} Gb/s is above the NIC's ${scenario.hardware.nic.bandwidthGbps} Gb/s on ${scenario.hardware.name}: the NIC caps what arrives`);
+    warnings.push(
+      `the offered ${w.offeredGbps} Gb/s is above the NIC's ${scenario.hardware.nic.bandwidthGbps} Gb/s on ${scenario.hardware.name}: the NIC caps what arrives`,
+    );
   }
   if (!setup.channels.documented) {
-    warnings.push(`the receive channel count (${setup.channels.channels}) is an assumption: ${setup.channels.rule}; set it with rxChannels (--rx-channels) once known`);
+    warnings.push(
+      `the receive channel count (${setup.channels.channels}) is an assumption: ${setup.channels.rule}; set it with rxChannels (--rx-channels) once known`,
+    );
   }
   const unsettled = reps.filter((r) => r.lastMove >= 0.005);
   if (unsettled.length > 0) {

@@ -48,8 +48,7 @@ export interface RenderedFields {
 
 /** How the CLI's table prints a field: an estimate with `digits`, or its own text (`render`). */
 export type FieldText =
-  | { label: string; digits: number }
-  | { label: string; render: (r: RenderedFields, fmt: (e: Estimate, digits: number) => string) => string };
+  { label: string; digits: number } | { label: string; render: (r: RenderedFields, fmt: (e: Estimate, digits: number) => string) => string };
 
 interface EstimateField<K extends string> {
   kind: "estimate";
@@ -89,21 +88,75 @@ const estimate = <K extends string>(f: Omit<EstimateField<K>, "kind">): Estimate
 
 /** Every field of SimulationResult after `scenario` and `options` and before `conservation`, in JSON order. */
 export const SIMULATION_FIELDS = [
-  estimate({ key: "baselineGbps", unit: "Gb/s", description: "Throughput without the agent.", value: (x) => x.baselineGbps, text: { label: "baseline throughput (Gb/s)", digits: 2 } }),
-  estimate({ key: "withAgentGbps", unit: "Gb/s", description: "Throughput with the agent.", value: (x) => x.withAgentGbps, text: { label: "with agent (Gb/s)", digits: 2 } }),
-  estimate({ key: "overheadPct", unit: "%", description: "100 * (1 - withAgent / baseline).", value: (x) => x.overheadPct, text: { label: "overhead (%)", digits: 2 } }),
+  estimate({
+    key: "baselineGbps",
+    unit: "Gb/s",
+    description: "Throughput without the agent.",
+    value: (x) => x.baselineGbps,
+    text: { label: "baseline throughput (Gb/s)", digits: 2 },
+  }),
+  estimate({
+    key: "withAgentGbps",
+    unit: "Gb/s",
+    description: "Throughput with the agent.",
+    value: (x) => x.withAgentGbps,
+    text: { label: "with agent (Gb/s)", digits: 2 },
+  }),
+  estimate({
+    key: "overheadPct",
+    unit: "%",
+    description: "100 * (1 - withAgent / baseline).",
+    value: (x) => x.overheadPct,
+    text: { label: "overhead (%)", digits: 2 },
+  }),
   {
     kind: "given",
     key: "bottleneck",
     description: "What limits the throughput, without and with the agent (replication 0).",
     text: { label: "bottleneck (baseline / with agent)", render: (r) => `${r.bottleneck.baseline} / ${r.bottleneck.withAgent}` },
   } as GivenField<"bottleneck">,
-  estimate({ key: "eventsPerS", unit: "1/s", description: "bpf_perf_event_output / bpf_ringbuf_output calls per second.", value: rate((o) => o.outputs), text: { label: "BPF output events/s", digits: 0 } }),
-  estimate({ key: "wakeupsPerS", unit: "1/s", description: "perf_event_wakeup (or ring buffer irq_work) runs per second.", value: rate((o) => o.wakeups), text: { label: "wakeups/s (perf_event_wakeup or ringbuf notify)", digits: 0 } }),
-  estimate({ key: "readerWakeupsPerS", unit: "1/s", description: "Reader wakeups from sleep per second.", value: rate((o) => o.readerWakeups), text: { label: "reader wakeups from sleep/s", digits: 0 } }),
-  estimate({ key: "contextSwitchesPerS", unit: "1/s", description: "The agent's context switches per second.", value: rate((o) => o.contextSwitches), text: { label: "agent context switches/s", digits: 0 } }),
-  estimate({ key: "lostPerS", unit: "1/s", description: "Records lost (buffer full) per second.", value: rate((o) => o.lost), text: { label: "lost events/s", digits: 0 } }),
-  estimate({ key: "agentCpuCores", unit: "cores", description: "CPUs' worth of the agent's user-space threads.", value: perRun((a) => a.agentCores), text: { label: "agent user-space CPU (cores)", digits: 3 } }),
+  estimate({
+    key: "eventsPerS",
+    unit: "1/s",
+    description: "bpf_perf_event_output / bpf_ringbuf_output calls per second.",
+    value: rate((o) => o.outputs),
+    text: { label: "BPF output events/s", digits: 0 },
+  }),
+  estimate({
+    key: "wakeupsPerS",
+    unit: "1/s",
+    description: "perf_event_wakeup (or ring buffer irq_work) runs per second.",
+    value: rate((o) => o.wakeups),
+    text: { label: "wakeups/s (perf_event_wakeup or ringbuf notify)", digits: 0 },
+  }),
+  estimate({
+    key: "readerWakeupsPerS",
+    unit: "1/s",
+    description: "Reader wakeups from sleep per second.",
+    value: rate((o) => o.readerWakeups),
+    text: { label: "reader wakeups from sleep/s", digits: 0 },
+  }),
+  estimate({
+    key: "contextSwitchesPerS",
+    unit: "1/s",
+    description: "The agent's context switches per second.",
+    value: rate((o) => o.contextSwitches),
+    text: { label: "agent context switches/s", digits: 0 },
+  }),
+  estimate({
+    key: "lostPerS",
+    unit: "1/s",
+    description: "Records lost (buffer full) per second.",
+    value: rate((o) => o.lost),
+    text: { label: "lost events/s", digits: 0 },
+  }),
+  estimate({
+    key: "agentCpuCores",
+    unit: "cores",
+    description: "CPUs' worth of the agent's user-space threads.",
+    value: perRun((a) => a.agentCores),
+    text: { label: "agent user-space CPU (cores)", digits: 3 },
+  }),
   estimate({
     key: "kernelCpuCores",
     unit: "cores",
@@ -128,7 +181,13 @@ export const SIMULATION_FIELDS = [
     value: (x) => x.cpuByMechanism,
     text: { heading: "node CPU by mechanism (cores)", digits: 3, position: 2 },
   } as CategoryField<"cpuByMechanism">,
-  estimate({ key: "throttledPct", unit: "%", description: "Share of the window the reader is throttled by its CPU limit.", value: perRun((a) => (100 * a.out.throttledNs) / a.windowNs), text: { label: "reader throttled (% of time)", digits: 2 } }),
+  estimate({
+    key: "throttledPct",
+    unit: "%",
+    description: "Share of the window the reader is throttled by its CPU limit.",
+    value: perRun((a) => (100 * a.out.throttledNs) / a.windowNs),
+    text: { label: "reader throttled (% of time)", digits: 2 },
+  }),
   estimate({
     key: "latencyP50Us",
     unit: "µs",
@@ -180,7 +239,12 @@ export const SIMULATION_FIELDS = [
     value: (x) => x.saturatedQueues,
     text: { label: "receive queues saturated / served by ksoftirqd", render: (r, fmt) => `${fmt(r.saturatedRxQueues, 1)} / ${fmt(r.ksoftirqdRxQueues, 1)}` },
   }),
-  estimate({ key: "ksoftirqdRxQueues", unit: "queues", description: "Of the saturated receive queues, those ksoftirqd serves.", value: (x) => x.ksoftirqdQueues }),
+  estimate({
+    key: "ksoftirqdRxQueues",
+    unit: "queues",
+    description: "Of the saturated receive queues, those ksoftirqd serves.",
+    value: (x) => x.ksoftirqdQueues,
+  }),
   estimate({
     key: "skbDropPct",
     unit: "%",
@@ -195,7 +259,12 @@ export const SIMULATION_FIELDS = [
     value: perRun((a) => 100 * a.out.epollLock.contendedShare),
     text: { label: "epoll callbacks that found the lock held (%)", digits: 2 },
   }),
-  estimate({ key: "epollLockSpinUs", unit: "µs", description: "Mean spin of the ep_poll_callback calls that found the epoll lock held, µs.", value: perRun((a) => a.out.epollLock.meanSpinNs / 1000) }),
+  estimate({
+    key: "epollLockSpinUs",
+    unit: "µs",
+    description: "Mean spin of the ep_poll_callback calls that found the epoll lock held, µs.",
+    value: perRun((a) => a.out.epollLock.meanSpinNs / 1000),
+  }),
 ] as const;
 
 type Field = (typeof SIMULATION_FIELDS)[number];
@@ -220,7 +289,10 @@ export function simulationTextRows(r: SimulationFields, fmt: (e: Estimate, digit
   for (const f of SIMULATION_FIELDS as readonly (EstimateField<string> | CategoryField<string> | GivenField<string>)[]) {
     if (f.kind === "byCategory") {
       const values = (r as unknown as Record<string, Record<string, Estimate>>)[f.key];
-      blocks.push({ position: f.text.position, rows: [[f.text.heading, ""], ...Object.entries(values).map(([k, v]) => [`  ${k}`, fmt(v, f.text.digits)] as [string, string])] });
+      blocks.push({
+        position: f.text.position,
+        rows: [[f.text.heading, ""], ...Object.entries(values).map(([k, v]) => [`  ${k}`, fmt(v, f.text.digits)] as [string, string])],
+      });
     } else if (f.text !== undefined) rows.push([f.text.label, cell(f.text, f.key)]);
   }
   return [...rows, ...blocks.sort((a, b) => a.position - b.position).flatMap((b) => b.rows)];

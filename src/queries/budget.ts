@@ -82,7 +82,12 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
   const maxBis = options.maxBisections ?? 12;
   if (!(Number.isInteger(maxBis) && maxBis >= 0 && maxBis <= 40)) throw new ScenarioError(`budget: maxBisections = ${maxBis}: must be an integer in [0, 40]`);
   const { trafficGbps: _t, observedGbps: _o, ...base } = spec;
-  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
+  const opts = {
+    seed: options.seed ?? MANY_RUNS.seed,
+    replications: options.replications ?? MANY_RUNS.replications,
+    durationS: options.durationS ?? MANY_RUNS.durationS,
+    maxIterations: options.maxIterations,
+  };
   const nic = loadHardware(spec.hardware).nic.bandwidthGbps;
   const finest = nic / scan / 2 ** maxBis;
   if (tol < finest) {
@@ -94,7 +99,13 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
   const within = (p: Prediction) => metricOf(p, metric).mean <= maxOverheadPct;
   const at = (gbps: number): Prediction => {
     const p = predict({ ...base, trafficGbps: gbps }, opts);
-    steps.push({ trafficGbps: gbps, valuePct: metricOf(p, metric).mean, overheadPct: p.overheadPct.mean, nodeCpuPct: p.nodeCpuPct.mean, withinBudget: within(p) });
+    steps.push({
+      trafficGbps: gbps,
+      valuePct: metricOf(p, metric).mean,
+      overheadPct: p.overheadPct.mean,
+      nodeCpuPct: p.nodeCpuPct.mean,
+      withinBudget: within(p),
+    });
     return p;
   };
   const what = metric === "cpu" ? "the node's CPU the agent takes (nodeCpuPct)" : "throughput overhead (overheadPct)";
@@ -125,7 +136,18 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
     loP = p;
   }
   if (hiP === null) {
-    return { ...common, maxTrafficGbps: nic, binding: false, feasible: true, exceededAtGbps: null, atAnswer: loP!, atExceeded: null, steps, stoppedBy: "none", resolutionGbps: null };
+    return {
+      ...common,
+      maxTrafficGbps: nic,
+      binding: false,
+      feasible: true,
+      exceededAtGbps: null,
+      atAnswer: loP!,
+      atExceeded: null,
+      steps,
+      stoppedBy: "none",
+      resolutionGbps: null,
+    };
   }
   // the traffic step the simulation resolves between two points: the metric's half-width over its slope
   const resolution = (a: Prediction | null, ga: number, b: Prediction, gb: number): number => {
@@ -162,9 +184,32 @@ export function budget(spec: ScenarioSpec, maxOverheadPct: number, options: Budg
     // offered traffic must be > 0: the least traffic evaluated stands for 0
     const least = Math.min(0.001, tol);
     const p = at(least);
-    if (!within(p)) return { ...common, maxTrafficGbps: 0, binding: true, feasible: false, exceededAtGbps: least, atAnswer: p, atExceeded: p, steps, stoppedBy, resolutionGbps: null };
+    if (!within(p))
+      return {
+        ...common,
+        maxTrafficGbps: 0,
+        binding: true,
+        feasible: false,
+        exceededAtGbps: least,
+        atAnswer: p,
+        atExceeded: p,
+        steps,
+        stoppedBy,
+        resolutionGbps: null,
+      };
     loP = p;
   }
   const res = resolution(loP, lo, hiP!, hi);
-  return { ...common, maxTrafficGbps: lo, binding: true, feasible: true, exceededAtGbps: hi, atAnswer: loP, atExceeded: hiP, steps, stoppedBy, resolutionGbps: Number.isFinite(res) ? res : null };
+  return {
+    ...common,
+    maxTrafficGbps: lo,
+    binding: true,
+    feasible: true,
+    exceededAtGbps: hi,
+    atAnswer: loP,
+    atExceeded: hiP,
+    steps,
+    stoppedBy,
+    resolutionGbps: Number.isFinite(res) ? res : null,
+  };
 }

@@ -95,21 +95,33 @@ let validate: ReturnType<Ajv["compile"]> | undefined;
 export function validateClaim(doc: unknown, label: string): Claim {
   validate ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(MODELS_DIR, "schema", "claim.schema.json"), "utf8")));
   if (validate(doc)) return doc as Claim;
-  const issues: ModelIssue[] = (validate.errors ?? []).filter((e) => !e.schemaPath.startsWith("#/anyOf/")).map((e) => {
-    const p = e.params as Record<string, unknown>;
-    // the root's anyOf (one of the claimed quantities) is about a missing field: name it, not "/"
-    const pointer =
-      e.keyword === "required"
-        ? `${e.instancePath}/${String(p.missingProperty)}`
-        : e.keyword === "additionalProperties"
-          ? `${e.instancePath}/${String(p.additionalProperty)}`
-          : e.keyword === "anyOf" && e.instancePath === ""
-            ? "/claimedOverheadPct"
-            : e.instancePath || "/";
-    const value = pointer.split("/").slice(1).reduce<unknown>((cur, k) => (cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined), doc);
-    const message = e.keyword === "additionalProperties" ? "is not a known field" : e.keyword === "anyOf" ? "needs claimedOverheadPct or claimedAgentCpuCores" : e.keyword === "not" ? "offeredGbps and observedGbps are exclusive" : (e.message ?? e.keyword);
-    return { pointer, value: e.keyword === "required" ? undefined : value, message };
-  });
+  const issues: ModelIssue[] = (validate.errors ?? [])
+    .filter((e) => !e.schemaPath.startsWith("#/anyOf/"))
+    .map((e) => {
+      const p = e.params as Record<string, unknown>;
+      // the root's anyOf (one of the claimed quantities) is about a missing field: name it, not "/"
+      const pointer =
+        e.keyword === "required"
+          ? `${e.instancePath}/${String(p.missingProperty)}`
+          : e.keyword === "additionalProperties"
+            ? `${e.instancePath}/${String(p.additionalProperty)}`
+            : e.keyword === "anyOf" && e.instancePath === ""
+              ? "/claimedOverheadPct"
+              : e.instancePath || "/";
+      const value = pointer
+        .split("/")
+        .slice(1)
+        .reduce<unknown>((cur, k) => (cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined), doc);
+      const message =
+        e.keyword === "additionalProperties"
+          ? "is not a known field"
+          : e.keyword === "anyOf"
+            ? "needs claimedOverheadPct or claimedAgentCpuCores"
+            : e.keyword === "not"
+              ? "offeredGbps and observedGbps are exclusive"
+              : (e.message ?? e.keyword);
+      return { pointer, value: e.keyword === "required" ? undefined : value, message };
+    });
   throw new ModelError(label, issues);
 }
 
@@ -157,10 +169,7 @@ function judge(claimed: number, predicted: Estimate, absolute: number, relative:
   return { claimed, predicted, accepted, verdict };
 }
 
-export function judgeClaim(
-  claim: Claim,
-  options: QueryRunOptions & { tolerance?: Partial<ModelTolerance>; modelError?: ModelErrorFile } = {},
-): ClaimAnswer {
+export function judgeClaim(claim: Claim, options: QueryRunOptions & { tolerance?: Partial<ModelTolerance>; modelError?: ModelErrorFile } = {}): ClaimAnswer {
   const tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
   const spec = claimSpec(claim);
   const scenario = buildScenario(spec);
@@ -170,7 +179,8 @@ export function judgeClaim(
   const overheadKind = claim.overheadKind ?? "throughput";
   const overheadEst = overheadKind === "cpu" ? p.nodeCpuPct : p.overheadPct;
   const overheadModelTol = overheadKind === "cpu" ? band.relativeError * Math.abs(overheadEst.mean) : band.errorPp;
-  const overhead = claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, overheadEst, tolerance.overheadPp, tolerance.relative, overheadModelTol);
+  const overhead =
+    claim.claimedOverheadPct === undefined ? null : judge(claim.claimedOverheadPct, overheadEst, tolerance.overheadPp, tolerance.relative, overheadModelTol);
   let agentCpu: ClaimAnswer["agentCpu"] = null;
   if (claim.claimedAgentCpuCores !== undefined) {
     const total = sumEstimates(p.agentCpuCores, p.kernelCpuCores);
@@ -183,7 +193,10 @@ export function judgeClaim(
   const verdict: Verdict = all.some((v) => v.verdict === "impossible") ? "impossible" : (all.find((v) => v.verdict !== "consistent")?.verdict ?? "consistent");
   const f = (x: number) => x.toFixed(3).replace(/\.?0+$/, "");
   const reasons: string[] = [];
-  if (overhead) reasons.push(`${overheadKind === "cpu" ? "node CPU" : "throughput overhead"}: claimed ${f(overhead.claimed)}%, predicted ${f(overhead.predicted.mean)}% [${f(overhead.predicted.low)}, ${f(overhead.predicted.high)}], accepted [${f(overhead.accepted.low)}, ${f(overhead.accepted.high)}] → ${overhead.verdict}`);
+  if (overhead)
+    reasons.push(
+      `${overheadKind === "cpu" ? "node CPU" : "throughput overhead"}: claimed ${f(overhead.claimed)}%, predicted ${f(overhead.predicted.mean)}% [${f(overhead.predicted.low)}, ${f(overhead.predicted.high)}], accepted [${f(overhead.accepted.low)}, ${f(overhead.accepted.high)}] → ${overhead.verdict}`,
+    );
   if (agentCpu) {
     reasons.push(
       agentCpu.verdict === "impossible"

@@ -108,12 +108,21 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
   const ringbufTool = spec.ringbufTool ?? "retina-ringbuf";
   // the two sides must be what they are named: a swapped pair would answer the question backwards
   if (loadTool(perfTool).buffer.kind !== "perf") {
-    throw new ScenarioError(`crossover: perfTool = ${JSON.stringify(perfTool)}: uses a ${loadTool(perfTool).buffer.kind} buffer, not a perf event array (swapped with ringbufTool?)`);
+    throw new ScenarioError(
+      `crossover: perfTool = ${JSON.stringify(perfTool)}: uses a ${loadTool(perfTool).buffer.kind} buffer, not a perf event array (swapped with ringbufTool?)`,
+    );
   }
   if (loadTool(ringbufTool).buffer.kind !== "ringbuf") {
-    throw new ScenarioError(`crossover: ringbufTool = ${JSON.stringify(ringbufTool)}: uses a ${loadTool(ringbufTool).buffer.kind} buffer, not a BPF ring buffer (swapped with perfTool?)`);
+    throw new ScenarioError(
+      `crossover: ringbufTool = ${JSON.stringify(ringbufTool)}: uses a ${loadTool(ringbufTool).buffer.kind} buffer, not a BPF ring buffer (swapped with perfTool?)`,
+    );
   }
-  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
+  const opts = {
+    seed: options.seed ?? MANY_RUNS.seed,
+    replications: options.replications ?? MANY_RUNS.replications,
+    durationS: options.durationS ?? MANY_RUNS.durationS,
+    maxIterations: options.maxIterations,
+  };
   // by default every node shape; bench-* profiles are CPU topologies for the ring buffer benchmark
   const shapes = (spec.hardware ?? listProfiles("hardware").filter((n) => !n.startsWith("bench-")))
     .map((name) => ({ name, vcpus: loadHardware(name).vcpus }))
@@ -152,10 +161,13 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
   while (k > 0 && rows[k - 1].ringbufWins) k--;
   const found = k < rows.length ? rows[k] : null;
   const wins = rows.filter((r) => r.ringbufWins).length;
-  const verdict: CrossoverAnswer["verdict"] = wins === rows.length ? "always" : wins === 0 ? "never" : found !== null && rows.slice(0, k).every((r) => !r.ringbufWins) ? "from" : "mixed";
+  const verdict: CrossoverAnswer["verdict"] =
+    wins === rows.length ? "always" : wins === 0 ? "never" : found !== null && rows.slice(0, k).every((r) => !r.ringbufWins) ? "from" : "mixed";
   const what = metric === "cpu" ? "node CPU" : "throughput overhead";
   const f2 = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
-  const margins = rows.map((r) => `${r.vcpus} vCPUs ${f2(r.differencePp.mean)} pp [${r.differencePp.low.toFixed(2)}, ${r.differencePp.high.toFixed(2)}]`).join(", ");
+  const margins = rows
+    .map((r) => `${r.vcpus} vCPUs ${f2(r.differencePp.mean)} pp [${r.differencePp.low.toFixed(2)}, ${r.differencePp.high.toFixed(2)}]`)
+    .join(", ");
   const range = `${rows[0].vcpus}-${rows.at(-1)!.vcpus} vCPUs`;
   const statement =
     verdict === "always"
@@ -164,7 +176,13 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
         ? `no crossover: the ring buffer never costs less ${what} with 95% confidence at any shape compared (${range}); margin perf - ring buffer: ${margins}`
         : verdict === "from"
           ? `crossover at ${found!.vcpus} vCPUs: the ring buffer costs less ${what} from there on, not below; margin perf - ring buffer: ${margins}`
-          : `no single crossover: the ring buffer wins at ${rows.filter((r) => r.ringbufWins).map((r) => r.vcpus).join(", ")} vCPUs but not at ${rows.filter((r) => !r.ringbufWins).map((r) => r.vcpus).join(", ")}; margin perf - ring buffer: ${margins}`;
+          : `no single crossover: the ring buffer wins at ${rows
+              .filter((r) => r.ringbufWins)
+              .map((r) => r.vcpus)
+              .join(", ")} vCPUs but not at ${rows
+              .filter((r) => !r.ringbufWins)
+              .map((r) => r.vcpus)
+              .join(", ")}; margin perf - ring buffer: ${margins}`;
   let flip: CrossoverFlip | null = null;
   if ((verdict === "always" || verdict === "never") && options.flipSearch !== false) {
     const tried: CrossoverFlip["tried"] = [];
@@ -185,7 +203,8 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
         }
       }
       flip = {
-        mechanism: "perf wakeups: the perf array wakes its reader for every record (watermark 1); wakeup_events > 1 batches the wakeups, which is most of its cost here. (The other way round, ring-buffer lock contention grows with the per-CPU event rate of many producers.)",
+        mechanism:
+          "perf wakeups: the perf array wakes its reader for every record (watermark 1); wakeup_events > 1 batches the wakeups, which is most of its cost here. (The other way round, ring-buffer lock contention grows with the per-CPU event rate of many producers.)",
         setting: "wakeupEvents",
         hardware: at.hardware,
         tried,
@@ -211,7 +230,8 @@ export function crossover(spec: CrossoverSpec, options: CrossoverOptions = {}): 
         }
       }
       flip = {
-        mechanism: "per-record perf wakeups grow with the event rate; the ring buffer's single shared ring is cheaper per record once the rate is high, unless its lock is contended by many producing CPUs",
+        mechanism:
+          "per-record perf wakeups grow with the event rate; the ring buffer's single shared ring is cheaper per record once the rate is high, unless its lock is contended by many producing CPUs",
         setting: key ?? "traffic",
         hardware: at.hardware,
         tried,

@@ -38,7 +38,9 @@ export function merge(inputs: MergeInput[]): string[] {
         of = l.of as number;
         grid = l.grid;
       } else if (l.of !== of || l.grid !== grid) {
-        throw new ScenarioError(`merge: ${where}: grid = ${String(l.grid)} of ${String(l.of)} points; earlier lines are grid ${grid} of ${of}: shards of different grids`);
+        throw new ScenarioError(
+          `merge: ${where}: grid = ${String(l.grid)} of ${String(l.of)} points; earlier lines are grid ${grid} of ${of}: shards of different grids`,
+        );
       }
       const index = l.index as number;
       const seen = byIndex.get(index);

@@ -102,7 +102,12 @@ export function reserve(spec: ScenarioSpec, options: ReserveOptions = {}): Reser
   if (!(maxPinnedUsePct > 0 && maxPinnedUsePct <= 100)) throw new ScenarioError(`reserve: maxPinnedUsePct = ${maxPinnedUsePct}: must be in (0, 100]`);
   const pinnedCpus = [...(options.pinnedCpus ?? [1, 2, 4])].sort((a, b) => a - b);
   for (const k of pinnedCpus) if (!(Number.isInteger(k) && k >= 1)) throw new ScenarioError(`reserve: pinned CPUs = ${k}: must be an integer >= 1`);
-  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
+  const opts = {
+    seed: options.seed ?? MANY_RUNS.seed,
+    replications: options.replications ?? MANY_RUNS.replications,
+    durationS: options.durationS ?? MANY_RUNS.durationS,
+    maxIterations: options.maxIterations,
+  };
   const { placement: _p, ...base } = spec;
   const period = loadPlacement("limited");
   const cfsPeriodUs = period.kind === "limited" ? period.cfsPeriodUs : 100000;
@@ -125,8 +130,7 @@ export function reserve(spec: ScenarioSpec, options: ReserveOptions = {}): Reser
       nodeCpuCores: p.nodeCpuCores,
       lostPct: p.health.lostPct,
       starved:
-        starved(p.lostPerS, p.throttledPct) ||
-        (placement.kind === "pinned" && p.agentCpuCores.mean >= (maxPinnedUsePct / 100) * placement.dedicatedCpus),
+        starved(p.lostPerS, p.throttledPct) || (placement.kind === "pinned" && p.agentCpuCores.mean >= (maxPinnedUsePct / 100) * placement.dedicatedCpus),
     });
   };
   for (const l of limits) run(limitedPlacement(l, cfsPeriodUs), l);

@@ -57,7 +57,12 @@ export function size(spec: ScenarioSpec, maxLostPerS: number, options: QueryRunO
   if (spec.tool === "none") throw new ScenarioError(`size: tool = "none": needs a tool with a buffer`);
   const tool = loadTool(spec.tool);
   const vcpus = loadHardware(spec.hardware).vcpus;
-  const opts = { seed: options.seed ?? MANY_RUNS.seed, replications: options.replications ?? MANY_RUNS.replications, durationS: options.durationS ?? MANY_RUNS.durationS, maxIterations: options.maxIterations };
+  const opts = {
+    seed: options.seed ?? MANY_RUNS.seed,
+    replications: options.replications ?? MANY_RUNS.replications,
+    durationS: options.durationS ?? MANY_RUNS.durationS,
+    maxIterations: options.maxIterations,
+  };
   const perf = tool.buffer.kind === "perf";
   const rings = tool.buffer.kind === "ringbuf" && tool.buffer.cpusPerRing ? Math.ceil(vcpus / tool.buffer.cpusPerRing) : 1;
   const sizes = perf ? PERF_PAGES : RING_BYTES;

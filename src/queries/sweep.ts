@@ -63,15 +63,19 @@ export const MAX_GRID_POINTS = 100_000;
 /** Checks a grid's `options`: an object of seed (safe integer), replications (integer in [1, 1000]) and durationS (seconds in (0.02, 3600]). */
 function checkGridOptions(raw: unknown): Required<QueryOptions> {
   if (raw === undefined) return { ...MANY_RUNS };
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new ScenarioError(`grid: options = ${JSON.stringify(raw)}: must be an object ({ seed, replications, durationS })`, "options", raw);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new ScenarioError(`grid: options = ${JSON.stringify(raw)}: must be an object ({ seed, replications, durationS })`, "options", raw);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!["seed", "replications", "durationS"].includes(k)) throw new ScenarioError(`grid: options.${k} = ${JSON.stringify(o[k])}: not an option (seed, replications, durationS)`, `options.${k}`, o[k]);
+    if (!["seed", "replications", "durationS"].includes(k))
+      throw new ScenarioError(`grid: options.${k} = ${JSON.stringify(o[k])}: not an option (seed, replications, durationS)`, `options.${k}`, o[k]);
   }
   const bad = (k: string, what: string) => new ScenarioError(`grid: options.${k} = ${JSON.stringify(o[k])}: must be ${what}`, `options.${k}`, o[k]);
   const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-  if (o.seed !== undefined && !(isNum(o.seed) && Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= MAX_SEED)) throw bad("seed", `an integer in [-${MAX_SEED}, ${MAX_SEED}]`);
-  if (o.replications !== undefined && !(isNum(o.replications) && Number.isInteger(o.replications) && o.replications >= 1 && o.replications <= 1000)) throw bad("replications", "an integer in [1, 1000]");
+  if (o.seed !== undefined && !(isNum(o.seed) && Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= MAX_SEED))
+    throw bad("seed", `an integer in [-${MAX_SEED}, ${MAX_SEED}]`);
+  if (o.replications !== undefined && !(isNum(o.replications) && Number.isInteger(o.replications) && o.replications >= 1 && o.replications <= 1000))
+    throw bad("replications", "an integer in [1, 1000]");
   if (o.durationS !== undefined && !(isNum(o.durationS) && o.durationS > 0.02 && o.durationS <= 3600)) throw bad("durationS", "seconds in (0.02, 3600]");
   return { ...MANY_RUNS, ...(o as QueryOptions) };
 }
@@ -125,7 +129,8 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || !Number.isSafeInteger(count) || count < 1 || index >= count) throw new ScenarioError(`--shard = ${JSON.stringify(text)}: must be i/N with 0 <= i < N`, "--shard", text);
+  if (!m || !Number.isSafeInteger(count) || count < 1 || index >= count)
+    throw new ScenarioError(`--shard = ${JSON.stringify(text)}: must be i/N with 0 <= i < N`, "--shard", text);
   return { index, count };
 }
 
@@ -171,7 +176,11 @@ export function planSweep(grid: unknown, options: SweepOptions = {}) {
  * point before it are done (grid order, whatever the workers' order). At most 4 points per
  * worker are in flight. Resolves to the number of points run.
  */
-export async function sweepLines(grid: unknown, onLine: (line: string, result: { result?: PointResult; error?: string }) => void, options: SweepOptions = {}): Promise<number> {
+export async function sweepLines(
+  grid: unknown,
+  onLine: (line: string, result: { result?: PointResult; error?: string }) => void,
+  options: SweepOptions = {},
+): Promise<number> {
   const { axes, simOptions, hash, total, shard, workers, toRun } = planSweep(grid, options);
   const line = (index: number, r: { result?: PointResult; error?: string }): string => {
     const l: SweepLine = { index, of: total, grid: hash, spec: gridPoint(axes, index), ...r };
@@ -256,7 +265,8 @@ export function resumePoints(text: string, hash: string, label: string): { skip:
         offset += bytes;
         return;
       }
-      if (o.grid !== hash || !Number.isSafeInteger(o.index)) throw new ScenarioError(`${label}:${n + 1}: a line of another grid (${String(o.grid)}): give another --out or delete the file`, "--out", label);
+      if (o.grid !== hash || !Number.isSafeInteger(o.index))
+        throw new ScenarioError(`${label}:${n + 1}: a line of another grid (${String(o.grid)}): give another --out or delete the file`, "--out", label);
       skip.add(o.index as number);
     }
     offset += bytes;

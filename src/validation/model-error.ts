@@ -72,7 +72,14 @@ export function errorRows(rep: ReproduceResult, measured: MeasuredValidation | n
   const rows: ErrorRow[] = [];
   for (const r of rep.rows) {
     if (r.status !== "predicted" || r.metric !== "reduction_pct") continue;
-    rows.push({ source: "field-study", label: `${r.table}: ${r.label}`, kind: kindOf(r.scenario.tool), vcpus: vcpusOf(r.scenario.hardware), predictedPct: r.predicted.mean, measuredPct: r.published });
+    rows.push({
+      source: "field-study",
+      label: `${r.table}: ${r.label}`,
+      kind: kindOf(r.scenario.tool),
+      vcpus: vcpusOf(r.scenario.hardware),
+      predictedPct: r.predicted.mean,
+      measuredPct: r.published,
+    });
   }
   for (const c of measured?.comparisons ?? []) {
     if (c.result === null || c.config.settings === undefined || c.config.settings.mode === "none") continue;
@@ -127,12 +134,15 @@ export function deriveModelError(
 
 /** Checks a parsed model-error file; names the field and value that is wrong. */
 export function checkModelError(doc: unknown, label: string): ModelErrorFile {
-  const bad = (what: string, v: unknown) => new RangeError(`${label}: ${what} = ${JSON.stringify(v)}: must be ${what.endsWith("kind") ? "perf or ringbuf" : "a number >= 0"}`);
-  if (doc === null || typeof doc !== "object" || !Array.isArray((doc as ModelErrorFile).bands)) throw new RangeError(`${label}: bands: missing (not a model-error file)`);
+  const bad = (what: string, v: unknown) =>
+    new RangeError(`${label}: ${what} = ${JSON.stringify(v)}: must be ${what.endsWith("kind") ? "perf or ringbuf" : "a number >= 0"}`);
+  if (doc === null || typeof doc !== "object" || !Array.isArray((doc as ModelErrorFile).bands))
+    throw new RangeError(`${label}: bands: missing (not a model-error file)`);
   const f = doc as ModelErrorFile;
   f.bands.forEach((b, i) => {
     if (b.kind !== "perf" && b.kind !== "ringbuf") throw bad(`bands[${i}].kind`, b.kind);
-    for (const k of ["errorPp", "relativeError", "minVcpus", "maxVcpus"] as const) if (!(typeof b[k] === "number" && b[k] >= 0)) throw bad(`bands[${i}].${k}`, b[k]);
+    for (const k of ["errorPp", "relativeError", "minVcpus", "maxVcpus"] as const)
+      if (!(typeof b[k] === "number" && b[k] >= 0)) throw bad(`bands[${i}].${k}`, b[k]);
   });
   if (typeof f.provenance?.command !== "string" || typeof f.provenance?.date !== "string") throw new RangeError(`${label}: provenance: needs command and date`);
   return f;
@@ -174,7 +184,11 @@ export async function generateModelError(): Promise<ModelErrorFile> {
   let measured: MeasuredValidation | null = null;
   let heldOutCalibration: string | null = null;
   const dataDir = join(PACKAGE_ROOT, "validation", "data");
-  const files = existsSync(dataDir) ? readdirSync(dataDir).filter((x) => x.endsWith(".jsonl")).sort() : [];
+  const files = existsSync(dataDir)
+    ? readdirSync(dataDir)
+        .filter((x) => x.endsWith(".jsonl"))
+        .sort()
+    : [];
   if (files.length > 0) {
     const first = readDataset(join(dataDir, files[0]));
     const calPath = join(PACKAGE_ROOT, "models", "calibration", `${first[0]?.hostClass}.json`);
@@ -205,7 +219,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const f = await generateModelError();
   writeModelError(f);
   for (const b of f.bands) {
-    console.log(`${b.kind} ${b.minVcpus}-${b.maxVcpus} vCPUs: ±${b.errorPp.toFixed(2)} pp, ±${(100 * b.relativeError).toFixed(0)}% (${b.extrapolated ? "extrapolated" : `${b.rows} rows`})`);
+    console.log(
+      `${b.kind} ${b.minVcpus}-${b.maxVcpus} vCPUs: ±${b.errorPp.toFixed(2)} pp, ±${(100 * b.relativeError).toFixed(0)}% (${b.extrapolated ? "extrapolated" : `${b.rows} rows`})`,
+    );
   }
   console.log(`written to ${MODEL_ERROR_FILE.slice(PACKAGE_ROOT.length + 1)}`);
 }

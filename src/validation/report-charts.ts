@@ -10,7 +10,13 @@ import type { ReportData, SeedPoint } from "./report-data.ts";
 import type { ScalingPoint } from "./scaling.ts";
 
 export function scalingSpec(points: ScalingPoint[], seedPoints: SeedPoint[]): VegaLiteSpec {
-  const pred = points.map((p) => ({ vcpus: p.vcpus, tool: p.tool, overhead: Number(f(p.result.overheadPct.mean, 3)), low: Number(f(p.result.overheadPct.low, 3)), high: Number(f(p.result.overheadPct.high, 3)) }));
+  const pred = points.map((p) => ({
+    vcpus: p.vcpus,
+    tool: p.tool,
+    overhead: Number(f(p.result.overheadPct.mean, 3)),
+    low: Number(f(p.result.overheadPct.low, 3)),
+    high: Number(f(p.result.overheadPct.high, 3)),
+  }));
   return {
     width: 520,
     height: 300,
@@ -41,8 +47,23 @@ export function scalingSpec(points: ScalingPoint[], seedPoints: SeedPoint[]): Ve
 
 export function heldOutSpec(m: MeasuredValidation, title = "Held-out configurations on the 2-vCPU KVM host"): VegaLiteSpec {
   const values = m.comparisons.flatMap((c) => {
-    const rows = [{ config: c.config.configId, series: "measured median (min–max)", value: Number(f(c.config.medianGbps, 3)), low: Number(f(c.config.minGbps, 3)), high: Number(f(c.config.maxGbps, 3)) }];
-    if (c.result) rows.push({ config: c.config.configId, series: "predicted (95% CI)", value: Number(f(c.result.withAgentGbps.mean, 3)), low: Number(f(c.result.withAgentGbps.low, 3)), high: Number(f(c.result.withAgentGbps.high, 3)) });
+    const rows = [
+      {
+        config: c.config.configId,
+        series: "measured median (min–max)",
+        value: Number(f(c.config.medianGbps, 3)),
+        low: Number(f(c.config.minGbps, 3)),
+        high: Number(f(c.config.maxGbps, 3)),
+      },
+    ];
+    if (c.result)
+      rows.push({
+        config: c.config.configId,
+        series: "predicted (95% CI)",
+        value: Number(f(c.result.withAgentGbps.mean, 3)),
+        low: Number(f(c.result.withAgentGbps.low, 3)),
+        high: Number(f(c.result.withAgentGbps.high, 3)),
+      });
     return rows;
   });
   return {

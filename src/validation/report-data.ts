@@ -204,8 +204,17 @@ export function compareHeldOutDataset(
       // the calibration fitted on wakeup runs of its own wakeup file only
       const ownWakeups = (cal.calibration.provenance.datasets?.wakeups ?? []).some((x) => rel(join(PACKAGE_ROOT, x)) === entry.wakeups);
       const fitted = ownWakeups ? fittedWakeupRuns(cal) : new Set<string>();
-      const rowsOut = wakeupRows(clean, fitted, validation.baseline.medianGbps, cal, { ...sim, hardware: sh.hardware, workload: sh.workload }, entry.shape === "lo-p2" ? "tpw-lo-p2-none" : "tpw-none");
-      const fittedBy = ownWakeups ? (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] })) : [];
+      const rowsOut = wakeupRows(
+        clean,
+        fitted,
+        validation.baseline.medianGbps,
+        cal,
+        { ...sim, hardware: sh.hardware, workload: sh.workload },
+        entry.shape === "lo-p2" ? "tpw-lo-p2-none" : "tpw-none",
+      );
+      const fittedBy = ownWakeups
+        ? (["irqWorkLatencyNs", "runqueueWaitNs"] as const).map((constant) => ({ constant, runs: cal.calibration.constants[constant].runs ?? [] }))
+        : [];
       wakeups = rowsOut.length > 0 ? { file: entry.wakeups, rows: rowsOut, fittedBy } : null;
     }
   }
@@ -299,7 +308,7 @@ export function runRanges(runs: readonly string[]): string {
     }
     const s = [...new Set(reps)].sort((a, b) => a - b);
     const parts: string[] = [];
-    for (let i = 0; i < s.length; ) {
+    for (let i = 0; i < s.length;) {
       let j = i;
       while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
       parts.push(j > i ? `${s[i]}–${s[j]}` : String(s[i]));
@@ -355,7 +364,9 @@ export const rel = (p: string) => (p.startsWith(PACKAGE_ROOT) ? p.slice(PACKAGE_
 /** The datasets of `dir`, sorted by name, read and concatenated. */
 function readDatasets(dir: string): { rows: DatasetRow[]; files: string[] } {
   if (!existsSync(dir)) return { rows: [], files: [] };
-  const files = readdirSync(dir).filter((x) => x.endsWith(".jsonl")).sort();
+  const files = readdirSync(dir)
+    .filter((x) => x.endsWith(".jsonl"))
+    .sort();
   return { rows: files.flatMap((x) => readDataset(join(dir, x))), files: files.map((x) => rel(join(dir, x))) };
 }
 
@@ -485,7 +496,12 @@ export function scalingSeedPoints(rep: ReproduceResult): SeedPoint[] {
   return [
     ...seed.throughput_by_core_count_perf_array
       .filter((r) => (r.reduction_pct ?? r.reduction_pct_approx) !== undefined)
-      .map((r) => ({ vcpus: r.cores, tool: "retina-perf", overhead: (r.reduction_pct ?? r.reduction_pct_approx)!, label: `study: ${r.cores} cores, perf array, default` })),
+      .map((r) => ({
+        vcpus: r.cores,
+        tool: "retina-perf",
+        overhead: (r.reduction_pct ?? r.reduction_pct_approx)!,
+        label: `study: ${r.cores} cores, perf array, default`,
+      })),
     ...(rb === undefined ? [] : [{ vcpus: 32, tool: "retina-ringbuf", overhead: rb.published, label: "study: 32 cores, ring buffer" }]),
   ];
 }
@@ -508,7 +524,8 @@ export function reportData(options: ReportOptions = {}): ReportData {
   const required = requiredCostTable(rep, short);
   // 2. ours
   const dataDir = options.dataDir ?? join(PACKAGE_ROOT, "validation", "data");
-  const listPath = options.heldOutList !== undefined ? options.heldOutList : options.dataDir === undefined ? join(PACKAGE_ROOT, "validation", "held-out-datasets.json") : null;
+  const listPath =
+    options.heldOutList !== undefined ? options.heldOutList : options.dataDir === undefined ? join(PACKAGE_ROOT, "validation", "held-out-datasets.json") : null;
   const measured = measuredData(dataDir, options.measuredCalibration, sim, listPath);
   const wakeups = measured.calibration === null ? null : wakeupComparison(measured.calibration, measured.rows, sim);
   // 3. scaling

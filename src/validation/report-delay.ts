@@ -14,7 +14,12 @@ const f = (x: number, d = 2) => x.toFixed(d);
 
 export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data")): string {
   const out = ["### TCP's response to delay added on the receive path (measured on our host)", ""];
-  const file = existsSync(dataDir) ? readdirSync(dataDir).filter((x) => /-injected-delay\.jsonl$/.test(x)).sort().pop() : undefined;
+  const file = existsSync(dataDir)
+    ? readdirSync(dataDir)
+        .filter((x) => /-injected-delay\.jsonl$/.test(x))
+        .sort()
+        .pop()
+    : undefined;
   if (file === undefined) {
     out.push("No injected-delay dataset yet (`bpfsim measure --delay`).", "");
     return out.join("\n");

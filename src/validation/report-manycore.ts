@@ -22,10 +22,32 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
     mdTable(
       ["mechanism", "file", "calibrated on", "constants"],
       [
-        ["RX channel pool (driver default by kernel)", "src/kernel/rx-channels.ts", "driver sources; netvsc's channel table (M7) in a test", "netvsc 8 (< v6.12) / max(16, cores/2); generic min(8, CPUs) (< v6.0) / cores/2; mana 16 (>= v7.1)"],
-        ["softirq budget and ksoftirqd takeover (v4.9-v6.4)", "src/kernel/softirq.ts", "kernel/softirq.c rules (commits 4cd13c21b207, d15121be7485)", "share 1 / (1 + threads x application busy share); NIC ring 1024 + backlog 1000 skbs"],
-        ["epoll wakeup chain's lock, ttwu's idle-CPU search, IPI under the lock", "src/kernel/eventpoll.ts, src/kernel/scheduler.ts", "stress-epoll tables M1, M2 (machine-repairman fit)", Object.entries(ep).map(([k, v]) => `${k}: S ${f(v.holdNs, 0)} ns (rel. RMS ${f(100 * v.relRms, 0)}%)`).join("; ")],
-        ["Go runtime sized by GOMAXPROCS (version rule, sched.lock contention)", "src/agent/go-runtime.ts", "golang/go#67585 table (M4)", `share(P) = exp(${f(go.a, 3)} + ${f(go.b, 4)} P)`],
+        [
+          "RX channel pool (driver default by kernel)",
+          "src/kernel/rx-channels.ts",
+          "driver sources; netvsc's channel table (M7) in a test",
+          "netvsc 8 (< v6.12) / max(16, cores/2); generic min(8, CPUs) (< v6.0) / cores/2; mana 16 (>= v7.1)",
+        ],
+        [
+          "softirq budget and ksoftirqd takeover (v4.9-v6.4)",
+          "src/kernel/softirq.ts",
+          "kernel/softirq.c rules (commits 4cd13c21b207, d15121be7485)",
+          "share 1 / (1 + threads x application busy share); NIC ring 1024 + backlog 1000 skbs",
+        ],
+        [
+          "epoll wakeup chain's lock, ttwu's idle-CPU search, IPI under the lock",
+          "src/kernel/eventpoll.ts, src/kernel/scheduler.ts",
+          "stress-epoll tables M1, M2 (machine-repairman fit)",
+          Object.entries(ep)
+            .map(([k, v]) => `${k}: S ${f(v.holdNs, 0)} ns (rel. RMS ${f(100 * v.relRms, 0)}%)`)
+            .join("; "),
+        ],
+        [
+          "Go runtime sized by GOMAXPROCS (version rule, sched.lock contention)",
+          "src/agent/go-runtime.ts",
+          "golang/go#67585 table (M4)",
+          `share(P) = exp(${f(go.a, 3)} + ${f(go.b, 4)} P)`,
+        ],
         ["reader's scan of every ring per wakeup", "src/node/agent-buffer.ts", "cilium/ebpf perf/reader.go", "one line transfer per ring"],
         ["VM exits on IPIs and irq_work", "src/kernel/virtualisation.ts", "hardware profiles (vmExitNs, ipiNs)", "per hardware profile"],
       ],
@@ -65,7 +87,11 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
       "",
       mdTable(
         ["row", "all on", ...a.mechanisms.map((m) => `without ${m}`)],
-        Object.entries(a.rows).map(([k, v]) => [label(k), f(v.all), ...a.mechanisms.map((m) => `${f(v.without[m])} (${v.without[m] - v.all >= 0 ? "+" : ""}${f(v.without[m] - v.all)})`)]),
+        Object.entries(a.rows).map(([k, v]) => [
+          label(k),
+          f(v.all),
+          ...a.mechanisms.map((m) => `${f(v.without[m])} (${v.without[m] - v.all >= 0 ? "+" : ""}${f(v.without[m] - v.all)})`),
+        ]),
       ),
       "",
     );

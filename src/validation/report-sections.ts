@@ -20,7 +20,19 @@ import { manyCoreSection } from "./report-manycore.ts";
 import { delaySection } from "./report-delay.ts";
 import { renderRingbufTablesSection } from "./ringbuf-tables.ts";
 import { hasHeldOutChart } from "./report-charts.ts";
-import { heldOutScore, runRanges, shapeGoals, HELD_OUT_GOAL, type BandRow, type HeldOutDatasetResult, type HeldOutScore, type MeasuredData, type ReportData, type ReportSettings, type WakeupComparison } from "./report-data.ts";
+import {
+  heldOutScore,
+  runRanges,
+  shapeGoals,
+  HELD_OUT_GOAL,
+  type BandRow,
+  type HeldOutDatasetResult,
+  type HeldOutScore,
+  type MeasuredData,
+  type ReportData,
+  type ReportSettings,
+  type WakeupComparison,
+} from "./report-data.ts";
 import { mechanismComparison, type MechanismQuantity } from "./measured.ts";
 import { DEFAULT_32, findRow, RINGBUF_32, skbDelayOf } from "./report-rows.ts";
 
@@ -80,7 +92,12 @@ export function seedSection(rep: ReproduceResult, seedCal: CalibrationFile, meas
     "",
   );
   const fitted = byMethod(seedCal, "fitted");
-  out.push(fitted.length === 0 ? "- none (every constant of this file is literature or measured)." : fitted.map((n) => `- ${n}: ${(seedCal.constants[n].runs ?? []).join(", ")}`).join("\n"), "");
+  out.push(
+    fitted.length === 0
+      ? "- none (every constant of this file is literature or measured)."
+      : fitted.map((n) => `- ${n}: ${(seedCal.constants[n].runs ?? []).join(", ")}`).join("\n"),
+    "",
+  );
   if (measured !== null) {
     const mc = measured.calibration;
     out.push(
@@ -90,7 +107,11 @@ export function seedSection(rep: ReproduceResult, seedCal: CalibrationFile, meas
       "",
       mdTable(
         ["constant", "value", "runs"],
-        byMethod(mc, "fitted").map((n) => [n, `${sig(mc.constants[n].value)} ${mc.constants[n].unit}`, (mc.constants[n].runs ?? []).join(", ") || "(none listed)"]),
+        byMethod(mc, "fitted").map((n) => [
+          n,
+          `${sig(mc.constants[n].value)} ${mc.constants[n].unit}`,
+          (mc.constants[n].runs ?? []).join(", ") || "(none listed)",
+        ]),
         ["", "r", ""],
       ),
       "",
@@ -125,13 +146,17 @@ export function missesSection(rep: ReproduceResult): string {
   if (d !== undefined) {
     const P = d.predicted.mean;
     const Y = d.published;
-    const parts = Object.entries(rep.attribution32).filter(([k]) => k !== "dedicatedCpus").sort((a, b) => b[1].mean - a[1].mean);
+    const parts = Object.entries(rep.attribution32)
+      .filter(([k]) => k !== "dedicatedCpus")
+      .sort((a, b) => b[1].mean - a[1].mean);
     const [topName, top] = parts[0] ?? ["none", { mean: 0 } as Estimate];
     if (P > 0 && Y / P >= 1.5) {
       out.push(
         `- The 32-core default overhead is predicted at ${f(P)} pp against ${f(Y)} pp published: ${f(Y / P)}x too small. ` +
           `With today's split between mechanisms, every modelled cost would have to be about ${f(Y / P)}x larger; ` +
-          (top.mean > 0 ? `or the largest share alone (${topName}, ${f(top.mean, 2)} pp: ${MECHANISM_CONSTANTS[topName] ?? topName}) would have to grow about ${f((Y - P + top.mean) / top.mean)}x. ` : "") +
+          (top.mean > 0
+            ? `or the largest share alone (${topName}, ${f(top.mean, 2)} pp: ${MECHANISM_CONSTANTS[topName] ?? topName}) would have to grow about ${f((Y - P + top.mean) / top.mean)}x. `
+            : "") +
           "Neither is supported by our microbenchmarks or the literature constants, so the missing loss is most likely in something the model does not represent (below).",
       );
     } else if (P > 0 && P / Y >= 1.5) {
@@ -162,7 +187,10 @@ export function missesSection(rep: ReproduceResult): string {
     out.push(`- Wakeups per record: predicted ${f(wr.predicted.mean, 2)}, published ~${wr.published}: ${why}`);
   }
   const rb = findRow(rep.rows, RINGBUF_32);
-  if (rb !== undefined) out.push(`- Ring buffer at 32 cores: ${f(rb.predicted.mean)} pp predicted against ${rb.published} pp published (${rb.withinGoal ? "within" : "outside"} 5 pp).`);
+  if (rb !== undefined)
+    out.push(
+      `- Ring buffer at 32 cores: ${f(rb.predicted.mean)} pp predicted against ${rb.published} pp published (${rb.withinGoal ? "within" : "outside"} 5 pp).`,
+    );
   if (!rep.summary.orderingPreserved) {
     out.push(
       `- The published ordering (no CPU limits worst, pinned best among perf arrays, ring buffer best) is not reproduced: the model predicts ${rep.summary.predictedOrder.join(" < ")}. ` +
@@ -171,7 +199,9 @@ export function missesSection(rep: ReproduceResult): string {
   }
   const sixtyFour = findRow(rep.rows, { table: "byCores", cores: 64, metric: "reduction_pct" });
   if (sixtyFour !== undefined) {
-    out.push(`- 64 cores: the study gives no baseline, so the receive path's per-byte costs fitted on the 32-core node's published baseline carry over (same VM family, same receiver), and the 64-core baseline is the model's own (${sixtyFour.scenario.hardware}); predicted ${f(sixtyFour.predicted.mean)} pp against ~${sixtyFour.published} pp.`);
+    out.push(
+      `- 64 cores: the study gives no baseline, so the receive path's per-byte costs fitted on the 32-core node's published baseline carry over (same VM family, same receiver), and the 64-core baseline is the model's own (${sixtyFour.scenario.hardware}); predicted ${f(sixtyFour.predicted.mean)} pp against ~${sixtyFour.published} pp.`,
+    );
   }
   out.push(
     "- Not modelled, and candidates for the missing loss:",
@@ -246,7 +276,9 @@ export function requiredSection(rows: RequiredCostRow[], o: ReportSettings): str
   }
   const unreached = rows.filter((r) => r.status === "unreachable");
   for (const r of unreached) {
-    out.push(`- ${r.label}: even ${us(r.extraNs)} µs more per record reaches only ${f(r.achievedPct)} pp: at this node size the modelled receive path is not what limits throughput, so no per-record cost on it reproduces the row.`);
+    out.push(
+      `- ${r.label}: even ${us(r.extraNs)} µs more per record reaches only ${f(r.achievedPct)} pp: at this node size the modelled receive path is not what limits throughput, so no per-record cost on it reproduces the row.`,
+    );
   }
   out.push("");
   return out.join("\n");
@@ -293,10 +325,17 @@ function scoreText(sc: HeldOutScore): string {
 }
 
 /** One dataset's comparison: baseline, table, counts, notes, what was left out and why. */
-function datasetBlock(m: MeasuredValidation, sleeps: (MechanismQuantity | undefined)[], o: { maxForeignShare: number | null | undefined; chart: string | null; listed: boolean }): string[] {
+function datasetBlock(
+  m: MeasuredValidation,
+  sleeps: (MechanismQuantity | undefined)[],
+  o: { maxForeignShare: number | null | undefined; chart: string | null; listed: boolean },
+): string[] {
   const out: string[] = [];
   if (m.baseline === null) {
-    out.push(`The dataset has no baseline (no-program) runs${m.selection.contended.length > 0 ? " left after the contended runs were dropped" : ""}: nothing can be predicted.`, "");
+    out.push(
+      `The dataset has no baseline (no-program) runs${m.selection.contended.length > 0 ? " left after the contended runs were dropped" : ""}: nothing can be predicted.`,
+      "",
+    );
     out.push(...contendedLines(m, o));
     return out;
   }
@@ -328,7 +367,18 @@ function datasetBlock(m: MeasuredValidation, sleeps: (MechanismQuantity | undefi
     ]);
     out.push(
       mdTable(
-        ["configuration", "settings", "runs", "measured Gb/s median (min–max)", "measured overhead %", "predicted Gb/s", "predicted overhead %", "error vs median", "inside min–max", "reader sleeps per record, measured median (min–max) / model"],
+        [
+          "configuration",
+          "settings",
+          "runs",
+          "measured Gb/s median (min–max)",
+          "measured overhead %",
+          "predicted Gb/s",
+          "predicted overhead %",
+          "error vs median",
+          "inside min–max",
+          "reader sleeps per record, measured median (min–max) / model",
+        ],
         rows,
         ["", "", "r", "r", "r", "r", "r", "r", "", "r"],
       ),
@@ -338,7 +388,10 @@ function datasetBlock(m: MeasuredValidation, sleeps: (MechanismQuantity | undefi
     );
     const few = m.comparisons.filter((c) => c.config.runs.length < 3);
     if (few.length > 0) {
-      out.push(`The dataset lacks repetitions: ${few.map((c) => `${c.config.configId} (${c.config.runs.length})`).join(", ")} ha${few.length === 1 ? "s" : "ve"} fewer than 3 held-out runs, so their min–max is not a spread worth testing against.`, "");
+      out.push(
+        `The dataset lacks repetitions: ${few.map((c) => `${c.config.configId} (${c.config.runs.length})`).join(", ")} ha${few.length === 1 ? "s" : "ve"} fewer than 3 held-out runs, so their min–max is not a spread worth testing against.`,
+        "",
+      );
     }
     const sc = heldOutScore([m]);
     out.push(
@@ -370,7 +423,8 @@ function datasetBlock(m: MeasuredValidation, sleeps: (MechanismQuantity | undefi
 function contendedLines(m: MeasuredValidation, o: { maxForeignShare: number | null | undefined; listed: boolean }): string[] {
   if (!o.listed) return [];
   const cont = m.selection.contended;
-  if (o.maxForeignShare === null || o.maxForeignShare === undefined) return ["Runs dropped as contended: none (no limit on other tenants' CPU share is set for this dataset).", ""];
+  if (o.maxForeignShare === null || o.maxForeignShare === undefined)
+    return ["Runs dropped as contended: none (no limit on other tenants' CPU share is set for this dataset).", ""];
   if (cont.length === 0) return [`Runs dropped as contended: none (no run had other tenants above ${f(100 * o.maxForeignShare, 0)}% of the CPUs).`, ""];
   return [
     `Runs dropped as contended: ${cont.length}, because other tenants used more than ${f(100 * o.maxForeignShare, 0)}% of the CPUs in user space during them (foreignCpuShare): ` +
@@ -448,7 +502,13 @@ function listedDataset(r: HeldOutDatasetResult): string[] {
     "",
   );
   if (r.validation === null) return out;
-  out.push(...datasetBlock(r.validation, r.mechanisms.map((x) => x.cyclesPerRecord), { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true }));
+  out.push(
+    ...datasetBlock(
+      r.validation,
+      r.mechanisms.map((x) => x.cyclesPerRecord),
+      { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true },
+    ),
+  );
   if (r.wakeups === "missing") out.push(`Wakeups per record: \`${e.wakeups}\` not measured yet (the file does not exist).`, "");
   else if (r.wakeups !== undefined && r.wakeups !== null) {
     out.push(
@@ -503,7 +563,13 @@ export function sensitivitySection(s: SensitivityResult, o: ReportSettings, cali
   out.push(
     mdTable(
       ["constant", "value", "method", ...SENSITIVITY_SCENARIOS.map((k) => k.label), "max |Δ| pp"],
-      s.rows.map((r) => [r.constant, `${sig(r.value)} ${r.unit}`, r.method, ...SENSITIVITY_SCENARIOS.map((k) => cell(r.down[k.key], r.up[k.key])), f(r.impact, 2)]),
+      s.rows.map((r) => [
+        r.constant,
+        `${sig(r.value)} ${r.unit}`,
+        r.method,
+        ...SENSITIVITY_SCENARIOS.map((k) => cell(r.down[k.key], r.up[k.key])),
+        f(r.impact, 2),
+      ]),
       ["", "r", "", "r", "r", "r", "r", "r"],
     ),
     "",
@@ -536,7 +602,10 @@ export function reportMarkdown(d: ReportData): string {
   md.push(wakeupSection(d.wakeups));
   md.push(renderRingbufTablesSection(d.ringbuf.comparisons, d.ringbuf.host));
   md.push(scalingSection(d.scaling.points, d.scaling.saturating, o, d.seedCalibrationName), sensitivitySection(d.sensitivity, o, d.seedCalibrationName));
-  return `${md.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${md
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 /** validation/manycore-band.json: the band over the study's unknowns of every counted row, for the notebooks. */

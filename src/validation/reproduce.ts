@@ -149,7 +149,15 @@ export interface ReproduceOptions extends SimulateOptions {
 }
 
 /** The study's node of each core count: the Azure Dsv5 shape with that many vCPUs. */
-export const SHAPE: Record<number, string> = { 4: "azure-d4s-v5", 8: "azure-d8s-v5", 16: "azure-d16s-v5", 32: "azure-d32s-v5", 48: "azure-d48s-v5", 64: "azure-d64s-v5", 96: "azure-d96s-v5" };
+export const SHAPE: Record<number, string> = {
+  4: "azure-d4s-v5",
+  8: "azure-d8s-v5",
+  16: "azure-d16s-v5",
+  32: "azure-d32s-v5",
+  48: "azure-d48s-v5",
+  64: "azure-d64s-v5",
+  96: "azure-d96s-v5",
+};
 
 export function reproduce(options: ReproduceOptions = {}): ReproduceResult {
   return reproduceWith(options, { results: new Map(), fits: new Map() });
@@ -221,7 +229,10 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
   const fitFor = (extra: Partial<ScenarioSpec>): FamilyFit => {
     // the baseline does not depend on the agent: its Go version and the agent-side switches are left out
     const { goVersion: _g, ...rest } = extra;
-    const nodeOnly = { ...rest, ...(rest.disabled ? { disabled: rest.disabled.filter((d) => d === "rxChannelPool" || d === "ksoftirqd" || d === "vmExits") } : {}) };
+    const nodeOnly = {
+      ...rest,
+      ...(rest.disabled ? { disabled: rest.disabled.filter((d) => d === "rxChannelPool" || d === "ksoftirqd" || d === "vmExits") } : {}),
+    };
     // channels above the largest fitted node's vCPUs run as its vCPUs on every fitted node (rxChannelCount: min(vCPUs, channels))
     const maxCores = Math.max(...family.points.map((p) => p.cores));
     const key = JSON.stringify(nodeOnly.rxChannels !== undefined && nodeOnly.rxChannels > maxCores ? { ...nodeOnly, rxChannels: maxCores } : nodeOnly);
@@ -353,7 +364,16 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
   push(t3, "perf_event_wakeup / perf_event_output", "wakeup_ratio", w.wakeup_ratio_approx, "~", r32, ratio, "predicted");
   const rUnl = run(32, "retina-perf", "unlimited", observed);
   const cs = Number(seed.context_switches_per_s_no_cpu_limits.replace(/[^0-9.]/g, ""));
-  push(t3, "context switches per s, no CPU limits (published: whole node; predicted: agent threads)", "context_switches_per_s", cs, ">", rUnl, rUnl.contextSwitchesPerS, "predicted");
+  push(
+    t3,
+    "context switches per s, no CPU limits (published: whole node; predicted: agent threads)",
+    "context_switches_per_s",
+    cs,
+    ">",
+    rUnl,
+    rUnl.contextSwitchesPerS,
+    "predicted",
+  );
 
   const counted = rows.filter((r) => r.status === "predicted" && r.metric === "reduction_pct");
   const absErr = counted.map((r) => Math.abs(r.error));
@@ -414,7 +434,12 @@ export async function reproduceParallel(options: ReproduceOptions = {}): Promise
   try {
     // 1. the family fits the run needs (a dry pass with placeholder fits and results), on the threads
     const fitJobs = new Map<string, FitJob>();
-    reproduceWith(options, { results: new Map(), fits: new Map(), record: () => PLACEHOLDER, recordFit: (key, job) => (fitJobs.set(key, job), PLACEHOLDER_FIT) });
+    reproduceWith(options, {
+      results: new Map(),
+      fits: new Map(),
+      record: () => PLACEHOLDER,
+      recordFit: (key, job) => (fitJobs.set(key, job), PLACEHOLDER_FIT),
+    });
     const fits = await runAll(fitJobs, () => 1, runFitJob);
     // 2. the simulations (a dry pass with the real fits), on the threads
     const simJobs = new Map<string, SimJob>();

@@ -277,7 +277,9 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
     );
     out.push("");
     out.push(
-      `${met} of ${c.rows.length} producer counts within ±25%` + (c.notModelled.length ? `; not modelled (more producers than the profile's CPUs): ${c.notModelled.join(", ")}` : "") + ".",
+      `${met} of ${c.rows.length} producer counts within ±25%` +
+        (c.notModelled.length ? `; not modelled (more producers than the profile's CPUs): ${c.notModelled.join(", ")}` : "") +
+        ".",
     );
   }
   out.push("");
@@ -294,7 +296,9 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
     const hi = Math.max(...missed.map((r) => r.ratio));
     out.push(
       `- ${c.table.id}: met at ${met.length ? met.join(", ") : "none"}; ` +
-        (missed.length ? `missed at ${missed.map((r) => r.producers).join(", ")} (predicted / published ${lo === hi ? f2(lo) : `${f2(lo)}-${f2(hi)}`})` : "nothing missed") +
+        (missed.length
+          ? `missed at ${missed.map((r) => r.producers).join(", ")} (predicted / published ${lo === hi ? f2(lo) : `${f2(lo)}-${f2(hi)}`})`
+          : "nothing missed") +
         ".",
     );
   }

@@ -35,13 +35,24 @@ export interface ScalingPoint {
 }
 
 export function scalingSweep(o: ScalingOptions = {}): ScalingPoint[] {
-  const { calibration = DEFAULT_CALIBRATION, tools = ["retina-perf", "retina-ringbuf"], workload = "tcp-receiver-saturating", placement = "limited", hardware, observedAtNic = false, ...sim } = o;
+  const {
+    calibration = DEFAULT_CALIBRATION,
+    tools = ["retina-perf", "retina-ringbuf"],
+    workload = "tcp-receiver-saturating",
+    placement = "limited",
+    hardware,
+    observedAtNic = false,
+    ...sim
+  } = o;
   const names = hardware ?? listProfiles("hardware").filter((n) => /^(azure|aws)-/.test(n));
   const shapes = names.map((n) => loadHardware(n)).sort((a, b) => a.vcpus - b.vcpus || a.name.localeCompare(b.name));
   const out: ScalingPoint[] = [];
   for (const hw of shapes) {
     for (const tool of tools) {
-      const result = simulate(buildScenario({ hardware: hw.name, tool, placement, workload, calibration, observedGbps: observedAtNic ? hw.nic.bandwidthGbps : undefined }), sim);
+      const result = simulate(
+        buildScenario({ hardware: hw.name, tool, placement, workload, calibration, observedGbps: observedAtNic ? hw.nic.bandwidthGbps : undefined }),
+        sim,
+      );
       out.push({ hardware: hw.name, vcpus: hw.vcpus, tool, result });
     }
   }

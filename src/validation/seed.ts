@@ -8,7 +8,13 @@ import { PACKAGE_ROOT } from "../models/paths.ts";
 
 export interface SeedData {
   source: string;
-  throughput_by_core_count_perf_array: { cores: number; baseline_gbps?: number; with_tool_gbps?: number; reduction_pct?: number; reduction_pct_approx?: number }[];
+  throughput_by_core_count_perf_array: {
+    cores: number;
+    baseline_gbps?: number;
+    with_tool_gbps?: number;
+    reduction_pct?: number;
+    reduction_pct_approx?: number;
+  }[];
   scenarios_32_cores: { scenario: string; gbps: number; reduction_pct: number }[];
   wakeups_32_cores_perf_array: { perf_event_output_per_s: number[]; perf_event_wakeup_per_s: number[]; wakeup_ratio_approx: number };
   context_switches_per_s_no_cpu_limits: string;

@@ -72,7 +72,10 @@ export function sensitivity(o: SensitivityOptions = {}): SensitivityResult {
   // the 32-core rows' workload: the study's published baseline, read from validation/ (never written in src/)
   const observedGbps = o.observedGbps ?? seedBaseline32();
   const cal = loadCalibration(calibration);
-  const scenarios = SENSITIVITY_SCENARIOS.map((s) => ({ ...s, scenario: buildScenario({ hardware, tool: s.tool, placement: s.placement, observedGbps, calibration }) }));
+  const scenarios = SENSITIVITY_SCENARIOS.map((s) => ({
+    ...s,
+    scenario: buildScenario({ hardware, tool: s.tool, placement: s.placement, observedGbps, calibration }),
+  }));
   const overheads = (c: CalibrationFile) =>
     Object.fromEntries(scenarios.map((s) => [s.key, simulate({ ...s.scenario, calibration: c }, sim).overheadPct.mean])) as Record<SensitivityKey, number>;
   const base = overheads(cal);

@@ -21,9 +21,16 @@ describe("CpuLedger: ns by CPU and category", () => {
   it("property: conservation: the sum over CPUs of cpuTotal = the sum over categories and CPUs = everything charged", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 16 }).chain((cpus) =>
-          fc.tuple(fc.constant(cpus), fc.array(fc.tuple(fc.integer({ min: 0, max: cpus - 1 }), fc.integer({ min: 0, max: COST_CATEGORIES.length - 1 }), fc.integer({ min: 0, max: 1e6 })))),
-        ),
+        fc
+          .integer({ min: 1, max: 16 })
+          .chain((cpus) =>
+            fc.tuple(
+              fc.constant(cpus),
+              fc.array(
+                fc.tuple(fc.integer({ min: 0, max: cpus - 1 }), fc.integer({ min: 0, max: COST_CATEGORIES.length - 1 }), fc.integer({ min: 0, max: 1e6 })),
+              ),
+            ),
+          ),
         ([cpus, charges]) => {
           const l = new CpuLedger(cpus);
           for (const [c, k, ns] of charges) l.charge(c, k, ns);

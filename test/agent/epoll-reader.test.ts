@@ -59,15 +59,7 @@ function drive(o: {
       return { records: n, workNs: n * o.readNs, remoteNs: 0, finish: () => (buffered -= n) };
     },
   };
-  reader = new EpollReader(
-    env,
-    source,
-    costs,
-    { ...o.placement, quota },
-    {} as Topology,
-    ledger,
-    (w) => (w + 1) % cpus,
-  );
+  reader = new EpollReader(env, source, costs, { ...o.placement, quota }, {} as Topology, ledger, (w) => (w + 1) % cpus);
   const gap = 1e9 / o.ratePerS;
   const arrive = () => {
     if (inWindow) produced++;
@@ -106,16 +98,11 @@ describe("EpollReader: a pinned agent's threads use at most its dedicated CPUs",
   });
   it("property: agent CPU <= dedicated CPUs, and no loss when the per-record demand is under half of them", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }),
-        fc.integer({ min: 50_000, max: 1_000_000 }),
-        fc.integer({ min: 100, max: 8000 }),
-        (n, rate, workerNs) => {
-          const r = drive({ ratePerS: rate, readNs: 300, workerNs, capacity: 1 << 14, durationNs: 30e6, warmupNs: 5e6, placement: pinned(n) });
-          expect(r.agentCores).toBeLessThanOrEqual(n + 1e-9);
-          if ((rate * (300 + workerNs)) / 1e9 < 0.5 * Math.min(n, 1)) expect(r.lost).toBe(0);
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 50_000, max: 1_000_000 }), fc.integer({ min: 100, max: 8000 }), (n, rate, workerNs) => {
+        const r = drive({ ratePerS: rate, readNs: 300, workerNs, capacity: 1 << 14, durationNs: 30e6, warmupNs: 5e6, placement: pinned(n) });
+        expect(r.agentCores).toBeLessThanOrEqual(n + 1e-9);
+        if ((rate * (300 + workerNs)) / 1e9 < 0.5 * Math.min(n, 1)) expect(r.lost).toBe(0);
+      }),
       { numRuns: 25 },
     );
   });
@@ -434,7 +421,11 @@ describe("EpollReader: interrupt time on its CPU stretches the reader's wall-clo
     expect(dilated(1000, -1)).toBe(1000);
     expect(dilated(1000, Number.NaN)).toBe(1000);
     expect(dilated(1000, 1)).toBeCloseTo(1000 / (1 - MAX_INTERRUPT_SHARE), 9);
-    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), (a, b) => (a <= b ? dilated(1, a) <= dilated(1, b) : true)));
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), (a, b) =>
+        a <= b ? dilated(1, a) <= dilated(1, b) : true,
+      ),
+    );
   });
 
   /**
@@ -461,10 +452,26 @@ describe("EpollReader: interrupt time on its CPU stretches the reader's wall-clo
       anyReady: () => buffered > 0,
       drain: (_cpu: number, now: number) => {
         const n = buffered;
-        return { records: n, workNs: 10_000, remoteNs: 0, finish: (doneAt: number) => { buffered -= n; seen.push({ start: now, doneAt }); } };
+        return {
+          records: n,
+          workNs: 10_000,
+          remoteNs: 0,
+          finish: (doneAt: number) => {
+            buffered -= n;
+            seen.push({ start: now, doneAt });
+          },
+        };
       },
     };
-    const reader = new EpollReader(env, source, costs, { dedicatedCpu: -1, ownsCpu: false, quota: null, channel: null, interruptDilation: dilation }, {} as Topology, ledger, () => 0);
+    const reader = new EpollReader(
+      env,
+      source,
+      costs,
+      { dedicatedCpu: -1, ownsCpu: false, quota: null, channel: null, interruptDilation: dilation },
+      {} as Topology,
+      ledger,
+      () => 0,
+    );
     const before = 1_000_000;
     env.schedule(before, () => {
       ledger.charge(0, CAT.wakeups, share * before); // the producers' irq_work on CPU 0 so far

@@ -50,7 +50,11 @@ describe("goMaxProcs", () => {
         fc.integer({ min: 1, max: 256 }),
         fc.integer({ min: 0, max: 2 }),
         (cpus, goVersion, gomaxprocs, limit, dedicated, k) => {
-          const p: RuntimePlacement = [{ kind: "unlimited" as const }, { kind: "limited" as const, cpuLimit: limit }, { kind: "pinned" as const, dedicatedCpus: Math.min(dedicated, cpus) }][k];
+          const p: RuntimePlacement = [
+            { kind: "unlimited" as const },
+            { kind: "limited" as const, cpuLimit: limit },
+            { kind: "pinned" as const, dedicatedCpus: Math.min(dedicated, cpus) },
+          ][k];
           const n = goMaxProcs(runtime({ gomaxprocs, ...(goVersion ? { goVersion } : {}) }), p, cpus);
           expect(Number.isInteger(n)).toBe(true);
           expect(n).toBeGreaterThanOrEqual(1);
@@ -98,7 +102,13 @@ describe("goSchedulerSearchNs: stealTries x GOMAXPROCS line reads, inflated by s
     expect(ns).toBeCloseTo((4 * 3 * hw.cacheLineTransferNs.sameLlc) / (1 - share(3)), 9);
   });
   it("across NUMA nodes the mean line read from CPU 0 counts the remote ones (4 CPUs, 2 nodes, 2 per LLC)", () => {
-    const hw = { ...loadHardware("azure-d32s-v5"), vcpus: 4, numaNodes: 2, cpusPerLlc: 2, cacheLineTransferNs: { sameLlc: 50, crossLlc: 80, crossNuma: 120 } } as HardwareProfile;
+    const hw = {
+      ...loadHardware("azure-d32s-v5"),
+      vcpus: 4,
+      numaNodes: 2,
+      cpusPerLlc: 2,
+      cacheLineTransferNs: { sameLlc: 50, crossLlc: 80, crossNuma: 120 },
+    } as HardwareProfile;
     // from CPU 0: CPU 1 same LLC (50), CPUs 2 and 3 on the other node (120 each): mean 290 / 3
     const ns = goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "unlimited" }, new Topology(hw));
     expect(ns).toBeCloseTo((4 * 4 * (290 / 3)) / (1 - share(4)), 9);

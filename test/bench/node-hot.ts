@@ -174,5 +174,7 @@ export function printNodeHot(h: ReturnType<typeof nodeHotSection>): void {
   );
   console.log(`  node run events/s ${m(h.nodeEventsPerS)}; bare-heap ceiling (pop+push pairs on a heap of the same size) ${m(h.ceilingEventsPerS)}`);
   const r = h.percentOfCeiling;
-  console.log(`  node hot path = ${r.median.toFixed(1)}% (${r.min.toFixed(1)}-${r.max.toFixed(1)}) of the ceiling (target >= ${h.target}%): ${h.met ? "met" : "NOT MET"}`);
+  console.log(
+    `  node hot path = ${r.median.toFixed(1)}% (${r.min.toFixed(1)}-${r.max.toFixed(1)}) of the ceiling (target >= ${h.target}%): ${h.met ? "met" : "NOT MET"}`,
+  );
 }

@@ -51,7 +51,10 @@ export interface NodeBenchResult {
 const MiB = 1024 * 1024;
 
 /** The input of one runNode as simulate.ts builds its first iteration (RSS draw, baseline solver), and the carried throughput. */
-export function nodeRunInput(p: Pick<NodeBenchParams, "hardware" | "trafficGbps" | "simulatedS" | "seed">, toolName: string): { input: NodeRunInput; carriedGbps: number } {
+export function nodeRunInput(
+  p: Pick<NodeBenchParams, "hardware" | "trafficGbps" | "simulatedS" | "seed">,
+  toolName: string,
+): { input: NodeRunInput; carriedGbps: number } {
   const s = buildScenario({ hardware: p.hardware, tool: toolName, trafficGbps: p.trafficGbps });
   const hw = s.hardware;
   const costs = costsFrom(s.calibration);
@@ -134,9 +137,7 @@ export function nodeSection(p: NodeBenchParams = defaultNodeParams) {
 
 export function printNode(n: ReturnType<typeof nodeSection>): void {
   const p = n.params;
-  console.log(
-    `node: one runNode of ${p.simulatedS} simulated s, ${p.hardware} at ${p.trafficGbps} Gb/s offered, median of ${p.reps} (min-max)`,
-  );
+  console.log(`node: one runNode of ${p.simulatedS} simulated s, ${p.hardware} at ${p.trafficGbps} Gb/s offered, median of ${p.reps} (min-max)`);
   for (const r of n.results) {
     console.log(
       `  ${r.tool.padEnd(16)} ${r.wallS.median.toFixed(3)} s (${r.wallS.min.toFixed(3)}-${r.wallS.max.toFixed(3)})  ` +

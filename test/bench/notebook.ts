@@ -75,7 +75,16 @@ export async function notebookSection(): Promise<NotebookResult> {
     return chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1100, height: 900 },
     });
   })();
@@ -93,7 +102,9 @@ export async function notebookSection(): Promise<NotebookResult> {
       page.waitForFunction(
         (t) => {
           const o = document.querySelector(`output.bpfsim-data[data-done="true"][data-traffic="${t}"]`);
-          const cap = Array.from(document.querySelectorAll("figure")).map((f) => f.textContent ?? "").find((x) => x.includes(" Gb/s, perf rings"));
+          const cap = Array.from(document.querySelectorAll("figure"))
+            .map((f) => f.textContent ?? "")
+            .find((x) => x.includes(" Gb/s, perf rings"));
           return o !== null && cap !== undefined && cap.includes(`, ${t} Gb/s,`) && !cap.includes("running...");
         },
         traffic,
@@ -103,7 +114,10 @@ export async function notebookSection(): Promise<NotebookResult> {
     await page.goto(`${base}overhead-by-cores.html`);
     await redrawn(8);
     const firstSweepS = (performance.now() - t0) / 1000;
-    const slider = page.locator("form", { has: page.locator("label", { hasText: "Traffic" }) }).first().locator('input[type="range"]');
+    const slider = page
+      .locator("form", { has: page.locator("label", { hasText: "Traffic" }) })
+      .first()
+      .locator('input[type="range"]');
     const load1 = loadavg()[0];
     const moves: { to: number; s: number; sweepS: number }[] = [];
     for (const to of MOVES) {
@@ -118,7 +132,17 @@ export async function notebookSection(): Promise<NotebookResult> {
     const points = await page.$eval("output.bpfsim-data", (el) => JSON.parse(el.getAttribute("data-points") ?? "[]").length as number);
     if (errors.length > 0) throw new Error(`notebook: page errors: ${errors.join("; ")}`);
     const redrawS = rate(moves.map((m) => m.s));
-    return { notebook: "overhead-by-cores", cores: cpus().length, firstSweepS, moves, redrawS, points, load1, targetS: NOTEBOOK_TARGET_S, met: redrawS.median <= NOTEBOOK_TARGET_S };
+    return {
+      notebook: "overhead-by-cores",
+      cores: cpus().length,
+      firstSweepS,
+      moves,
+      redrawS,
+      points,
+      load1,
+      targetS: NOTEBOOK_TARGET_S,
+      met: redrawS.median <= NOTEBOOK_TARGET_S,
+    };
   } finally {
     await context.close();
     server?.close();
@@ -137,6 +161,10 @@ export function printNotebook(n: NotebookResult): void {
     `notebook: ${n.notebook} in headless chromium (${n.points} simulated points per sweep), traffic slider moved ${n.moves.length} times from 8 Gb/s to ${n.moves.map((m) => m.to).join(", ")}; first sweep ${n.firstSweepS.toFixed(2)} s; load average ${n.load1.toFixed(1)}`,
   );
   const sw = rate(n.moves.map((m) => m.sweepS));
-  const sims = Number.isNaN(sw.median) ? "" : `; of which simulating (the notebook's own count, input to last result) ${sw.median.toFixed(2)} s (${sw.min.toFixed(2)}-${sw.max.toFixed(2)})`;
-  console.log(`  slider move to fully redrawn: ${r.median.toFixed(2)} s (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (target <= ${n.targetS} s): ${n.met ? "met" : "NOT MET"}${sims}`);
+  const sims = Number.isNaN(sw.median)
+    ? ""
+    : `; of which simulating (the notebook's own count, input to last result) ${sw.median.toFixed(2)} s (${sw.min.toFixed(2)}-${sw.max.toFixed(2)})`;
+  console.log(
+    `  slider move to fully redrawn: ${r.median.toFixed(2)} s (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (target <= ${n.targetS} s): ${n.met ? "met" : "NOT MET"}${sims}`,
+  );
 }

@@ -13,7 +13,17 @@
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { defaultEngineParams, engineModels, rate, summarise, type BenchResult, type EngineBenchParams, type EngineModel, type Rate, type RunOutcome } from "./engine.ts";
+import {
+  defaultEngineParams,
+  engineModels,
+  rate,
+  summarise,
+  type BenchResult,
+  type EngineBenchParams,
+  type EngineModel,
+  type Rate,
+  type RunOutcome,
+} from "./engine.ts";
 
 type Timed = { out: RunOutcome; wallS: number };
 
@@ -193,8 +203,12 @@ function printEngine(e: Awaited<ReturnType<typeof engineSection>>): void {
   const x = (k: string, d: number) => `${r[k].median.toFixed(d)} (${r[k].min.toFixed(d)}-${r[k].max.toFixed(d)})`;
   console.log("ratios within each round, median (min-max) over rounds:");
   const met = (k: string, target: number) => (r[k].median >= target ? "met" : "NOT MET");
-  console.log(`raw scheduler (callback M/M/1 events/s) = ${x("schedulerPercentOfCeiling", 1)}% of the bare-heap ceiling (target >= 75%): ${met("schedulerPercentOfCeiling", 75)}`);
-  console.log(`by hand / engine primitive (Timeline, SpinLock), customers/s: M/M/1 ${x("mm1HandOverPrimitive", 2)}x, spinlock ring ${x("ringHandOverPrimitive", 2)}x`);
+  console.log(
+    `raw scheduler (callback M/M/1 events/s) = ${x("schedulerPercentOfCeiling", 1)}% of the bare-heap ceiling (target >= 75%): ${met("schedulerPercentOfCeiling", 75)}`,
+  );
+  console.log(
+    `by hand / engine primitive (Timeline, SpinLock), customers/s: M/M/1 ${x("mm1HandOverPrimitive", 2)}x, spinlock ring ${x("ringHandOverPrimitive", 2)}x`,
+  );
   if (s.skipped === undefined) {
     console.log(
       `bpfsim engine primitives / SimPy, customers/s: M/M/1 ${x("mm1EngineOverSimpy", 1)}x, spinlock ring ${x("ringEngineOverSimpy", 1)}x (target >= 15x): ` +

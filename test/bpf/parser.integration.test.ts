@@ -45,7 +45,21 @@ interface Pkt {
   ttl: number;
 }
 
-function pkt(v: 4 | 6, saddr: string, daddr: string, proto: "tcp" | "udp", sport: number, dport: number, flags: number, seq: number, ack: number, tsval: number | undefined, tsecr: number, payload: number, ttl: number): Pkt {
+function pkt(
+  v: 4 | 6,
+  saddr: string,
+  daddr: string,
+  proto: "tcp" | "udp",
+  sport: number,
+  dport: number,
+  flags: number,
+  seq: number,
+  ack: number,
+  tsval: number | undefined,
+  tsecr: number,
+  payload: number,
+  ttl: number,
+): Pkt {
   const spec = `${v} ${saddr} ${daddr} ${proto} ${sport} ${dport} ${flags} ${seq} ${ack} ${tsval ?? "-"} ${tsecr} ${payload} ${ttl}`;
   return { spec, v, saddr, daddr, proto: proto === "tcp" ? 6 : 17, sport, dport, flags, seq, ack, tsval, tsecr, payload, ttl };
 }
@@ -115,7 +129,10 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
         const report = parseLoaderOutput(res.stdout);
 
         // The loader removed its filters and the qdiscs it created, and its state file.
-        for (const [ns, dev] of [[pair.nsA, pair.ifA], [pair.nsB, pair.ifB]] as const) {
+        for (const [ns, dev] of [
+          [pair.nsA, pair.ifA],
+          [pair.nsB, pair.ifB],
+        ] as const) {
           expect(await runOk("ip", ["netns", "exec", ns, "tc", "qdisc", "show", "dev", dev])).not.toContain("clsact");
         }
         expect(existsSync("/run/bpfsim") ? readdirSync("/run/bpfsim").filter((f) => f.includes(String(live.started.pid))) : []).toEqual([]);

@@ -10,11 +10,18 @@ const BURNS = [0, 250, 500, 1000, 2000, 4000, 8000, 16000];
  * A delay-grid row: `gbps` over 3 s, `runsPerByte` program runs per byte, optionally the sender's
  * TCP state (mean RTT us, cwnd bytes), CPUs `busy` share busy.
  */
-function row(mode: string, burnNs: number, rep: number, gbps: number, runsPerByte: number, o: { busy?: number; rttUs?: number; cwnd?: number; loaderBurn?: number; cpuNsPerByte?: number } = {}): DatasetRow {
+function row(
+  mode: string,
+  burnNs: number,
+  rep: number,
+  gbps: number,
+  runsPerByte: number,
+  o: { busy?: number; rttUs?: number; cwnd?: number; loaderBurn?: number; cpuNsPerByte?: number } = {},
+): DatasetRow {
   const bytes = (gbps * 1e9 * 3) / 8;
   const busy = o.busy ?? 0.95;
   // system ticks (USER_HZ 100, 2 CPUs x 3 s = 600 ticks): busy share, or the CPU time per byte asked for
-  const system = o.cpuNsPerByte !== undefined ? (o.cpuNsPerByte * bytes * 1e-9 * 100) : 600 * busy;
+  const system = o.cpuNsPerByte !== undefined ? o.cpuNsPerByte * bytes * 1e-9 * 100 : 600 * busy;
   return {
     kind: "throughput",
     runId: `tpd-${mode}-b${burnNs}#${rep}`,
@@ -29,7 +36,9 @@ function row(mode: string, burnNs: number, rep: number, gbps: number, runsPerByt
     userHz: 100,
     preRun: { idleShare: 1, waitedMs: 0, quiet: true },
     loader: { records: 0, emitted: 0, failed: 0, seen: Math.round(runsPerByte * bytes), burn_ns: o.loaderBurn ?? burnNs },
-    ...(o.rttUs !== undefined ? { tcp: { meanRttUs: o.rttUs, minRttUs: o.rttUs, maxRttUs: o.rttUs, maxSndCwndBytes: o.cwnd, medianSndCwndBytes: o.cwnd, medianRttUs: o.rttUs } } : {}),
+    ...(o.rttUs !== undefined
+      ? { tcp: { meanRttUs: o.rttUs, minRttUs: o.rttUs, maxRttUs: o.rttUs, maxSndCwndBytes: o.cwnd, medianSndCwndBytes: o.cwnd, medianRttUs: o.rttUs } }
+      : {}),
   } as unknown as DatasetRow;
 }
 
@@ -82,7 +91,9 @@ describe("fitDelayResponse on synthetic curves", () => {
     const c0 = 0.8; // CPU ns per byte
     const rho = 8e-5;
     // throughput scattered by other tenants (x0.5..x1), CPU time per byte exact
-    const rows = BURNS.flatMap((b) => [0, 1, 2].map((rep) => row("none", b, rep, (16 / (c0 + b * rho)) * (0.5 + 0.25 * rep), rho, { cpuNsPerByte: c0 + b * rho })));
+    const rows = BURNS.flatMap((b) =>
+      [0, 1, 2].map((rep) => row("none", b, rep, (16 / (c0 + b * rho)) * (0.5 + 0.25 * rep), rho, { cpuNsPerByte: c0 + b * rho })),
+    );
     const m = fitDelayResponse(rows).modes[0]!;
     expect(m.cpuCost.params.baseCpuNsPerByte).toBeCloseTo(c0, 3);
     expect(m.cpuCost.params.burnCpuShare).toBeCloseTo(1, 3);
@@ -121,7 +132,9 @@ describe("fitDelayResponse on synthetic curves", () => {
   });
 
   it("reads the sender's TCP state into cwnd/in-flight and RTT rise per added delay", () => {
-    const rows = [0, 1000, 4000].flatMap((b) => [0, 1, 2].map((rep) => row("none", b, rep, 10, 8e-5, { rttUs: 50 + (HOOKS_PER_ROUND_TRIP * b) / 1000, cwnd: 400_000 })));
+    const rows = [0, 1000, 4000].flatMap((b) =>
+      [0, 1, 2].map((rep) => row("none", b, rep, 10, 8e-5, { rttUs: 50 + (HOOKS_PER_ROUND_TRIP * b) / 1000, cwnd: 400_000 })),
+    );
     const m = fitDelayResponse(rows).modes[0]!;
     expect(m.points[0]!.tcp!.inFlightBytes).toBeCloseTo((10e9 / 8) * 50e-6, 6);
     expect(m.diagnostics.cwndOverInFlight![0]).toBeCloseTo(400_000 / 62_500, 6);
@@ -210,7 +223,12 @@ describe(`the measured delay response (${DATASET})`, () => {
     for (const m of fit.modes) {
       const c = cal.modes[m.mode]!;
       expect(c.best).toBe(m.best ?? null);
-      for (const [name, l] of [["cpuBound", m.cpuBound], ["cpuBoundK1", m.cpuBoundK1], ["window", m.window], ["cpuCost", m.cpuCost]] as const) {
+      for (const [name, l] of [
+        ["cpuBound", m.cpuBound],
+        ["cpuBoundK1", m.cpuBoundK1],
+        ["window", m.window],
+        ["cpuCost", m.cpuCost],
+      ] as const) {
         for (const [k, v] of Object.entries(l.params)) expect(Math.abs(c.laws[name]!.params[k]! - v)).toBeLessThanOrEqual(Math.abs(v) * 1e-3);
       }
     }

@@ -28,7 +28,15 @@ const literature: CalibrationFile = {
   description: "test",
   provenance: { command: "test", date: "2026-01-01" },
   constants: Object.fromEntries(
-    CALIBRATION_CONSTANTS.map((n) => [n, { value: n === "ringbufLockHoldNs" ? TRUTH.uncontendedHold : n === "softirqNsPerSkb" ? TRUTH.softirqNsPerSkb : 1, unit: "ns", method: "literature", source: `lit ${n}` }]),
+    CALIBRATION_CONSTANTS.map((n) => [
+      n,
+      {
+        value: n === "ringbufLockHoldNs" ? TRUTH.uncontendedHold : n === "softirqNsPerSkb" ? TRUTH.softirqNsPerSkb : 1,
+        unit: "ns",
+        method: "literature",
+        source: `lit ${n}`,
+      },
+    ]),
   ) as CalibrationFile["constants"],
 };
 
@@ -87,7 +95,14 @@ function dataset(): DatasetRow[] {
     ] as const) {
       rows.push(
         tp(id, rep, {
-          loader: { records, emitted: records, failed: 0, reader_cpu_s: (records * T.consumeNs + switches * CYCLE_NS) / 1e9, voluntary_ctxt_switches: switches, involuntary_ctxt_switches: 0 },
+          loader: {
+            records,
+            emitted: records,
+            failed: 0,
+            reader_cpu_s: (records * T.consumeNs + switches * CYCLE_NS) / 1e9,
+            voluntary_ctxt_switches: switches,
+            involuntary_ctxt_switches: 0,
+          },
         }),
       );
     }
@@ -97,14 +112,24 @@ function dataset(): DatasetRow[] {
     rows.push(
       tp("tp-none", rep, {
         iperf: { bitsPerSecond: 1e10, bytes, retransmits: 0, senderCpuPercent: 0, receiverCpuPercent: 0 },
-        procStat: { ctxt: 1, cpu: { user: 0, nice: 0, system: (kernelNs / 1e9) * 100 * 0.75, idle: 0, iowait: 0, irq: 0, softirq: (kernelNs / 1e9) * 100 * 0.25, steal: 0 } },
+        procStat: {
+          ctxt: 1,
+          cpu: { user: 0, nice: 0, system: (kernelNs / 1e9) * 100 * 0.75, idle: 0, iowait: 0, irq: 0, softirq: (kernelNs / 1e9) * 100 * 0.25, steal: 0 },
+        },
         loader: { records: 0, emitted: 0, failed: 0, seen },
       }),
     );
   }
   rows.push(tp("tp-perf-pinned", 0, {}));
   // A run that started on a busy machine, with nonsense reader numbers: must not be fitted.
-  rows.push(tp("tp-perf", 9, { rep: 0, runId: "tp-perf#busy", preRun: { idleShare: 0.1, waitedMs: 10_000, quiet: false }, loader: { records: 1, emitted: 1, failed: 0, reader_cpu_s: 99, voluntary_ctxt_switches: 1, involuntary_ctxt_switches: 0 } }));
+  rows.push(
+    tp("tp-perf", 9, {
+      rep: 0,
+      runId: "tp-perf#busy",
+      preRun: { idleShare: 0.1, waitedMs: 10_000, quiet: false },
+      loader: { records: 1, emitted: 1, failed: 0, reader_cpu_s: 99, voluntary_ctxt_switches: 1, involuntary_ctxt_switches: 0 },
+    }),
+  );
   return rows;
 }
 

@@ -34,7 +34,11 @@ describe("linearLeastSquares", () => {
   });
 
   it("with nonNegative, clamps a coefficient the data would make negative", () => {
-    const X = [[1, 1], [2, 1], [3, 1]];
+    const X = [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ];
     const y = [3, 2, 1]; // slope -1 unconstrained
     const fit = linearLeastSquares(X, y, { nonNegative: true });
     expect(fit.coef[0]).toBe(0);
@@ -42,7 +46,15 @@ describe("linearLeastSquares", () => {
   });
 
   it("throws on collinear columns", () => {
-    expect(() => linearLeastSquares([[1, 2], [2, 4]], [1, 2])).toThrow(/singular/);
+    expect(() =>
+      linearLeastSquares(
+        [
+          [1, 2],
+          [2, 4],
+        ],
+        [1, 2],
+      ),
+    ).toThrow(/singular/);
   });
 });
 

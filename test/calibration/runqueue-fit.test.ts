@@ -22,10 +22,7 @@ function rows(ratio: number): DatasetRow[] {
       procStat: { ctxt: 0, cpu: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 } },
       loader: { mode, duration_s: 5, emitted, failed: 0, records: emitted, irq_work_ipis: ipis, perf_event_output_calls: null, perf_event_wakeup_calls: null },
     }) as unknown as DatasetRow;
-  return [
-    ...[0, 1, 2, 3].map((rep) => row("tpw-ringbuf", rep, "ringbuf", Math.round(ratio * 100000), 100000)),
-    row("tpw-none", 0, "none", 0, 0),
-  ];
+  return [...[0, 1, 2, 3].map((rep) => row("tpw-ringbuf", rep, "ringbuf", Math.round(ratio * 100000), 100000)), row("tpw-none", 0, "none", 0, 0)];
 }
 
 describe("fitRunqueueWait", () => {

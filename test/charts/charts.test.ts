@@ -53,7 +53,10 @@ describe("every shipped chart, rendered, asserted on its data", () => {
     expect(spec.title.text).toMatch(/^Node CPU by mechanism/);
     const vals = spec.data.values;
     expect(vals.some((v) => v.value > 0)).toBe(true);
-    expect(vals.reduce((a, v) => a + v.value, 0)).toBeCloseTo(Object.values(p.result.cpuByMechanism).reduce((a, x) => a + x.mean, 0), 9);
+    expect(vals.reduce((a, v) => a + v.value, 0)).toBeCloseTo(
+      Object.values(p.result.cpuByMechanism).reduce((a, x) => a + x.mean, 0),
+      9,
+    );
     expect(vals.every((v) => v.low >= 0)).toBe(true);
     const svg = await renderSvg(attributionChart(p.result));
     expect(count(svg, "bar")).toBe(vals.length);
@@ -62,8 +65,13 @@ describe("every shipped chart, rendered, asserted on its data", () => {
 
   it("sweep chart, hardware on x: ordered by vCPUs, every tool's point visible beside the others (xOffset), no filled line", async () => {
     const hw = ["azure-d64s-v5", "azure-d16s-v5", "azure-d4s-v5", "aws-m7i-48xlarge"];
-    const rows = hw.flatMap((h, i) => ["retina-perf", "retina-ringbuf"].map((t, j) => ({ spec: { hardware: h, tool: t }, result: { nodeCpuPct: e(1 + i + j) } })));
-    const spec = sweepChart(rows, "hardware", "nodeCpuPct", "tool") as unknown as { mark: { type: string; filled?: boolean }; encoding: Record<string, { sort?: string[] }> };
+    const rows = hw.flatMap((h, i) =>
+      ["retina-perf", "retina-ringbuf"].map((t, j) => ({ spec: { hardware: h, tool: t }, result: { nodeCpuPct: e(1 + i + j) } })),
+    );
+    const spec = sweepChart(rows, "hardware", "nodeCpuPct", "tool") as unknown as {
+      mark: { type: string; filled?: boolean };
+      encoding: Record<string, { sort?: string[] }>;
+    };
     expect(spec.encoding.x.sort).toEqual(["azure-d4s-v5", "azure-d16s-v5", "azure-d64s-v5", "aws-m7i-48xlarge"]);
     expect(spec.encoding.xOffset).toBeDefined();
     expect(spec.mark.type).toBe("point");
@@ -76,9 +84,15 @@ describe("every shipped chart, rendered, asserted on its data", () => {
 
   it("sweep chart, quantitative x: a line per series (colour x every other varying field), never a filled mark", async () => {
     const rows = ["azure-d4s-v5", "azure-d32s-v5"].flatMap((h) =>
-      ["retina-perf", "retina-ringbuf"].flatMap((t) => [8, 2, 4].map((g) => ({ spec: { hardware: h, tool: t, trafficGbps: g }, result: { nodeCpuPct: e(g / (h.includes("d4s") ? 1 : 8)) } }))),
+      ["retina-perf", "retina-ringbuf"].flatMap((t) =>
+        [8, 2, 4].map((g) => ({ spec: { hardware: h, tool: t, trafficGbps: g }, result: { nodeCpuPct: e(g / (h.includes("d4s") ? 1 : 8)) } })),
+      ),
     );
-    const spec = sweepChart(rows, "trafficGbps", "nodeCpuPct", "tool") as unknown as { mark: { type: string; filled?: boolean }; encoding: Record<string, unknown>; data: { values: { x: number }[] } };
+    const spec = sweepChart(rows, "trafficGbps", "nodeCpuPct", "tool") as unknown as {
+      mark: { type: string; filled?: boolean };
+      encoding: Record<string, unknown>;
+      data: { values: { x: number }[] };
+    };
     expect(spec.mark.type).toBe("line");
     expect(spec.mark.filled).toBeUndefined();
     expect(spec.encoding.detail).toBeDefined();

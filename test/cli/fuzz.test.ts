@@ -55,7 +55,11 @@ beforeAll(async () => {
 
 afterAll(() => {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.log(`fuzz: ${total} cases (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}) in ${((performance.now() - t0) / 1000).toFixed(1)} s (slowest case ${(slowest / 1000).toFixed(2)} s), seed ${SEED}`);
+  console.log(
+    `fuzz: ${total} cases (${Object.entries(counts)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}) in ${((performance.now() - t0) / 1000).toFixed(1)} s (slowest case ${(slowest / 1000).toFixed(2)} s), seed ${SEED}`,
+  );
 });
 
 /** A user error: exit 2, one line, naming `field`, no stack. Anything else but exit 0 fails. */
@@ -84,7 +88,27 @@ function checkResult(res: Record<string, unknown>): void {
 }
 
 /** Strings a careless or hostile user types for a number. */
-const junk = fc.constantFrom("", " ", "abc", "NaN", "Infinity", "-Infinity", "-1", "0", "-0", "1e300", "1e-400", "0x10", "1,5", "１", "2.5.1", "null", "[]", "9007199254740993", "--json");
+const junk = fc.constantFrom(
+  "",
+  " ",
+  "abc",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "-1",
+  "0",
+  "-0",
+  "1e300",
+  "1e-400",
+  "0x10",
+  "1,5",
+  "１",
+  "2.5.1",
+  "null",
+  "[]",
+  "9007199254740993",
+  "--json",
+);
 
 describe("fuzz: flags", () => {
   it("number flags with junk values: one line naming the flag, never an internal error", async () => {
@@ -183,13 +207,18 @@ describe("fuzz: scenario files", () => {
       const paths = fieldPaths(base);
       let n = 0;
       startBudget();
-    await fc.assert(
+      await fc.assert(
         fc.asyncProperty(fc.constantFrom(...paths), badValue, fc.boolean(), async (path, value, drop) => {
           if (spent()) return;
           counts.files = (counts.files ?? 0) + 1;
           const file = join(tmp, `${kind}-${n++}.json`);
           writeFileSync(file, JSON.stringify(mutate(base, path, value, drop)));
-          const args: Record<string, string> = { "--hardware": "azure-d4s-v5", "--tool": "retina-perf", "--workload": "tcp-receiver-saturating", "--placement": "limited" };
+          const args: Record<string, string> = {
+            "--hardware": "azure-d4s-v5",
+            "--tool": "retina-perf",
+            "--workload": "tcp-receiver-saturating",
+            "--placement": "limited",
+          };
           args[flag] = file;
           const r = await cli(["simulate", ...Object.entries(args).flat(), ...TINY, "--json"]);
           // the message names the file (its base name) and the field's JSON pointer, or the scenario's field
@@ -213,7 +242,12 @@ describe("fuzz: sweep grids", () => {
         observedGbps: fc.oneof(fc.constant([2, 4]), fc.array(axisValue, { maxLength: 2 })),
         perfPages: fc.oneof(fc.constant(8), axisValue),
         bogus: axisValue,
-        options: fc.oneof(fc.constant(tinyOptions), badValue, fc.record({ replications: badValue, durationS: fc.constant(0.03) }), fc.record({ seed: badValue, replications: fc.constant(2), durationS: fc.constant(0.03) })),
+        options: fc.oneof(
+          fc.constant(tinyOptions),
+          badValue,
+          fc.record({ replications: badValue, durationS: fc.constant(0.03) }),
+          fc.record({ seed: badValue, replications: fc.constant(2), durationS: fc.constant(0.03) }),
+        ),
       },
       { requiredKeys: [] },
     );
@@ -222,7 +256,7 @@ describe("fuzz: sweep grids", () => {
     await fc.assert(
       fc.asyncProperty(grid, async (g) => {
         if (spent()) return;
-          counts.grids = (counts.grids ?? 0) + 1;
+        counts.grids = (counts.grids ?? 0) + 1;
         const file = join(tmp, `grid-${n++}.json`);
         writeFileSync(file, JSON.stringify(g));
         const r = await cli(["sweep", "--grid", file, "--workers", "1"]);
@@ -246,7 +280,7 @@ describe("fuzz: determinism", () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom("retina-perf", "retina-ringbuf"), async (seed, tool) => {
         if (spent()) return;
-          counts.determinism = (counts.determinism ?? 0) + 1;
+        counts.determinism = (counts.determinism ?? 0) + 1;
         const args = ["simulate", "--hardware", "azure-d4s-v5", "--tool", tool, ...TINY, "--seed", String(seed), "--json"];
         const a = await cli(args);
         const b = await cli(args);

@@ -74,7 +74,11 @@ describe("one error model", () => {
 });
 
 describe("exit codes through the installed binary (bin.mjs)", () => {
-  for (const args of [["measure", "--reps", "0"], ["measure", "--duration", "0"], ["calibrate", "--data", "x.jsonl", "--fit-reps", "-1"]]) {
+  for (const args of [
+    ["measure", "--reps", "0"],
+    ["measure", "--duration", "0"],
+    ["calibrate", "--data", "x.jsonl", "--fit-reps", "-1"],
+  ]) {
     it(`${args.join(" ")}: exit 2, one line`, () => {
       const r = spawnSync(process.execPath, ["src/cli/bin.mjs", ...args], { encoding: "utf8", timeout: 60_000 });
       expectUserError({ code: r.status ?? -1, err: r.stderr }, new RegExp(args[args.length - 2]));
@@ -85,7 +89,16 @@ describe("exit codes through the installed binary (bin.mjs)", () => {
 /** A one-row dataset with the given host class (enough to reach the host-class check). */
 function dataset(hostClass: string): string {
   const file = join(tmp, `d-${Math.random().toString(36).slice(2)}.jsonl`);
-  const row = { kind: "microbench", runId: "micro-none-p1#0", configId: "micro-none-p1", rep: 0, startedAt: "2026-01-01T00:00:00Z", hostClass, config: {}, loader: { ns_per_run_mean: 200 } };
+  const row = {
+    kind: "microbench",
+    runId: "micro-none-p1#0",
+    configId: "micro-none-p1",
+    rep: 0,
+    startedAt: "2026-01-01T00:00:00Z",
+    hostClass,
+    config: {},
+    loader: { ns_per_run_mean: 200 },
+  };
   writeFileSync(file, `${JSON.stringify(row)}\n`);
   return file;
 }
@@ -180,7 +193,10 @@ describe("sweep and merge: paths checked first, warnings shown, resumable", () =
   it("prints the simulator's warnings on stderr, once each", async () => {
     const r = await cli(["sweep", "--grid", gridFile(TINY), "--workers", "1"]);
     expect(r.code, r.err).toBe(0);
-    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     const warnings = lines.flatMap((l) => l.result?.warnings ?? []);
     expect(warnings.length).toBeGreaterThan(0); // 0.03 s runs are shorter than two CFS periods
@@ -206,7 +222,10 @@ describe("sweep and merge: paths checked first, warnings shown, resumable", () =
 
 describe("seeds and validate", () => {
   it("--seed 1e300 (all replications the same run) is refused in one line; so is a seed whose replications overflow", async () => {
-    expectUserError(await cli(["simulate", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--seed", "1e300"]), /--seed = "1e300": must be an integer in/);
+    expectUserError(
+      await cli(["simulate", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--seed", "1e300"]),
+      /--seed = "1e300": must be an integer in/,
+    );
     expectUserError(await cli(["predict", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--seed", "9007199254740991"]), /--seed = "9007199254740991"/);
     const { simulate, buildScenario } = await import("../../src/index.ts");
     const sc = buildScenario({ hardware: "azure-d4s-v5", tool: "retina-perf" });
@@ -263,7 +282,9 @@ describe("calibrate reports what it did", () => {
       expect(written.constants[name].method).toBe(method);
       expect(written.constants[name].runs?.length ?? 0).toBe(Number(runs));
     }
-    const fallbacks = Object.entries(written.constants).filter(([, c]) => c.method === "literature").map(([k]) => k);
+    const fallbacks = Object.entries(written.constants)
+      .filter(([, c]) => c.method === "literature")
+      .map(([k]) => k);
     const warned = r.err.split("\n").filter((l) => l.startsWith("bpfsim: warning: "));
     expect(warned.map((l) => l.slice("bpfsim: warning: ".length).split(":")[0]).sort()).toEqual(fallbacks.sort());
   });
@@ -271,7 +292,12 @@ describe("calibrate reports what it did", () => {
 
 describe("a killed sweep loses only the points in flight", () => {
   it("SIGKILL mid-sweep leaves the completed lines in --out; the rerun resumes to the bytes of an uninterrupted run", async () => {
-    const g = gridFile({ hardware: "azure-d4s-v5", tool: ["retina-perf", "retina-ringbuf"], observedGbps: [1, 2, 3, 4], options: { replications: 2, durationS: 0.03 } });
+    const g = gridFile({
+      hardware: "azure-d4s-v5",
+      tool: ["retina-perf", "retina-ringbuf"],
+      observedGbps: [1, 2, 3, 4],
+      options: { replications: 2, durationS: 0.03 },
+    });
     const ref = join(tmp, "ref.jsonl");
     expect((await cli(["sweep", "--grid", g, "--workers", "1", "--out", ref])).code).toBe(0);
     const out = join(tmp, "killed.jsonl");
@@ -299,11 +325,15 @@ describe("measure: a machine that cannot measure is the user's to fix", () => {
     // the process sees itself as uid 65534 (nobody): the same path as a real non-root user, without
     // depending on whether the checkout is readable by another user (a mktemp -d clone is not)
     const asNobody = "data:text/javascript,process.getuid=()=>65534";
-    const r = spawnSync(process.execPath, ["--import", asNobody, "src/cli/bin.mjs", "measure", "--no-microbench", "--no-throughput", "--out", join(tmpdir(), `nobody-${process.pid}.jsonl`)], {
-      encoding: "utf8",
-      timeout: 60_000,
-      env: { ...process.env, HOME: tmpdir() },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", asNobody, "src/cli/bin.mjs", "measure", "--no-microbench", "--no-throughput", "--out", join(tmpdir(), `nobody-${process.pid}.jsonl`)],
+      {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, HOME: tmpdir() },
+      },
+    );
     expectUserError({ code: r.status ?? -1, err: r.stderr }, /cannot measure: must run as root/);
   });
 });

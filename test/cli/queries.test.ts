@@ -36,7 +36,9 @@ describe("query commands", () => {
   }
 
   it("a bad flag through the real binary: exit 2, no stack trace", () => {
-    const r = spawnSync("npx", ["tsx", "src/cli/main.ts", "budget", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-overhead", "lots"], { encoding: "utf8" });
+    const r = spawnSync("npx", ["tsx", "src/cli/main.ts", "budget", "--hardware", "azure-d4s-v5", "--tool", "retina-perf", "--max-overhead", "lots"], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--max-overhead = "lots"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -66,7 +68,25 @@ describe("query commands", () => {
     const b = await run(["budget", "--hardware", "azure-d16s-v5", "--tool", "retina-perf", "--max-overhead", "4", "--tolerance", "1", ...QUICK]);
     expect(b.code).toBe(0);
     expect(b.out).toContain("budget 4% of the node's CPU (--metric cpu, the default)");
-    const bj = JSON.parse((await run(["budget", "--hardware", "azure-d16s-v5", "--tool", "retina-perf", "--max-overhead", "4", "--metric", "throughput", "--tolerance", "1", "--json", ...QUICK])).out);
+    const bj = JSON.parse(
+      (
+        await run([
+          "budget",
+          "--hardware",
+          "azure-d16s-v5",
+          "--tool",
+          "retina-perf",
+          "--max-overhead",
+          "4",
+          "--metric",
+          "throughput",
+          "--tolerance",
+          "1",
+          "--json",
+          ...QUICK,
+        ])
+      ).out,
+    );
     expect(bj.metric).toBe("throughput");
     expect(bj.binding).toBe(false);
     const c = await run(["crossover", "--traffic", "8", "--hardware", "azure-d16s-v5,azure-d64s-v5", ...QUICK]);
@@ -80,9 +100,18 @@ describe("query commands", () => {
   it("sweep --shard and merge through the CLI give the unsharded bytes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bpfsim-sweep-"));
     const grid = join(dir, "grid.json");
-    writeFileSync(grid, JSON.stringify({ hardware: "azure-d4s-v5", tool: ["retina-perf", "retina-ringbuf"], observedGbps: [3, 5], options: { replications: 2, durationS: 0.05 } }));
+    writeFileSync(
+      grid,
+      JSON.stringify({
+        hardware: "azure-d4s-v5",
+        tool: ["retina-perf", "retina-ringbuf"],
+        observedGbps: [3, 5],
+        options: { replications: 2, durationS: 0.05 },
+      }),
+    );
     expect((await run(["sweep", "--grid", grid, "--workers", "1", "--out", join(dir, "all.jsonl")])).code).toBe(0);
-    for (const i of [0, 1]) expect((await run(["sweep", "--grid", grid, "--workers", "1", "--shard", `${i}/2`, "--out", join(dir, `s${i}.jsonl`)])).code).toBe(0);
+    for (const i of [0, 1])
+      expect((await run(["sweep", "--grid", grid, "--workers", "1", "--shard", `${i}/2`, "--out", join(dir, `s${i}.jsonl`)])).code).toBe(0);
     expect((await run(["merge", join(dir, "s1.jsonl"), join(dir, "s0.jsonl"), "--out", join(dir, "m.jsonl")])).code).toBe(0);
     expect(readFileSync(join(dir, "m.jsonl"), "utf8")).toBe(readFileSync(join(dir, "all.jsonl"), "utf8"));
     const r = await run(["merge", join(dir, "s1.jsonl")]);

@@ -19,4 +19,3 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
     console.log = log;
   }
 }
-

@@ -32,14 +32,19 @@ describe("goldenSection: minimum of a unimodal function on [lo, hi]", () => {
   });
   it("property: for a convex |x - m| + c the minimiser is within the tolerance of m (clamped to the interval)", () => {
     fc.assert(
-      fc.property(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: -50, max: 0, noNaN: true }), fc.double({ min: 0.001, max: 50, noNaN: true }), (m, lo, w) => {
-        const hi = lo + w;
-        const r = goldenSection((x) => Math.abs(x - m), lo, hi, 1e-9);
-        const want = Math.min(hi, Math.max(lo, m));
-        expect(Math.abs(r.x - want)).toBeLessThan(1e-6 * Math.max(1, Math.abs(lo) + Math.abs(hi)));
-        expect(r.x).toBeGreaterThanOrEqual(lo);
-        expect(r.x).toBeLessThanOrEqual(hi);
-      }),
+      fc.property(
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.double({ min: -50, max: 0, noNaN: true }),
+        fc.double({ min: 0.001, max: 50, noNaN: true }),
+        (m, lo, w) => {
+          const hi = lo + w;
+          const r = goldenSection((x) => Math.abs(x - m), lo, hi, 1e-9);
+          const want = Math.min(hi, Math.max(lo, m));
+          expect(Math.abs(r.x - want)).toBeLessThan(1e-6 * Math.max(1, Math.abs(lo) + Math.abs(hi)));
+          expect(r.x).toBeGreaterThanOrEqual(lo);
+          expect(r.x).toBeLessThanOrEqual(hi);
+        },
+      ),
     );
   });
 });

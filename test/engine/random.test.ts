@@ -107,7 +107,11 @@ describe("seeded streams", () => {
     expect(seq(d)).not.toEqual(sa);
   });
   it("a stream's numbers are seedrandom's Alea for the stream's seed, bit for bit", () => {
-    for (const [seed, name] of [[1, "x"], [42, "cpu3/arrivals"], ["run-7", "consumer"]] as const) {
+    for (const [seed, name] of [
+      [1, "x"],
+      [42, "cpu3/arrivals"],
+      ["run-7", "consumer"],
+    ] as const) {
       const ours = new RandomStreams(seed).stream(name);
       const theirs = seedrandom.alea(`${String(seed)}\u0000${name}`);
       for (let i = 0; i < 20_000; i++) expect(ours.next()).toBe(theirs());

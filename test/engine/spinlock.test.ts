@@ -96,18 +96,21 @@ describe("SpinLock: the queue a claim finds", () => {
 
   it("ahead = the earlier claims granted after this claim's time (property, claims in time order)", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 50 }), hold: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 300 }), (calls) => {
-        const lock = new SpinLock();
-        const grants: number[] = [];
-        let at = 0;
-        for (const c of calls) {
-          at += c.gap;
-          const start = lock.acquire(at);
-          expect(lock.ahead).toBe(grants.filter((g) => g > at).length);
-          grants.push(start);
-          lock.release(start + c.hold);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 50 }), hold: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 300 }),
+        (calls) => {
+          const lock = new SpinLock();
+          const grants: number[] = [];
+          let at = 0;
+          for (const c of calls) {
+            at += c.gap;
+            const start = lock.acquire(at);
+            expect(lock.ahead).toBe(grants.filter((g) => g > at).length);
+            grants.push(start);
+            lock.release(start + c.hold);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

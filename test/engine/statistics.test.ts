@@ -1,13 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Counter, Histogram, Tally, TimeWeighted, boundInterval, boundedConfidenceInterval, confidenceInterval, mser5, replicate, studentT975 } from "../../src/engine/statistics.ts";
+import {
+  Counter,
+  Histogram,
+  Tally,
+  TimeWeighted,
+  boundInterval,
+  boundedConfidenceInterval,
+  confidenceInterval,
+  mser5,
+  replicate,
+  studentT975,
+} from "../../src/engine/statistics.ts";
 
 describe("Histogram quantiles", () => {
   it("lie within 1/subBuckets (relative) of the exact order statistic, within 1 below subBuckets", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(2, 8, 32, 128),
-        fc.array(fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 0, max: 4096 }), fc.constantFrom(255.9999999, 256, 511.99999, 1024)), { minLength: 1, maxLength: 300 }),
+        fc.array(
+          fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 0, max: 4096 }), fc.constantFrom(255.9999999, 256, 511.99999, 1024)),
+          { minLength: 1, maxLength: 300 },
+        ),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }),
         (sub, values, qs) => {
           const h = new Histogram(sub);
@@ -115,19 +129,15 @@ describe("bounded intervals: a non-negative quantity or a percentage of a whole 
   });
   it("property: for any replications inside [lo, hi], the interval lies in [lo, hi] and contains the mean", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 12 }),
-        fc.boolean(),
-        (u, both) => {
-          const values = u.map((x) => (both ? 100 * x : 1000 * x * x));
-          const e = boundedConfidenceInterval(values, both ? { lower: 0, upper: 100 } : { lower: 0 });
-          expect(e.low).toBeGreaterThanOrEqual(0);
-          if (both) expect(e.high).toBeLessThanOrEqual(100);
-          expect(e.low).toBeLessThanOrEqual(e.mean + 1e-9);
-          expect(e.high).toBeGreaterThanOrEqual(e.mean - 1e-9);
-          expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
-        },
-      ),
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 12 }), fc.boolean(), (u, both) => {
+        const values = u.map((x) => (both ? 100 * x : 1000 * x * x));
+        const e = boundedConfidenceInterval(values, both ? { lower: 0, upper: 100 } : { lower: 0 });
+        expect(e.low).toBeGreaterThanOrEqual(0);
+        if (both) expect(e.high).toBeLessThanOrEqual(100);
+        expect(e.low).toBeLessThanOrEqual(e.mean + 1e-9);
+        expect(e.high).toBeGreaterThanOrEqual(e.mean - 1e-9);
+        expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
+      }),
     );
   });
   it("a percentage near 100 stays at or below 100; an upper bound alone works too", () => {

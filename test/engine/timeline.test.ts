@@ -44,7 +44,11 @@ describe("Timeline against queueing theory", () => {
       return { T: r.sojourn, W: r.statsWait, U: r.busyShare };
     });
     const rho = lambda / mu;
-    for (const [k, exact] of [["T", 1 / (mu - lambda)], ["W", rho / (mu - lambda)], ["U", rho]] as const) {
+    for (const [k, exact] of [
+      ["T", 1 / (mu - lambda)],
+      ["W", rho / (mu - lambda)],
+      ["U", rho],
+    ] as const) {
       expect(est[k].low, k).toBeLessThanOrEqual(exact);
       expect(est[k].high, k).toBeGreaterThanOrEqual(exact);
       expect(est[k].halfWidth, k).toBeLessThan(0.06 * exact); // informative, not trivially wide

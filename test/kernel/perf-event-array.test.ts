@@ -3,8 +3,7 @@ import fc from "fast-check";
 import { LOST, PAGE_BYTES, PerfEventArray, STORED, STORED_WAKEUP, perfRecordBytes } from "../../src/kernel/perf-event-array.ts";
 import type { PerfBufferSettings } from "../../src/models/types.ts";
 
-const perf = (s: Partial<PerfBufferSettings>, cpus = 1, sample = 120) =>
-  new PerfEventArray(cpus, { kind: "perf", pagesPerCpu: 1, ...s }, sample);
+const perf = (s: Partial<PerfBufferSettings>, cpus = 1, sample = 120) => new PerfEventArray(cpus, { kind: "perf", pagesPerCpu: 1, ...s }, sample);
 
 /**
  * The kernel's wakeup decision for one perf ring, written from kernel/events/ring_buffer.c (v6.x) and
@@ -138,9 +137,9 @@ describe("perf wakeup rule", () => {
         fc.oneof(fc.integer({ min: 1, max: 20000 }), fc.constantFrom(68, 135, 136, 137, 272, 408), fc.integer({ min: 200000, max: 400000 })),
         fc.integer({ min: 1, max: 400 }),
         (w, records) => {
-        const p = perf({ pagesPerCpu: 64, watermarkBytes: w });
-        const ref = kernelPerfRing(64 * PAGE_BYTES, 136, { watermark: w });
-        for (let k = 0; k < records; k++) expect(p.output(0, k)).toBe(ref.output());
+          const p = perf({ pagesPerCpu: 64, watermarkBytes: w });
+          const ref = kernelPerfRing(64 * PAGE_BYTES, 136, { watermark: w });
+          for (let k = 0; k < records; k++) expect(p.output(0, k)).toBe(ref.output());
         },
       ),
     );

@@ -121,24 +121,21 @@ describe("ring sharding (cpusPerRing)", () => {
 describe("ring buffer conservation", () => {
   it("produced = consumed + lost + buffered per ring, for any sequence", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.record({ ring: fc.nat(1), n: fc.integer({ min: 0, max: 60 }), drain: fc.boolean() }), { maxLength: 50 }),
-        (steps) => {
-          const r = rb({ cpusPerRing: 2, bytes: 4096 }, 4);
-          let attempted = 0;
-          let consumed = 0;
-          let t = 0;
-          for (const s of steps) {
-            for (let i = 0; i < s.n; i++, attempted++) r.commit(s.ring, t++);
-            if (s.drain) consumed += r.consumeAll(s.ring, t, () => {});
-          }
-          const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
-          const buffered = r.buffered(0) + r.buffered(1);
-          expect(attempted).toBe(sum(r.produced) + sum(r.lost));
-          expect(sum(r.produced)).toBe(consumed + buffered);
-          for (let k = 0; k < r.rings; k++) expect(r.prod[k] - r.cons[k]).toBe(r.buffered(k) * r.recordBytes);
-        },
-      ),
+      fc.property(fc.array(fc.record({ ring: fc.nat(1), n: fc.integer({ min: 0, max: 60 }), drain: fc.boolean() }), { maxLength: 50 }), (steps) => {
+        const r = rb({ cpusPerRing: 2, bytes: 4096 }, 4);
+        let attempted = 0;
+        let consumed = 0;
+        let t = 0;
+        for (const s of steps) {
+          for (let i = 0; i < s.n; i++, attempted++) r.commit(s.ring, t++);
+          if (s.drain) consumed += r.consumeAll(s.ring, t, () => {});
+        }
+        const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+        const buffered = r.buffered(0) + r.buffered(1);
+        expect(attempted).toBe(sum(r.produced) + sum(r.lost));
+        expect(sum(r.produced)).toBe(consumed + buffered);
+        for (let k = 0; k < r.rings; k++) expect(r.prod[k] - r.cons[k]).toBe(r.buffered(k) * r.recordBytes);
+      }),
     );
   });
 });
@@ -219,30 +216,38 @@ describe("the reservation lock (RingbufLock): lines moved per step, from models/
 
   it("grants follow the call order, never overlap, and nobody takes the lock before arriving (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ cpu: fc.integer({ min: 0, max: 15 }), gap: fc.integer({ min: 0, max: 300 }) }), { minLength: 1, maxLength: 200 }), (calls) => {
-        const k = lock();
-        let at = 0;
-        let releasedAt = -Infinity;
-        for (const c of calls) {
-          at += c.gap;
-          const g = k.reserve(0, c.cpu, at);
-          expect(g.acquireAt).toBeGreaterThanOrEqual(at);
-          expect(g.acquireAt).toBeGreaterThanOrEqual(releasedAt);
-          expect(g.spinNs).toBeCloseTo(g.acquireAt - at, 9);
-          expect(g.holdNs).toBeGreaterThanOrEqual(HOLD);
-          expect(g.holdNs).toBeLessThanOrEqual(HOLD + k.linesOnPath(LOCK_PATH.queued) * T.crossLlc + 1e-9);
-          releasedAt = g.acquireAt + g.holdNs;
-          expect(k.locks[0].freeAt).toBe(releasedAt);
-          expect(k.lastOwner[0]).toBe(c.cpu);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ cpu: fc.integer({ min: 0, max: 15 }), gap: fc.integer({ min: 0, max: 300 }) }), { minLength: 1, maxLength: 200 }),
+        (calls) => {
+          const k = lock();
+          let at = 0;
+          let releasedAt = -Infinity;
+          for (const c of calls) {
+            at += c.gap;
+            const g = k.reserve(0, c.cpu, at);
+            expect(g.acquireAt).toBeGreaterThanOrEqual(at);
+            expect(g.acquireAt).toBeGreaterThanOrEqual(releasedAt);
+            expect(g.spinNs).toBeCloseTo(g.acquireAt - at, 9);
+            expect(g.holdNs).toBeGreaterThanOrEqual(HOLD);
+            expect(g.holdNs).toBeLessThanOrEqual(HOLD + k.linesOnPath(LOCK_PATH.queued) * T.crossLlc + 1e-9);
+            releasedAt = g.acquireAt + g.holdNs;
+            expect(k.locks[0].freeAt).toBe(releasedAt);
+            expect(k.lastOwner[0]).toBe(c.cpu);
+          }
+        },
+      ),
     );
   });
 
   it("the rqspinlock moves the same lines (T4: no difference beyond noise)", () => {
     const q = lock("qspinlock");
     const r = lock("rqspinlock");
-    for (const [cpu, at] of [[1, 0], [2, 1], [9, 2], [1, 500]] as const) {
+    for (const [cpu, at] of [
+      [1, 0],
+      [2, 1],
+      [9, 2],
+      [1, 500],
+    ] as const) {
       expect(r.reserve(0, cpu, at).holdNs).toBeCloseTo(q.reserve(0, cpu, at).holdNs + L.rqspinlockExtraHoldNs, 9);
     }
   });

@@ -12,20 +12,26 @@ describe("rxQueues (RSS spread and IRQ placement)", () => {
   });
   it("property: shares are positive and sum to 1; queue CPUs distinct, in range; min(queues, cpus) queues", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 192 }), fc.integer({ min: 1, max: 256 }), fc.double({ min: 0, max: 3, noNaN: true }), fc.nat(1000), (cpus, queues, cv, seed) => {
-        const q = rxQueues(cpus, queues, cv, rng(seed));
-        const n = Math.min(cpus, queues);
-        expect(q.cpuOf.length).toBe(n);
-        expect(q.share.length).toBe(n);
-        const sum = q.share.reduce((a, b) => a + b, 0);
-        expect(sum).toBeCloseTo(1, 9);
-        for (const s of q.share) expect(s).toBeGreaterThan(0);
-        expect(new Set(q.cpuOf).size).toBe(n);
-        for (const c of q.cpuOf) {
-          expect(c).toBeGreaterThanOrEqual(0);
-          expect(c).toBeLessThan(cpus);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 192 }),
+        fc.integer({ min: 1, max: 256 }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.nat(1000),
+        (cpus, queues, cv, seed) => {
+          const q = rxQueues(cpus, queues, cv, rng(seed));
+          const n = Math.min(cpus, queues);
+          expect(q.cpuOf.length).toBe(n);
+          expect(q.share.length).toBe(n);
+          const sum = q.share.reduce((a, b) => a + b, 0);
+          expect(sum).toBeCloseTo(1, 9);
+          for (const s of q.share) expect(s).toBeGreaterThan(0);
+          expect(new Set(q.cpuOf).size).toBe(n);
+          for (const c of q.cpuOf) {
+            expect(c).toBeGreaterThanOrEqual(0);
+            expect(c).toBeLessThan(cpus);
+          }
+        },
+      ),
     );
   });
   it("the spread of shares grows with the workload's cv (lognormal imbalance)", () => {

@@ -19,11 +19,16 @@ describe("parseKernel: major.minor of a release string (uname -r)", () => {
   });
   it("property: any major.minor with any patch or distribution suffix reads as that major.minor", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 99 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom("", ".0", ".44", "-1075-azure", "+", "~rc3", ".0-generic"), (maj, min, suffix) => {
-        const v = parseKernel(`${maj}.${min}${suffix}`);
-        expect(v).not.toBeNull();
-        expect([v!.major, v!.minor]).toEqual([maj, min]);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 99 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.constantFrom("", ".0", ".44", "-1075-azure", "+", "~rc3", ".0-generic"),
+        (maj, min, suffix) => {
+          const v = parseKernel(`${maj}.${min}${suffix}`);
+          expect(v).not.toBeNull();
+          expect([v!.major, v!.minor]).toEqual([maj, min]);
+        },
+      ),
     );
   });
 });

@@ -33,12 +33,19 @@ describe("wakeupPathCosts", () => {
   });
   it("property: sender and receiver pay the same (half the IPI and one exit each), and every cost grows with the exit cost", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 5000 }), (virt, inVm, exit, extra, ipi) => {
-        const a = wakeupPathCosts(hw(virt, exit, ipi), costs, inVm);
-        const b = wakeupPathCosts(hw(virt, exit + extra, ipi), costs, inVm);
-        expect(a.ipiTotalNs).toBeCloseTo(2 * a.ipiSenderNs, 9);
-        for (const k of ["irqWorkRaiseNs", "irqWorkLatencyNs", "ipiSenderNs", "ipiTotalNs"] as const) expect(b[k]).toBeGreaterThanOrEqual(a[k]);
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 0, max: 5000 }),
+        (virt, inVm, exit, extra, ipi) => {
+          const a = wakeupPathCosts(hw(virt, exit, ipi), costs, inVm);
+          const b = wakeupPathCosts(hw(virt, exit + extra, ipi), costs, inVm);
+          expect(a.ipiTotalNs).toBeCloseTo(2 * a.ipiSenderNs, 9);
+          for (const k of ["irqWorkRaiseNs", "irqWorkLatencyNs", "ipiSenderNs", "ipiTotalNs"] as const) expect(b[k]).toBeGreaterThanOrEqual(a[k]);
+        },
+      ),
     );
   });
   it("works on the shipped profiles and calibration", () => {

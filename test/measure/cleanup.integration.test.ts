@@ -78,13 +78,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function expectNothingLeft(pid: number, state: RunStateFile | undefined, programsBefore: Map<number, number[]>): Promise<void> {
   expect((await listNamespaces()).filter((n) => n.startsWith(`bpfsim-${pid}-`))).toEqual([]);
   if (state) {
-    for (const p of state.processes) expect(alive(p.pid) && readFileSync(`/proc/${p.pid}/stat`, "utf8").includes(p.startTime), `${p.cmd} still runs`).toBe(false);
+    for (const p of state.processes)
+      expect(alive(p.pid) && readFileSync(`/proc/${p.pid}/stat`, "utf8").includes(p.startTime), `${p.cmd} still runs`).toBe(false);
     expect(processesInNamespaces(new Set(state.namespaces.map((n) => n.inode)))).toEqual([]);
   }
   expect(listBpfsimCgroups().filter((g) => g.includes(String(pid)))).toEqual([]);
   expect(existsSync(join(stateDir(), `measure-${pid}.json`))).toBe(false);
   // a loader of the run was stopped with SIGTERM and removed its own state file
-  for (const p of state?.processes ?? []) if (p.cmd.includes("bpfsim-loader")) expect(existsSync(`/run/bpfsim/loader-${p.pid}.state`), `loader ${p.pid}'s state file`).toBe(false);
+  for (const p of state?.processes ?? [])
+    if (p.cmd.includes("bpfsim-loader")) expect(existsSync(`/run/bpfsim/loader-${p.pid}.state`), `loader ${p.pid}'s state file`).toBe(false);
   // a program of the killed run dies with its namespace (asynchronously): none new may remain without a live holder
   let orphans: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -163,7 +165,9 @@ describe.skipIf(SKIP !== undefined)("harness cleanup after a killed measure run"
     const text = readFileSync(out, "utf8");
     expect(text).toContain('"kind":"failed"');
     expect(parseDataset(text)).toHaveLength(summary.rows); // the failed line is on record, readers skip it
-    expect(summary.rows).toBe(throughputGrid({ nproc: availableParallelism(), quick: true }).filter((c) => c.cpuLimit === undefined || cpuCgroupSupport() !== undefined).length - 1);
+    expect(summary.rows).toBe(
+      throughputGrid({ nproc: availableParallelism(), quick: true }).filter((c) => c.cpuLimit === undefined || cpuCgroupSupport() !== undefined).length - 1,
+    );
     expect((await listNamespaces()).filter((n) => n.startsWith(`bpfsim-${pid}-`))).toEqual([]);
     expect(readdirSync(stateDir()).filter((f) => f === `measure-${pid}.json`)).toEqual([]);
   });

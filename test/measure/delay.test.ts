@@ -11,7 +11,16 @@ const iperfJson = (o: { intervals?: { snd_cwnd?: number; rtt?: number }[]; sende
 
 describe("parseIperfTcpInfo", () => {
   it("reads the sender's RTTs and cwnd, and the median over the intervals (even count: mean of the middle two)", () => {
-    const t = parseIperfTcpInfo(iperfJson({ intervals: [{ snd_cwnd: 100, rtt: 10 }, { snd_cwnd: 300, rtt: 30 }, { snd_cwnd: 200, rtt: 20 }, { snd_cwnd: 400, rtt: 40 }] }));
+    const t = parseIperfTcpInfo(
+      iperfJson({
+        intervals: [
+          { snd_cwnd: 100, rtt: 10 },
+          { snd_cwnd: 300, rtt: 30 },
+          { snd_cwnd: 200, rtt: 20 },
+          { snd_cwnd: 400, rtt: 40 },
+        ],
+      }),
+    );
     expect(t).toEqual({ meanRttUs: 120, minRttUs: 40, maxRttUs: 900, maxSndCwndBytes: 3_000_000, medianSndCwndBytes: 250, medianRttUs: 25 });
   });
   it("intervals without TCP_INFO fields are left out of the medians; none at all gives NaN", () => {

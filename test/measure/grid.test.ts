@@ -87,7 +87,16 @@ describe("schedule", () => {
 describe("loaderFlags", () => {
   it("maps settings to the loader's flags", () => {
     expect(loaderFlags({ mode: "ringbuf", ringbufBytes: 4096, rbWakeup: { forceEvery: 64 }, sample: 4, readerCpu: 1 })).toEqual([
-      "--mode", "ringbuf", "--ringbuf-bytes", "4096", "--rb-wakeup", "nowakeup:64", "--sample", "4", "--reader-cpu", "1",
+      "--mode",
+      "ringbuf",
+      "--ringbuf-bytes",
+      "4096",
+      "--rb-wakeup",
+      "nowakeup:64",
+      "--sample",
+      "4",
+      "--reader-cpu",
+      "1",
     ]);
     expect(loaderFlags({ mode: "perf", perfPages: 8, watermarkBytes: 1024 })).toEqual(["--mode", "perf", "--perf-pages", "8", "--watermark", "1024"]);
     expect(loaderFlags({ mode: "none", burnNs: 2000 })).toEqual(["--mode", "none", "--burn-ns", "2000"]);
@@ -117,8 +126,14 @@ describe("delayGrid", () => {
     }
     // burn 0 is every mode's reference; the perf and ringbuf settings are tp-perf's and tp-ringbuf's
     const tp = throughputGrid({ nproc: 2, quick: true });
-    expect({ ...g.find((c) => c.id === "tpd-perf-b0")!.settings, burnNs: undefined }).toEqual({ ...tp.find((c) => c.id === "tp-perf")!.settings, burnNs: undefined });
-    expect({ ...g.find((c) => c.id === "tpd-ringbuf-b0")!.settings, burnNs: undefined }).toEqual({ ...tp.find((c) => c.id === "tp-ringbuf")!.settings, burnNs: undefined });
+    expect({ ...g.find((c) => c.id === "tpd-perf-b0")!.settings, burnNs: undefined }).toEqual({
+      ...tp.find((c) => c.id === "tp-perf")!.settings,
+      burnNs: undefined,
+    });
+    expect({ ...g.find((c) => c.id === "tpd-ringbuf-b0")!.settings, burnNs: undefined }).toEqual({
+      ...tp.find((c) => c.id === "tp-ringbuf")!.settings,
+      burnNs: undefined,
+    });
   });
 
   it("names the lo-p2 shape in every id and configuration, and refuses an unknown shape", () => {
@@ -164,7 +179,14 @@ describe("shuffledSchedule", () => {
   it("actually interleaves: rounds of 25 configurations are not all in the same order", () => {
     const cfgs = delayGrid();
     const s = shuffledSchedule(cfgs, 5, 1);
-    const orders = new Set([0, 1, 2, 3, 4].map((r) => s.slice(r * cfgs.length, (r + 1) * cfgs.length).map((e) => e.config.id).join(",")));
+    const orders = new Set(
+      [0, 1, 2, 3, 4].map((r) =>
+        s
+          .slice(r * cfgs.length, (r + 1) * cfgs.length)
+          .map((e) => e.config.id)
+          .join(","),
+      ),
+    );
     expect(orders.size).toBe(5);
     expect(orders.has(cfgs.map((c) => c.id).join(","))).toBe(false);
   });

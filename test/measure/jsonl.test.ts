@@ -92,7 +92,14 @@ describe("summarise", () => {
       iperf: { bitsPerSecond: gbps * 1e9 },
       procStat: { ctxt: 5000 },
     });
-    const text = [row("tp-baseline", 0, 10), row("tp-baseline", 1, 12), row("tp-baseline", 2, 11), row("tp-perf", 0, 5), row("tp-perf", 1, 6), row("tp-perf", 2, 5.5)]
+    const text = [
+      row("tp-baseline", 0, 10),
+      row("tp-baseline", 1, 12),
+      row("tp-baseline", 2, 11),
+      row("tp-perf", 0, 5),
+      row("tp-perf", 1, 6),
+      row("tp-perf", 2, 5.5),
+    ]
       .map((r) => JSON.stringify(r))
       .join("\n");
     const s = summarise(parseDataset(text));

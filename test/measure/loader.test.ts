@@ -7,11 +7,21 @@ const rep = (o: Partial<LoaderReport>): LoaderReport => ({ records: 0, emitted: 
 
 describe("wakeupRatio: wakeups per parser output", () => {
   it("fentry counts first: perf_event_wakeup / perf_event_output (kernel/events/ring_buffer.c perf_output_wakeup)", () => {
-    expect(wakeupRatio(rep({ perf_event_output_calls: 1000, perf_event_wakeup_calls: 700, irq_work_ipis: 5, emitted: 9 }))).toEqual({ ratio: 0.7, outputs: 1000, wakeups: 700, method: "fentry" });
+    expect(wakeupRatio(rep({ perf_event_output_calls: 1000, perf_event_wakeup_calls: 700, irq_work_ipis: 5, emitted: 9 }))).toEqual({
+      ratio: 0.7,
+      outputs: 1000,
+      wakeups: 700,
+      method: "fentry",
+    });
   });
   it("else irq_work self-IPIs less the background over all output calls (emitted + failed)", () => {
     // 900 IPIs - 100 background = 800 over 750 + 250 outputs
-    expect(wakeupRatio(rep({ irq_work_ipis: 900, emitted: 750, failed: 250 }), 100)).toEqual({ ratio: 0.8, outputs: 1000, wakeups: 800, method: "irq_work_ipi" });
+    expect(wakeupRatio(rep({ irq_work_ipis: 900, emitted: 750, failed: 250 }), 100)).toEqual({
+      ratio: 0.8,
+      outputs: 1000,
+      wakeups: 800,
+      method: "irq_work_ipi",
+    });
   });
   it("a background above the run's IPIs gives 0 wakeups, never negative", () => {
     expect(wakeupRatio(rep({ irq_work_ipis: 10, emitted: 100 }), 50)!.ratio).toBe(0);

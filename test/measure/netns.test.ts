@@ -4,7 +4,14 @@ import { pairNames } from "../../src/measure/netns.ts";
 
 describe("pairNames: the harness's namespaces and veth pair for one process", () => {
   it("names both namespaces and interfaces after the pid, on the RFC 2544 benchmarking range 198.18.0.0/15", () => {
-    expect(pairNames("bpfsim", 1234)).toEqual({ nsA: "bpfsim-1234-a", nsB: "bpfsim-1234-b", ifA: "bs1234a", ifB: "bs1234b", addrA: "198.18.0.1", addrB: "198.18.0.2" });
+    expect(pairNames("bpfsim", 1234)).toEqual({
+      nsA: "bpfsim-1234-a",
+      nsB: "bpfsim-1234-b",
+      ifA: "bs1234a",
+      ifB: "bs1234b",
+      addrA: "198.18.0.1",
+      addrB: "198.18.0.2",
+    });
   });
   it("property: interface names fit IFNAMSIZ (16 with the NUL, include/uapi/linux/if.h) for every pid up to PID_MAX_LIMIT (2^22)", () => {
     fc.assert(

@@ -50,13 +50,9 @@ function errorOf(fn: () => unknown): string {
 describe("shipped profiles", () => {
   it("lists the expected names", () => {
     // the issue's required profiles are all shipped (more may be added, e.g. for measured hosts)
-    expect(listProfiles("tool")).toEqual(
-      expect.arrayContaining(["falco", "hubble-perf", "retina-perf", "retina-ringbuf", "tetragon"]),
-    );
+    expect(listProfiles("tool")).toEqual(expect.arrayContaining(["falco", "hubble-perf", "retina-perf", "retina-ringbuf", "tetragon"]));
     expect(listProfiles("placement")).toEqual(["limited", "pinned", "unlimited"]);
-    expect(listProfiles("workload")).toEqual(
-      expect.arrayContaining(["offered-10g", "tcp-receiver-bursty", "tcp-receiver-saturating"]),
-    );
+    expect(listProfiles("workload")).toEqual(expect.arrayContaining(["offered-10g", "tcp-receiver-bursty", "tcp-receiver-saturating"]));
     expect(listProfiles("calibration")).toContain("literature");
     const vcpus = new Set(listProfiles("hardware").map((n) => loadHardware(n).vcpus));
     for (const n of [4, 8, 16, 32, 48, 64, 96, 192]) expect(vcpus.has(n), `a ${n}-vCPU shape`).toBe(true);
@@ -127,14 +123,10 @@ describe("bad inputs", () => {
   it("rejects wakeupEvents together with watermarkBytes, and neither", () => {
     const t = shipped("tool", "retina-perf");
     t.buffer.wakeupEvents = 1;
-    expect(errorOf(() => validateProfile("tool", t, "t"))).toContain(
-      "t: /buffer/watermarkBytes = 1: must not be set together with wakeupEvents",
-    );
+    expect(errorOf(() => validateProfile("tool", t, "t"))).toContain("t: /buffer/watermarkBytes = 1: must not be set together with wakeupEvents");
     delete t.buffer.wakeupEvents;
     delete t.buffer.watermarkBytes;
-    expect(errorOf(() => validateProfile("tool", t, "t"))).toContain(
-      "t: /buffer/wakeupEvents = (missing): one of wakeupEvents, watermarkBytes is required",
-    );
+    expect(errorOf(() => validateProfile("tool", t, "t"))).toContain("t: /buffer/wakeupEvents = (missing): one of wakeupEvents, watermarkBytes is required");
   });
 
   it("rejects unknown fields, missing fields and fields of another kind", () => {
@@ -156,9 +148,7 @@ describe("bad inputs", () => {
   });
 
   it("lists the available names for an unknown name", () => {
-    expect(errorOf(() => loadTool("retina-pref"))).toBe(
-      `unknown tool profile "retina-pref"; available: ${listProfiles("tool").join(", ")}`,
-    );
+    expect(errorOf(() => loadTool("retina-pref"))).toBe(`unknown tool profile "retina-pref"; available: ${listProfiles("tool").join(", ")}`);
     expect(errorOf(() => loadHardware("azure-d2s-v5"))).toContain("azure-d32s-v5");
   });
 

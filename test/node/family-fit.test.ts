@@ -47,12 +47,17 @@ describe("familyBaseline", () => {
   it("property: the capacity never rises as either scale grows (more work per byte), and the NIC caps it", () => {
     const nicGbps = p32.scenario.hardware.nic.bandwidthGbps;
     fc.assert(
-      fc.property(fc.double({ min: -4, max: 4, noNaN: true }), fc.double({ min: -4, max: 4, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), (lnS, lnM, d) => {
-        const base = familyBaseline(p32, Math.exp(lnS), Math.exp(lnM)).gbps;
-        expect(familyBaseline(p32, Math.exp(lnS + d), Math.exp(lnM)).gbps).toBeLessThanOrEqual(base * (1 + 1e-9));
-        expect(familyBaseline(p32, Math.exp(lnS), Math.exp(lnM + d)).gbps).toBeLessThanOrEqual(base * (1 + 1e-9));
-        expect(base).toBeLessThanOrEqual(nicGbps * (1 + 1e-9));
-      }),
+      fc.property(
+        fc.double({ min: -4, max: 4, noNaN: true }),
+        fc.double({ min: -4, max: 4, noNaN: true }),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        (lnS, lnM, d) => {
+          const base = familyBaseline(p32, Math.exp(lnS), Math.exp(lnM)).gbps;
+          expect(familyBaseline(p32, Math.exp(lnS + d), Math.exp(lnM)).gbps).toBeLessThanOrEqual(base * (1 + 1e-9));
+          expect(familyBaseline(p32, Math.exp(lnS), Math.exp(lnM + d)).gbps).toBeLessThanOrEqual(base * (1 + 1e-9));
+          expect(base).toBeLessThanOrEqual(nicGbps * (1 + 1e-9));
+        },
+      ),
       { numRuns: 30 },
     );
   });

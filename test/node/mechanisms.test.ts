@@ -14,7 +14,8 @@ describe("the ablation switches", () => {
     for (const s of ["toString", "constructor", "__proto__", "hasOwnProperty", "", "epolllock"]) expect(isMechanism(s)).toBe(false);
   });
   it("property: isMechanism(s) iff s is one of the names", () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom(...MECHANISM_NAMES)), (s) => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom(...MECHANISM_NAMES)), (s) => {
         expect(isMechanism(s)).toBe((MECHANISM_NAMES as string[]).includes(s));
       }),
     );

@@ -21,11 +21,22 @@ const costs = costsFrom(loadCalibration("literature"));
 const workload = loadWorkload("tcp-receiver-saturating");
 const SKB_BYTES = workload.mssBytes * workload.groSegments;
 
-function input(o: { vcpus?: number; gbps?: number; tool?: ToolProfile; placement?: AgentPlacement; seed?: number; durationNs?: number; warmupNs?: number; kernel?: string | null } = {}): NodeRunInput {
+function input(
+  o: {
+    vcpus?: number;
+    gbps?: number;
+    tool?: ToolProfile;
+    placement?: AgentPlacement;
+    seed?: number;
+    durationNs?: number;
+    warmupNs?: number;
+    kernel?: string | null;
+  } = {},
+): NodeRunInput {
   const hw = { ...loadHardware("azure-d8s-v5"), ...(o.vcpus !== undefined ? { vcpus: o.vcpus } : {}) };
   const channels = Math.min(8, hw.vcpus);
   const queues = rxQueues(hw.vcpus, channels, 0, new RandomStreams(o.seed ?? 1).stream("rss"));
-  const perQueue = (((o.gbps ?? 2) * 1e9) / 8 / channels);
+  const perQueue = ((o.gbps ?? 2) * 1e9) / 8 / channels;
   return {
     hw,
     tool: o.tool ?? loadTool("retina-perf"),
@@ -169,7 +180,7 @@ describe("runNode: ACKs sent from the receiving thread's CPU (Workload.acksFromR
       workload: w,
       costs,
       queues,
-      queueBytesPerS: new Float64Array([(2e9 / 8)]),
+      queueBytesPerS: new Float64Array([2e9 / 8]),
       seed: 3,
       durationNs: 25e6,
       warmupNs: 5e6,

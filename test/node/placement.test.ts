@@ -29,13 +29,16 @@ describe("agentPlacement: the placement as the node model uses it", () => {
   });
   it("property: a pinned agent's CPUs [dedicatedCpu - dedicatedCpus + 1, dedicatedCpu] lie inside the node and leave a CPU free", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 512 }).chain((v) => fc.tuple(fc.constant(v), fc.integer({ min: 1, max: v - 1 }))), ([vcpus, n]) => {
-        const hw = { ...hw32, vcpus } as HardwareProfile;
-        const p = agentPlacement({ name: "p", kind: "pinned", description: "", dedicatedCpus: n }, hw);
-        if (p.kind !== "pinned") throw new Error("kind");
-        expect(p.dedicatedCpu).toBe(vcpus - 1);
-        expect(p.dedicatedCpu - p.dedicatedCpus + 1).toBeGreaterThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 512 }).chain((v) => fc.tuple(fc.constant(v), fc.integer({ min: 1, max: v - 1 }))),
+        ([vcpus, n]) => {
+          const hw = { ...hw32, vcpus } as HardwareProfile;
+          const p = agentPlacement({ name: "p", kind: "pinned", description: "", dedicatedCpus: n }, hw);
+          if (p.kind !== "pinned") throw new Error("kind");
+          expect(p.dedicatedCpu).toBe(vcpus - 1);
+          expect(p.dedicatedCpu - p.dedicatedCpus + 1).toBeGreaterThanOrEqual(1);
+        },
+      ),
     );
   });
 });

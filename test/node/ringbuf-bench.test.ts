@@ -46,7 +46,8 @@ describe("ringbufBench: the selftest's twin", () => {
   it("EPYC 9654: producers spilling past the first 8-core CCD (CPU 8 on) make every handoff dearer", () => {
     // 4 producers (CPUs 1-4) stay on CCD 0; with 8 (CPUs 1-8) a contender sits on CCD 1, so the mean
     // transfer from the other contenders rises from 17 ns to at least (6 x 17 + 107) / 7 ns
-    const run = (n: number) => ringbufBench(epyc, cal, { producers: n, producerRecordNs: 5, durationS: 0.002, sampled: 1_000_000, perf: false }).ringbuf.producedPerS;
+    const run = (n: number) =>
+      ringbufBench(epyc, cal, { producers: n, producerRecordNs: 5, durationS: 0.002, sampled: 1_000_000, perf: false }).ringbuf.producedPerS;
     const t = epyc.cacheLineTransferNs;
     const bound = (c.ringbufLockHoldNs + QUEUED * t.sameLlc) / (c.ringbufLockHoldNs + (QUEUED * (6 * t.sameLlc + t.crossLlc)) / 7);
     expect(run(8) / run(4)).toBeLessThan(bound * 1.02);

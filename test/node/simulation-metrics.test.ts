@@ -18,27 +18,80 @@ describe("SIMULATION_FIELDS", () => {
 
   it("keeps SimulationResult's JSON order (the public output)", () => {
     expect(SIMULATION_FIELDS.map((f) => f.key)).toEqual([
-      "baselineGbps", "withAgentGbps", "overheadPct", "bottleneck", "eventsPerS", "wakeupsPerS", "readerWakeupsPerS",
-      "contextSwitchesPerS", "lostPerS", "agentCpuCores", "kernelCpuCores", "nodeCpuPct", "cpuByMechanism", "throttledPct",
-      "latencyP50Us", "latencyP99Us", "skbDelayP50Us", "skbDelayP99Us", "attribution", "rxChannels", "saturatedRxQueues",
-      "ksoftirqdRxQueues", "skbDropPct", "epollLockContendedPct", "epollLockSpinUs",
+      "baselineGbps",
+      "withAgentGbps",
+      "overheadPct",
+      "bottleneck",
+      "eventsPerS",
+      "wakeupsPerS",
+      "readerWakeupsPerS",
+      "contextSwitchesPerS",
+      "lostPerS",
+      "agentCpuCores",
+      "kernelCpuCores",
+      "nodeCpuPct",
+      "cpuByMechanism",
+      "throttledPct",
+      "latencyP50Us",
+      "latencyP99Us",
+      "skbDelayP50Us",
+      "skbDelayP99Us",
+      "attribution",
+      "rxChannels",
+      "saturatedRxQueues",
+      "ksoftirqdRxQueues",
+      "skbDropPct",
+      "epollLockContendedPct",
+      "epollLockSpinUs",
     ]);
   });
 
   it("without an agent run every per-run metric is 0 and the throughputs are the baseline's", () => {
-    const x: ReplicationFigures = { baselineGbps: 8, withAgentGbps: 8, overheadPct: 0, saturatedQueues: 2, ksoftirqdQueues: 1, cpuByMechanism: {}, attribution: {} };
+    const x: ReplicationFigures = {
+      baselineGbps: 8,
+      withAgentGbps: 8,
+      overheadPct: 0,
+      saturatedQueues: 2,
+      ksoftirqdQueues: 1,
+      cpuByMechanism: {},
+      attribution: {},
+    };
     const v = Object.fromEntries(SIMULATION_FIELDS.flatMap((f) => (f.kind === "estimate" ? [[f.key, f.value(x)]] : [])));
-    expect(v).toMatchObject({ baselineGbps: 8, withAgentGbps: 8, overheadPct: 0, saturatedRxQueues: 2, ksoftirqdRxQueues: 1, eventsPerS: 0, nodeCpuPct: 0, latencyP99Us: 0, epollLockSpinUs: 0 });
+    expect(v).toMatchObject({
+      baselineGbps: 8,
+      withAgentGbps: 8,
+      overheadPct: 0,
+      saturatedRxQueues: 2,
+      ksoftirqdRxQueues: 1,
+      eventsPerS: 0,
+      nodeCpuPct: 0,
+      latencyP99Us: 0,
+      epollLockSpinUs: 0,
+    });
   });
 
   it("computes rates per second of the window and the node CPU share from a run", () => {
     const out = {
-      outputs: 500, wakeups: 50, readerWakeups: 40, contextSwitches: 80, lost: 5, throttledNs: 25e6,
-      latency: { total: 0, quantile: () => 0 }, skbDelay: { total: 1, quantile: (q: number) => (q === 0.5 ? 2000 : 9000) },
-      arrivedSkbs: 200, droppedSkbs: 10, epollLock: { callbacks: 10, contendedShare: 0.25, meanSpinNs: 1500 },
+      outputs: 500,
+      wakeups: 50,
+      readerWakeups: 40,
+      contextSwitches: 80,
+      lost: 5,
+      throttledNs: 25e6,
+      latency: { total: 0, quantile: () => 0 },
+      skbDelay: { total: 1, quantile: (q: number) => (q === 0.5 ? 2000 : 9000) },
+      arrivedSkbs: 200,
+      droppedSkbs: 10,
+      epollLock: { callbacks: 10, contendedShare: 0.25, meanSpinNs: 1500 },
     };
     const x = {
-      baselineGbps: 8, withAgentGbps: 6, overheadPct: 25, saturatedQueues: 0, ksoftirqdQueues: 0, cpuByMechanism: {}, attribution: {},
+      baselineGbps: 8,
+      withAgentGbps: 6,
+      overheadPct: 25,
+      saturatedQueues: 0,
+      ksoftirqdQueues: 0,
+      cpuByMechanism: {},
+      attribution: {},
       run: { out, windowNs: 0.1e9, agentCores: 0.5, kernelNs: 0.02e9, takenCores: 1.6, vcpus: 16 },
     } as unknown as ReplicationFigures;
     const v = Object.fromEntries(SIMULATION_FIELDS.flatMap((f) => (f.kind === "estimate" ? [[f.key, f.value(x)]] : [])));

@@ -152,14 +152,20 @@ describe("solveThroughput: hook work per byte of a CPU's own queue", () => {
   });
   it("more hook cost on any CPU never raises throughput", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 32 }), fc.nat(1000), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), (cpus, seed, x, extra) => {
-        const inp = input(cpus, { cv: 0.3, seed });
-        const lo = new Float64Array(cpus).fill(x);
-        const hi = lo.map((v, c) => (c % 2 === 0 ? v + extra : v));
-        const t1 = solveThroughput({ ...inp, hookNsPerQueueByte: lo }).bytesPerS;
-        const t2 = solveThroughput({ ...inp, hookNsPerQueueByte: hi }).bytesPerS;
-        expect(t2).toBeLessThanOrEqual(t1 * (1 + 1e-9) + 1);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 32 }),
+        fc.nat(1000),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (cpus, seed, x, extra) => {
+          const inp = input(cpus, { cv: 0.3, seed });
+          const lo = new Float64Array(cpus).fill(x);
+          const hi = lo.map((v, c) => (c % 2 === 0 ? v + extra : v));
+          const t1 = solveThroughput({ ...inp, hookNsPerQueueByte: lo }).bytesPerS;
+          const t2 = solveThroughput({ ...inp, hookNsPerQueueByte: hi }).bytesPerS;
+          expect(t2).toBeLessThanOrEqual(t1 * (1 + 1e-9) + 1);
+        },
+      ),
       { numRuns: 40 },
     );
   });

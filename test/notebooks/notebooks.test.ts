@@ -86,7 +86,16 @@ describe.skipIf(missing !== null)("notebooks in chromium", () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1100, height: 900 },
     });
     await context.route("**/*", (route) => {
@@ -117,7 +126,10 @@ describe.skipIf(missing !== null)("notebooks in chromium", () => {
   async function finish(page: Page, name: string) {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
     await page.close();
-    expect(errors.filter((e) => e.startsWith(name)), "page errors").toEqual([]);
+    expect(
+      errors.filter((e) => e.startsWith(name)),
+      "page errors",
+    ).toEqual([]);
     expect(offsite, "requests off 127.0.0.1").toEqual([]);
   }
 

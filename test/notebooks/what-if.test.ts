@@ -66,17 +66,24 @@ describe("what-if helpers: the cheapest pool, the model's error, honest answer o
 
   it("property: the cheapest pool is within budget and no point within budget costs the pool less", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 64 }), fc.double({ min: 0, max: 20, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.boolean()), { maxLength: 20 }), fc.double({ min: 0.5, max: 20, noNaN: true }), (raw, budget) => {
-        const points = raw.map(([n, pct, c, carries]) => p(n, pct, c, carries));
-        const best = cheapestPool(points, budget);
-        const ok = points.filter((x) => x.carries && x.cpuOverheadPct <= budget);
-        if (ok.length === 0) {
-          expect(best).toBeNull();
-          return;
-        }
-        expect(ok).toContain(best);
-        for (const x of ok) expect(x.poolAgentCores).toBeGreaterThanOrEqual(best!.poolAgentCores);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 1, max: 64 }), fc.double({ min: 0, max: 20, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.boolean()),
+          { maxLength: 20 },
+        ),
+        fc.double({ min: 0.5, max: 20, noNaN: true }),
+        (raw, budget) => {
+          const points = raw.map(([n, pct, c, carries]) => p(n, pct, c, carries));
+          const best = cheapestPool(points, budget);
+          const ok = points.filter((x) => x.carries && x.cpuOverheadPct <= budget);
+          if (ok.length === 0) {
+            expect(best).toBeNull();
+            return;
+          }
+          expect(ok).toContain(best);
+          for (const x of ok) expect(x.poolAgentCores).toBeGreaterThanOrEqual(best!.poolAgentCores);
+        },
+      ),
     );
   });
 
@@ -92,7 +99,11 @@ describe("what-if helpers: the cheapest pool, the model's error, honest answer o
 
   it("the vendor claim's allowance is the model's validated error for the scenario's kind (the band claim uses)", () => {
     const file = readModelError();
-    for (const [tool, hw] of [["retina-ringbuf", "azure-d32s-v5"], ["retina-perf", "azure-d4s-v5"], ["retina-perf", "azure-d96s-v5"]] as const) {
+    for (const [tool, hw] of [
+      ["retina-ringbuf", "azure-d32s-v5"],
+      ["retina-perf", "azure-d4s-v5"],
+      ["retina-perf", "azure-d96s-v5"],
+    ] as const) {
       const vcpus = whatIfScenario({ hardware: hw, tool }).hardware.vcpus;
       const want = modelErrorFor(file, tool.includes("ringbuf") ? "ringbuf" : "perf", vcpus);
       expect(modelErrorBand(tool, hw).errorPp).toBe(want.errorPp);

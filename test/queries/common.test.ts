@@ -10,7 +10,13 @@ describe("simulateOptions: the query's options over its defaults", () => {
   it("one simulation: 5 x 0.22 s; many: 3 x 0.22 s; warm-up 20 ms; maxIterations only when given", () => {
     expect(simulateOptions({}, SINGLE_RUN)).toEqual({ seed: 1, replications: 5, durationS: 0.22, warmupS: 0.02 });
     expect(simulateOptions({}, MANY_RUNS)).toEqual({ seed: 1, replications: 3, durationS: 0.22, warmupS: 0.02 });
-    expect(simulateOptions({ seed: 9, replications: 2, durationS: 0.1, maxIterations: 4 }, SINGLE_RUN)).toEqual({ seed: 9, replications: 2, durationS: 0.1, warmupS: 0.02, maxIterations: 4 });
+    expect(simulateOptions({ seed: 9, replications: 2, durationS: 0.1, maxIterations: 4 }, SINGLE_RUN)).toEqual({
+      seed: 9,
+      replications: 2,
+      durationS: 0.1,
+      warmupS: 0.02,
+      maxIterations: 4,
+    });
   });
 });
 
@@ -46,7 +52,11 @@ describe("difference: a - b, independent 95% half-widths adding in quadrature", 
     expect(difference(est(10, 3, 5), est(4, 4, 3))).toEqual({ mean: 6, halfWidth: 5, low: 1, high: 11, n: 3 });
   });
   it("property: antisymmetric mean, symmetric half-width, never narrower than either side", () => {
-    const e = fc.record({ m: fc.double({ min: -1e6, max: 1e6, noNaN: true }), h: fc.double({ min: 0, max: 1e3, noNaN: true }), n: fc.integer({ min: 1, max: 50 }) });
+    const e = fc.record({
+      m: fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+      h: fc.double({ min: 0, max: 1e3, noNaN: true }),
+      n: fc.integer({ min: 1, max: 50 }),
+    });
     fc.assert(
       fc.property(e, e, (x, y) => {
         const a = est(x.m, x.h, x.n);

@@ -78,7 +78,13 @@ describe("crossover says always / never plainly, with the margin at each shape a
 
   it("the verdict follows the rows: always = wins everywhere, never = nowhere, from = a crossover", () => {
     const wins = a.rows.map((r) => r.ringbufWins);
-    const expected = wins.every(Boolean) ? "always" : !wins.some(Boolean) ? "never" : a.crossoverVcpus !== null && wins.indexOf(true) === wins.lastIndexOf(false) + 1 ? "from" : "mixed";
+    const expected = wins.every(Boolean)
+      ? "always"
+      : !wins.some(Boolean)
+        ? "never"
+        : a.crossoverVcpus !== null && wins.indexOf(true) === wins.lastIndexOf(false) + 1
+          ? "from"
+          : "mixed";
     expect(a.verdict).toBe(expected);
     if (a.verdict === "always") {
       expect(a.statement).toMatch(/no crossover.*wins always, not from/);
@@ -118,7 +124,9 @@ describe("crossover says always / never plainly, with the margin at each shape a
 
 describe("crossover: the two sides are what they are named (issue 14)", () => {
   it("refuses swapped tools with one line naming the field and the value", () => {
-    expect(() => crossover({ perfTool: "retina-ringbuf", ringbufTool: "retina-perf", hardware: ["azure-d4s-v5"], trafficGbps: 1 })).toThrow(/perfTool = "retina-ringbuf".*swapped/);
+    expect(() => crossover({ perfTool: "retina-ringbuf", ringbufTool: "retina-perf", hardware: ["azure-d4s-v5"], trafficGbps: 1 })).toThrow(
+      /perfTool = "retina-ringbuf".*swapped/,
+    );
     expect(() => crossover({ ringbufTool: "retina-perf", hardware: ["azure-d4s-v5"], trafficGbps: 1 })).toThrow(/ringbufTool = "retina-perf"/);
   });
 });

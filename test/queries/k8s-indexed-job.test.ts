@@ -45,7 +45,9 @@ describe("Kubernetes Indexed Job manifest", () => {
     const env = job.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "SHARDS");
     expect(Number(env.value)).toBe(job.spec.completions);
     const claim = docs[0].metadata.name;
-    expect(job.spec.template.spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === claim)).toBe(true);
+    expect(job.spec.template.spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === claim)).toBe(
+      true,
+    );
     expect(docs[2].spec.volumes[0].persistentVolumeClaim.claimName).toBe(claim);
   });
 
@@ -59,7 +61,12 @@ describe("Kubernetes Indexed Job manifest", () => {
 
   it("the README gives the same collection and merge commands, and the image build from the npm pack tarball", () => {
     const readme = readFileSync(README, "utf8");
-    for (const cmd of ["kubectl cp bpfsim-results:/results ./results", "bpfsim merge results/shard-*.jsonl --out all.jsonl", "npm pack", "models/sweeps/Containerfile"]) {
+    for (const cmd of [
+      "kubectl cp bpfsim-results:/results ./results",
+      "bpfsim merge results/shard-*.jsonl --out all.jsonl",
+      "npm pack",
+      "models/sweeps/Containerfile",
+    ]) {
       expect(readme).toContain(cmd);
     }
     const cf = readFileSync(CONTAINERFILE, "utf8");
@@ -72,11 +79,23 @@ describe("Kubernetes Indexed Job manifest", () => {
   it("shards written as the Job writes them merge back into the whole grid (the documented merge command)", () => {
     const dir = mkdtempSync(join(tmpdir(), "bpfsim-k8s-"));
     const grid = join(dir, "grid.json");
-    writeFileSync(grid, JSON.stringify({ hardware: ["azure-d4s-v5"], tool: ["retina-perf", "retina-ringbuf"], trafficGbps: [1, 2], options: { replications: 1, durationS: 0.03 } }));
-    const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src", "cli", "main.ts"), ...args], { cwd: PACKAGE_ROOT, encoding: "utf8" });
+    writeFileSync(
+      grid,
+      JSON.stringify({
+        hardware: ["azure-d4s-v5"],
+        tool: ["retina-perf", "retina-ringbuf"],
+        trafficGbps: [1, 2],
+        options: { replications: 1, durationS: 0.03 },
+      }),
+    );
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src", "cli", "main.ts"), ...args], { cwd: PACKAGE_ROOT, encoding: "utf8" });
     for (const i of [0, 1]) cli("sweep", "--grid", grid, "--shard", `${i}/2`, "--workers", "1", "--out", join(dir, `shard-${i}.jsonl`));
     cli("merge", join(dir, "shard-0.jsonl"), join(dir, "shard-1.jsonl"), "--out", join(dir, "all.jsonl"));
-    const lines = readFileSync(join(dir, "all.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, "all.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.index)).toEqual([0, 1, 2, 3]);
   }, 120_000);
 });

@@ -43,10 +43,22 @@ describe("summary: node CPU and the dominant mechanism's basis", () => {
     const wide = { mean: 100, halfWidth: 400, low: -300, high: 500, n: 3 };
     const pctWide = { mean: 2, halfWidth: 7, low: -5, high: 9, n: 3 };
     const r = {
-      baselineGbps: z, withAgentGbps: z, overheadPct: pctWide, eventsPerS: { ...wide, mean: 1000, low: 600, high: 1400 },
-      wakeupsPerS: wide, lostPerS: wide, agentCpuCores: wide, kernelCpuCores: wide, throttledPct: { mean: 98, halfWidth: 5, low: 93, high: 103, n: 3 },
-      nodeCpuPct: pctWide, latencyP50Us: wide, latencyP99Us: wide, attribution: { readerCpu: z }, cpuByMechanism: { readerCpu: z },
-      bottleneck: { withAgent: "offered" }, warnings: [],
+      baselineGbps: z,
+      withAgentGbps: z,
+      overheadPct: pctWide,
+      eventsPerS: { ...wide, mean: 1000, low: 600, high: 1400 },
+      wakeupsPerS: wide,
+      lostPerS: wide,
+      agentCpuCores: wide,
+      kernelCpuCores: wide,
+      throttledPct: { mean: 98, halfWidth: 5, low: 93, high: 103, n: 3 },
+      nodeCpuPct: pctWide,
+      latencyP50Us: wide,
+      latencyP99Us: wide,
+      attribution: { readerCpu: z },
+      cpuByMechanism: { readerCpu: z },
+      bottleneck: { withAgent: "offered" },
+      warnings: [],
     } as unknown as SimulationResult;
     const s = summarize(r);
     for (const k of ["wakeupsPerS", "lostPerS", "agentCpuCores", "kernelCpuCores", "overheadPct", "nodeCpuPct", "throttledPct"] as const) {
@@ -63,8 +75,22 @@ describe("outputs a planner can read and process", () => {
     const { csvLines, estCell, ciCell } = await import("../../src/cli/output.ts");
     const a = { mean: 13.37, halfWidth: 0.1, low: 13.27, high: 13.47, n: 5 };
     const b = { mean: 0.5, halfWidth: 0.02, low: 0.48, high: 0.52, n: 5 };
-    const lines = csvLines(["metric", "overhead (%)", "95% CI", "agent (cores)"], [["x", estCell(a), ciCell(a), estCell(b, 3)], ["y", "-", "", estCell(b, 3)]]);
-    expect(lines[0].split(",")).toEqual(["metric", "overhead (%) mean", "overhead (%) low", "overhead (%) high", "agent (cores) mean", "agent (cores) low", "agent (cores) high"]);
+    const lines = csvLines(
+      ["metric", "overhead (%)", "95% CI", "agent (cores)"],
+      [
+        ["x", estCell(a), ciCell(a), estCell(b, 3)],
+        ["y", "-", "", estCell(b, 3)],
+      ],
+    );
+    expect(lines[0].split(",")).toEqual([
+      "metric",
+      "overhead (%) mean",
+      "overhead (%) low",
+      "overhead (%) high",
+      "agent (cores) mean",
+      "agent (cores) low",
+      "agent (cores) high",
+    ]);
     const row = lines[1].split(",");
     expect(row.slice(1).map(Number)).toEqual([13.37, 13.27, 13.47, 0.5, 0.48, 0.52]);
     for (const cell of lines.slice(1).join(",").split(",")) expect(cell).not.toMatch(/±/);
@@ -74,7 +100,8 @@ describe("outputs a planner can read and process", () => {
     const { Command } = await import("commander");
     const mods = await Promise.all(["predict", "budget", "crossover", "reserve", "claim", "size"].map((n) => import(`../../src/cli/commands/${n}.ts`)));
     const program = new Command("bpfsim");
-    for (const m of mods) for (const [k, fn] of Object.entries(m)) if (k.startsWith("register") && typeof fn === "function") (fn as (p: typeof program) => void)(program);
+    for (const m of mods)
+      for (const [k, fn] of Object.entries(m)) if (k.startsWith("register") && typeof fn === "function") (fn as (p: typeof program) => void)(program);
     for (const name of ["predict", "budget", "crossover", "reserve", "claim", "size"]) {
       const cmd = program.commands.find((c) => c.name() === name)!;
       // a line break inside the description only after a full stop
@@ -83,7 +110,10 @@ describe("outputs a planner can read and process", () => {
         if (opt.defaultValue !== undefined) expect(opt.description, `${name} ${opt.flags}`).not.toMatch(/\(default/i);
       }
       // maxIterations can be raised where the simulations are run
-      expect(cmd.options.some((o) => o.long === "--max-iterations"), name).toBe(true);
+      expect(
+        cmd.options.some((o) => o.long === "--max-iterations"),
+        name,
+      ).toBe(true);
     }
   });
 });

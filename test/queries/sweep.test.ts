@@ -49,8 +49,15 @@ describe("sweep", () => {
 
 describe("sweep: bounded work, streamed, resumable", () => {
   it(`refuses a grid beyond ${MAX_GRID_POINTS} points unless forced, before running anything`, () => {
-    const big = { hardware: "azure-d4s-v5", tool: "retina-perf", trafficGbps: Array.from({ length: 1000 }, (_, i) => i + 1), sampling: Array.from({ length: 1000 }, (_, i) => i + 1) };
-    expect(() => planSweep(big)).toThrow(/grid: 1\.000e\+6 points \(hardware 1 x tool 1 x trafficGbps 1000 x sampling 1000\): over the limit of 100000; .*--force/);
+    const big = {
+      hardware: "azure-d4s-v5",
+      tool: "retina-perf",
+      trafficGbps: Array.from({ length: 1000 }, (_, i) => i + 1),
+      sampling: Array.from({ length: 1000 }, (_, i) => i + 1),
+    };
+    expect(() => planSweep(big)).toThrow(
+      /grid: 1\.000e\+6 points \(hardware 1 x tool 1 x trafficGbps 1000 x sampling 1000\): over the limit of 100000; .*--force/,
+    );
     expect(planSweep(big, { force: true }).toRun).toBe(1_000_000);
     // 10^12 points: refused, forced or not, without building any list of points
     const huge = { ...big, perfPages: Array.from({ length: 1000 }, (_, i) => i + 1), wakeupEvents: Array.from({ length: 1000 }, (_, i) => i + 1) };

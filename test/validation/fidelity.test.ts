@@ -146,11 +146,14 @@ describe("fidelity: the field study (README 'Where it stands', first item)", () 
     return rows[0];
   };
 
-  it.each(Object.keys(README_ROW_PREDICTED_PCT) as (keyof typeof README_ROW_PREDICTED_PCT)[])("%s: predicted overhead as README quotes it (±0.05 pp)", (name) => {
-    const r = overhead(name);
-    expect(r.status).toBe("predicted");
-    expect(Math.abs(r.predicted.mean - README_ROW_PREDICTED_PCT[name])).toBeLessThanOrEqual(ROW_TOL_PP);
-  });
+  it.each(Object.keys(README_ROW_PREDICTED_PCT) as (keyof typeof README_ROW_PREDICTED_PCT)[])(
+    "%s: predicted overhead as README quotes it (±0.05 pp)",
+    (name) => {
+      const r = overhead(name);
+      expect(r.status).toBe("predicted");
+      expect(Math.abs(r.predicted.mean - README_ROW_PREDICTED_PCT[name])).toBeLessThanOrEqual(ROW_TOL_PP);
+    },
+  );
 
   it("the rows README marks (ok) are within 5 pp, and only those", () => {
     const ok = ["4 cores", "16 cores", "32 cores, ring buffer"];
@@ -213,7 +216,9 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
   }, 180_000);
 
   it.each(Object.keys(README_OWN_HARDWARE_GBPS) as (keyof typeof README_OWN_HARDWARE_GBPS)[])("%s: median (min-max) Gb/s as README quotes it", (configId) => {
-    const gbps = rows.filter((r) => r.kind === "throughput" && r.configId === configId).map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN));
+    const gbps = rows
+      .filter((r) => r.kind === "throughput" && r.configId === configId)
+      .map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN));
     expect(gbps).toHaveLength(5); // "5 runs of 5 s each"
     const q = README_OWN_HARDWARE_GBPS[configId];
     expect(Math.abs(median(gbps) - q.median)).toBeLessThanOrEqual(GBPS_TOL);
@@ -234,7 +239,9 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
   it("wakeups per record: measured 1.000 (perf) and 0.23 (ring buffer), and the model reproduces both", () => {
     const wrows = readDataset(WAKEUP_DATASET);
     const ratios = wakeupRatios(wrows);
-    const base = median(rows.filter((r) => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN)));
+    const base = median(
+      rows.filter((r) => r.kind === "throughput" && r.configId === "tp-baseline").map((r) => (r.kind === "throughput" ? r.iperf.bitsPerSecond / 1e9 : NaN)),
+    );
     const cal = readFittedCalibration(MEASURED_CAL).calibration;
     for (const configId of ["tpw-perf", "tpw-ringbuf"] as const) {
       const m = median(ratios.get(configId)!.ratios);

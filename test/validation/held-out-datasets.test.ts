@@ -47,7 +47,12 @@ const tp = (configId: string, rep: number, gbps: number, o: { settings?: object;
     ...(o.loader ? { loader: o.loader } : {}),
   }) as unknown as DatasetRow;
 
-const entry = (file: string, shape: "veth" | "lo-p2", maxForeignShare: number | null = 0.1, countsForGoal = true): HeldOutDatasetEntry => ({ file, shape, maxForeignShare, countsForGoal });
+const entry = (file: string, shape: "veth" | "lo-p2", maxForeignShare: number | null = 0.1, countsForGoal = true): HeldOutDatasetEntry => ({
+  file,
+  shape,
+  maxForeignShare,
+  countsForGoal,
+});
 
 describe("the held-out dataset list", () => {
   it("the shipped list: the calibration's own dataset first (no limit, not the goal's yardstick), then the veth and lo-p2 campaigns at 0.1", () => {
@@ -63,7 +68,16 @@ describe("the held-out dataset list", () => {
   it("a malformed entry is refused with its index", () => {
     const dir = mkdtempSync(join(tmpdir(), "heldout-list-"));
     const p = join(dir, "l.json");
-    writeFileSync(p, JSON.stringify({ note: "", datasets: [{ file: "a.jsonl", shape: "veth", maxForeignShare: null }, { file: "b.jsonl", shape: "tun", maxForeignShare: 0.1 }] }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        note: "",
+        datasets: [
+          { file: "a.jsonl", shape: "veth", maxForeignShare: null },
+          { file: "b.jsonl", shape: "tun", maxForeignShare: 0.1 },
+        ],
+      }),
+    );
     expect(() => readHeldOutDatasetList(p)).toThrow(/datasets\[1\]\.shape/);
     writeFileSync(p, JSON.stringify({ datasets: [{ file: "a.jsonl", shape: "veth", maxForeignShare: 2 }] }));
     expect(() => readHeldOutDatasetList(p)).toThrow(/maxForeignShare/);
@@ -111,7 +125,9 @@ describe("compareHeldOutDataset", () => {
     ]);
     expect(v.comparisons.map((c) => c.config.configId)).toEqual(["tp-lo-p2-none"]);
     const md = measuredSection(section([r]));
-    expect(md).toContain("Runs dropped as contended: 2, because other tenants used more than 10% of the CPUs in user space during them (foreignCpuShare): tp-lo-p2-baseline#1 (50%), tp-lo-p2-none#1 (15%).");
+    expect(md).toContain(
+      "Runs dropped as contended: 2, because other tenants used more than 10% of the CPUs in user space during them (foreignCpuShare): tp-lo-p2-baseline#1 (50%), tp-lo-p2-none#1 (15%).",
+    );
     expect(md).toContain("Baseline (`tp-lo-p2-baseline`, 1 run, an input): median 20.00 Gb/s");
     // one configuration, not predicted (no output buffer): it counts against the goal
     expect(md).toContain("Inside the measured spread: 0 of 1 held-out configurations (0%); 1 could not be predicted. Goal ≥80%: **not met**.");
@@ -171,7 +187,12 @@ describe("a listed dataset's wakeup file", () => {
   });
   it("there: the shape's runs, contended ones dropped, predicted at the dataset's baseline; no run marked as fitted", () => {
     const e = { ...entry("validation/data/x.jsonl", "lo-p2"), wakeups: "validation/data/x-wakeups.jsonl" };
-    const w = [wl("tpw-lo-p2-perf", 0, 1000), wl("tpw-lo-p2-perf", 1, 990), wl("tpw-lo-p2-perf", 2, 10, 100), tp("tpw-perf", 0, 20, { settings: { mode: "perf" }, loader: { emitted: 10, failed: 0, irq_work_ipis: 1 } })];
+    const w = [
+      wl("tpw-lo-p2-perf", 0, 1000),
+      wl("tpw-lo-p2-perf", 1, 990),
+      wl("tpw-lo-p2-perf", 2, 10, 100),
+      tp("tpw-perf", 0, 20, { settings: { mode: "perf" }, loader: { emitted: 10, failed: 0, irq_work_ipis: 1 } }),
+    ];
     const r = compareHeldOutDataset(e, cal, SIM, (f) => (f === e.file ? rows : w));
     const wk = r.wakeups as Exclude<HeldOutDatasetResult["wakeups"], "missing" | null | undefined>;
     expect(wk.rows.map((x) => [x.configId, x.runs, x.medianRatio, x.usedRuns])).toEqual([["tpw-lo-p2-perf", 2, 0.995, 0]]);
@@ -191,7 +212,16 @@ function fakeValidation(cs: { id: string; inside: boolean | null; err: number | 
     comparisons: cs.map(
       (c) =>
         ({
-          config: { configId: c.id, settings: undefined, cpuLimit: undefined, runs: ["r#0", "r#1", "r#2"], gbps: [1, 2, 3], medianGbps: 2, minGbps: 1, maxGbps: 3 },
+          config: {
+            configId: c.id,
+            settings: undefined,
+            cpuLimit: undefined,
+            runs: ["r#0", "r#1", "r#2"],
+            gbps: [1, 2, 3],
+            medianGbps: 2,
+            minGbps: 1,
+            maxGbps: 3,
+          },
           scenario: "s",
           notes: [],
           result: null,
@@ -217,7 +247,17 @@ describe("scores and goal lines", () => {
       ),
     ]);
     expect(s).toEqual({ n: 4, predicted: 3, inside: 2, unfitted: { n: 3, inside: 1 }, meanAbsErrorPct: 20, worstAbsErrorPct: 30, met: false });
-    expect(heldOutScore([fakeValidation([{ id: "a", inside: true, err: 1 }, { id: "b", inside: true, err: 1 }, { id: "c", inside: true, err: 1 }, { id: "d", inside: true, err: 1 }, { id: "e", inside: false, err: 1 }])]).met).toBe(true);
+    expect(
+      heldOutScore([
+        fakeValidation([
+          { id: "a", inside: true, err: 1 },
+          { id: "b", inside: true, err: 1 },
+          { id: "c", inside: true, err: 1 },
+          { id: "d", inside: true, err: 1 },
+          { id: "e", inside: false, err: 1 },
+        ]),
+      ]).met,
+    ).toBe(true);
   });
 
   it("shapeGoals pools each shape's counted, existing datasets; a shape whose datasets are all missing is 'not measured yet'", () => {
@@ -252,9 +292,18 @@ describe("scores and goal lines", () => {
         { constant: "runqueueWaitNs", runs: ["tpw-perf#0", "tpw-perf#1", "tpw-perf#2", "tpw-ringbuf#0", "tpw-ringbuf#1", "tpw-ringbuf#2"] },
       ],
     });
-    expect(md).toContain("irqWorkLatencyNs fitted on tpw-perf#0–2 (irq_work interrupts per record); runqueueWaitNs fitted on tpw-perf#0–2, tpw-ringbuf#0–2 (the reader's sleeps per record");
+    expect(md).toContain(
+      "irqWorkLatencyNs fitted on tpw-perf#0–2 (irq_work interrupts per record); runqueueWaitNs fitted on tpw-perf#0–2, tpw-ringbuf#0–2 (the reader's sleeps per record",
+    );
     // the shipped calibration lists exactly those runs
-    expect(cal.calibration.constants.runqueueWaitNs.runs).toEqual(["tpw-perf#0", "tpw-perf#1", "tpw-perf#2", "tpw-ringbuf#0", "tpw-ringbuf#1", "tpw-ringbuf#2"]);
+    expect(cal.calibration.constants.runqueueWaitNs.runs).toEqual([
+      "tpw-perf#0",
+      "tpw-perf#1",
+      "tpw-perf#2",
+      "tpw-ringbuf#0",
+      "tpw-ringbuf#1",
+      "tpw-ringbuf#2",
+    ]);
   });
 });
 

@@ -46,24 +46,21 @@ describe("heldOutConfigurations", () => {
 
   it("never selects a run the calibration used (property)", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat(3), fc.boolean()), { maxLength: 20 }),
-        (spec) => {
-          const seen = new Set<string>();
-          const rows: DatasetRow[] = [];
-          const held: string[] = [];
-          for (const [c, rep, isHeld] of spec) {
-            const id = `${c}#${rep}`;
-            if (seen.has(id)) continue;
-            seen.add(id);
-            rows.push(tp(c, rep, rep + 1));
-            if (isHeld) held.push(id);
-          }
-          const s = heldOutConfigurations(rows, { calibration: lit, heldOut: held, file: "x" });
-          const used = new Set(rows.map((r) => r.runId).filter((r) => !held.includes(r)));
-          for (const c of s.heldOut) for (const r of c.runs) expect(used.has(r)).toBe(false);
-        },
-      ),
+      fc.property(fc.array(fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat(3), fc.boolean()), { maxLength: 20 }), (spec) => {
+        const seen = new Set<string>();
+        const rows: DatasetRow[] = [];
+        const held: string[] = [];
+        for (const [c, rep, isHeld] of spec) {
+          const id = `${c}#${rep}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          rows.push(tp(c, rep, rep + 1));
+          if (isHeld) held.push(id);
+        }
+        const s = heldOutConfigurations(rows, { calibration: lit, heldOut: held, file: "x" });
+        const used = new Set(rows.map((r) => r.runId).filter((r) => !held.includes(r)));
+        for (const c of s.heldOut) for (const r of c.runs) expect(used.has(r)).toBe(false);
+      }),
     );
   });
 });

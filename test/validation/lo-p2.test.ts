@@ -16,7 +16,10 @@ const rows = readFileSync(new URL("./fixtures/lo-p2-smoke.jsonl", import.meta.ur
   .trim()
   .split("\n")
   .map((l) => JSON.parse(l) as DatasetRow);
-const cal = readFittedCalibration(new URL("../../models/calibration/kvm-2vcpu-amd-epyc.json", import.meta.url).pathname, "models/calibration/kvm-2vcpu-amd-epyc.json");
+const cal = readFittedCalibration(
+  new URL("../../models/calibration/kvm-2vcpu-amd-epyc.json", import.meta.url).pathname,
+  "models/calibration/kvm-2vcpu-amd-epyc.json",
+);
 const SIM = { seed: 1, replications: 2, durationS: 0.22, warmupS: 0.02 };
 
 describe("harnessShape: the scenario of each traffic shape", () => {

@@ -31,12 +31,22 @@ describe("mdTable: a GitHub-flavoured markdown table", () => {
   });
   it("property: rows + 2 lines, and every line has as many unescaped separators as the header", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }).chain((n) => fc.tuple(fc.array(fc.string({ unit: fc.constantFrom("h", "|", " ") }), { minLength: n, maxLength: n }), fc.array(fc.array(fc.string({ unit: fc.constantFrom("a", "|", " ", "1") }), { minLength: n, maxLength: n }), { maxLength: 5 }))), ([h, rows]) => {
-        const lines = mdTable(h, rows).split("\n");
-        const seps = (l: string) => (l.match(/(?<!\\)\|/g) ?? []).length;
-        expect(lines).toHaveLength(rows.length + 2);
-        for (const l of lines) expect(seps(l)).toBe(h.length + 1);
-      }),
+      fc.property(
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(fc.string({ unit: fc.constantFrom("h", "|", " ") }), { minLength: n, maxLength: n }),
+              fc.array(fc.array(fc.string({ unit: fc.constantFrom("a", "|", " ", "1") }), { minLength: n, maxLength: n }), { maxLength: 5 }),
+            ),
+          ),
+        ([h, rows]) => {
+          const lines = mdTable(h, rows).split("\n");
+          const seps = (l: string) => (l.match(/(?<!\\)\|/g) ?? []).length;
+          expect(lines).toHaveLength(rows.length + 2);
+          for (const l of lines) expect(seps(l)).toBe(h.length + 1);
+        },
+      ),
     );
   });
 });

@@ -29,11 +29,23 @@ describe("validateMeasured: the bookkeeping", () => {
   });
   it("the baseline is the median (min-max) of its runs, and says whether the calibration used them", () => {
     const rows = [tp("tp-baseline", 0, 20), tp("tp-baseline", 1, 24), tp("tp-baseline", 2, 18)];
-    expect(validateMeasured(rows, cal([])).baseline).toEqual({ configId: "tp-baseline", runs: ["tp-baseline#0", "tp-baseline#1", "tp-baseline#2"], medianGbps: 20, minGbps: 18, maxGbps: 24, used: true });
+    expect(validateMeasured(rows, cal([])).baseline).toEqual({
+      configId: "tp-baseline",
+      runs: ["tp-baseline#0", "tp-baseline#1", "tp-baseline#2"],
+      medianGbps: 20,
+      minGbps: 18,
+      maxGbps: 24,
+      used: true,
+    });
     expect(validateMeasured(rows, cal(["tp-baseline#0", "tp-baseline#1", "tp-baseline#2"])).baseline!.used).toBe(false);
   });
   it("a held-out configuration without an output buffer is measured but not predicted, with the overhead by hand", () => {
-    const rows = [tp("tp-baseline", 0, 20), tp("tp-none", 0, 15, { mode: "none" }), tp("tp-none", 1, 16, { mode: "none" }), tp("tp-none", 2, 17, { mode: "none" })];
+    const rows = [
+      tp("tp-baseline", 0, 20),
+      tp("tp-none", 0, 15, { mode: "none" }),
+      tp("tp-none", 1, 16, { mode: "none" }),
+      tp("tp-none", 2, 17, { mode: "none" }),
+    ];
     const v = validateMeasured(rows, cal(["tp-none#0", "tp-none#1", "tp-none#2"]));
     expect(v.comparisons).toHaveLength(1);
     const c = v.comparisons[0];

@@ -1,9 +1,26 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bandsOf, checkModelError, errorRows, MODEL_ERROR_FILE, modelErrorFor, readModelError, VCPU_RANGES, type ErrorRow, type ModelErrorFile } from "../../src/validation/model-error.ts";
+import {
+  bandsOf,
+  checkModelError,
+  errorRows,
+  MODEL_ERROR_FILE,
+  modelErrorFor,
+  readModelError,
+  VCPU_RANGES,
+  type ErrorRow,
+  type ModelErrorFile,
+} from "../../src/validation/model-error.ts";
 import type { ReproduceResult } from "../../src/validation/reproduce.ts";
 
-const row = (kind: "perf" | "ringbuf", vcpus: number, predictedPct: number, measuredPct: number): ErrorRow => ({ source: "field-study", label: `${kind}@${vcpus}`, kind, vcpus, predictedPct, measuredPct });
+const row = (kind: "perf" | "ringbuf", vcpus: number, predictedPct: number, measuredPct: number): ErrorRow => ({
+  source: "field-study",
+  label: `${kind}@${vcpus}`,
+  kind,
+  vcpus,
+  predictedPct,
+  measuredPct,
+});
 
 describe("bandsOf: the largest error per buffer kind and vCPU range", () => {
   it("by hand: two perf rows at 32 vCPUs, one ring buffer row at 32, one perf row at 4", () => {
@@ -28,7 +45,12 @@ describe("bandsOf: the largest error per buffer kind and vCPU range", () => {
   });
   it("refuses no rows", () => expect(() => bandsOf([])).toThrow(RangeError));
   it("property: every band's error is at least that of each of its rows, and no band exceeds the overall largest", () => {
-    const r = fc.record({ kind: fc.constantFrom("perf" as const, "ringbuf" as const), vcpus: fc.integer({ min: 1, max: 200 }), p: fc.double({ min: 0, max: 100, noNaN: true }), m: fc.double({ min: 0, max: 100, noNaN: true }) });
+    const r = fc.record({
+      kind: fc.constantFrom("perf" as const, "ringbuf" as const),
+      vcpus: fc.integer({ min: 1, max: 200 }),
+      p: fc.double({ min: 0, max: 100, noNaN: true }),
+      m: fc.double({ min: 0, max: 100, noNaN: true }),
+    });
     fc.assert(
       fc.property(fc.array(r, { minLength: 1, maxLength: 30 }), (rs) => {
         const rows = rs.map((x) => row(x.kind, x.vcpus, x.p, x.m));
@@ -59,10 +81,42 @@ describe("errorRows", () => {
   it("takes the counted overhead rows only, with the buffer kind from the tool and vCPUs from the hardware", () => {
     const rep = {
       rows: [
-        { table: "t", label: "a", metric: "reduction_pct", status: "predicted", published: 44, predicted: { mean: 15 }, scenario: { tool: "retina-perf", hardware: "azure-d32s-v5" } },
-        { table: "t", label: "b", metric: "reduction_pct", status: "predicted", published: 7.5, predicted: { mean: 3.9 }, scenario: { tool: "retina-ringbuf", hardware: "azure-d32s-v5" } },
-        { table: "t", label: "c", metric: "baseline_gbps", status: "fitted-input", published: 8, predicted: { mean: 8 }, scenario: { tool: "none", hardware: "azure-d32s-v5" } },
-        { table: "t", label: "d", metric: "with_tool_gbps", status: "predicted", published: 4.5, predicted: { mean: 6.8 }, scenario: { tool: "retina-perf", hardware: "azure-d32s-v5" } },
+        {
+          table: "t",
+          label: "a",
+          metric: "reduction_pct",
+          status: "predicted",
+          published: 44,
+          predicted: { mean: 15 },
+          scenario: { tool: "retina-perf", hardware: "azure-d32s-v5" },
+        },
+        {
+          table: "t",
+          label: "b",
+          metric: "reduction_pct",
+          status: "predicted",
+          published: 7.5,
+          predicted: { mean: 3.9 },
+          scenario: { tool: "retina-ringbuf", hardware: "azure-d32s-v5" },
+        },
+        {
+          table: "t",
+          label: "c",
+          metric: "baseline_gbps",
+          status: "fitted-input",
+          published: 8,
+          predicted: { mean: 8 },
+          scenario: { tool: "none", hardware: "azure-d32s-v5" },
+        },
+        {
+          table: "t",
+          label: "d",
+          metric: "with_tool_gbps",
+          status: "predicted",
+          published: 4.5,
+          predicted: { mean: 6.8 },
+          scenario: { tool: "retina-perf", hardware: "azure-d32s-v5" },
+        },
       ],
     } as unknown as ReproduceResult;
     expect(errorRows(rep, null, () => 32)).toEqual([
@@ -74,7 +128,12 @@ describe("errorRows", () => {
 
 describe("checkModelError and the shipped validation/model-error.json", () => {
   it("refuses a file without bands, a bad kind, a negative error, missing provenance, naming the field", () => {
-    const good = { description: "", provenance: { command: "c", date: "d", calibration: "x", heldOutCalibration: null, options: {} }, bands: bandsOf([row("perf", 4, 1, 2)]), rows: [] };
+    const good = {
+      description: "",
+      provenance: { command: "c", date: "d", calibration: "x", heldOutCalibration: null, options: {} },
+      bands: bandsOf([row("perf", 4, 1, 2)]),
+      rows: [],
+    };
     expect(checkModelError(good, "L")).toBe(good);
     expect(() => checkModelError({}, "L")).toThrow(/L: bands: missing/);
     expect(() => checkModelError({ ...good, bands: [{ ...good.bands[0], kind: "xdp" }] }, "L")).toThrow(/bands\[0\]\.kind = "xdp": must be perf or ringbuf/);

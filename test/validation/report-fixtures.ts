@@ -6,7 +6,16 @@ import { SEED_TABLES } from "../../src/validation/seed.ts";
 
 export const est = (mean: number): Estimate => ({ mean, halfWidth: 0.1, low: mean - 0.1, high: mean + 0.1, n: 3 });
 
-export function row(table: keyof typeof SEED_TABLES, label: string, metric: ReproduceRow["metric"], cores: number, tool: string, placement: string, published: number, predicted: number): ReproduceRow {
+export function row(
+  table: keyof typeof SEED_TABLES,
+  label: string,
+  metric: ReproduceRow["metric"],
+  cores: number,
+  tool: string,
+  placement: string,
+  published: number,
+  predicted: number,
+): ReproduceRow {
   const unit: ReproduceRow["errorUnit"] = metric === "reduction_pct" ? "pp" : metric.endsWith("gbps") ? "Gb/s" : "%";
   return {
     table: SEED_TABLES[table],
@@ -40,7 +49,14 @@ export function fakeReproduce(): ReproduceResult {
     calibration: "literature",
     options: {},
     rows,
-    summary: { countedRows: 5, withinGoal: 0, meanAbsErrorPp: 0, worstAbsErrorPp: 0, predictedOrder: ["limits off", "the usual deployment", "rb"], orderingPreserved: true },
+    summary: {
+      countedRows: 5,
+      withinGoal: 0,
+      meanAbsErrorPp: 0,
+      worstAbsErrorPp: 0,
+      predictedOrder: ["limits off", "the usual deployment", "rb"],
+      orderingPreserved: true,
+    },
     family: { points: [], fit: {} as ReproduceResult["family"]["fit"] },
     attribution32: { readerCpu: est(6), wakeups: est(3), dedicatedCpus: est(0) },
     attribution32ByScenario: {},
@@ -49,6 +65,8 @@ export function fakeReproduce(): ReproduceResult {
       [`${SEED_TABLES.scenarios32}|the usual deployment`]: skb(6),
       [`${SEED_TABLES.scenarios32}|rb`]: skb(2),
     },
-    band: { [`${SEED_TABLES.scenarios32}|the usual deployment`]: { published: 43, atDefaults: 10.123, low: 8.456, high: 20.789, covers: false, byUnknown: {} } },
+    band: {
+      [`${SEED_TABLES.scenarios32}|the usual deployment`]: { published: 43, atDefaults: 10.123, low: 8.456, high: 20.789, covers: false, byUnknown: {} },
+    },
   };
 }

@@ -29,7 +29,9 @@ describe("manyCoreSection", () => {
     expect(md).toContain("1 of 2 published rows lie inside their band.");
   });
   it("the 16-to-32-core step and what each switch takes of it, by hand: step +5; rxChannelPool 5 - (5 - 9) = +9, ksoftirqd 5 - (12 - 8) = +1", () => {
-    expect(md).toContain("From 16 to 32 cores the predicted overhead changes by +5.0 pp. Switching each mechanism off changes that step by: rxChannelPool +9.0 pp, ksoftirqd +1.0 pp.");
+    expect(md).toContain(
+      "From 16 to 32 cores the predicted overhead changes by +5.0 pp. Switching each mechanism off changes that step by: rxChannelPool +9.0 pp, ksoftirqd +1.0 pp.",
+    );
   });
   it("names the mechanism carrying each row when it carries more than 1 pp", () => {
     expect(md).toMatch(/- 32 cores: 15\.0%, carried mostly by the RX channel pool .* \(10\.0 pp without it\)\./);

@@ -68,13 +68,32 @@ describe("report sections: markdown from data", () => {
   });
 
   it("our measurements: with nothing compared, the reason", () => {
-    const md = measuredSection({ validation: null, why: "No dataset under `x`: nothing measured to compare.", calibrationFile: null, calibration: null, datasets: [], rows: [], hardware: null });
+    const md = measuredSection({
+      validation: null,
+      why: "No dataset under `x`: nothing measured to compare.",
+      calibrationFile: null,
+      calibration: null,
+      datasets: [],
+      rows: [],
+      hardware: null,
+    });
     expect(md).toBe("## 2. Our measurements (held-out configurations)\n\nNo dataset under `x`: nothing measured to compare.\n");
   });
 
   it("the band file the notebooks read: rounded, with each row's node size, tool and placement", () => {
     const rows = bandRows(rep, (hw) => (hw === "azure-d32s-v5" ? 32 : NaN));
-    expect(rows).toEqual([{ key: "32-core scenarios|the usual deployment", cores: 32, tool: "retina-perf", placement: "limited", published: 43, atDefaults: 10.12, low: 8.46, high: 20.79 }]);
+    expect(rows).toEqual([
+      {
+        key: "32-core scenarios|the usual deployment",
+        cores: 32,
+        tool: "retina-perf",
+        placement: "limited",
+        published: 43,
+        atDefaults: 10.12,
+        low: 8.46,
+        high: 20.79,
+      },
+    ]);
     const json = JSON.parse(bandJson(rows));
     expect(json.generatedBy).toBe("npm run validate (src/validation/report.ts)");
     expect(json.rows).toEqual(rows);

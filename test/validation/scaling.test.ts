@@ -14,7 +14,8 @@ describe("scalingSweep", () => {
       ["azure-d8s-v5", "retina-ringbuf"],
     ]);
     expect(pts.map((p) => p.vcpus)).toEqual([4, 4, 8, 8]);
-    for (const p of pts) expect(p.result.scenario).toMatchObject({ hardware: p.hardware, tool: p.tool, placement: "limited", workload: "tcp-receiver-saturating" });
+    for (const p of pts)
+      expect(p.result.scenario).toMatchObject({ hardware: p.hardware, tool: p.tool, placement: "limited", workload: "tcp-receiver-saturating" });
   });
   it("observedAtNic: the baseline is the shape's NIC bandwidth (receive CPUs saturated at line rate)", () => {
     const [p] = scalingSweep({ ...SHORT, hardware: ["azure-d4s-v5"], tools: ["retina-perf"], observedAtNic: true });
@@ -23,6 +24,10 @@ describe("scalingSweep", () => {
   it("by default every cloud shape (azure-*, aws-*) and none of the benchmark or dev profiles", () => {
     const cloud = listProfiles("hardware").filter((n) => /^(azure|aws)-/.test(n));
     expect(cloud.length).toBeGreaterThanOrEqual(8);
-    expect(listProfiles("hardware").filter((n) => !cloud.includes(n)).every((n) => /^(bench|dev)-/.test(n))).toBe(true);
+    expect(
+      listProfiles("hardware")
+        .filter((n) => !cloud.includes(n))
+        .every((n) => /^(bench|dev)-/.test(n)),
+    ).toBe(true);
   });
 });

@@ -25,7 +25,12 @@ export function registerBudget(program: Command): void {
     const toleranceGbps = numberOption("--tolerance", o.tolerance, (n) => n > 0, "Gb/s > 0");
     const metric = metricOption(o.metric, "cpu");
     const maxBisections = numberOption("--max-bisections", o.maxBisections, (n) => Number.isInteger(n) && n >= 0 && n <= 40, "an integer in [0, 40]");
-    const a = budget({ hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration }, max, { ...quickOptions(o), toleranceGbps, metric, maxBisections });
+    const a = budget({ hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration }, max, {
+      ...quickOptions(o),
+      toleranceGbps,
+      metric,
+      maxBisections,
+    });
     const m = (p: typeof a.atAnswer) => metricOf(p, a.metric);
     const v = m(a.atAnswer);
     const name = a.metric === "cpu" ? "node CPU" : "throughput overhead";
@@ -50,7 +55,9 @@ export function registerBudget(program: Command): void {
           ? [
               `answer: ${a.maxTrafficGbps.toFixed(2)} Gb/s (${name} ${est(v)} %, 95% CI ${ci(v)}); ${a.exceededAtGbps!.toFixed(2)} Gb/s exceeds the budget (${est(m(a.atExceeded!))} %)`,
               ...(a.stoppedBy === "resolution"
-                ? [`bisection stopped at a ${(a.exceededAtGbps! - a.maxTrafficGbps).toFixed(3)} Gb/s bracket, above --tolerance: the simulation resolves about ${a.resolutionGbps?.toFixed(3)} Gb/s there (more --replications or --duration narrow it)`]
+                ? [
+                    `bisection stopped at a ${(a.exceededAtGbps! - a.maxTrafficGbps).toFixed(3)} Gb/s bracket, above --tolerance: the simulation resolves about ${a.resolutionGbps?.toFixed(3)} Gb/s there (more --replications or --duration narrow it)`,
+                  ]
                 : a.stoppedBy === "iterations"
                   ? [`bisection stopped after --max-bisections ${a.maxBisections} steps, above --tolerance`]
                   : []),

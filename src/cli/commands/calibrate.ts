@@ -8,7 +8,9 @@ import { printWarnings } from "../output.ts";
 export function registerCalibrate(program: Command): void {
   program
     .command("calibrate")
-    .description("Fit the model's cost constants to a `bpfsim measure` dataset; writes models/calibration/<host-class>.json (an existing one only with --force)")
+    .description(
+      "Fit the model's cost constants to a `bpfsim measure` dataset; writes models/calibration/<host-class>.json (an existing one only with --force)",
+    )
     .requiredOption("--data <file>", "dataset (validation/data/<host-class>-<date>.jsonl)")
     .option("--literature <file>", "literature constants (default models/calibration/literature.json)")
     .option("--out <file>", "output (default models/calibration/<host-class>.json)")

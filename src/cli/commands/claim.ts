@@ -10,7 +10,7 @@ export function registerClaim(program: Command): void {
   const cmd = program
     .command("claim")
     .description(
-      'Judge a vendor claim (models/schema/claim.schema.json; examples in models/claims/). ' +
+      "Judge a vendor claim (models/schema/claim.schema.json; examples in models/claims/). " +
         '"consistent": inside the predicted 95% interval widened by the model\'s validated error for that kind of scenario (validation/model-error.json). ' +
         '"optimistic": below it; "pessimistic": above it. ' +
         '"impossible": less CPU than the BPF programs alone need.',
@@ -23,11 +23,38 @@ export function registerClaim(program: Command): void {
     const a = judgeClaim(loadClaim(file), { seed, replications, durationS, maxIterations: maxIterationsOption(o), tolerance: { relative } });
     const rows: Cell[][] = [];
     const f = (x: number, d: number) => x.toFixed(d);
-    const acc = (v: { accepted: { low: number; high: number }; predicted: { mean: number; n: number } }) => ({ mean: v.predicted.mean, halfWidth: (v.accepted.high - v.accepted.low) / 2, low: v.accepted.low, high: v.accepted.high, n: v.predicted.n });
-    if (a.overhead) rows.push([a.overheadKind === "cpu" ? "node CPU the agent takes (%)" : "throughput overhead (%)", f(a.overhead.claimed, 2), estCell(a.overhead.predicted, 2), ciCell(a.overhead.predicted, 2), ciCell(acc(a.overhead), 2), "-", a.overhead.verdict]);
-    if (a.agentCpu) rows.push(["agent CPU, user + kernel (cores)", f(a.agentCpu.claimed, 3), estCell(a.agentCpu.predicted, 3), ciCell(a.agentCpu.predicted, 3), ciCell(acc(a.agentCpu), 3), f(a.agentCpu.bpfLowerBoundCores, 3), a.agentCpu.verdict]);
+    const acc = (v: { accepted: { low: number; high: number }; predicted: { mean: number; n: number } }) => ({
+      mean: v.predicted.mean,
+      halfWidth: (v.accepted.high - v.accepted.low) / 2,
+      low: v.accepted.low,
+      high: v.accepted.high,
+      n: v.predicted.n,
+    });
+    if (a.overhead)
+      rows.push([
+        a.overheadKind === "cpu" ? "node CPU the agent takes (%)" : "throughput overhead (%)",
+        f(a.overhead.claimed, 2),
+        estCell(a.overhead.predicted, 2),
+        ciCell(a.overhead.predicted, 2),
+        ciCell(acc(a.overhead), 2),
+        "-",
+        a.overhead.verdict,
+      ]);
+    if (a.agentCpu)
+      rows.push([
+        "agent CPU, user + kernel (cores)",
+        f(a.agentCpu.claimed, 3),
+        estCell(a.agentCpu.predicted, 3),
+        ciCell(a.agentCpu.predicted, 3),
+        ciCell(acc(a.agentCpu), 3),
+        f(a.agentCpu.bpfLowerBoundCores, 3),
+        a.agentCpu.verdict,
+      ]);
     const me = a.modelError;
-    const extra = a.tolerance.relative > 0 || a.tolerance.overheadPp > 0 || a.tolerance.cpuCores > 0 ? `, or max(${a.tolerance.relative * 100}% of the prediction, ${a.tolerance.overheadPp} pp / ${a.tolerance.cpuCores} cores) if larger` : "";
+    const extra =
+      a.tolerance.relative > 0 || a.tolerance.overheadPp > 0 || a.tolerance.cpuCores > 0
+        ? `, or max(${a.tolerance.relative * 100}% of the prediction, ${a.tolerance.overheadPp} pp / ${a.tolerance.cpuCores} cores) if larger`
+        : "";
     print(o, a, {
       preamble: [
         `claim ${a.claim.name}: "${a.claim.description}"`,

@@ -3,7 +3,19 @@ import type { Command } from "commander";
 import { overheadByCoresChart } from "../../charts/overhead-by-cores.ts";
 import { crossover } from "../../queries/crossover.ts";
 import { metricLabel } from "../../queries/common.ts";
-import { addOutputOptions, addQuickSimulationOptions, chartPath, ciCell, estCell, metricOption, print, quickOptions, trafficFlags, writeChart, type Cell } from "../output.ts";
+import {
+  addOutputOptions,
+  addQuickSimulationOptions,
+  chartPath,
+  ciCell,
+  estCell,
+  metricOption,
+  print,
+  quickOptions,
+  trafficFlags,
+  writeChart,
+  type Cell,
+} from "../output.ts";
 import { DEFAULT_CALIBRATION } from "../../node/scenario.ts";
 
 export function registerCrossover(program: Command): void {
@@ -32,20 +44,48 @@ export function registerCrossover(program: Command): void {
     const t = trafficFlags(o);
     const metric = metricOption(o.metric, t.trafficGbps !== undefined ? "cpu" : "throughput");
     const a = crossover(
-      { ...t, metric, perfTool: o.perfTool, ringbufTool: o.ringbufTool, placement: o.placement, workload: o.workload, calibration: o.calibration, hardware: o.hardware?.split(",").map((s: string) => s.trim()) },
+      {
+        ...t,
+        metric,
+        perfTool: o.perfTool,
+        ringbufTool: o.ringbufTool,
+        placement: o.placement,
+        workload: o.workload,
+        calibration: o.calibration,
+        hardware: o.hardware?.split(",").map((s: string) => s.trim()),
+      },
       { ...quickOptions(o), flipSearch: o.flip !== false },
     );
-    const traffic = t.trafficGbps !== undefined ? `offered ${t.trafficGbps} Gb/s` : t.observedGbps !== undefined ? `observed ${t.observedGbps} Gb/s` : "saturating receiver";
+    const traffic =
+      t.trafficGbps !== undefined ? `offered ${t.trafficGbps} Gb/s` : t.observedGbps !== undefined ? `observed ${t.observedGbps} Gb/s` : "saturating receiver";
     print(o, a, {
       preamble: [
         `${a.spec.perfTool} vs ${a.spec.ringbufTool} · ${traffic} · placement ${o.placement} · compares ${metric === "cpu" ? "node CPU the agent takes" : "throughput overhead"} (--metric ${metric}${o.metric === undefined ? ", the default" : ""})`,
         `calibration: ${a.calibration.file}; ${a.replications} replications per point, ± is the 95% confidence half-width`,
       ],
       // narrow: the metric compared and its margin; the other metric and losses are in --json / --csv
-      header: ["hardware", "vCPUs", metric === "cpu" ? "perf node CPU (%)" : "perf overhead (%)", metric === "cpu" ? "ringbuf node CPU (%)" : "ringbuf overhead (%)", "margin (pp)", "95% CI", "ringbuf wins", "keeps up (perf/rb)"],
+      header: [
+        "hardware",
+        "vCPUs",
+        metric === "cpu" ? "perf node CPU (%)" : "perf overhead (%)",
+        metric === "cpu" ? "ringbuf node CPU (%)" : "ringbuf overhead (%)",
+        "margin (pp)",
+        "95% CI",
+        "ringbuf wins",
+        "keeps up (perf/rb)",
+      ],
       rows: a.rows.map((r): Cell[] => {
         const [pm, rm] = metric === "cpu" ? [r.perfNodeCpuPct, r.ringbufNodeCpuPct] : [r.perfOverheadPct, r.ringbufOverheadPct];
-        return [r.hardware, String(r.vcpus), estCell(pm), estCell(rm), estCell(r.differencePp), ciCell(r.differencePp), r.ringbufWins ? "yes" : "no", `${r.perfKeepsUp ? "yes" : "NO"}/${r.ringbufKeepsUp ? "yes" : "NO"}`];
+        return [
+          r.hardware,
+          String(r.vcpus),
+          estCell(pm),
+          estCell(rm),
+          estCell(r.differencePp),
+          ciCell(r.differencePp),
+          r.ringbufWins ? "yes" : "no",
+          `${r.perfKeepsUp ? "yes" : "NO"}/${r.ringbufKeepsUp ? "yes" : "NO"}`,
+        ];
       }),
       footer: [
         `answer: ${a.verdict.toUpperCase()}: ${a.statement}`,
@@ -58,7 +98,10 @@ export function registerCrossover(program: Command): void {
         { vcpus: r.vcpus, tool: a.spec.perfTool!, overheadPct: metric === "cpu" ? r.perfNodeCpuPct : r.perfOverheadPct },
         { vcpus: r.vcpus, tool: a.spec.ringbufTool!, overheadPct: metric === "cpu" ? r.ringbufNodeCpuPct : r.ringbufOverheadPct },
       ]);
-      await writeChart(chart, overheadByCoresChart(rows, `${metric === "cpu" ? "Node CPU the agent takes" : "Overhead"} by node size, ${traffic}`, metricLabel(metric)));
+      await writeChart(
+        chart,
+        overheadByCoresChart(rows, `${metric === "cpu" ? "Node CPU the agent takes" : "Overhead"} by node size, ${traffic}`, metricLabel(metric)),
+      );
     }
   });
 }

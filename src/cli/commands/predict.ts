@@ -4,7 +4,19 @@ import { attributionChart } from "../../charts/attribution.ts";
 import { predict } from "../../queries/predict.ts";
 import { dominantLabel } from "../../queries/common.ts";
 import { addSimulationOptions, simulationOptions } from "./simulate.ts";
-import { addMaxIterationsOption, addOutputOptions, addScenarioOptions, chartPath, ciCell, estCell, maxIterationsOption, print, trafficFlags, writeChart, type Cell } from "../output.ts";
+import {
+  addMaxIterationsOption,
+  addOutputOptions,
+  addScenarioOptions,
+  chartPath,
+  ciCell,
+  estCell,
+  maxIterationsOption,
+  print,
+  trafficFlags,
+  writeChart,
+  type Cell,
+} from "../output.ts";
 
 export function registerPredict(program: Command): void {
   const cmd = program

@@ -2,7 +2,18 @@
 import type { Command } from "commander";
 import { size } from "../../queries/size.ts";
 import { numberOption } from "../errors.ts";
-import { addOutputOptions, addQuickSimulationOptions, addScenarioOptions, ciCell, est, estCell, print, quickOptions, trafficFlags, type Cell } from "../output.ts";
+import {
+  addOutputOptions,
+  addQuickSimulationOptions,
+  addScenarioOptions,
+  ciCell,
+  est,
+  estCell,
+  print,
+  quickOptions,
+  trafficFlags,
+  type Cell,
+} from "../output.ts";
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 20 ? 3 : 1)} MiB`;
 
@@ -18,7 +29,11 @@ export function registerSize(program: Command): void {
     .requiredOption("--max-lost-per-s <n>", "target: lost events per second");
   addOutputOptions(addQuickSimulationOptions(addScenarioOptions(cmd))).action((o) => {
     const max = numberOption("--max-lost-per-s", o.maxLostPerS, (n) => n >= 0, "a number >= 0");
-    const a = size({ hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) }, max, quickOptions(o));
+    const a = size(
+      { hardware: o.hardware, tool: o.tool, placement: o.placement, workload: o.workload, calibration: o.calibration, ...trafficFlags(o) },
+      max,
+      quickOptions(o),
+    );
     const unit = a.unit === "pagesPerCpu" ? "pages per CPU" : "ring bytes";
     const steps = [...a.steps].sort((x, y) => x.size - y.size);
     print(o, a, {
@@ -32,7 +47,9 @@ export function registerSize(program: Command): void {
         a.answer === null
           ? `no size up to ${steps.at(-1)!.size} ${unit} keeps lost/s under ${max}`
           : `answer: ${a.answer.size} ${unit} = ${mib(a.answer.memoryBytes)} (${a.nextSmaller ? `${a.nextSmaller.size} loses ${est(a.nextSmaller.lostPerS, 0)}/s` : "the smallest size tried"}); the tool's default ${a.toolDefault.size} = ${mib(a.toolDefault.memoryBytes)}`,
-        ...(a.readerFallsBehind ? ["warning: the reader falls behind (more than 10% of records still buffered at the end): a bigger buffer only delays the losses"] : []),
+        ...(a.readerFallsBehind
+          ? ["warning: the reader falls behind (more than 10% of records still buffered at the end): a bigger buffer only delays the losses"]
+          : []),
       ],
     });
   });

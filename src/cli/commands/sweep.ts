@@ -54,7 +54,10 @@ export function registerSweep(program: Command): void {
         throw new UsageError(`--grid = ${JSON.stringify(o.grid)}: ${jsonSyntaxMessage(err)}`, "--grid", o.grid);
       }
       const shard = o.shard === undefined ? undefined : parseShard(o.shard);
-      const workers = o.workers === undefined ? undefined : numberOption("--workers", o.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 1024, "an integer in [1, 1024]");
+      const workers =
+        o.workers === undefined
+          ? undefined
+          : numberOption("--workers", o.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 1024, "an integer in [1, 1024]");
       const { hash } = normaliseGrid(grid);
       let skip: Set<number> | undefined;
       if (o.out !== undefined && existsSync(o.out) && statSync(o.out).size > 0) {
@@ -65,7 +68,9 @@ export function registerSweep(program: Command): void {
       }
       const plan = planSweep(grid, { shard, workers, force: o.force, skip });
       const fd = o.out !== undefined ? openSync(o.out, "a") : undefined;
-      const bar = process.stderr.isTTY ? new SingleBar({ format: "sweep [{bar}] {value}/{total} points  eta {eta}s", stream: process.stderr }, Presets.shades_classic) : null;
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: "sweep [{bar}] {value}/{total} points  eta {eta}s", stream: process.stderr }, Presets.shades_classic)
+        : null;
       const seen = new Set<string>();
       const rows: SweepRow[] = [];
       let started = false;
@@ -103,7 +108,13 @@ export function registerSweep(program: Command): void {
         if (fd !== undefined) closeSync(fd);
       }
       if (chart) {
-        const all = fd !== undefined ? readFileSync(o.out, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as SweepRow) : rows;
+        const all =
+          fd !== undefined
+            ? readFileSync(o.out, "utf8")
+                .split("\n")
+                .filter((l) => l.trim() !== "")
+                .map((l) => JSON.parse(l) as SweepRow)
+            : rows;
         await writeChart(chart, sweepChart(all, o.x, o.y, o.color));
       }
     });

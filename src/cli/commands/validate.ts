@@ -27,7 +27,12 @@ export function registerValidate(program: Command): void {
         seed: seedOption(o.seed),
         replications: numberOption("--replications", o.replications, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
         durationS: numberOption("--duration", o.duration, (n) => n > 0.02 && n <= 3600, "seconds in (0.02, 3600]"),
-        sensitivityReplications: numberOption("--sensitivity-replications", o.sensitivityReplications, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "an integer in [1, 1000]"),
+        sensitivityReplications: numberOption(
+          "--sensitivity-replications",
+          o.sensitivityReplications,
+          (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+          "an integer in [1, 1000]",
+        ),
         seedCalibration: o.calibration,
         measuredCalibration: o.measuredCalibration,
         outDir: o.out,
