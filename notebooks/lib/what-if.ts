@@ -27,7 +27,7 @@ export type { SimulationResult };
 
 /**
  * Simulation options for a browser: 2 replications of 0.11 simulated s, 0.01 of them warm-up
- * (a few hundred ms a point). The CLI's defaults (5 x 0.2 s) are for reports, not for a slider.
+ * (a few hundred ms a point). The CLI's defaults (5 x 0.22 s) are for reports, not for a slider.
  * The measured window is one whole CFS period (100 ms, models/placements/limited.json): a window of
  * a fraction of a period sees the agent's quota before it runs out and under-counts throttling
  * (at 0.05 s, azure-d32s-v5 with retina-ringbuf at 8 Gb/s read 4.2% overhead instead of 2.4%);

@@ -1,7 +1,7 @@
 /**
  * CFS bandwidth control: a cgroup's CPU limit as `quota` ns of runtime per `period` ns.
  *
- * Kernel (v6.x): kernel/sched/fair.c `account_cfs_rq_runtime`, `throttle_cfs_rq`,
+ * Kernel (read at v6.18; version differences are named where they matter): kernel/sched/fair.c `account_cfs_rq_runtime`, `throttle_cfs_rq`,
  * `do_sched_cfs_period_timer`. A Kubernetes CPU limit of L cores is cpu.max = L*period per period
  * (period 100 ms by default). While the group has no runtime left its tasks are throttled until the
  * period timer refills it; a task is throttled in the middle of its work (`check_cfs_rq_runtime` at

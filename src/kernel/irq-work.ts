@@ -2,7 +2,7 @@
  * irq_work: work queued from a context that cannot wake tasks (NMI, a BPF program holding locks),
  * run shortly after from a self-interrupt on the same CPU.
  *
- * Kernel (v6.x): kernel/irq_work.c `irq_work_queue` / `irq_work_claim`: queuing an item that is
+ * Kernel (read at v6.18; version differences are named where they matter): kernel/irq_work.c `irq_work_queue` / `irq_work_claim`: queuing an item that is
  * still pending does nothing and returns false, so wakeups requested while one is in flight
  * coalesce into it; `arch_irq_work_raise` sends a self-IPI (x86: an APIC write, which in a VM
  * without IPI virtualisation is a VM exit). This file keeps one pending flag per work item

@@ -1,7 +1,7 @@
 /**
  * Per-CPU perf buffers behind a BPF_MAP_TYPE_PERF_EVENT_ARRAY, as bpf_perf_event_output fills them.
  *
- * Kernel (v6.x): kernel/events/ring_buffer.c `__perf_output_begin`, `perf_output_put_handle`,
+ * Kernel (read at v6.18; version differences are named where they matter): kernel/events/ring_buffer.c `__perf_output_begin`, `perf_output_put_handle`,
  * `perf_output_wakeup`; kernel/events/core.c `perf_event_output`, `perf_pending_irq`.
  * - One ring per CPU of `pagesPerCpu` 4 KiB pages; the producer is always the local CPU, so no lock.
  * - A record is `struct perf_event_header` (8 B) + u32 size + the raw sample, padded to 8 bytes:

@@ -3,7 +3,7 @@
  * run on one CPU, and every packet's kernel work (including the TC hooks and their BPF output) is
  * paid there.
  *
- * Kernel (v6.x): Documentation/networking/scaling.rst (RSS, IRQ affinity). Queue i's IRQ is placed on
+ * Kernel (read at v6.18; version differences are named where they matter): Documentation/networking/scaling.rst (RSS, IRQ affinity). Queue i's IRQ is placed on
  * CPU floor(i * cpus / queues), spreading queues evenly as irqbalance or the driver default do. The
  * share of traffic each queue receives is drawn once per replication from a lognormal with the
  * workload's coefficient of variation (the hash imbalance of a finite set of flows), then normalised.

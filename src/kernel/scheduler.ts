@@ -1,7 +1,7 @@
 /**
  * Where the scheduler runs a woken agent thread that owns no CPU.
  *
- * Kernel (v6.x): kernel/sched/fair.c `select_task_rq_fair` → `wake_affine` then
+ * Kernel (read at v6.18; version differences are named where they matter): kernel/sched/fair.c `select_task_rq_fair` → `wake_affine` then
  * `select_idle_sibling`: the wakee goes to the waker's (or its previous) last-level-cache domain,
  * preferring an idle CPU there. On a node whose CPUs are all busy with traffic there is no idle CPU,
  * so the thread lands on a busy CPU of the waker's LLC and its run time is taken from the work there.
