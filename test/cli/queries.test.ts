@@ -58,7 +58,12 @@ describe("query commands", () => {
     expect(csv[0]).toBe("metric,mean,low,high");
     expect(csv.length).toBe(16);
     expect(csv[2]).toMatch(/^node CPU the agent takes \(%\),/);
-    expect(csv[15]).toMatch(/^node CPU by mechanism \(cores\),"?readerCpu /);
+    // the mechanisms by their cores, largest first
+    const m = csv[15].match(/^node CPU by mechanism \(cores\),"([^"]+)"/);
+    expect(m).not.toBeNull();
+    const cores = m![1].split(", ").map((x) => Number(x.split(" ")[1]));
+    expect(cores.length).toBeGreaterThan(2);
+    expect(cores.every((c, i) => Number.isFinite(c) && (i === 0 || c <= cores[i - 1]))).toBe(true);
     const text = (await run(base)).out;
     expect(text).toContain(`calibration: models/calibration/${DEFAULT_CALIBRATION}.json`);
     expect(text).toContain("95% CI");
