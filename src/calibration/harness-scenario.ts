@@ -10,12 +10,21 @@ import type { Placement, ToolProfile } from "../models/types.ts";
 import { toolWithOverrides } from "../node/overrides.ts";
 
 /**
+ * Mode none (the parser runs on every packet and emits nothing) as the harness tool sampling one
+ * packet in 10^6, the tool schema's bound: the program's cost on every packet, and at most one record
+ * per million program runs (none at all in a replication of under a million program runs), whose
+ * output, wakeup and reader costs are far below the replication interval.
+ */
+export const NO_OUTPUT_SAMPLING = 1_000_000;
+
+/**
  * The harness tool (harness-perf or harness-ringbuf) with a run's loader settings: the perf settings
  * apply to perf mode and the ring buffer's to ring buffer mode, the others are ignored (the loader
- * ignores them too); a watermark wins over wakeup_events, as in the loader.
+ * ignores them too); a watermark wins over wakeup_events, as in the loader. Mode none: see
+ * NO_OUTPUT_SAMPLING.
  */
 export function toolForSettings(s: LoaderSettings): ToolProfile {
-  if (s.mode === "none") throw new RangeError("toolForSettings: mode none has no output buffer");
+  if (s.mode === "none") return toolWithOverrides("harness-perf", { sampling: NO_OUTPUT_SAMPLING }, loadTool);
   const common = { sampling: s.sample };
   if (s.mode === "perf") {
     const wakeup = s.watermarkBytes !== undefined ? { watermarkBytes: s.watermarkBytes } : { wakeupEvents: s.wakeupEvents };

@@ -23,7 +23,7 @@ import { validateProfile } from "../models/load.ts";
 import type { Placement, ToolProfile } from "../models/types.ts";
 import { buildScenario } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
-import { harnessShape, placementFor, toolForSettings } from "../calibration/harness-scenario.ts";
+import { harnessShape, NO_OUTPUT_SAMPLING, placementFor, toolForSettings } from "../calibration/harness-scenario.ts";
 import { resolve } from "node:path";
 import type { ThroughputRow } from "../measure/jsonl.ts";
 import { REPO_ROOT } from "../measure/loader.ts";
@@ -81,12 +81,13 @@ export interface MeasuredValidation {
 
 /** The harness tool profile with one configuration's loader settings applied. */
 function describe(t: ToolProfile, p: Placement): string {
+  const place = p.kind === "limited" ? `limited ${p.cpuLimit} CPU` : p.kind;
+  if (t.sampling === NO_OUTPUT_SAMPLING) return `program attached, no output (modelled as sample 1/${NO_OUTPUT_SAMPLING}), ${place}`;
   const b = t.buffer;
   const buf =
     b.kind === "perf"
       ? `perf ${b.pagesPerCpu} pages, ${b.watermarkBytes !== undefined ? `watermark ${b.watermarkBytes} B` : `wakeup_events ${b.wakeupEvents}`}`
       : `ringbuf ${b.bytes / 1048576} MiB, wakeup ${typeof b.wakeup === "string" ? b.wakeup : `forced every ${b.wakeup.forceEvery}`}`;
-  const place = p.kind === "limited" ? `limited ${p.cpuLimit} CPU` : p.kind;
   return `${buf}, sample 1/${t.sampling}, ${place}`;
 }
 
@@ -114,11 +115,11 @@ export function validateMeasured(rows: readonly DatasetRow[], cal: FittedCalibra
     if (config.configId === baselineConfig) continue;
     const measuredOverheadPct = 100 * (1 - config.medianGbps / baseline.medianGbps);
     const s = config.settings;
-    if (s === undefined || s.mode === "none") {
+    if (s === undefined) {
       comparisons.push({
         config,
-        scenario: s === undefined ? "no program" : "program attached, no output",
-        notes: ["the model has no tool without an output buffer: not predicted"],
+        scenario: "no program",
+        notes: ["no program attached: nothing to predict"],
         result: null,
         errorPct: null,
         insideSpread: null,

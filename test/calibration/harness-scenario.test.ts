@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { placementFor, toolForSettings } from "../../src/calibration/harness-scenario.ts";
+import { NO_OUTPUT_SAMPLING, placementFor, toolForSettings } from "../../src/calibration/harness-scenario.ts";
 
 describe("toolForSettings", () => {
   it("applies the harness run's perf settings", () => {
@@ -20,8 +20,11 @@ describe("toolForSettings", () => {
   it("refuses a bad setting with a ScenarioError naming it", () => {
     expect(() => toolForSettings({ mode: "perf", perfPages: 3 })).toThrow(expect.objectContaining({ name: "ScenarioError", field: "perfPages", value: 3 }));
   });
-  it("has no tool for mode none", () => {
-    expect(() => toolForSettings({ mode: "none" })).toThrow(/none/);
+  it("mode none: the harness tool sampling one packet in 10^6", () => {
+    // mode none: the program on every packet, no output (one record per 10^6 program runs at most)
+    const none = toolForSettings({ mode: "none", sample: 1 });
+    expect(none.sampling).toBe(NO_OUTPUT_SAMPLING);
+    expect(none.name).toBe("harness-perf");
   });
 });
 

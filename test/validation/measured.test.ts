@@ -39,21 +39,24 @@ describe("validateMeasured: the bookkeeping", () => {
     });
     expect(validateMeasured(rows, cal(["tp-baseline#0", "tp-baseline#1", "tp-baseline#2"])).baseline!.used).toBe(false);
   });
-  it("a held-out configuration without an output buffer is measured but not predicted, with the overhead by hand", () => {
+  it("a held-out configuration with the program but no output is predicted as the program's cost alone", () => {
     const rows = [
       tp("tp-baseline", 0, 20),
       tp("tp-none", 0, 15, { mode: "none" }),
       tp("tp-none", 1, 16, { mode: "none" }),
       tp("tp-none", 2, 17, { mode: "none" }),
     ];
-    const v = validateMeasured(rows, cal(["tp-none#0", "tp-none#1", "tp-none#2"]));
+    const v = validateMeasured(rows, cal(["tp-none#0", "tp-none#1", "tp-none#2"]), { seed: 1, replications: 2, durationS: 0.06, warmupS: 0.01 });
     expect(v.comparisons).toHaveLength(1);
     const c = v.comparisons[0];
-    expect(c.result).toBeNull();
-    expect(c.errorPct).toBeNull();
-    expect(c.insideSpread).toBeNull();
-    expect(c.scenario).toBe("program attached, no output");
-    expect(c.notes.join(" ")).toMatch(/not predicted/);
+    expect(c.scenario).toMatch(/^program attached, no output \(modelled as sample 1\/1000000\)/);
+    const r = c.result!;
+    // no record in the run: nothing emitted, lost or woken; the throughput is the baseline's less the programs' CPU time
+    expect(r.eventsPerS.mean).toBe(0);
+    expect(r.lostPerS.mean).toBe(0);
+    expect(r.withAgentGbps.mean).toBeLessThan(20);
+    expect(r.withAgentGbps.mean).toBeGreaterThan(15);
+    expect(c.errorPct).toBeCloseTo((100 * (r.withAgentGbps.mean - 16)) / 16, 9);
     // 100 x (1 - 16 / 20)
     expect(c.measuredOverheadPct).toBeCloseTo(20, 12);
   });
