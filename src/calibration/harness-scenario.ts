@@ -6,8 +6,10 @@
 import type { TrafficShape } from "../measure/grid.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import { loadTool } from "../models/load.ts";
-import type { Placement, ToolProfile } from "../models/types.ts";
+import type { CalibrationFile, Placement, ToolProfile } from "../models/types.ts";
 import { toolWithOverrides } from "../node/overrides.ts";
+import { buildScenario } from "../node/scenario.ts";
+import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
 
 /**
  * Mode none (the parser runs on every packet and emits nothing) as the harness tool sampling one
@@ -82,4 +84,22 @@ export function harnessShape(shape: TrafficShape | undefined): HarnessShape {
 /** The traffic shape of a configuration id: `tp-lo-p2-*` / `tpw-lo-p2-*` are lo-p2, the rest veth. */
 export function shapeOfConfigId(configId: string): TrafficShape {
   return /^tp[wd]?-lo-p2-/.test(configId) ? "lo-p2" : "veth";
+}
+
+/**
+ * One harness configuration run through the node model with no CPU limit (its placement from the
+ * loader settings): hardware dev-kvm-2vcpu and workload iperf3-veth unless given, observed at
+ * `baselineGbps`, the harness tool with the run's settings. The calibration's fits ask it for wakeups
+ * and reader cycles per output.
+ */
+export function simulateHarness(
+  cal: CalibrationFile,
+  settings: LoaderSettings,
+  baselineGbps: number,
+  sim: SimulateOptions & { hardware?: string; workload?: string } = {},
+): SimulationResult {
+  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", ...opts } = sim;
+  const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
+  const { placement } = placementFor(settings, undefined);
+  return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement }, opts);
 }

@@ -14,9 +14,8 @@
 import type { DatasetRow } from "../measure/jsonl.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
-import { buildScenario } from "../node/scenario.ts";
-import { simulate, type SimulateOptions } from "../node/simulate.ts";
-import { placementFor, toolForSettings } from "./harness-scenario.ts";
+import type { SimulateOptions } from "../node/simulate.ts";
+import { simulateHarness } from "./harness-scenario.ts";
 import { median } from "./stats.ts";
 import { bisectNonIncreasing, wakeupTarget, type BisectResult, type WakeupTarget } from "./wakeup-fit.ts";
 
@@ -183,10 +182,7 @@ export function simulatedReaderCycles(
   baselineGbps: number,
   sim: SimulateOptions & { hardware?: string; workload?: string } = {},
 ): number {
-  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", ...opts } = sim;
-  const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
-  const { placement } = placementFor(settings, undefined);
-  const r = simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement }, opts);
+  const r = simulateHarness(cal, settings, baselineGbps, sim);
   if (!(r.eventsPerS.mean > 0)) throw new RangeError("simulatedReaderCycles: the model emitted no events");
   return r.readerWakeupsPerS.mean / r.eventsPerS.mean;
 }

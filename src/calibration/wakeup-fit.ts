@@ -21,9 +21,8 @@
 import type { DatasetRow, ThroughputRow } from "../measure/jsonl.ts";
 import { wakeupRatio, type LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
-import { buildScenario } from "../node/scenario.ts";
-import { simulate, type SimulateOptions } from "../node/simulate.ts";
-import { toolForSettings, placementFor } from "./harness-scenario.ts";
+import type { SimulateOptions } from "../node/simulate.ts";
+import { simulateHarness } from "./harness-scenario.ts";
 import { median } from "./stats.ts";
 
 export interface BisectResult {
@@ -199,10 +198,7 @@ export function simulatedWakeupRatio(
   baselineGbps: number,
   sim: SimulateOptions & { hardware?: string; workload?: string } = {},
 ): number {
-  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", ...opts } = sim;
-  const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
-  const { placement } = placementFor(settings, undefined);
-  const r = simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement }, opts);
+  const r = simulateHarness(cal, settings, baselineGbps, sim);
   if (!(r.eventsPerS.mean > 0)) throw new RangeError("simulatedWakeupRatio: the model emitted no events");
   return r.wakeupsPerS.mean / r.eventsPerS.mean;
 }

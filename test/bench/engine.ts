@@ -17,6 +17,7 @@
  * `engineModels` lists them; `run.ts` runs them in interleaved rounds (every model once per round,
  * after one warm-up run each) and summarises each model's rounds as median, min and max.
  */
+import { BareHeap } from "./bare-heap.ts";
 import { performance } from "node:perf_hooks";
 import { Environment, SpinLock, Timeline, RandomStreams, exponential } from "../../src/engine/index.ts";
 
@@ -187,53 +188,7 @@ function mm1BareHeap(p: EngineBenchParams, seed: number): RunOutcome {
   const rs = new RandomStreams(seed);
   const arrival = exponential(rs.stream("arrivals"), p.arrivalMean);
   const service = exponential(rs.stream("service"), p.serviceMean);
-  const cap = 64;
-  const times = new Float64Array(cap);
-  const seqs = new Float64Array(cap);
-  const kinds = new Int32Array(cap);
-  let size = 0;
-  let seq = 0;
-  const push = (t: number, k: number): void => {
-    const s = seq++;
-    let i = size++;
-    while (i > 0) {
-      const q = (i - 1) >> 1;
-      if (times[q] < t || (times[q] === t && seqs[q] < s)) break;
-      times[i] = times[q];
-      seqs[i] = seqs[q];
-      kinds[i] = kinds[q];
-      i = q;
-    }
-    times[i] = t;
-    seqs[i] = s;
-    kinds[i] = k;
-  };
-  let now = 0;
-  const pop = (): number => {
-    const k0 = kinds[0];
-    now = times[0];
-    const n = --size;
-    if (n > 0) {
-      const t = times[n];
-      const s = seqs[n];
-      const k = kinds[n];
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
-        if (t < times[c] || (t === times[c] && s < seqs[c])) break;
-        times[i] = times[c];
-        seqs[i] = seqs[c];
-        kinds[i] = kinds[c];
-        i = c;
-      }
-      times[i] = t;
-      seqs[i] = s;
-      kinds[i] = k;
-    }
-    return k0;
-  };
+  const heap = new BareHeap(64);
   const waiting = new Float64Array(p.customers);
   let head = 0;
   let tail = 0;
@@ -242,21 +197,22 @@ function mm1BareHeap(p: EngineBenchParams, seed: number): RunOutcome {
   let sum = 0;
   let done = 0;
   let events = 0;
-  push(0, 0);
-  while (size > 0) {
-    const kind = pop();
+  heap.push(0, 0);
+  while (heap.size > 0) {
+    const kind = heap.pop();
+    const now = heap.now;
     events++;
     if (kind === 0) {
       waiting[tail++] = now;
       if (!busy) {
         busy = true;
-        push(now + service.sample(), 1);
+        heap.push(now + service.sample(), 1);
       }
-      if (++arrived < p.customers) push(now + arrival.sample(), 0);
+      if (++arrived < p.customers) heap.push(now + arrival.sample(), 0);
     } else {
       sum += now - waiting[head++];
       done++;
-      if (head < tail) push(now + service.sample(), 1);
+      if (head < tail) heap.push(now + service.sample(), 1);
       else busy = false;
     }
   }

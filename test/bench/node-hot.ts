@@ -23,6 +23,7 @@
  * one warm-up of each; the ratio (node events/s over ceiling events/s) is taken within the round and
  * reported as median (min-max) over rounds. Target: >= 50% (issue 12, item 5).
  */
+import { BareHeap } from "./bare-heap.ts";
 import { performance } from "node:perf_hooks";
 import { Environment, RandomStreams, exponential } from "../../src/engine/index.ts";
 import { runNode } from "../../src/node/node-run.ts";
@@ -59,62 +60,16 @@ let lastEnv: Environment | null = null;
 /** The ceiling: `events` pop + push pairs on a bare typed-array heap holding `pending` events. */
 export function bareHeap(events: number, pending: number, meanGapNs: number, seed: number): { events: number; wallS: number } {
   const rng = exponential(new RandomStreams(seed).stream("ceiling"), meanGapNs);
-  const cap = Math.max(16, pending + 1);
-  const times = new Float64Array(cap);
-  const seqs = new Float64Array(cap);
-  const kinds = new Int32Array(cap);
-  let size = 0;
-  let seq = 0;
-  const push = (t: number, k: number): void => {
-    const s = seq++;
-    let i = size++;
-    while (i > 0) {
-      const q = (i - 1) >> 1;
-      if (times[q] < t || (times[q] === t && seqs[q] < s)) break;
-      times[i] = times[q];
-      seqs[i] = seqs[q];
-      kinds[i] = kinds[q];
-      i = q;
-    }
-    times[i] = t;
-    seqs[i] = s;
-    kinds[i] = k;
-  };
-  let now = 0;
-  const pop = (): number => {
-    const k0 = kinds[0];
-    now = times[0];
-    const n = --size;
-    if (n > 0) {
-      const t = times[n];
-      const s = seqs[n];
-      const k = kinds[n];
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
-        if (t < times[c] || (t === times[c] && s < seqs[c])) break;
-        times[i] = times[c];
-        seqs[i] = seqs[c];
-        kinds[i] = kinds[c];
-        i = c;
-      }
-      times[i] = t;
-      seqs[i] = s;
-      kinds[i] = k;
-    }
-    return k0;
-  };
+  const heap = new BareHeap(Math.max(16, pending + 1));
   const t0 = performance.now();
-  for (let k = 0; k < pending; k++) push(rng.sample(), k);
+  for (let k = 0; k < pending; k++) heap.push(rng.sample(), k);
   let done = 0;
   let check = 0;
   while (done < events) {
-    const k = pop();
+    const k = heap.pop();
     done++;
     check += k;
-    push(now + rng.sample(), k);
+    heap.push(heap.now + rng.sample(), k);
   }
   const wallS = (performance.now() - t0) / 1000;
   if (check < 0) throw new Error("unreachable"); // keeps the loop's result live

@@ -9,11 +9,12 @@
  *
  * Needs /usr/bin/chromium (apt-get install -y chromium); without it the section is skipped and says so.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serve } from "../notebooks/serve.ts";
 import { rate, type Rate } from "./engine.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -21,32 +22,6 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const NOTEBOOK_TARGET_S = 1;
 /** The slider's positions after the first sweep (8 Gb/s): each one not shown before. */
 export const MOVES = [12, 16, 4, 10, 20];
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".woff2": "font/woff2",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-};
-
-function serve(dir: string): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)));
-    if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
-  });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      ok({ server, base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/` });
-    }),
-  );
-}
 
 export type NotebookResult =
   | { skipped: string }

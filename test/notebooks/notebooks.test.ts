@@ -4,11 +4,12 @@
 // the test (the site must work offline). Screenshots go to test/screenshots/<notebook>.png.
 // Needs /usr/bin/chromium (apt-get install -y chromium); without it the suite is skipped, saying so.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serve } from "./serve.ts";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNotebooks } from "../../notebooks/build.ts";
@@ -18,33 +19,6 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOTS = join(ROOT, "test", "screenshots");
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install -y chromium): notebook browser tests skipped`;
 if (missing) console.warn(missing);
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".woff2": "font/woff2",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-};
-
-/** A static file server for `dir` on 127.0.0.1 (a free port). */
-function serve(dir: string): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)));
-    if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
-  });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      ok({ server, base: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/` });
-    }),
-  );
-}
 
 interface Data {
   done: boolean;
