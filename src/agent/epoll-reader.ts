@@ -29,11 +29,16 @@
  * self-IPIs in hardirq context (with the VM exits of a virtualised self-IPI), and both run before
  * any task on that CPU (kernel/softirq.c `irq_exit_rcu` -> `invoke_softirq`). A CPU that spends a
  * share `a` of its time there gives its tasks only 1 - a of its time, so the reader's wait to run,
- * its passes and its switches there take 1 / (1 - a) as long in wall-clock time (and, since that
- * time is on the task's clock, out of its CFS quota too). `a` is the agent's own interrupt-context
- * work charged to that CPU so far (bpfProgram, recordOutput, lockSpin, wakeups less what the reader
- * itself caused there, cacheLines, epollLock) over the time it was charged in; the rest of the
- * receive path is in `runqueueWait`. With perf wakeup_events=1 every record costs its CPU an
+ * its passes and its switches there take 1 / (1 - a) as long in wall-clock time. `a` is the agent's
+ * own interrupt-context work charged to that CPU so far (bpfProgram, recordOutput, lockSpin, wakeups
+ * less what the reader itself caused there, cacheLines, epollLock) over the time it was charged in,
+ * plus the receive path's own inline softirq share there (`receiveInterruptShare`, from the
+ * throughput solver; a queue served by ksoftirqd is a task and waits in `runqueueWait` instead).
+ * Whether that stretch is the reader's runtime depends on the kernel: without
+ * CONFIG_IRQ_TIME_ACCOUNTING (the Kconfig default; the measuring host) the interrupt time taken while
+ * a task runs is on its clock (kernel/sched/core.c update_rq_clock_task), so it is billed to the
+ * reader (getrusage, cgroup cpu.stat: `agentBilledNs`) and comes out of its CFS quota; with it, only
+ * the reader's own work does. With perf wakeup_events=1 every record costs its CPU an
  * irq_work (6 us on the measuring KVM guest), so this share, not the reader, sets how often the
  * reader sleeps: measured there, readers of perf and ring buffer sleep once per 6 and per 4.4 records
  * (validation/data/kvm-2vcpu-amd-epyc-2026-11-25-wakeups.jsonl, voluntary_ctxt_switches / records).
@@ -119,6 +124,17 @@ export interface ReaderPlacement {
    * node); its threads never use more. @defaultValue 1 when dedicatedCpu >= 0
    */
   dedicatedCpus?: number;
+  /**
+   * Per CPU, the share of its time the receive path spends in interrupt context (inline softirq):
+   * added to the agent's own interrupt share when stretching the reader's time there. Omitted: none.
+   */
+  receiveInterruptShare?: Float64Array;
+  /**
+   * The kernel takes interrupt time out of the task's clock (CONFIG_IRQ_TIME_ACCOUNTING). Without it
+   * the stretch is the reader's runtime: billed to it (agentBilledNs) and run through its quota.
+   * @defaultValue false
+   */
+  irqTimeAccounting?: boolean;
 }
 
 /** The CPUs a pinned agent owns: when each is next free. */
@@ -174,6 +190,8 @@ export class EpollReader {
   /** When the ledger last started counting (its reset), and what the reader itself charged since in interrupt categories, per CPU. */
   private ledgerSince = 0;
   private readonly ownInterruptNs: Float64Array;
+  /** Interrupt time billed to the agent's threads since the last reset (none with IRQ time accounting). */
+  private billedInterruptNs = 0;
 
   constructor(
     private readonly env: Environment,
@@ -206,7 +224,8 @@ export class EpollReader {
     if (!(span >= MIN_SHARE_WINDOW_NS)) return 0;
     let ns = -this.ownInterruptNs[cpu];
     for (const c of INTERRUPT_CATEGORIES) ns += this.ledger.categoryOn(cpu, c);
-    return Math.min(MAX_INTERRUPT_SHARE, Math.max(0, ns / span));
+    const receive = this.placement.receiveInterruptShare?.[cpu] ?? 0;
+    return Math.min(MAX_INTERRUPT_SHARE, Math.max(0, ns / span + receive));
   }
 
   /**
@@ -215,6 +234,25 @@ export class EpollReader {
    */
   get agentCpuNs(): number {
     return this.agentNsCounted - this.aheadOf(this.env.now);
+  }
+
+  /**
+   * ns of CPU the kernel billed the agent's threads in the measured window: agentCpuNs plus, without
+   * IRQ time accounting, the interrupt time taken while they ran (what getrusage and cgroup cpu.stat
+   * report; the loader's reader_cpu_s).
+   */
+  get agentBilledNs(): number {
+    return this.agentCpuNs + this.billedInterruptNs;
+  }
+
+  /** Bills the interrupt time that stretched `ns` of the agent's work on a CPU with interrupt share `share`. */
+  private billInterrupts(ns: number, share: number): void {
+    if (this.placement.irqTimeAccounting !== true) this.billedInterruptNs += dilated(ns, share) - ns;
+  }
+
+  /** What `ns` of the agent's work on a CPU with interrupt share `share` takes from its quota: the stretch too unless IRQ time is accounted apart. */
+  private quotaNs(ns: number, share: number): number {
+    return this.placement.irqTimeAccounting === true ? ns : dilated(ns, share);
   }
 
   private aheadOf(t: number): number {
@@ -263,7 +301,9 @@ export class EpollReader {
     // keep arriving meanwhile, so its next pass drains a bigger batch
     if (!this.placement.ownsCpu) latency += this.runqueueWait(target);
     // the wait and the switch in run on the target's task time, which its interrupt work thins out
-    latency = dilated(latency, this.interruptShare(target));
+    const targetShare = this.interruptShare(target);
+    latency = dilated(latency, targetShare);
+    this.billInterrupts(this.costs.contextSwitchNs, targetShare);
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);
     this.chargeSide(target, CAT.cachePollution, this.costs.cachePollutionNs);
@@ -273,7 +313,7 @@ export class EpollReader {
       const j = this.pool.earliest();
       latency = Math.max(latency, this.pool.occupy(j, this.costs.contextSwitchNs, now) - now);
     }
-    if (this.placement.quota !== null) latency = Math.max(latency, this.placement.quota.run(this.costs.contextSwitchNs, now) - now);
+    if (this.placement.quota !== null) latency = Math.max(latency, this.placement.quota.run(this.quotaNs(this.costs.contextSwitchNs, targetShare), now) - now);
     this.env.schedule(latency, this.runBound);
     return wakerNs;
   }
@@ -322,11 +362,14 @@ export class EpollReader {
     this.recordsRead += d.records;
     // the pass's wall-clock time on this CPU (and what it takes from the quota): its work stretched by the CPU's interrupt time
     const wall = dilated(work, share);
+    this.billInterrupts(work, share);
     let doneAt = now + wall;
     if (j >= 0) this.pool!.occupy(j, wall, now);
     if (quota !== null) {
       const before = quota.throttleCount;
-      doneAt = quota.run(wall, now);
+      // the quota is charged what the task's clock counts: with IRQ time accounting its own work
+      // (the interrupts still take wall-clock time), without it the whole stretch
+      doneAt = this.placement.irqTimeAccounting === true ? quota.run(work, now) + (wall - work) : quota.run(wall, now);
       const throttles = quota.throttleCount - before;
       if (throttles > 0) {
         // throttled mid-pass: switched out, back in at each refill (the kernel's time, not the agent's)
@@ -347,8 +390,10 @@ export class EpollReader {
     this.contextSwitches++;
     const ns = this.costs.contextSwitchNs + this.costs.epollWaitNs;
     this.chargeRun(this.cpu, CAT.readerCpu, ns);
+    const share = this.interruptShare(this.cpu);
+    this.billInterrupts(ns, share);
     if (this.pool !== null) this.pool.occupy(this.pool.earliest(), ns, now);
-    if (this.placement.quota !== null) this.placement.quota.run(ns, now);
+    if (this.placement.quota !== null) this.placement.quota.run(this.quotaNs(ns, share), now);
   }
 
   /**
@@ -380,15 +425,18 @@ export class EpollReader {
     if (this.pool !== null) this.pool.occupy(worker.slot, ns, from);
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
+    const share = this.interruptShare(workerCpu);
+    this.billInterrupts(ns, share);
     this.chargeSide(workerCpu, CAT.cachePollution, this.costs.cachePollutionNs);
     if (workerCpu !== readerCpu) this.chargeSide(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);
-    if (this.placement.quota !== null) this.placement.quota.run(ns, from);
+    if (this.placement.quota !== null) this.placement.quota.run(this.quotaNs(ns, share), from);
   }
 
   resetCounters(): void {
     // the ledger is reset with these counters (node-run's warm-up end): the interrupt share restarts
     this.ledgerSince = this.env.now;
     this.ownInterruptNs.fill(0);
+    this.billedInterruptNs = 0;
     this.wakeupsFromSleep = 0;
     this.contextSwitches = 0;
     // work placed before the reset that runs after it belongs to the window

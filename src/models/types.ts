@@ -46,6 +46,13 @@ export interface HardwareProfile {
   kernel?: string;
   /** SMT threads per physical core (vCPUs per core). @defaultValue 1 */
   threadsPerCore?: number;
+  /**
+   * CONFIG_IRQ_TIME_ACCOUNTING of the node's kernel: with it, hard and soft interrupt time is taken
+   * out of the running task's clock (kernel/sched/core.c update_rq_clock_task); without it, the
+   * interrupt time taken while a task runs is that task's runtime, in its CPU usage (getrusage,
+   * cgroup cpu.stat) and out of its CFS quota. @defaultValue false (the option's Kconfig default)
+   */
+  irqTimeAccounting?: boolean;
   nic: {
     /**
      * Receive channels, fixed (as `ethtool -L` sets them); omitted: the driver's default at the

@@ -15,6 +15,12 @@ export const MECHANISMS = {
   readerRingScan: "the reader's scan of every ring per wakeup",
   /** kernel/virtualisation.ts: VM exits on IPIs and irq_work self-IPIs; off: bare-metal costs. */
   vmExits: "VM exits on IPIs (off: bare metal)",
+  /**
+   * agent/epoll-reader.ts: the receive path's inline softirq on the reader's CPU stretches the
+   * reader's time there and, without IRQ time accounting, its CPU bill and quota use; off: only the
+   * agent's own interrupt work does.
+   */
+  readerInterruptTime: "the receive path's interrupt time on the reader's CPU (off: only the agent's own)",
 } as const;
 
 export type Mechanism = keyof typeof MECHANISMS;

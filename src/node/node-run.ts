@@ -43,6 +43,12 @@ export interface NodeRunInput {
   queueBytesPerS: Float64Array;
   /** Share of each CPU busy with other work (receive path, application); omitted: all idle. */
   cpuBusy?: Float64Array;
+  /**
+   * Share of each CPU the receive path spends in interrupt context (inline softirq,
+   * throughput.ts cpuSoftirqShare): it thins out the reader's time there like the agent's own
+   * interrupt work does. Omitted: none.
+   */
+  cpuSoftirq?: Float64Array;
   seed: number;
   durationNs: number;
   warmupNs: number;
@@ -63,6 +69,8 @@ export interface NodeRunOutput {
   readerWakeups: number; // reader woken from sleep
   contextSwitches: number;
   agentCpuNs: number;
+  /** agentCpuNs plus the interrupt time the kernel billed the agent's threads (epoll-reader.ts agentBilledNs). */
+  agentBilledNs: number;
   throttledNs: number;
   latency: Histogram;
   /**
@@ -208,6 +216,8 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       quota,
       channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null,
       dedicatedCpus: placement.kind === "pinned" ? placement.dedicatedCpus : undefined,
+      receiveInterruptShare: input.cpuSoftirq,
+      irqTimeAccounting: hw.irqTimeAccounting ?? false,
     },
     topo,
     ledger,
@@ -382,6 +392,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     readerWakeups: theReader.wakeupsFromSleep,
     contextSwitches: theReader.contextSwitches,
     agentCpuNs: theReader.agentCpuNs,
+    agentBilledNs: theReader.agentBilledNs,
     throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
     skbDelay,

@@ -19,7 +19,7 @@ import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";
 import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
-import { cpuBusy, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
+import { cpuBusy, cpuSoftirqShare, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
 
 /** What to simulate: data from models/ (or built in code and checked with validateProfile). */
 export interface Scenario {
@@ -116,6 +116,8 @@ interface NodeSetup {
   channels: { channels: number; rule: string; documented: boolean };
   saturatedSoftirqShare: ((appBusyShare: number) => number) | undefined;
   epollLock: boolean;
+  /** The receive path's inline softirq on the reader's CPU thins out its time (mechanism readerInterruptTime). */
+  readerInterruptTime: boolean;
 }
 
 export function nodeSetup(s: Scenario): NodeSetup {
@@ -140,7 +142,7 @@ export function nodeSetup(s: Scenario): NodeSetup {
   }
   const channels = rxChannelCount(hw, kernel, off.has("rxChannelPool") ? hw.vcpus : undefined);
   const share = kernel !== null && !off.has("ksoftirqd") ? saturatedSoftirqShare(kernel, s.workload.receiverThreadsPerCpu ?? 1) : undefined;
-  return { hw, tool, kernel, channels, saturatedSoftirqShare: share, epollLock: !off.has("epollLock") };
+  return { hw, tool, kernel, channels, saturatedSoftirqShare: share, epollLock: !off.has("epollLock"), readerInterruptTime: !off.has("readerInterruptTime") };
 }
 
 function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): ReplicationOutput {
@@ -210,6 +212,18 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   let lastMove = 0;
   const h = new Float64Array(hw.vcpus);
   const windowS = o.durationS - o.warmupS;
+  const busyInput = {
+    hw,
+    workload: s.workload,
+    costs,
+    queues,
+    appCpus,
+    excludedCpu,
+    agentNsPerByte: zero,
+    receiveCostScale,
+    mobileCostScale,
+    saturatedSoftirqShare: phi,
+  };
   for (let it = 0; it < o.maxIterations; it++) {
     run = runNode({
       hw,
@@ -220,10 +234,8 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       calibratedInVm: calibratedInVm(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
-      cpuBusy: cpuBusy(
-        { hw, workload: s.workload, costs, queues, appCpus, excludedCpu, agentNsPerByte: zero, receiveCostScale, mobileCostScale, saturatedSoftirqShare: phi },
-        current,
-      ),
+      cpuBusy: cpuBusy(busyInput, current),
+      cpuSoftirq: setup.readerInterruptTime ? cpuSoftirqShare(busyInput, current) : undefined,
       kernel: setup.epollLock ? setup.kernel : null,
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,

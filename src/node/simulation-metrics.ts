@@ -158,6 +158,14 @@ export const SIMULATION_FIELDS = [
     text: { label: "agent user-space CPU (cores)", digits: 3 },
   }),
   estimate({
+    key: "agentCpuBilledCores",
+    unit: "cores",
+    description:
+      "CPUs' worth the kernel bills the agent's threads (getrusage, cgroup cpu.stat): agentCpuCores plus, on kernels without IRQ time accounting, the interrupt time taken while they ran.",
+    value: perRun((a) => a.out.agentBilledNs / a.windowNs),
+    text: { label: "agent CPU as the kernel bills it (cores)", digits: 3 },
+  }),
+  estimate({
     key: "kernelCpuCores",
     unit: "cores",
     description: "CPUs' worth of agent-caused kernel work (BPF, output, wakeups) on the traffic CPUs.",

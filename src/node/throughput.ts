@@ -68,6 +68,8 @@ export interface ThroughputResult {
   saturatedQueues: number;
   /** Of those, the ones served from ksoftirqd at a reduced share (saturatedSoftirqShare < 1). */
   ksoftirqdQueues: number;
+  /** Per queue: 1 where ksoftirqd serves it (its softirq runs as a task, not in interrupt context). */
+  ksoftirqd?: Uint8Array;
 }
 
 function skbBytes(w: Workload): number {
@@ -183,10 +185,14 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
   }
   let saturatedQueues = 0;
   let ksoftirqdQueues = 0;
+  const ksoftirqd = new Uint8Array(nq);
   for (let i = 0; i < nq; i++) {
     if (queues.share[i] > 0 && x * queues.share[i] >= plan.cap[i] * (1 - 1e-9)) {
       saturatedQueues++;
-      if (phi < 1) ksoftirqdQueues++;
+      if (phi < 1) {
+        ksoftirqdQueues++;
+        ksoftirqd[i] = 1;
+      }
     }
   }
   let bottleneck: Bottleneck;
@@ -195,7 +201,7 @@ export function solveThroughput(input: ThroughputInput): ThroughputResult {
   else if (near(res.t, nicBytes)) bottleneck = "nic";
   else if (near(res.work, plan.capacityNs)) bottleneck = "app-cpus";
   else bottleneck = "rx-queue-cpus";
-  return { bytesPerS: res.t, queueBytesPerS: out, bottleneck, saturatedQueues, ksoftirqdQueues };
+  return { bytesPerS: res.t, queueBytesPerS: out, bottleneck, saturatedQueues, ksoftirqdQueues, ksoftirqd };
 }
 
 /**
@@ -220,12 +226,10 @@ export function receiveCostScaleFor(input: Omit<ThroughputInput, "receiveCostSca
  * stays on its queue's CPU; the mobile work fills the capacity the softirq leaves, evenly.
  */
 export function cpuBusy(input: ThroughputInput, result: ThroughputResult): Float64Array {
-  const { hw, workload, costs, queues } = input;
+  const { hw, workload, costs } = input;
   const k = input.receiveCostScale ?? 1;
-  const b = k * rxCpuNsPerByte(workload, costs);
   const m = k * (input.mobileCostScale ?? 1) * mobileNsPerByte(workload, costs);
-  const soft = new Float64Array(hw.vcpus);
-  for (let q = 0; q < queues.cpuOf.length; q++) soft[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
+  const soft = softirqNsPerS(input, result, false);
   let left = 0;
   for (let c = 0; c < hw.vcpus; c++) if (c !== input.excludedCpu) left += Math.max(0, 1e9 - soft[c]);
   const mobileUse = left > 0 ? Math.min(1, (result.bytesPerS * m) / left) : 1;
@@ -235,4 +239,28 @@ export function cpuBusy(input: ThroughputInput, result: ThroughputResult): Float
     busy[c] = c === input.excludedCpu ? s : Math.min(1, s + (1 - s) * mobileUse);
   }
   return busy;
+}
+
+/** ns per second of the receive path's softirq work on each CPU; with `inlineOnly`, only the queues whose softirq runs inline (not in ksoftirqd). */
+function softirqNsPerS(input: ThroughputInput, result: ThroughputResult, inlineOnly: boolean): Float64Array {
+  const { hw, workload, costs, queues } = input;
+  const b = (input.receiveCostScale ?? 1) * rxCpuNsPerByte(workload, costs);
+  const soft = new Float64Array(hw.vcpus);
+  for (let q = 0; q < queues.cpuOf.length; q++) {
+    if (inlineOnly && result.ksoftirqd?.[q] === 1) continue;
+    soft[queues.cpuOf[q]] += result.queueBytesPerS[q] * b;
+  }
+  return soft;
+}
+
+/**
+ * Share of each CPU's time the receive path spends in interrupt context at the solved throughput:
+ * its queues' softirq work where it runs inline (kernel/softirq.c `invoke_softirq` on irq exit),
+ * which runs ahead of any task on that CPU. A queue served by ksoftirqd runs as a task instead and
+ * counts as none here (it competes for the CPU: cpuBusy).
+ */
+export function cpuSoftirqShare(input: ThroughputInput, result: ThroughputResult): Float64Array {
+  const soft = softirqNsPerS(input, result, true);
+  for (let c = 0; c < soft.length; c++) soft[c] = Math.min(1, soft[c] / 1e9);
+  return soft;
 }

@@ -188,7 +188,7 @@ export interface MechanismQuantity {
  * What the model's reader and buffer did beside what the loader counted, for one compared
  * configuration: the reader's sleep/wake cycles per record (loader voluntary_ctxt_switches / records;
  * model reader wakeups from sleep / outputs), the reader's CPU in cores (loader reader_cpu_s /
- * duration_s; model agent threads), records lost per output (loader failed / (emitted + failed);
+ * duration_s; model: the CPU the kernel bills the agent threads, agentCpuBilledCores), records lost per output (loader failed / (emitted + failed);
  * model lost / outputs), records per second (loader emitted / duration_s; model outputs). Where a
  * miss comes from shows here: a throughput inside its spread with the reader's cycles 5x off is
  * right for the wrong reason.
@@ -218,7 +218,7 @@ export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComp
   return {
     configId: c.config.configId,
     cyclesPerRecord: q(({ l }) => Number(l.voluntary_ctxt_switches) / Number(l.records), perOutput(r?.readerWakeupsPerS.mean)),
-    readerCores: q(({ l, d }) => Number(l.reader_cpu_s) / d, r ? r.agentCpuCores.mean : null),
+    readerCores: q(({ l, d }) => Number(l.reader_cpu_s) / d, r ? r.agentCpuBilledCores.mean : null),
     lostPerOutput: q(({ l }) => Number(l.failed) / outputs(l), perOutput(r?.lostPerS.mean)),
     recordsPerS: q(({ l, d }) => Number(l.emitted) / d, r ? r.eventsPerS.mean : null),
   };

@@ -496,3 +496,49 @@ describe("EpollReader: interrupt time on its CPU stretches the reader's wall-clo
     expect(onePass(0.5, false)).toEqual({ ...calm, share: 0 });
   });
 });
+
+describe("EpollReader: the receive path's softirq on its CPU, and who is billed for interrupt time", () => {
+  /** One record read by a reader on CPU 0 (woken locally) whose CPU spends `receive` of its time in the receive path's softirq. */
+  function oneRecord(o: { receive: number; irqTimeAccounting?: boolean; quota?: CfsBandwidth }) {
+    const { env, reader, produce } = rig({
+      pick: () => 0,
+      placement: { receiveInterruptShare: Float64Array.from([o.receive, 0, 0, 0, 0, 0, 0, 0]), irqTimeAccounting: o.irqTimeAccounting, quota: o.quota ?? null },
+    });
+    // the share is only estimated once some time has passed since the ledger's start
+    env.schedule(1_000_000, () => produce(0));
+    env.run(10_000_000);
+    return reader;
+  }
+
+  it("adds the receive share to the agent's own interrupt share on that CPU, and nowhere else", () => {
+    const r = oneRecord({ receive: 0.4 });
+    expect(r.interruptShare(0)).toBeCloseTo(0.4, 9);
+    expect(r.interruptShare(1)).toBe(0);
+  });
+
+  it("without IRQ time accounting the stretch is billed to the reader; with it, only its own work is", () => {
+    const calm = oneRecord({ receive: 0 });
+    const billed = oneRecord({ receive: 0.5 });
+    const accounted = oneRecord({ receive: 0.5, irqTimeAccounting: true });
+    // its own work is the same in all three: switch in 1500 + pass (800 + 500) + switch out 1500 + epoll_wait 800
+    expect(calm.agentCpuNs).toBe(5100);
+    expect(billed.agentCpuNs).toBe(5100);
+    expect(accounted.agentCpuNs).toBe(5100);
+    expect(calm.agentBilledNs).toBe(5100);
+    // at half the CPU in interrupts every ns of its own work took two on its clock
+    expect(billed.agentBilledNs).toBeCloseTo(2 * 5100, 6);
+    expect(accounted.agentBilledNs).toBe(5100);
+  });
+
+  it("under a quota the interrupt stretch comes out of the quota only without IRQ time accounting", () => {
+    const period = 100_000_000;
+    const q1 = new CfsBandwidth(10_000_000, period);
+    const q2 = new CfsBandwidth(10_000_000, period);
+    oneRecord({ receive: 0.5, quota: q1 });
+    oneRecord({ receive: 0.5, irqTimeAccounting: true, quota: q2 });
+    const used1 = q1.usedAfter(0);
+    const used2 = q2.usedAfter(0);
+    expect(used2).toBeCloseTo(5100, 6);
+    expect(used1).toBeCloseTo(2 * 5100, 6);
+  });
+});

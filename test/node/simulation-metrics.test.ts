@@ -28,6 +28,7 @@ describe("SIMULATION_FIELDS", () => {
       "contextSwitchesPerS",
       "lostPerS",
       "agentCpuCores",
+      "agentCpuBilledCores",
       "kernelCpuCores",
       "nodeCpuPct",
       "cpuByMechanism",

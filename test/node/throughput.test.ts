@@ -5,7 +5,15 @@ import { rxQueues } from "../../src/kernel/rx-queues.ts";
 import { loadCalibration, loadHardware, loadWorkload } from "../../src/models/load.ts";
 import type { HardwareProfile, Workload } from "../../src/models/types.ts";
 import { costsFrom } from "../../src/node/costs.ts";
-import { mobileNsPerByte, receiveCostScaleFor, rxCpuNsPerByte, softirqNsPerByte, solveThroughput, type ThroughputInput } from "../../src/node/throughput.ts";
+import {
+  cpuSoftirqShare,
+  mobileNsPerByte,
+  receiveCostScaleFor,
+  rxCpuNsPerByte,
+  softirqNsPerByte,
+  solveThroughput,
+  type ThroughputInput,
+} from "../../src/node/throughput.ts";
 import { saturatedSoftirqShare } from "../../src/kernel/softirq.ts";
 import { parseKernel } from "../../src/kernel/version.ts";
 
@@ -168,5 +176,27 @@ describe("solveThroughput: hook work per byte of a CPU's own queue", () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("cpuSoftirqShare: the receive path's interrupt-context share of each CPU", () => {
+  it("is each queue CPU's softirq work over its time where softirq runs inline, none elsewhere", () => {
+    const cpus = 32;
+    const inp = { ...input(cpus, { queues: 8 }), saturatedSoftirqShare: saturatedSoftirqShare(parseKernel("6.8")!, 1) };
+    const r = solveThroughput(inp);
+    const share = cpuSoftirqShare(inp, r);
+    const b = rxCpuNsPerByte(saturating, costs);
+    for (let q = 0; q < 8; q++) expect(share[inp.queues.cpuOf[q]]).toBeCloseTo(Math.min(1, (r.queueBytesPerS[q] * b) / 1e9), 9);
+    const queueCpus = new Set(Array.from(inp.queues.cpuOf));
+    for (let c = 0; c < cpus; c++) if (!queueCpus.has(c)) expect(share[c]).toBe(0);
+    // 8 queues bind on 32 CPUs: the queue CPUs are saturated with softirq
+    expect(Math.max(...share)).toBeCloseTo(1, 6);
+  });
+  it("a queue served by ksoftirqd (kernels 4.9-6.4, saturated) runs as a task: it counts as no interrupt time", () => {
+    const cpus = 32;
+    const inp = { ...input(cpus, { queues: 8 }), saturatedSoftirqShare: saturatedSoftirqShare(parseKernel("5.15")!, 1) };
+    const r = solveThroughput(inp);
+    expect(r.ksoftirqdQueues).toBe(8);
+    expect(Math.max(...cpuSoftirqShare(inp, r))).toBe(0);
   });
 });
