@@ -19,7 +19,8 @@ import type { SimulateOptions } from "../node/simulate.ts";
 import { fitCalibration, type FittedCalibration } from "./fit.ts";
 import { median } from "./stats.ts";
 import { fitIrqWorkLatency, simulatedWakeupRatio, withIrqWorkLatency, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
-import { fitRunqueueWaitFromCycles, simulatedReaderCycles, withRunqueueWait } from "./runqueue-fit.ts";
+import { readerCycleTarget, simulatedReaderCycles, withRunqueueWait } from "./runqueue-fit.ts";
+import { fitReaderJointly, readerCpuTarget, simulatedReaderNsPerRecord, withContextSwitch } from "./reader-cpu-fit.ts";
 
 /** A calibration that cannot be made from the data given (empty dataset, bad host class, a shipped file in the way). */
 export class CalibrationError extends UserError {}
@@ -144,17 +145,35 @@ export function runCalibrate(o: CalibrateOptions): {
       },
     );
     calibration.constants.irqWorkLatencyNs = wakeupFit.constant;
-    // then the wait of a woken reader, from the reader's sleep/wake cycles per record of the perf and
-    // ring buffer configurations together (runqueue-fit.ts fitRunqueueWaitFromCycles says why)
     const has = (id: string) => wrows.some((x) => x.kind === "throughput" && x.configId === id);
     if (has("tpw-ringbuf")) {
-      const rq = fitRunqueueWaitFromCycles(
-        wrows,
-        (waitNs, settings) => simulatedReaderCycles(withRunqueueWait(calibration, waitNs), settings, baselineGbps, sim),
-        { datasetPath: wakeupPath!, fitReps: o.fitReps, baselineNote: `${baselineGbps.toFixed(2)} Gb/s`, configIds: ["tpw-perf", "tpw-ringbuf"].filter(has) },
+      // the wait of a woken reader and the cost of its sleep/wake cycle, fitted together on the
+      // reader's cycles per record (wakeup dataset) and its billed CPU per record (throughput
+      // dataset's fitting runs): reader-cpu-fit.ts fitReaderJointly says why together
+      const cycleTargets = ["tpw-perf", "tpw-ringbuf"].filter(has).map((configId) => readerCycleTarget(wrows, { configId, fitReps: o.fitReps }));
+      const cpuTargets = ["tp-perf", "tp-ringbuf"].map((configId) => readerCpuTarget(rows, { configId, fitReps: o.fitReps }));
+      const regression = calibration.constants.contextSwitchNs.value;
+      const joint = fitReaderJointly(
+        cycleTargets,
+        cpuTargets,
+        (waitNs, contextSwitchNs) => {
+          const cal = withContextSwitch(withRunqueueWait(calibration, waitNs), contextSwitchNs);
+          return {
+            cycles: (s) => simulatedReaderCycles(cal, s, baselineGbps, sim),
+            nsPerRecord: (s) => simulatedReaderNsPerRecord(cal, s, baselineGbps, sim),
+          };
+        },
+        {
+          start: { waitNs: calibration.constants.runqueueWaitNs.value, contextSwitchNs: regression },
+          cyclesPath: wakeupPath!,
+          cpuPath: datasetPath,
+          baselineNote: `${baselineGbps.toFixed(2)} Gb/s`,
+          regressionNs: regression,
+        },
       );
-      calibration.constants.runqueueWaitNs = rq.constant;
-      const runs = new Set(rq.targets.flatMap((t) => t.runs));
+      calibration.constants.runqueueWaitNs = joint.runqueueWait;
+      calibration.constants.contextSwitchNs = joint.contextSwitch;
+      const runs = new Set(cycleTargets.flatMap((t) => t.runs));
       wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !runs.has(id));
     }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];

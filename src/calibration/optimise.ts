@@ -1,6 +1,8 @@
 /**
  * The two optimisers the calibration needs, small enough to test exhaustively:
  *  - goldenSection: minimum of a unimodal function on [lo, hi] (for one bounded parameter);
+ *  - scanThenGolden: a grid scan, then golden section in the bracket around the grid's best point
+ *    (for an objective that need not be unimodal over the whole range);
  *  - linearLeastSquares: ordinary least squares y ≈ X·b by the normal equations (few columns),
  *    with an optional non-negativity constraint solved by trying every active set (2^k, k small).
  */
@@ -8,6 +10,53 @@
 import { goldenSection } from "../engine/optimise.ts";
 
 export { goldenSection };
+
+/**
+ * Minimum of `f` over an increasing grid, refined by golden section between the best grid point's
+ * neighbours to within `tol`. Every point evaluated is a candidate: the best of them is returned
+ * (so the refinement can never do worse than the grid).
+ */
+export function scanThenGolden(f: (x: number) => number, grid: readonly number[], tol: number): { x: number; f: number } {
+  if (grid.length === 0) throw new RangeError("scanThenGolden: empty grid");
+  if (!(tol > 0)) throw new RangeError(`scanThenGolden: tol = ${tol}: must be > 0`);
+  let bestX = grid[0]!;
+  let bestF = Infinity;
+  const at = (x: number) => {
+    const v = f(x);
+    if (v < bestF) {
+      bestF = v;
+      bestX = x;
+    }
+    return v;
+  };
+  const values = grid.map(at);
+  let i = 0;
+  for (let k = 1; k < grid.length; k++) if (values[k]! < values[i]!) i = k;
+  let a = grid[Math.max(0, i - 1)]!;
+  let b = grid[Math.min(grid.length - 1, i + 1)]!;
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = at(c);
+  let fd = at(d);
+  while (b - a > tol) {
+    if (fc <= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = at(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = at(d);
+    }
+  }
+  at((a + b) / 2);
+  return { x: bestX, f: bestF };
+}
 
 /** Solves the square system A x = b by Gaussian elimination with partial pivoting. */
 function solve(A: number[][], b: number[]): number[] | undefined {

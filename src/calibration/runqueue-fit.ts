@@ -1,8 +1,11 @@
 /**
- * Fits runqueueWaitNs (how long a woken reader waits for a CPU busy with other work before it runs).
- * `bpfsim calibrate` uses fitRunqueueWaitFromCycles (below): the reader's measured sleep/wake cycles
- * per record. fitRunqueueWait, the earlier fit, is kept for comparison: it fits the wait
- * from the ring buffer's notification ratio in a wakeup-counting dataset (`bpfsim measure --wakeups`).
+ * runqueueWaitNs (how long a woken reader waits for a CPU busy with other work before it runs): the
+ * reader's measured sleep/wake cycles per record and the model's, which `bpfsim calibrate` fits
+ * together with contextSwitchNs (reader-cpu-fit.ts fitReaderJointly). fitRunqueueWait, an earlier
+ * fit, is kept for comparison: it fits the wait from the ring buffer's notification ratio in a
+ * wakeup-counting dataset (`bpfsim measure --wakeups`), which barely moves with the wait in the model
+ * (0.241 at 0 ns, 0.229 at 5 us against a measured 0.2334): it left the wait free to take a value at
+ * which the perf reader slept 3.8x as often as measured.
  *
  * Why that ratio pins the wait: a ring buffer notifies only when the consumer has caught up with the
  * record being committed (kernel/bpf/ringbuf.c `bpf_ringbuf_commit`). The longer a woken reader waits
@@ -87,89 +90,6 @@ export function readerCycleTarget(rows: readonly DatasetRow[], o: { configId: st
   if (runs.length === 0 || settings === undefined)
     throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with the reader's context switches and records`);
   return { configId: o.configId, settings, runs, cycles, median: median(cycles) };
-}
-
-export interface ReaderCycleFit {
-  constant: CalibratedConstant;
-  targets: ReaderCycleTarget[];
-  /** Every evaluation: the wait, the model's cycles per record for each target, the objective. */
-  evaluations: { x: number; model: number[]; sse: number }[];
-  /** The model's cycles per record at the fitted wait, per target. */
-  atFit: number[];
-}
-
-/**
- * Fits runqueueWaitNs to the reader's measured sleep/wake cycles per record of several
- * configurations at once (by default the calibration's perf and ring buffer configurations of the
- * wakeup dataset): the wait minimising the sum over configurations of ln(model / measured)^2, by a
- * grid on [0, 320 us] and golden-section search around its best point (to 250 ns).
- *
- * Why this observable: what the reader costs is set by how often it sleeps and wakes (each cycle is
- * two context switches, two epoll_wait calls and a cache refill), and the loader counts those
- * cycles directly. The ring buffer's notification ratio, fitted before, barely moves with the wait
- * in the model (0.241 at 0 ns, 0.229 at 5 us against a measured 0.2334, 0.2305-0.2337), so it left the
- * wait free to take a value at which the perf reader slept 3.8x as often as measured. Fitting two
- * buffer kinds with one constant also tests the model: both residuals are in the source.
- */
-export function fitRunqueueWaitFromCycles(
-  rows: readonly DatasetRow[],
-  cyclesAt: (waitNs: number, settings: LoaderSettings) => number,
-  o: { datasetPath: string; baselineNote?: string; fitReps?: number; configIds?: string[] },
-): ReaderCycleFit {
-  const targets = (o.configIds ?? ["tpw-perf", "tpw-ringbuf"]).map((configId) => readerCycleTarget(rows, { configId, fitReps: o.fitReps }));
-  const memo = new Map<number, { model: number[]; sse: number }>();
-  const at = (x: number) => {
-    const k = Math.round(x);
-    let e = memo.get(k);
-    if (e === undefined) {
-      const model = targets.map((t) => cyclesAt(k, t.settings));
-      for (const m of model) if (!(m > 0)) throw new RangeError(`fitRunqueueWaitFromCycles: model cycles per record ${m} at ${k} ns`);
-      const sse = model.reduce((s, m, i) => s + Math.log(m / targets[i]!.median) ** 2, 0);
-      e = { model, sse };
-      memo.set(k, e);
-    }
-    return e.sse;
-  };
-  const grid = [0, 2500, 5000, 10000, 20000, 40000, 80000, 160000, 320000];
-  let best = 0;
-  for (let i = 0; i < grid.length; i++) if (at(grid[i]!) < at(grid[best]!)) best = i;
-  let a = grid[Math.max(0, best - 1)]!;
-  let b = grid[Math.min(grid.length - 1, best + 1)]!;
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  while (b - a > 250) {
-    if (at(c) <= at(d)) {
-      b = d;
-      d = c;
-      c = b - g * (b - a);
-    } else {
-      a = c;
-      c = d;
-      d = a + g * (b - a);
-    }
-  }
-  let x = Math.round((a + b) / 2);
-  for (const k of memo.keys()) if (memo.get(k)!.sse < at(x)) x = k;
-  const fit = memo.get(Math.round(x))!;
-  const evaluations = [...memo].map(([ex, e]) => ({ x: ex, model: e.model, sse: e.sse })).sort((p, q) => p.x - q.x);
-  const r4 = (v: number) => v.toFixed(4);
-  const constant: CalibratedConstant = {
-    value: Math.round(x),
-    unit: "ns",
-    method: "fitted",
-    source:
-      `${o.datasetPath}: least squares in ln(model / measured) of the reader's sleep/wake cycles per record (loader voluntary_ctxt_switches / records; ` +
-      `model: reader wakeups from sleep / outputs; dev-kvm-2vcpu, iperf3-veth observed${o.baselineNote ? ` at ${o.baselineNote}` : ""}) over ` +
-      targets
-        .map((t, i) => `${t.configId} (median of ${t.runs.length}: ${t.cycles.map(r4).join(", ")} = ${r4(t.median)}; model ${r4(fit.model[i]!)})`)
-        .join(" and ") +
-      `; grid on [0, 320000] ns then golden section to 250 ns; sum of squares ${fit.sse.toPrecision(3)}; evaluations ` +
-      evaluations.map((e) => `${e.x} ns: ${e.model.map(r4).join("/")}`).join(", "),
-    residual: Number(Math.sqrt(fit.sse / targets.length).toPrecision(3)),
-    runs: targets.flatMap((t) => t.runs),
-  };
-  return { constant, targets, evaluations, atFit: fit.model };
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { goldenSection, linearLeastSquares } from "../../src/calibration/optimise.ts";
+import { goldenSection, linearLeastSquares, scanThenGolden } from "../../src/calibration/optimise.ts";
 import { mad, median, quantile } from "../../src/calibration/stats.ts";
 
 describe("goldenSection", () => {
@@ -65,5 +65,21 @@ describe("stats", () => {
     expect(mad([1, 2, 3, 4, 100])).toBe(1);
     expect(quantile([0, 10], 0.25)).toBe(2.5);
     expect(() => median([])).toThrow();
+  });
+});
+
+describe("scanThenGolden", () => {
+  it("finds the minimum of a function that is not unimodal over the grid, to within tol", () => {
+    // two valleys: a shallow one at 2 and the deepest at 7.3
+    const f = (x: number) => Math.min((x - 2) ** 2 + 1, (x - 7.3) ** 2);
+    const r = scanThenGolden(f, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 1e-4);
+    expect(r.x).toBeCloseTo(7.3, 3);
+    expect(r.f).toBeCloseTo(0, 6);
+  });
+  it("never returns worse than the best grid point, and rejects an empty grid or tol <= 0", () => {
+    const f = (x: number) => Math.abs(x - 3);
+    expect(scanThenGolden(f, [0, 3, 10], 0.5).f).toBe(0);
+    expect(() => scanThenGolden(f, [], 1)).toThrow(/empty grid/);
+    expect(() => scanThenGolden(f, [1, 2], 0)).toThrow(/tol = 0/);
   });
 });
