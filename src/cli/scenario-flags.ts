@@ -5,13 +5,14 @@
 import type { Command } from "commander";
 import type { ScenarioSpec } from "../node/scenario.ts";
 import { MECHANISM_NAMES } from "../node/mechanisms.ts";
-import { numberOption } from "./errors.ts";
+import { numberOption, UsageError } from "./errors.ts";
 
 export interface ScenarioFlagValues {
   kernel?: string;
   rxChannels?: string;
   goVersion?: string;
   vmExitNs?: string;
+  irqTimeAccounting?: string;
   disable?: string;
 }
 
@@ -21,6 +22,10 @@ export function addScenarioFlags(cmd: Command): Command {
     .option("--rx-channels <n>", "receive channels, as ethtool -L sets them (default: the NIC driver's default at the kernel)")
     .option("--go-version <v>", "a Go agent's go line, e.g. 1.24 or 1.25: decides its GOMAXPROCS (default: the tool profile's)")
     .option("--vm-exit-ns <ns>", "cost of one VM exit, ns (default: the hardware profile's)")
+    .option(
+      "--irq-time-accounting <on|off>",
+      "the node kernel's CONFIG_IRQ_TIME_ACCOUNTING: off bills the interrupt time taken while the agent runs to the agent (its CPU and CFS quota) (default: the hardware profile's, else off)",
+    )
     .option("--disable <mechanisms>", `comma-separated mechanisms to switch off (ablation): ${MECHANISM_NAMES.join(", ")}`);
 }
 
@@ -31,6 +36,11 @@ export function scenarioFlags(o: ScenarioFlagValues): Partial<ScenarioSpec> {
     out.rxChannels = numberOption("--rx-channels", o.rxChannels, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "an integer in [1, 4096]");
   if (o.goVersion !== undefined) out.goVersion = o.goVersion;
   if (o.vmExitNs !== undefined) out.vmExitNs = numberOption("--vm-exit-ns", o.vmExitNs, (n) => n >= 0 && n <= 1e6, "ns in [0, 1000000]");
+  if (o.irqTimeAccounting !== undefined) {
+    if (o.irqTimeAccounting !== "on" && o.irqTimeAccounting !== "off")
+      throw new UsageError(`--irq-time-accounting = ${JSON.stringify(o.irqTimeAccounting)}: must be on or off`, "--irq-time-accounting", o.irqTimeAccounting);
+    out.irqTimeAccounting = o.irqTimeAccounting === "on";
+  }
   if (o.disable !== undefined)
     out.disabled = o.disable
       .split(",")

@@ -42,6 +42,8 @@ export interface ScenarioSpec {
   goVersion?: string;
   /** Overrides the hardware's VM exit cost, ns. */
   vmExitNs?: number;
+  /** Overrides the node kernel's CONFIG_IRQ_TIME_ACCOUNTING (hardware irqTimeAccounting). */
+  irqTimeAccounting?: boolean;
   /** Overrides the workload's processContextShare (0..1). */
   processContextShare?: number;
   /** Overrides the workload's receiverThreadsPerCpu. */
@@ -83,11 +85,12 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     tool = validateProfile("tool", t, `tool ${t.name} with overrides`);
   }
   let hw = hardware;
-  if (spec.kernel !== undefined || spec.rxChannels !== undefined || spec.vmExitNs !== undefined) {
+  if (spec.kernel !== undefined || spec.rxChannels !== undefined || spec.vmExitNs !== undefined || spec.irqTimeAccounting !== undefined) {
     const h = structuredClone(hw);
     if (spec.kernel !== undefined) h.kernel = spec.kernel;
     if (spec.rxChannels !== undefined) h.nic.rxQueues = spec.rxChannels;
     if (spec.vmExitNs !== undefined) h.vmExitNs = spec.vmExitNs;
+    if (spec.irqTimeAccounting !== undefined) h.irqTimeAccounting = spec.irqTimeAccounting;
     hw = validateProfile("hardware", h, `hardware ${h.name} with overrides`);
   }
   if (

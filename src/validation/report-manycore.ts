@@ -50,10 +50,16 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
         ],
         ["reader's scan of every ring per wakeup", "src/node/agent-buffer.ts", "cilium/ebpf perf/reader.go", "one line transfer per ring"],
         ["VM exits on IPIs and irq_work", "src/kernel/virtualisation.ts", "hardware profiles (vmExitNs, ipiNs)", "per hardware profile"],
+        [
+          "the receive path's interrupt time on the reader's CPU, billed to the reader without IRQ time accounting",
+          "src/agent/epoll-reader.ts, src/node/throughput.ts cpuSoftirqShare",
+          "kernel/sched/core.c update_rq_clock_task; checked on our host's reader CPU and losses under a 0.25-CPU limit (section 2)",
+          "none of its own: the solver's inline softirq share; hardware irqTimeAccounting",
+        ],
       ],
     ),
     "",
-    "Left out, with the reason: a TCP window response to the delay and drops these add beyond their CPU time (on our host the measured response to injected per-packet work is its CPU time, next section; the window-limited regime was not reached), Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not yet used as tests), RPS/RFS.",
+    "Left out, with the reason: a TCP window response to the delay and drops these add beyond their CPU time (on our host the measured response to injected per-packet work is its CPU time, next section; the window-limited regime was not reached), Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not used as tests: the model has neither the spinning Ms of M9's ping-pong, where Ms never park, nor the GC idle workers and spinning that burn M3's quota, and neither table gives what their CPU depends on), RPS/RFS.",
     "",
   );
   const defaults = unknowns.map((u) => `${u.name} = ${u.default === null ? "the profile's value" : u.default} (range ${u.values.join(", ")})`).join("; ");

@@ -109,7 +109,7 @@ export interface RowBand {
   /** Whether the published figure lies inside [low, high]. */
   covers: boolean;
   /** Overhead at each non-default value of each unknown. */
-  byUnknown: Record<string, { value: string | number; overheadPct: number }[]>;
+  byUnknown: Record<string, { value: string | number | boolean; overheadPct: number }[]>;
 }
 
 /** How a counted overhead row becomes a scenario. */
@@ -518,7 +518,7 @@ function simKey(spec: ScenarioSpec, o: SimulateOptions, vcpus: number): string {
 }
 
 /** The value an unknown takes in a scenario spec. */
-function overrideOf(u: Unknown, value: string | number): Partial<ScenarioSpec> {
+function overrideOf(u: Unknown, value: string | number | boolean): Partial<ScenarioSpec> {
   return { [u.name]: value } as Partial<ScenarioSpec>;
 }
 

@@ -8,14 +8,14 @@ import { join } from "node:path";
 import { MODELS_DIR } from "../models/paths.ts";
 
 /** Scenario fields (node/scenario.ts ScenarioSpec) an unknown may name. */
-export const UNKNOWN_FIELDS = ["kernel", "rxChannels", "goVersion", "vmExitNs", "processContextShare", "receiverThreadsPerCpu"] as const;
+export const UNKNOWN_FIELDS = ["kernel", "rxChannels", "goVersion", "vmExitNs", "processContextShare", "receiverThreadsPerCpu", "irqTimeAccounting"] as const;
 
 export interface Unknown {
   name: (typeof UNKNOWN_FIELDS)[number];
   what: string;
   /** The value scenarios take when the profile does not say otherwise; null: the profile's own value. */
-  default: string | number | null;
-  values: (string | number)[];
+  default: string | number | boolean | null;
+  values: (string | number | boolean)[];
   rationale: string;
   sources: string[];
 }

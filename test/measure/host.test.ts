@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { slug } from "../../src/measure/host.ts";
+import { describeHost, irqTimeAccounting, slug } from "../../src/measure/host.ts";
 import { HOST_CLASS_RE } from "../../src/calibration/calibrate.ts";
 
 describe("slug: a CPU model name as part of a host class", () => {
@@ -21,5 +23,19 @@ describe("slug: a CPU model name as part of a host class", () => {
         if (out !== "") expect(HOST_CLASS_RE.test(out)).toBe(true);
       }),
     );
+  });
+});
+
+describe("irqTimeAccounting: the kernel config's CONFIG_IRQ_TIME_ACCOUNTING", () => {
+  it("reads =y as true, 'is not set' as false, and nothing as unknown", () => {
+    expect(irqTimeAccounting("CONFIG_TICK_CPU_ACCOUNTING=y\nCONFIG_IRQ_TIME_ACCOUNTING=y\n")).toBe(true);
+    expect(irqTimeAccounting("CONFIG_TICK_CPU_ACCOUNTING=y\n# CONFIG_IRQ_TIME_ACCOUNTING is not set\n")).toBe(false);
+    expect(irqTimeAccounting("CONFIG_HAVE_IRQ_TIME_ACCOUNTING=y\n")).toBeUndefined();
+    expect(irqTimeAccounting("")).toBeUndefined();
+  });
+  it("describeHost carries what this machine's /proc/config.gz says, and nothing without one", () => {
+    const want = existsSync("/proc/config.gz") ? irqTimeAccounting(gunzipSync(readFileSync("/proc/config.gz")).toString("utf8")) : undefined;
+    expect(describeHost().irqTimeAccounting).toBe(want);
+    expect("irqTimeAccounting" in describeHost()).toBe(want !== undefined);
   });
 });
