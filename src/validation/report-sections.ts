@@ -33,7 +33,7 @@ import {
   type ReportSettings,
   type WakeupComparison,
 } from "./report-data.ts";
-import { mechanismComparison, type MechanismQuantity } from "./measured.ts";
+import { mechanismComparison, type MechanismComparison, type MechanismQuantity } from "./measured.ts";
 import { DEFAULT_32, findRow, RINGBUF_32, skbDelayOf } from "./report-rows.ts";
 
 /** The calibration constants behind each mechanism of the attribution. */
@@ -297,7 +297,7 @@ export function wakeupSection(w: WakeupComparison | null, heading = "### Wakeups
         ? "irqWorkLatencyNs from tpw-perf, runqueueWaitNs from tpw-perf and tpw-ringbuf."
         : w.fittedBy.length === 0
           ? "none (no constant was fitted on this file's runs)."
-          : `${w.fittedBy.map((c) => `${c.constant} fitted on ${runRanges(c.runs)}${c.constant === "runqueueWaitNs" ? " (the reader's sleeps per record, loader voluntary_ctxt_switches / records)" : c.constant === "irqWorkLatencyNs" ? " (irq_work interrupts per record)" : ""}`).join("; ")}.`),
+          : `${w.fittedBy.map((c) => `${c.constant} fitted on ${runRanges(c.runs)}${c.constant === "runqueueWaitNs" ? " (the reader's sleeps per record, loader voluntary_ctxt_switches / records, jointly with contextSwitchNs on its billed CPU per record)" : c.constant === "irqWorkLatencyNs" ? " (irq_work interrupts per record)" : ""}`).join("; ")}.`),
     "",
     "| configuration | runs | measured median (min–max) | predicted | used by the calibration |",
     "| --- | ---: | ---: | ---: | --- |",
@@ -327,7 +327,7 @@ function scoreText(sc: HeldOutScore): string {
 /** One dataset's comparison: baseline, table, counts, notes, what was left out and why. */
 function datasetBlock(
   m: MeasuredValidation,
-  sleeps: (MechanismQuantity | undefined)[],
+  mech: (Pick<MechanismComparison, "cyclesPerRecord" | "readerCores"> | undefined)[],
   o: { maxForeignShare: number | null | undefined; chart: string | null; listed: boolean },
 ): string[] {
   const out: string[] = [];
@@ -363,7 +363,8 @@ function datasetBlock(
       c.result ? est(c.result.overheadPct, 1) : "—",
       c.errorPct === null ? "—" : `${c.errorPct >= 0 ? "+" : ""}${f(c.errorPct)}%`,
       c.insideSpread === null ? "not predicted" : c.insideSpread ? "yes" : "no",
-      quantityCell(sleeps[i]),
+      quantityCell(mech[i]?.cyclesPerRecord),
+      quantityCell(mech[i]?.readerCores),
     ]);
     out.push(
       mdTable(
@@ -378,12 +379,14 @@ function datasetBlock(
           "error vs median",
           "inside min–max",
           "reader sleeps per record, measured median (min–max) / model",
+          "reader CPU billed (cores), measured median (min–max) / model",
         ],
         rows,
-        ["", "", "r", "r", "r", "r", "r", "r", "", "r"],
+        ["", "", "r", "r", "r", "r", "r", "r", "", "r", "r"],
       ),
       "",
       "Reader sleeps per record: the loader's voluntary context switches of its reader over the records it read, beside the model's reader wakeups from sleep per output (measured.ts mechanismComparison); a throughput inside its spread with these far apart is right for the wrong reason.",
+      "Reader CPU billed: the loader's reader_cpu_s over the run (getrusage of the reader: on this host's kernel, without CONFIG_IRQ_TIME_ACCOUNTING, it includes the interrupts taken while the reader ran), beside the model's agentCpuBilledCores (its own work, plus that interrupt time on its CPU).",
       "",
     );
     const few = m.comparisons.filter((c) => c.config.runs.length < 3);
@@ -457,8 +460,8 @@ export function measuredSection(d: MeasuredData): string {
   const list = d.heldOut;
   if (list === undefined) {
     out.push(`Dataset: ${d.datasets.map((x) => `\`${x}\``).join(", ")}; calibration: \`${d.calibrationFile}\`. ` + scenarioText(hw, ["veth"]), "");
-    const sleeps = m.comparisons.map((c) => mechanismComparison(d.rows, c).cyclesPerRecord);
-    out.push(...datasetBlock(m, sleeps, { maxForeignShare: undefined, chart: null, listed: false }));
+    const mech = m.comparisons.map((c) => mechanismComparison(d.rows, c));
+    out.push(...datasetBlock(m, mech, { maxForeignShare: undefined, chart: null, listed: false }));
   } else {
     const shapes = [...new Set(list.list.datasets.map((e) => e.shape))];
     out.push(
@@ -502,13 +505,7 @@ function listedDataset(r: HeldOutDatasetResult): string[] {
     "",
   );
   if (r.validation === null) return out;
-  out.push(
-    ...datasetBlock(
-      r.validation,
-      r.mechanisms.map((x) => x.cyclesPerRecord),
-      { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true },
-    ),
-  );
+  out.push(...datasetBlock(r.validation, r.mechanisms, { maxForeignShare: e.maxForeignShare, chart: r.chart, listed: true }));
   if (r.wakeups === "missing") out.push(`Wakeups per record: \`${e.wakeups}\` not measured yet (the file does not exist).`, "");
   else if (r.wakeups !== undefined && r.wakeups !== null) {
     out.push(

@@ -163,7 +163,15 @@ describe("compareHeldOutDataset", () => {
     expect(r.mechanisms[perf].cyclesPerRecord.predicted).toBeGreaterThan(0);
     expect(r.validation!.selection.fittedConfigurations).toEqual([]); // no constant was fitted on a lo-p2 id
     const md = measuredSection(section([r]));
-    expect(md).toMatch(/\| tp-lo-p2-perf \| perf 64 pages, wakeup_events 1, sample 1\/1, unlimited \| 1 \|.*\| 0\.150 \(0\.150–0\.150\) \/ \d\.\d{3} \|/);
+    // sleeps per record, then the reader's billed CPU (loader reader_cpu_s / duration_s), each measured / model
+    const cores = r.mechanisms[perf].readerCores;
+    expect(cores.predicted).toBeGreaterThan(0);
+    const c3 = cores.measuredMedian!.toFixed(3).replace(".", "\\.");
+    expect(md).toMatch(
+      new RegExp(
+        `\\| tp-lo-p2-perf \\| perf 64 pages, wakeup_events 1, sample 1/1, unlimited \\| 1 \\|.*\\| 0\\.150 \\(0\\.150–0\\.150\\) / \\d\\.\\d{3} \\| ${c3} \\(${c3}–${c3}\\) / \\d\\.\\d{3} \\|`,
+      ),
+    );
     expect(md).toContain("![Held-out configurations, measured and predicted](charts/held-out-x-heldout-lo-p2.png)");
     const charts = reportChartSpecs({ scaling: { points: [], saturating: [], seedPoints: [] }, measured: section([r]) } as unknown as ReportData);
     expect(Object.keys(charts)).toContain("held-out-x-heldout-lo-p2.svg");
