@@ -10,6 +10,7 @@ describe("bpfsim simulate: bad flags exit 2 with one line naming the flag, no st
     [["--hardware", "azure-d8s-v5"], /--tool/],
     [["--hardware", "azure-d8s-v5", "--tool", "retina-perf", "--replications", "0"], /--replications.*0/],
     [["--hardware", "azure-d8s-v5", "--tool", "retina-perf", "--duration", "-1"], /--duration.*-1/],
+    [["--hardware", "azure-d8s-v5", "--tool", "retina-perf", "--irq-time-accounting", "maybe"], /--irq-time-accounting = "maybe": must be on or off/],
   ])("%j", async (args, msg) => {
     const r = await cli(["simulate", ...args]);
     expect(r.code).toBe(2);
@@ -39,6 +40,7 @@ describe("bpfsim simulate --json", () => {
       "contextSwitchesPerS",
       "lostPerS",
       "agentCpuCores",
+      "agentCpuBilledCores",
       "kernelCpuCores",
       "throttledPct",
       "latencyP50Us",
@@ -53,5 +55,25 @@ describe("bpfsim simulate --json", () => {
     expect(j.scenario).toMatchObject({ hardware: "azure-d8s-v5", tool: "retina-perf" });
     const c = j.conservation;
     expect(c.consumed + c.lost + c.buffered).toBe(c.attempted);
+    // the Azure profile states no IRQ time accounting: the Kconfig default (off) bills the agent its interrupts too
+    expect(j.agentCpuBilledCores.mean).toBeGreaterThanOrEqual(j.agentCpuCores.mean - 1e-12);
+  });
+  it("--irq-time-accounting on bills the agent its own work only", async () => {
+    const r = await cli([
+      "simulate",
+      "--hardware",
+      "azure-d8s-v5",
+      "--tool",
+      "retina-perf",
+      "--observed",
+      "3",
+      "--irq-time-accounting",
+      "on",
+      "--json",
+      ...FAST,
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.agentCpuBilledCores.mean).toBeCloseTo(j.agentCpuCores.mean, 12);
   });
 });

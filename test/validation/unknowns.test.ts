@@ -12,6 +12,14 @@ describe("loadUnknowns: the field study's unknowns", () => {
     expect(by.get("kernel")!.default).toBe("5.15");
     expect(by.get("goVersion")!.default).toBe("1.24");
     expect(by.get("rxChannels")?.default ?? null).toBeNull();
+    // CONFIG_IRQ_TIME_ACCOUNTING: the Kconfig default (off), both values in the band
+    expect(by.get("irqTimeAccounting")!.default).toBe(false);
+    expect(by.get("irqTimeAccounting")!.values).toEqual([false, true]);
+  });
+  it("irqTimeAccounting reaches the scenario's hardware, and only when given", () => {
+    expect(buildScenario({ hardware: "azure-d32s-v5", tool: "retina-perf", irqTimeAccounting: true }).hardware.irqTimeAccounting).toBe(true);
+    expect(buildScenario({ hardware: "azure-d32s-v5", tool: "retina-perf", irqTimeAccounting: false }).hardware.irqTimeAccounting).toBe(false);
+    expect(buildScenario({ hardware: "azure-d32s-v5", tool: "retina-perf" }).hardware.irqTimeAccounting).toBeUndefined();
   });
   it("every unknown names a scenario field, has sources, and a default (when given) inside its range", () => {
     for (const u of us) {
