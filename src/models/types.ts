@@ -53,6 +53,11 @@ export interface HardwareProfile {
    * cgroup cpu.stat) and out of its CFS quota. @defaultValue false (the option's Kconfig default)
    */
   irqTimeAccounting?: boolean;
+  /**
+   * For the profile of a machine our own measurements come from: the host class its datasets and
+   * calibration carry (measure/host.ts), which ties a calibration to the exit cost in its constants.
+   */
+  hostClass?: string;
   nic: {
     /**
      * Receive channels, fixed (as `ethtool -L` sets them); omitted: the driver's default at the

@@ -5,6 +5,7 @@
  */
 import { CALIBRATION_CONSTANTS, type CalibrationConstantName, type CalibrationFile } from "../models/types.ts";
 import { UserError } from "../errors.ts";
+import { BUNDLED } from "../models/bundled.ts";
 
 export type { Costs } from "../models/types.ts";
 import type { Costs } from "../models/types.ts";
@@ -33,4 +34,15 @@ export function costsFrom(cal: CalibrationFile): Costs {
 /** True when the calibration was measured inside a VM (provenance.host.virtualised). */
 export function calibratedInVm(cal: CalibrationFile): boolean {
   return cal.provenance.host?.["virtualised"] === true;
+}
+
+/**
+ * The VM exit cost held in a VM calibration's wakeup constants: the vmExitNs of the shipped hardware
+ * profile that describes its measuring host (the profile's `hostClass`); undefined when the
+ * calibration was not taken in a VM or no profile describes its host.
+ */
+export function calibrationVmExitNs(cal: CalibrationFile): number | undefined {
+  if (!calibratedInVm(cal)) return undefined;
+  for (const hw of Object.values(BUNDLED.hardware)) if (hw.hostClass === cal.hostClass && hw.virtualised) return hw.vmExitNs;
+  return undefined;
 }

@@ -38,6 +38,8 @@ export interface NodeRunInput {
   costs: Costs;
   /** The calibration's wakeup costs already include VM exits (measured in a VM). @defaultValue false */
   calibratedInVm?: boolean;
+  /** The VM exit cost those wakeup costs hold (node/costs.ts calibrationVmExitNs); undefined: unknown. */
+  calibrationVmExitNs?: number;
   queues: RxQueues;
   /** Throughput carried by each queue, bytes per second. */
   queueBytesPerS: Float64Array;
@@ -119,7 +121,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const ledger = new CpuLedger(cpus);
   const latency = new Histogram(64);
   const skbDelay = new Histogram(64);
-  const path = wakeupPathCosts(hw, costs, input.calibratedInVm ?? false);
+  const path = wakeupPathCosts(hw, costs, input.calibratedInVm ?? false, input.calibrationVmExitNs);
 
   const progNs = costs.bpfProgramNs * tool.programCostFactor;
   // with a channel, the reader only consumes and the workers decode; without, the reader does both

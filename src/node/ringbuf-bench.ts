@@ -32,7 +32,7 @@ import { EpollReader } from "../agent/epoll-reader.ts";
 import type { RingbufLockKind } from "../kernel/ringbuf.ts";
 import { wakeupPathCosts } from "../kernel/virtualisation.ts";
 import { agentBuffer, readerCosts, SHIPPED_RESERVATION_LINES } from "./agent-buffer.ts";
-import { calibratedInVm, costsFrom, ScenarioError, type Costs } from "./costs.ts";
+import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError, type Costs } from "./costs.ts";
 import selftestFile from "../../models/benchmarks/ringbuf-selftest.json" with { type: "json" };
 
 /** The selftest's parameters (models/benchmarks/ringbuf-selftest.json). */
@@ -147,7 +147,7 @@ function runOnce(hw: HardwareProfile, cal: CalibrationFile, costs: Costs, tool: 
   const env = new Environment();
   const topo = new Topology(hw);
   const ledger = new CpuLedger(hw.vcpus);
-  const path = wakeupPathCosts(hw, costs, calibratedInVm(cal));
+  const path = wakeupPathCosts(hw, costs, calibratedInVm(cal), calibrationVmExitNs(cal));
   const durationNs = o.durationS * 1e9;
   const warmupNs = durationNs / 10;
   let windowOn = false;
@@ -308,7 +308,7 @@ export function loaderTestRun(
   const env = new Environment();
   const topo = new Topology(hw);
   const ledger = new CpuLedger(hw.vcpus);
-  const path = wakeupPathCosts(hw, costs, calibratedInVm(cal));
+  const path = wakeupPathCosts(hw, costs, calibratedInVm(cal), calibrationVmExitNs(cal));
   const durationNs = durationS * 1e9;
   const warmupNs = durationNs / 10;
   let windowOn = false;

@@ -15,7 +15,7 @@ import { saturatedSoftirqShare } from "../kernel/softirq.ts";
 import { parseKernel } from "../kernel/version.ts";
 import type { Mechanism } from "./mechanisms.ts";
 import { COST_CATEGORIES, type CostCategory } from "../accounting/cpu-ledger.ts";
-import { calibratedInVm, costsFrom, ScenarioError } from "./costs.ts";
+import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput } from "./node-run.ts";
 import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
@@ -232,6 +232,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       workload: s.workload,
       costs,
       calibratedInVm: calibratedInVm(s.calibration),
+      calibrationVmExitNs: calibrationVmExitNs(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
       cpuBusy: cpuBusy(busyInput, current),

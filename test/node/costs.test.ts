@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { calibratedInVm, costsFrom, ScenarioError } from "../../src/node/costs.ts";
+import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError } from "../../src/node/costs.ts";
 import { isUserError } from "../../src/errors.ts";
-import { loadCalibration } from "../../src/models/load.ts";
+import { loadCalibration, loadHardware } from "../../src/models/load.ts";
 import { CALIBRATION_CONSTANTS } from "../../src/models/types.ts";
 
 describe("costsFrom: every constant of the calibration file, checked", () => {
@@ -49,5 +49,17 @@ describe("calibratedInVm: provenance.host.virtualised, true only when stated", (
     }
     delete (cal.provenance as { host?: unknown }).host;
     expect(calibratedInVm(cal)).toBe(false);
+  });
+});
+
+describe("calibrationVmExitNs: the exit cost a VM calibration's wakeup constants hold", () => {
+  it("is the measuring host's profile's vmExitNs (dev-kvm-2vcpu describes kvm-2vcpu-amd-epyc)", () => {
+    const cal = loadCalibration("kvm-2vcpu-amd-epyc");
+    expect(calibrationVmExitNs(cal)).toBe(loadHardware("dev-kvm-2vcpu").vmExitNs);
+  });
+  it("is undefined for a calibration not taken in a VM, or from a host no profile describes", () => {
+    const cal = loadCalibration("kvm-2vcpu-amd-epyc");
+    expect(calibrationVmExitNs(loadCalibration("literature"))).toBeUndefined();
+    expect(calibrationVmExitNs({ ...cal, hostClass: "kvm-64vcpu-somewhere" })).toBeUndefined();
   });
 });
