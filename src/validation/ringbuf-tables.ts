@@ -353,9 +353,12 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
         "(co-running = the busier producer's test-run time over the run's wall time); under SCHED_FIFO they did throughout, and that set is the test " +
         "of the prediction. Contention added only ~" +
         (host.sets[0] ? `${(host.sets[0].nsPerRun.p2Median - host.sets[0].nsPerRun.p1Median).toFixed(0)} ns` : "?") +
-        " per test-run, where the model charges the lock three line transfers of 60 ns (the dev-kvm-2vcpu profile's unmeasured estimate) on top " +
-        "of a hold the calibration had already fitted as an effective hold on this host: two vCPUs that are SMT siblings, or one host core's " +
-        "neighbours, move a line in ~5-20 ns. The 1-producer cost was also above the calibration's (262 ns on 2026-11-25), a sign of a busier host.",
+        " per test-run, where the model charges the lock three line transfers of 60 ns (the dev-kvm-2vcpu profile's) on top " +
+        "of a hold the calibration had already fitted as an effective hold on this host. The transfers themselves are not short: bpf/tools/c2c.c " +
+        "measured this guest's at 41-65 ns or 208-258 ns one way, by where the host had put the two vCPUs (the profile's source). So the small " +
+        "contention more likely says that the two producers' reservations rarely met at the lock (each test-run's own work spaces them), " +
+        "where the model's identical producers fall into step. The 1-producer cost was also above the calibration's (262 ns on 2026-11-25), " +
+        "a sign of a busier host.",
     );
   }
   return out.join("\n");
