@@ -245,6 +245,11 @@ export class EpollReader {
     return this.agentCpuNs + this.billedInterruptNs;
   }
 
+  /** The interrupt share that reaches the agent's bill and quota on `cpu`: none with IRQ time accounting (not even looked up). */
+  private billedShare(cpu: number): number {
+    return this.placement.irqTimeAccounting === true ? 0 : this.interruptShare(cpu);
+  }
+
   /** Bills the interrupt time that stretched `ns` of the agent's work on a CPU with interrupt share `share`. */
   private billInterrupts(ns: number, share: number): void {
     if (this.placement.irqTimeAccounting !== true) this.billedInterruptNs += dilated(ns, share) - ns;
@@ -390,7 +395,7 @@ export class EpollReader {
     this.contextSwitches++;
     const ns = this.costs.contextSwitchNs + this.costs.epollWaitNs;
     this.chargeRun(this.cpu, CAT.readerCpu, ns);
-    const share = this.interruptShare(this.cpu);
+    const share = this.billedShare(this.cpu);
     this.billInterrupts(ns, share);
     if (this.pool !== null) this.pool.occupy(this.pool.earliest(), ns, now);
     if (this.placement.quota !== null) this.placement.quota.run(this.quotaNs(ns, share), now);
@@ -425,7 +430,7 @@ export class EpollReader {
     if (this.pool !== null) this.pool.occupy(worker.slot, ns, from);
     this.contextSwitches += 2;
     this.chargeRun(workerCpu, CAT.readerCpu, ns);
-    const share = this.interruptShare(workerCpu);
+    const share = this.billedShare(workerCpu);
     this.billInterrupts(ns, share);
     this.chargeSide(workerCpu, CAT.cachePollution, this.costs.cachePollutionNs);
     if (workerCpu !== readerCpu) this.chargeSide(workerCpu, CAT.wakeups, this.costs.ipiTotalNs - this.costs.ipiSenderNs);

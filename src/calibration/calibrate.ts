@@ -18,9 +18,10 @@ import type { ThroughputRow } from "../measure/jsonl.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
 import { fitCalibration, type FittedCalibration } from "./fit.ts";
 import { median } from "./stats.ts";
-import { fitIrqWorkLatency, simulatedWakeupRatio, withIrqWorkLatency, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
-import { readerCycleTarget, simulatedReaderCycles, withRunqueueWait } from "./runqueue-fit.ts";
-import { fitReaderJointly, readerCpuTarget, simulatedReaderNsPerRecord, withContextSwitch } from "./reader-cpu-fit.ts";
+import { fitIrqWorkLatency, simulatedWakeupRatio, type IrqWorkLatencyFit } from "./wakeup-fit.ts";
+import { withConstant } from "./harness-scenario.ts";
+import { readerCycleTarget, simulatedReaderCycles } from "./runqueue-fit.ts";
+import { fitReaderJointly, readerCpuTarget, simulatedReaderNsPerRecord } from "./reader-cpu-fit.ts";
 
 /** A calibration that cannot be made from the data given (empty dataset, bad host class, a shipped file in the way). */
 export class CalibrationError extends UserError {}
@@ -137,7 +138,7 @@ export function runCalibrate(o: CalibrateOptions): {
     const sim = o.wakeupSim ?? {};
     wakeupFit = fitIrqWorkLatency(
       wrows,
-      (latencyNs) => simulatedWakeupRatio(withIrqWorkLatency(calibration, latencyNs), wakeupFitSettings(wrows), baselineGbps, sim),
+      (latencyNs) => simulatedWakeupRatio(withConstant(calibration, "irqWorkLatencyNs", latencyNs), wakeupFitSettings(wrows), baselineGbps, sim),
       {
         datasetPath: wakeupPath!,
         fitReps: o.fitReps,
@@ -157,7 +158,7 @@ export function runCalibrate(o: CalibrateOptions): {
         cycleTargets,
         cpuTargets,
         (waitNs, contextSwitchNs) => {
-          const cal = withContextSwitch(withRunqueueWait(calibration, waitNs), contextSwitchNs);
+          const cal = withConstant(withConstant(calibration, "runqueueWaitNs", waitNs), "contextSwitchNs", contextSwitchNs);
           return {
             cycles: (s) => simulatedReaderCycles(cal, s, baselineGbps, sim),
             nsPerRecord: (s) => simulatedReaderNsPerRecord(cal, s, baselineGbps, sim),

@@ -6,7 +6,7 @@
 import type { TrafficShape } from "../measure/grid.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import { loadTool } from "../models/load.ts";
-import type { CalibrationFile, Placement, ToolProfile } from "../models/types.ts";
+import type { CalibrationConstantName, CalibrationFile, Placement, ToolProfile } from "../models/types.ts";
 import { toolWithOverrides } from "../node/overrides.ts";
 import { buildScenario } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
@@ -102,4 +102,11 @@ export function simulateHarness(
   const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
   const { placement } = placementFor(settings, undefined);
   return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement }, opts);
+}
+
+/** A copy of `cal` with one constant's value replaced (what a fit tries at each step). */
+export function withConstant(cal: CalibrationFile, name: CalibrationConstantName, value: number): CalibrationFile {
+  const c = structuredClone(cal);
+  c.constants[name] = { ...c.constants[name], value };
+  return c;
 }

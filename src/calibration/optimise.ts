@@ -19,43 +19,20 @@ export { goldenSection };
 export function scanThenGolden(f: (x: number) => number, grid: readonly number[], tol: number): { x: number; f: number } {
   if (grid.length === 0) throw new RangeError("scanThenGolden: empty grid");
   if (!(tol > 0)) throw new RangeError(`scanThenGolden: tol = ${tol}: must be > 0`);
-  let bestX = grid[0]!;
-  let bestF = Infinity;
+  let best = { x: grid[0]!, f: Infinity };
   const at = (x: number) => {
     const v = f(x);
-    if (v < bestF) {
-      bestF = v;
-      bestX = x;
-    }
+    if (v < best.f) best = { x, f: v };
     return v;
   };
   const values = grid.map(at);
   let i = 0;
   for (let k = 1; k < grid.length; k++) if (values[k]! < values[i]!) i = k;
-  let a = grid[Math.max(0, i - 1)]!;
-  let b = grid[Math.min(grid.length - 1, i + 1)]!;
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = at(c);
-  let fd = at(d);
-  while (b - a > tol) {
-    if (fc <= fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = at(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = at(d);
-    }
-  }
-  at((a + b) / 2);
-  return { x: bestX, f: bestF };
+  const a = grid[Math.max(0, i - 1)]!;
+  const b = grid[Math.min(grid.length - 1, i + 1)]!;
+  // goldenSection's tolerance is relative to |a| + |b|: this one stops within `tol` of the minimum
+  if (b > a) goldenSection(at, a, b, tol / Math.max(1, Math.abs(a) + Math.abs(b)));
+  return best;
 }
 
 /** Solves the square system A x = b by Gaussian elimination with partial pivoting. */

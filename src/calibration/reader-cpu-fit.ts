@@ -19,43 +19,20 @@ import type { LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
 import { simulateHarness } from "./harness-scenario.ts";
-import { median } from "./stats.ts";
+import { readerTarget, type ReaderTarget } from "./runqueue-fit.ts";
 import { scanThenGolden } from "./optimise.ts";
 
-/** A copy of `cal` with contextSwitchNs = ns. */
-export function withContextSwitch(cal: CalibrationFile, ns: number): CalibrationFile {
-  const c = structuredClone(cal);
-  c.constants.contextSwitchNs = { ...c.constants.contextSwitchNs, value: ns };
-  return c;
-}
-
-export interface ReaderCpuTarget {
-  configId: string;
-  settings: LoaderSettings;
-  runs: string[];
-  /** Billed reader ns per record read, per run. */
-  nsPerRecord: number[];
-  median: number;
-}
-
-/** The reader's billed CPU per record read of one configuration's fitting repetitions (quiet, rep < fitReps). */
-export function readerCpuTarget(rows: readonly DatasetRow[], o: { configId: string; fitReps?: number }): ReaderCpuTarget {
-  const fitReps = o.fitReps ?? 3;
-  const runs: string[] = [];
-  const nsPerRecord: number[] = [];
-  let settings: LoaderSettings | undefined;
-  for (const r of rows) {
-    if (r.kind !== "throughput" || r.configId !== o.configId || r.rep >= fitReps || r.preRun?.quiet === false || !r.loader) continue;
-    const cpu = Number(r.loader.reader_cpu_s);
-    const records = Number(r.loader.records);
-    if (!(records > 0) || !(cpu > 0)) continue;
-    runs.push(r.runId);
-    nsPerRecord.push((cpu * 1e9) / records);
-    settings ??= r.config.settings;
-  }
-  if (runs.length === 0 || settings === undefined)
-    throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with the reader's CPU and records`);
-  return { configId: o.configId, settings, runs, nsPerRecord, median: median(nsPerRecord) };
+/** The reader's billed CPU per record read (loader reader_cpu_s / records), ns. */
+export function readerCpuTarget(rows: readonly DatasetRow[], o: { configId: string; fitReps?: number }): ReaderTarget {
+  return readerTarget(
+    rows,
+    o,
+    (l, records) => {
+      const cpu = Number(l.reader_cpu_s);
+      return cpu > 0 ? (cpu * 1e9) / records : null;
+    },
+    "the reader's CPU",
+  );
 }
 
 /** The model's billed reader ns per record read for a harness configuration (agentCpuBilledCores over records consumed). */
@@ -97,8 +74,8 @@ export const JOINT_FIT_ROUNDS = 12;
  * descent settles (at a local minimum); a long narrow valley makes it slow, hence the round limit.
  */
 export function fitReaderJointly(
-  cycleTargets: { configId: string; settings: LoaderSettings; runs: string[]; cycles: number[]; median: number }[],
-  cpuTargets: ReaderCpuTarget[],
+  cycleTargets: ReaderTarget[],
+  cpuTargets: ReaderTarget[],
   model: (waitNs: number, contextSwitchNs: number) => { cycles: (s: LoaderSettings) => number; nsPerRecord: (s: LoaderSettings) => number },
   o: { start: { waitNs: number; contextSwitchNs: number }; cyclesPath: string; cpuPath: string; baselineNote?: string; regressionNs?: number },
 ): ReaderJointFit {

@@ -15,6 +15,7 @@
  * (first `fitReps` quiet repetitions; the rest stay held out). Fit after irqWorkLatencyNs.
  */
 import type { DatasetRow } from "../measure/jsonl.ts";
+import type { LoaderReport } from "../measure/loader.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
@@ -26,13 +27,6 @@ export interface RunqueueWaitFit {
   constant: CalibratedConstant;
   target: WakeupTarget;
   bisect: BisectResult;
-}
-
-/** A copy of `cal` with runqueueWaitNs = ns. */
-export function withRunqueueWait(cal: CalibrationFile, ns: number): CalibrationFile {
-  const c = structuredClone(cal);
-  c.constants.runqueueWaitNs = { ...c.constants.runqueueWaitNs, value: ns };
-  return c;
 }
 
 export function fitRunqueueWait(
@@ -61,35 +55,55 @@ export function fitRunqueueWait(
 }
 
 /**
- * The reader's sleep/wake cycles per record of one configuration of a wakeup-counting (or
- * throughput) dataset: the reader thread's voluntary context switches (getrusage RUSAGE_THREAD: one
- * per epoll_wait that slept) per record it read, over the first `fitReps` quiet repetitions.
+ * One per-record quantity of the agent's reader, from each of a configuration's fitting
+ * repetitions (quiet, rep < fitReps) in a wakeup-counting or throughput dataset: `perRecord` turns a
+ * run's loader report and its records read into the value, or null where the run lacks it.
  */
-export interface ReaderCycleTarget {
+export interface ReaderTarget {
   configId: string;
   settings: LoaderSettings;
   runs: string[];
-  cycles: number[];
+  values: number[];
   median: number;
 }
 
-export function readerCycleTarget(rows: readonly DatasetRow[], o: { configId: string; fitReps?: number }): ReaderCycleTarget {
+export function readerTarget(
+  rows: readonly DatasetRow[],
+  o: { configId: string; fitReps?: number },
+  perRecord: (loader: LoaderReport, records: number) => number | null,
+  what: string,
+): ReaderTarget {
   const fitReps = o.fitReps ?? 3;
   const runs: string[] = [];
-  const cycles: number[] = [];
+  const values: number[] = [];
   let settings: LoaderSettings | undefined;
   for (const r of rows) {
     if (r.kind !== "throughput" || r.configId !== o.configId || r.rep >= fitReps || r.preRun?.quiet === false || !r.loader) continue;
-    const vcs = Number(r.loader.voluntary_ctxt_switches);
     const records = Number(r.loader.records);
-    if (!(records > 0) || !Number.isFinite(vcs)) continue;
+    const v = records > 0 ? perRecord(r.loader, records) : null;
+    if (v === null) continue;
     runs.push(r.runId);
-    cycles.push(vcs / records);
+    values.push(v);
     settings ??= r.config.settings;
   }
-  if (runs.length === 0 || settings === undefined)
-    throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with the reader's context switches and records`);
-  return { configId: o.configId, settings, runs, cycles, median: median(cycles) };
+  if (runs.length === 0 || settings === undefined) throw new Error(`dataset: no quiet repetition < ${fitReps} of ${o.configId} with ${what} and records`);
+  return { configId: o.configId, settings, runs, values, median: median(values) };
+}
+
+/**
+ * The reader's sleep/wake cycles per record: the reader thread's voluntary context switches
+ * (getrusage RUSAGE_THREAD: one per epoll_wait that slept) per record it read.
+ */
+export function readerCycleTarget(rows: readonly DatasetRow[], o: { configId: string; fitReps?: number }): ReaderTarget {
+  return readerTarget(
+    rows,
+    o,
+    (l, records) => {
+      const vcs = Number(l.voluntary_ctxt_switches);
+      return Number.isFinite(vcs) ? vcs / records : null;
+    },
+    "the reader's context switches",
+  );
 }
 
 /**

@@ -180,13 +180,6 @@ export function wakeupTarget(
   };
 }
 
-/** A copy of `cal` with irqWorkLatencyNs = latencyNs. */
-export function withIrqWorkLatency(cal: CalibrationFile, latencyNs: number): CalibrationFile {
-  const c = structuredClone(cal);
-  c.constants.irqWorkLatencyNs = { ...c.constants.irqWorkLatencyNs, value: latencyNs };
-  return c;
-}
-
 /**
  * The node model's wakeups / outputs for a harness configuration, as src/validation/measured.ts
  * builds it: hardware dev-kvm-2vcpu, workload iperf3-veth observed at `baselineGbps`, tool

@@ -190,21 +190,10 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   const pinned = placement.kind === "pinned" && placement.exclusive;
   const appCpus = pinned ? hw.vcpus - placement.dedicatedCpus : hw.vcpus;
   const excludedCpu = pinned ? placement.dedicatedCpu : -1;
+  // the node as the application sees it with the agent placed, before the agent's costs
+  const appInput = { ...baseInput, appCpus, excludedCpu, receiveCostScale, mobileCostScale };
   // what pinning alone costs the application (its CPUs are no longer the application's)
-  const pinnedOnly = pinned
-    ? solveThroughput({
-        hw,
-        workload: s.workload,
-        costs,
-        queues,
-        appCpus,
-        excludedCpu,
-        agentNsPerByte: zero,
-        receiveCostScale,
-        mobileCostScale,
-        saturatedSoftirqShare: phi,
-      })
-    : base;
+  const pinnedOnly = pinned ? solveThroughput(appInput) : base;
 
   let current = pinnedOnly;
   let run: NodeRunOutput | null = null;
@@ -212,18 +201,6 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   let lastMove = 0;
   const h = new Float64Array(hw.vcpus);
   const windowS = o.durationS - o.warmupS;
-  const busyInput = {
-    hw,
-    workload: s.workload,
-    costs,
-    queues,
-    appCpus,
-    excludedCpu,
-    agentNsPerByte: zero,
-    receiveCostScale,
-    mobileCostScale,
-    saturatedSoftirqShare: phi,
-  };
   for (let it = 0; it < o.maxIterations; it++) {
     run = runNode({
       hw,
@@ -235,8 +212,8 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       calibrationVmExitNs: calibrationVmExitNs(s.calibration),
       queues,
       queueBytesPerS: current.queueBytesPerS,
-      cpuBusy: cpuBusy(busyInput, current),
-      cpuSoftirq: setup.readerInterruptTime ? cpuSoftirqShare(busyInput, current) : undefined,
+      cpuBusy: cpuBusy(appInput, current),
+      cpuSoftirq: setup.readerInterruptTime ? cpuSoftirqShare(appInput, current) : undefined,
       kernel: setup.epollLock ? setup.kernel : null,
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
@@ -255,20 +232,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       // a queue that carried nothing this time keeps its last estimate
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
-    solved = solveThroughput({
-      hw,
-      workload: s.workload,
-      costs,
-      queues,
-      appCpus,
-      excludedCpu,
-      agentNsPerByte: a,
-      hookNsPerQueueByte: h,
-      receiveCostScale,
-      mobileCostScale,
-      saturatedSoftirqShare: phi,
-      agentThreadNsPerS: threadNs,
-    });
+    solved = solveThroughput({ ...appInput, agentNsPerByte: a, hookNsPerQueueByte: h, agentThreadNsPerS: threadNs });
     // a node the agent stops altogether: nothing more to measure at zero throughput
     if (!(solved.bytesPerS > 0)) break;
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fitReaderJointly, readerCpuTarget, simulatedReaderNsPerRecord, withContextSwitch } from "../../src/calibration/reader-cpu-fit.ts";
+import { fitReaderJointly, readerCpuTarget, simulatedReaderNsPerRecord } from "../../src/calibration/reader-cpu-fit.ts";
+import { withConstant } from "../../src/calibration/harness-scenario.ts";
 import { readerCycleTarget } from "../../src/calibration/runqueue-fit.ts";
 import { cpuRows, cycleRows } from "./loader-rows.ts";
 import { loadCalibration } from "../../src/models/load.ts";
@@ -68,9 +69,9 @@ describe("fitReaderJointly", () => {
     const f = fitReaderJointly(t.cycles, t.cpu, model, { start, cyclesPath: "w", cpuPath: "t" });
     expect(sse(f.runqueueWait.value, f.contextSwitch.value)).toBeLessThanOrEqual(sse(start.waitNs, start.contextSwitchNs));
   });
-  it("withContextSwitch changes that constant only", () => {
+  it("withConstant changes that constant only (contextSwitchNs)", () => {
     const cal = loadCalibration("literature");
-    const c = withContextSwitch(cal, 1234);
+    const c = withConstant(cal, "contextSwitchNs", 1234);
     expect(c.constants.contextSwitchNs.value).toBe(1234);
     expect(c.constants.runqueueWaitNs).toEqual(cal.constants.runqueueWaitNs);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fitRunqueueWait, readerCycleTarget, simulatedReaderCycles, withRunqueueWait } from "../../src/calibration/runqueue-fit.ts";
+import { fitRunqueueWait, readerCycleTarget, simulatedReaderCycles } from "../../src/calibration/runqueue-fit.ts";
+import { withConstant } from "../../src/calibration/harness-scenario.ts";
 import { readDataset, type DatasetRow } from "../../src/measure/jsonl.ts";
 import { cycleRows } from "./loader-rows.ts";
 import { readFittedCalibration } from "../../src/validation/held-out.ts";
@@ -38,9 +39,9 @@ describe("fitRunqueueWait", () => {
     expect(f.bisect.monotone).toBe(true);
   });
 
-  it("withRunqueueWait changes that constant only", () => {
+  it("withConstant changes that constant only (runqueueWaitNs)", () => {
     const cal = loadCalibration("literature");
-    const c = withRunqueueWait(cal, 1234);
+    const c = withConstant(cal, "runqueueWaitNs", 1234);
     expect(c.constants.runqueueWaitNs.value).toBe(1234);
     expect(c.constants.irqWorkNs).toEqual(cal.constants.irqWorkNs);
     expect(cal.constants.runqueueWaitNs.value).not.toBe(1234);
