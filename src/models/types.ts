@@ -68,6 +68,15 @@ export interface HardwareProfile {
     driver?: "netvsc" | "mana" | "mlx5" | "ena" | "virtio_net";
     /** The device's maximum channels; omitted where it is not documented. */
     deviceMaxChannels?: number;
+    /**
+     * No NIC: traffic goes over veth or loopback, whose xmit hands each skb to `__netif_rx` onto the
+     * sending CPU's backlog, so the receive softirq runs wherever the scheduler has put the sending
+     * task, and the sender and the receiving thread move between the node's CPUs. A reader pinned by
+     * affinity alone (a non-exclusive pin) then shares its CPU with each of those roles in turn: the
+     * node model, which keeps each role on one CPU, lets such a reader's CPU move among them as an
+     * unpinned one does (node-run.ts). @defaultValue false (a NIC's queues are served by fixed CPUs)
+     */
+    receiveFollowsSender?: boolean;
     /** Bandwidth the provider allows the shape, Gb/s. */
     bandwidthGbps: number;
   };

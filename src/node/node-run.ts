@@ -130,7 +130,14 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const sampling = tool.sampling;
   const skbBytes = workload.mssBytes * workload.groSegments;
   const quota = placement.kind === "limited" ? new CfsBandwidth(placement.cpuLimit * placement.cfsPeriodNs, placement.cfsPeriodNs) : null;
-  const dedicatedCpu = placement.kind === "pinned" ? placement.dedicatedCpu : -1;
+  // A pinned agent keeps to its CPU. Without a NIC (hw.nic.receiveFollowsSender: veth, loopback) the
+  // receive softirq follows the sending task, and sender and receiver move between the CPUs, while
+  // this model keeps each role on one CPU: an affinity-only pin fixes the reader's CPU but not which
+  // role shares it, so relative to the roles its CPU moves as an unpinned reader's does (measured:
+  // validation/data/placement/kvm-2vcpu-amd-epyc-2026-12-02.jsonl). It still scans no idle CPUs.
+  const pinRoams = placement.kind === "pinned" && !placement.exclusive && hw.nic.receiveFollowsSender === true;
+  const pinnedAffinity = placement.kind === "pinned";
+  const dedicatedCpu = placement.kind === "pinned" && !pinRoams ? placement.dedicatedCpu : -1;
 
   let windowOn = input.warmupNs === 0;
   // A record of an skb still being processed when the reader drains (its stamp is later than the
@@ -167,7 +174,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     let scan = 0;
     if (theReader.state === SLEEPING) {
       // ttwu under ep->wq.lock: the wakeup's own work, the idle-CPU search, the IPI send
-      scan = dedicatedCpu >= 0 ? 0 : idleCpuScanNs(sisUtil, hw.cpusPerLlc, llcBusy[wakerCpu], hw.cacheLineTransferNs.sameLlc);
+      scan = pinnedAffinity ? 0 : idleCpuScanNs(sisUtil, hw.cpusPerLlc, llcBusy[wakerCpu], hw.cacheLineTransferNs.sameLlc);
       extra = costs.wakeupNs + scan + path.ipiSenderNs;
     }
     const spin = epLock!.callback(env.now, extra);
@@ -217,7 +224,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
       ownsCpu: placement.kind === "pinned" && placement.exclusive,
       quota,
       channel: tool.reader.channel ? { workers: tool.reader.channel.workers } : null,
-      dedicatedCpus: placement.kind === "pinned" ? placement.dedicatedCpus : undefined,
+      dedicatedCpus: dedicatedCpu >= 0 && placement.kind === "pinned" ? placement.dedicatedCpus : undefined,
       receiveInterruptShare: input.cpuSoftirq,
       irqTimeAccounting: hw.irqTimeAccounting ?? false,
     },

@@ -11,7 +11,9 @@
  * - placement: no CPU limit and no pinning -> "unlimited"; a cgroup CPU limit -> "limited" at that
  *   limit with the 100 ms CFS period the harness uses; a reader pinned to a CPU -> "pinned" on one CPU
  *   with `exclusive: false`: the harness pins the reader only and iperf3 may still run on that CPU, so
- *   the model leaves the CPU to the application and takes the reader's time from it.
+ *   the model leaves the CPU to the application and takes the reader's time from it; and as the
+ *   host has no NIC (`nic.receiveFollowsSender`: the receive softirq follows the sender, which the
+ *   scheduler moves, validation/data/placement/), the pin fixes no role's CPU (node-run.ts).
  * Traffic shape "lo-p2" (iperf3 -P 2 over a namespace's loopback, `bpfsim measure --shape lo-p2`):
  * workload `iperf3-lo-p2` (64 KiB skbs, ACKs from the receiving thread's CPU) observed at the
  * median of `tp-lo-p2-baseline` (calibration/harness-scenario.ts `harnessShape`).

@@ -23,6 +23,7 @@ import { mechanismComparison, validateMeasured, type MechanismComparison, type M
 import { harnessShape } from "../calibration/harness-scenario.ts";
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
+import { readPlacement, summarisePlacement } from "../measure/placement.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
 import { scalingSweep, type ScalingPoint } from "./scaling.ts";
@@ -81,7 +82,16 @@ export interface MeasuredData {
   /** Their rows. */
   rows: DatasetRow[];
   /** The harness host's hardware profile as the section describes it (null when nothing was compared). */
-  hardware: { name: string; vcpus: number; bandwidthGbps: number; rxQueues: number | undefined } | null;
+  hardware: {
+    name: string;
+    vcpus: number;
+    bandwidthGbps: number;
+    rxQueues: number | undefined;
+    /** The profile's nic.receiveFollowsSender. */
+    receiveFollowsSender?: boolean;
+    /** The host's placement measurement (bpf/tools/placement.sh), when there is one. */
+    placement?: PlacementEvidence | null;
+  } | null;
   /**
    * Every dataset of the held-out list (validation/held-out-datasets.json), compared in its order;
    * absent (older callers, tests): the calibration's own dataset only, as `validation` above.
@@ -413,8 +423,43 @@ function measuredData(dataDir: string, measuredCalibration: string | undefined, 
     calibration,
     datasets,
     rows,
-    hardware: { name: hw.name, vcpus: hw.vcpus, bandwidthGbps: hw.nic.bandwidthGbps, rxQueues: hw.nic.rxQueues },
+    hardware: {
+      name: hw.name,
+      vcpus: hw.vcpus,
+      bandwidthGbps: hw.nic.bandwidthGbps,
+      rxQueues: hw.nic.rxQueues,
+      receiveFollowsSender: hw.nic.receiveFollowsSender ?? false,
+      placement: placementEvidence(hostClass),
+    },
   };
+}
+
+/** What the host's placement probe says about the CPU a reader is pinned to (medians per configuration). */
+export interface PlacementEvidence {
+  file: string;
+  runs: number;
+  /** Range over the pinned configurations of the median share of softirq time on the reader's CPU. */
+  pinned: { min: number; max: number };
+  /** The same for CPU 1 with an unpinned reader or none. */
+  unpinned: { min: number; max: number };
+}
+
+/** The latest `validation/data/placement/<hostClass>-<date>.jsonl`, summarised; null when there is none. */
+export function placementEvidence(hostClass: string): PlacementEvidence | null {
+  const dir = join(PACKAGE_ROOT, "validation", "data", "placement");
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(`${hostClass}-`) && f.endsWith(".jsonl"))
+    .sort();
+  const file = files.at(-1);
+  if (file === undefined) return null;
+  const runs = readPlacement(join(dir, file));
+  const sum = summarisePlacement(runs);
+  const range = (xs: number[]) => (xs.length > 0 ? { min: Math.min(...xs), max: Math.max(...xs) } : null);
+  const pinned = range(sum.filter((x) => x.readerCpu >= 0).map((x) => x.softirqOnReaderCpu.median));
+  const unpinned = range(sum.filter((x) => x.readerCpu < 0).map((x) => x.softirqOnReaderCpu.median));
+  if (pinned === null || unpinned === null) return null;
+  return { file: `validation/data/placement/${file}`, runs: runs.length, pinned, unpinned };
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   type HeldOutDatasetResult,
   type HeldOutScore,
   type MeasuredData,
+  type PlacementEvidence,
   type ReportData,
   type ReportSettings,
   type WakeupComparison,
@@ -437,6 +438,12 @@ function contendedLines(m: MeasuredValidation, o: { maxForeignShare: number | nu
 }
 
 /** The scenario every configuration gets, by traffic shape. */
+function placementWords(p: PlacementEvidence | null): string {
+  if (p === null) return "";
+  const r = (x: { min: number; max: number }) => `${x.min.toFixed(2)}-${x.max.toFixed(2)}`;
+  return ` (\`bpf/tools/placement.sh\`, \`${p.file}\`, ${p.runs} runs: the pinned reader's CPU took a median ${r(p.pinned)} of the softirq time per configuration, CPU 1 with an unpinned reader or none ${r(p.unpinned)})`;
+}
+
 function scenarioText(hw: NonNullable<MeasuredData["hardware"]>, shapes: readonly string[]): string {
   const lo = shapes.includes("lo-p2");
   return (
@@ -445,7 +452,10 @@ function scenarioText(hw: NonNullable<MeasuredData["hardware"]>, shapes: readonl
     (lo
       ? "; for the lo-p2 shape workload `iperf3-lo-p2` (iperf3 -P 2 over loopback from one sending thread: one 64 KiB skb per lo MTU, an ACK every second skb, sent from the receiving thread's CPU) observed at `tp-lo-p2-baseline`"
       : "") +
-    ", tools `harness-perf` / `harness-ringbuf` with each run's loader settings, placement from the run (no limit: unlimited; cgroup limit: limited, 100 ms period; reader pinned: pinned)."
+    ", tools `harness-perf` / `harness-ringbuf` with each run's loader settings, placement from the run (no limit: unlimited; cgroup limit: limited, 100 ms period; reader pinned: pinned by affinity, not owning its CPU)." +
+    (hw.receiveFollowsSender === true
+      ? ` The sender, and with it the receive softirq, moves between the vCPUs, also when the reader is pinned${placementWords(hw.placement ?? null)}, so the profile sets \`nic.receiveFollowsSender\` and the model, which keeps each role on one CPU, lets a pinned reader's CPU move among the roles as an unpinned one's does. That measurement was taken after the previous report showed the pinned readers missed; no constant is fitted on it.`
+      : "")
   );
 }
 

@@ -31,9 +31,15 @@ function input(
     durationNs?: number;
     warmupNs?: number;
     kernel?: string | null;
+    receiveFollowsSender?: boolean;
   } = {},
 ): NodeRunInput {
-  const hw = { ...loadHardware("azure-d8s-v5"), ...(o.vcpus !== undefined ? { vcpus: o.vcpus } : {}) };
+  const base = loadHardware("azure-d8s-v5");
+  const hw = {
+    ...base,
+    ...(o.vcpus !== undefined ? { vcpus: o.vcpus } : {}),
+    ...(o.receiveFollowsSender !== undefined ? { nic: { ...base.nic, receiveFollowsSender: o.receiveFollowsSender } } : {}),
+  };
   const channels = Math.min(8, hw.vcpus);
   const queues = rxQueues(hw.vcpus, channels, 0, new RandomStreams(o.seed ?? 1).stream("rss"));
   const perQueue = ((o.gbps ?? 2) * 1e9) / 8 / channels;
@@ -136,6 +142,21 @@ describe("runNode: placement", () => {
     const r = runNode(input({ placement: { kind: "pinned", dedicatedCpu: 7, dedicatedCpus: 1, exclusive: false } }));
     expect(r.ledger.categoryOn(7, CAT.readerCpu)).toBeGreaterThan(0);
     for (let c = 0; c < 7; c++) expect(r.ledger.categoryOn(c, CAT.readerCpu)).toBe(0);
+  });
+  it("without a NIC (receive follows the sender) a shared pin fixes no role: the reader's time lands on the roles' CPUs as an unpinned reader's does", () => {
+    const shared = { kind: "pinned", dedicatedCpu: 7, dedicatedCpus: 1, exclusive: false } as const;
+    const roaming = runNode(input({ placement: shared, receiveFollowsSender: true }));
+    const unpinned = runNode(input({ placement: { kind: "unlimited" }, receiveFollowsSender: true }));
+    let cpusWithReader = 0;
+    for (let c = 0; c < 8; c++) if (roaming.ledger.categoryOn(c, CAT.readerCpu) > 0) cpusWithReader++;
+    expect(cpusWithReader).toBeGreaterThan(1);
+    // the same reader, but a one-CPU affinity scans no idle CPUs: the epoll lock's charge on the
+    // wakers is smaller (and with it the interrupt time that stretches the reader), wakeups agree
+    expect(Math.abs(roaming.readerWakeups / unpinned.readerWakeups - 1)).toBeLessThan(0.05);
+    expect(catTotal(roaming.ledger, CAT.epollLock)).toBeLessThan(catTotal(unpinned.ledger, CAT.epollLock));
+    // an exclusive pin stays on its CPU whatever the receive path does
+    const owned = runNode(input({ placement: { ...shared, exclusive: true }, receiveFollowsSender: true }));
+    expect(owned.ledger.categoryOn(7, CAT.readerCpu)).toBe(0);
   });
 });
 

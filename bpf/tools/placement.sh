@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Where the receive path runs on a NIC-less host: per-CPU softirq time and where iperf3's threads
+# and the loader's reader are seen, for one iperf3 run over the harness's traffic shapes.
+#
+#   bpf/tools/placement.sh SHAPE MODE READER_CPU SECONDS REPS >> out.jsonl
+#     SHAPE       veth (one stream over a veth pair) or lo-p2 (iperf3 -P 2 over a namespace's lo)
+#     MODE        off (no parser) | perf | ringbuf (bpf/build/bpfsim-loader, parser attached)
+#     READER_CPU  CPU to pin the reader to (sched_setaffinity), or -1 for none
+#
+# veth_xmit and loopback_xmit hand each skb to __netif_rx onto the *sending* CPU's backlog, so the
+# receive softirq runs wherever the scheduler has put the sender. This prints, per run, each CPU's
+# share of the softirq time (/proc/stat, tick-sampled), the share of 100 ms samples of `ps -L psr`
+# (the CPU a thread last ran on) per CPU for iperf3 and for the loader, and the throughput.
+# Namespaces are named bpfsim-<pid>-{a,b} (src/measure/netns.ts: a later `bpfsim measure` deletes them
+# if this script was killed), addressed from 198.18.0.0/15, and always deleted with whatever runs in
+# them. Root; each run bounded by SECONDS.
+set -u
+SHAPE=${1:?shape}; MODE=${2:?mode}; RCPU=${3:?reader cpu}; DUR=${4:?seconds}; REPS=${5:-1}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+LOADER="$HERE/build/bpfsim-loader"
+A=bpfsim-$$-a; B=bpfsim-$$-b
+TMP=$(mktemp -d)
+endns() { for ns in "$@"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$ns" 2>/dev/null; done; }
+cleanup() { [ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null; endns $A $B; rm -rf "$TMP"; }
+trap cleanup EXIT INT TERM
+case "$SHAPE" in veth|lo-p2) ;; *) echo "placement.sh: SHAPE = $SHAPE: must be veth or lo-p2" >&2; exit 1;; esac
+case "$MODE" in off|perf|ringbuf) ;; *) echo "placement.sh: MODE = $MODE: must be off, perf or ringbuf" >&2; exit 1;; esac
+[[ "$DUR" =~ ^[0-9]+$ ]] && [ "$DUR" -ge 2 ] && [ "$DUR" -le 30 ] || { echo "placement.sh: SECONDS = $DUR: must be an integer in [2, 30]" >&2; exit 1; }
+ncpu=$(nproc)
+for rep in $(seq 0 $((REPS - 1))); do
+  ip netns add $A; ip netns add $B
+  ip link add pa netns $A type veth peer name pb netns $B
+  ip -n $A addr add 198.18.0.1/30 dev pa; ip -n $A link set pa up; ip -n $A link set lo up
+  ip -n $B addr add 198.18.0.2/30 dev pb; ip -n $B link set pb up; ip -n $B link set lo up
+  if [ "$SHAPE" = veth ]; then SNS=$B; ADDR=198.18.0.2; IFACES="--iface pa@$A:host --iface pb@$B"; P=1
+  else SNS=$A; ADDR=127.0.0.1; IFACES="--iface lo@$A"; P=2; fi
+  ip netns exec $SNS iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
+  sleep 0.5
+  LPID=""
+  if [ "$MODE" != off ]; then
+    RARG=""; [ "$RCPU" != "-1" ] && RARG="--reader-cpu $RCPU"
+    # shellcheck disable=SC2086
+    "$LOADER" $IFACES --mode "$MODE" $RARG --duration $((DUR + 2)) > "$TMP/loader.json" 2>/dev/null &
+    LPID=$!
+    sleep 1
+  fi
+  s0=$(grep '^cpu[0-9]' /proc/stat)
+  ip netns exec $A iperf3 -c $ADDR -p 5299 -P $P -t "$DUR" -J > "$TMP/iperf.json" 2>/dev/null &
+  IPID=$!
+  : > "$TMP/psr"
+  sleep 0.3
+  for _ in $(seq 1 $((DUR * 10 - 5))); do
+    ps -L -o psr=,comm= -C iperf3 | sed 's/^ */iperf3 /' | awk '{print $1, $2}' >> "$TMP/psr"
+    [ -n "$LPID" ] && ps -L -o psr= -p "$LPID" | awk '{print "loader", $1}' >> "$TMP/psr"
+    sleep 0.1
+  done
+  wait $IPID
+  s1=$(grep '^cpu[0-9]' /proc/stat)
+  [ -n "$LPID" ] && wait "$LPID" 2>/dev/null
+  python3 - "$SHAPE" "$MODE" "$RCPU" "$rep" "$ncpu" "$s0" "$s1" "$TMP" <<'PY'
+import json, sys
+shape, mode, rcpu, rep, ncpu, s0, s1, tmp = sys.argv[1:]
+def parse(s): return {l.split()[0]: [int(x) for x in l.split()[1:9]] for l in s.splitlines()}
+a, b = parse(s0), parse(s1)
+cpus = sorted(a, key=lambda k: int(k[3:]))
+soft = [b[c][6] - a[c][6] for c in cpus]
+tot = [sum(b[c]) - sum(a[c]) for c in cpus]
+seen = {"iperf3": [0] * int(ncpu), "loader": [0] * int(ncpu)}
+for line in open(f"{tmp}/psr"):
+    who, cpu = line.split()
+    if cpu.isdigit() and int(cpu) < int(ncpu): seen[who][int(cpu)] += 1
+def shares(v):
+    s = sum(v)
+    return [round(x / s, 3) for x in v] if s else None
+try:
+    j = json.load(open(f"{tmp}/iperf.json")); gbps = round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)
+except Exception: gbps = None
+print(json.dumps({"shape": shape, "mode": mode, "readerCpu": int(rcpu), "rep": int(rep), "gbps": gbps,
+  "softirqShareByCpu": shares(soft), "softirqOfCpuTime": [round(s / t, 3) if t else None for s, t in zip(soft, tot)],
+  "iperf3SeenByCpu": shares(seen["iperf3"]), "readerSeenByCpu": shares(seen["loader"]) if mode != "off" else None}))
+PY
+  endns $A $B
+done

@@ -1,0 +1,104 @@
+/**
+ * Where the receive path runs on a NIC-less host: the output of `bpf/tools/placement.sh` (one JSON
+ * object per iperf3 run: each CPU's share of the run's softirq time from /proc/stat, where 100 ms
+ * samples of `ps -L psr` saw iperf3's threads and the loader's reader), read and summarised.
+ *
+ * Why it matters: veth_xmit and loopback_xmit put each skb on the sending CPU's backlog
+ * (`__netif_rx`), so the receive softirq runs wherever the scheduler has put the sender. If the
+ * sender stayed on one CPU, a reader pinned to another would never share its CPU with the receive
+ * path; if the scheduler moves it, the pinned reader's CPU takes about 1 / CPUs of that work, as any
+ * CPU does. The node model's hardware field `nic.receiveFollowsSender` rests on this measurement.
+ */
+import { readFileSync } from "node:fs";
+import { spread, type Spread } from "./summary.ts";
+
+export interface PlacementRun {
+  shape: string;
+  mode: "off" | "perf" | "ringbuf";
+  /** The reader's pinned CPU, -1 for none. */
+  readerCpu: number;
+  rep: number;
+  gbps: number | null;
+  /** Each CPU's share of the run's softirq time (sums to 1). */
+  softirqShareByCpu: number[];
+  /** Share of the samples that saw an iperf3 thread last on each CPU. */
+  iperf3SeenByCpu: number[];
+  /** Same for the loader's threads; null without a loader. */
+  readerSeenByCpu: number[] | null;
+}
+
+const shares = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 && v.every((x) => typeof x === "number" && x >= 0 && x <= 1);
+
+/** Parses one placement.sh output file; a malformed line throws with its number and the field at fault. */
+export function parsePlacement(text: string, file = "placement"): PlacementRun[] {
+  const out: PlacementRun[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`${file}:${i + 1}: not JSON`);
+    }
+    const bad = (field: string) => new Error(`${file}:${i + 1}: ${field} = ${JSON.stringify(o[field])}: not valid`);
+    if (typeof o.shape !== "string") throw bad("shape");
+    if (o.mode !== "off" && o.mode !== "perf" && o.mode !== "ringbuf") throw bad("mode");
+    if (!Number.isInteger(o.readerCpu) || (o.readerCpu as number) < -1) throw bad("readerCpu");
+    if (!shares(o.softirqShareByCpu)) throw bad("softirqShareByCpu");
+    if (!shares(o.iperf3SeenByCpu)) throw bad("iperf3SeenByCpu");
+    if (o.readerSeenByCpu !== null && !shares(o.readerSeenByCpu)) throw bad("readerSeenByCpu");
+    if (o.gbps !== null && !(typeof o.gbps === "number" && o.gbps >= 0)) throw bad("gbps");
+    out.push({
+      shape: o.shape,
+      mode: o.mode,
+      readerCpu: o.readerCpu as number,
+      rep: Number(o.rep ?? 0),
+      gbps: o.gbps as number | null,
+      softirqShareByCpu: o.softirqShareByCpu as number[],
+      iperf3SeenByCpu: o.iperf3SeenByCpu as number[],
+      readerSeenByCpu: o.readerSeenByCpu as number[] | null,
+    });
+  });
+  return out;
+}
+
+export function readPlacement(path: string): PlacementRun[] {
+  return parsePlacement(readFileSync(path, "utf8"), path);
+}
+
+export interface PlacementSummary {
+  shape: string;
+  mode: PlacementRun["mode"];
+  readerCpu: number;
+  runs: number;
+  /** Share of the softirq time on the CPU the reader is pinned to (CPU 1 when it is not pinned, for comparison). */
+  softirqOnReaderCpu: Spread;
+  /** Share of iperf3's samples on that CPU. */
+  iperf3OnReaderCpu: Spread;
+  gbps: Spread | null;
+}
+
+/** Per shape, mode and reader CPU: how much of the receive softirq and of iperf3 the reader's CPU saw. */
+export function summarisePlacement(runs: PlacementRun[]): PlacementSummary[] {
+  const groups = new Map<string, PlacementRun[]>();
+  for (const r of runs) {
+    const k = `${r.shape}|${r.mode}|${r.readerCpu}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const out: PlacementSummary[] = [];
+  for (const rs of groups.values()) {
+    const r0 = rs[0]!;
+    const cpu = r0.readerCpu >= 0 ? r0.readerCpu : 1;
+    const g = rs.map((r) => r.gbps).filter((x): x is number => x !== null);
+    out.push({
+      shape: r0.shape,
+      mode: r0.mode,
+      readerCpu: r0.readerCpu,
+      runs: rs.length,
+      softirqOnReaderCpu: spread(rs.map((r) => r.softirqShareByCpu[cpu] ?? 0)),
+      iperf3OnReaderCpu: spread(rs.map((r) => r.iperf3SeenByCpu[cpu] ?? 0)),
+      gbps: g.length > 0 ? spread(g) : null,
+    });
+  }
+  return out;
+}
