@@ -5,6 +5,7 @@
  * numbers come from reproduce.ts (band: true, ablate: true).
  */
 import { EVENTPOLL_LOCK, GO_RUNTIME } from "../models/mechanisms.ts";
+import { IDLE_P_PROBE_NS } from "../agent/go-runtime.ts";
 import { MECHANISMS } from "../node/mechanisms.ts";
 import type { ReproduceResult } from "./reproduce.ts";
 import type { Unknown } from "./unknowns.ts";
@@ -43,10 +44,10 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
             .join("; "),
         ],
         [
-          "Go runtime sized by GOMAXPROCS (version rule, sched.lock contention)",
+          "Go runtime sized by GOMAXPROCS (version rule, the scheduler's search skipping idle Ps, sched.lock contention)",
           "src/agent/go-runtime.ts",
-          "golang/go#67585 table (M4)",
-          `share(P) = exp(${f(go.a, 3)} + ${f(go.b, 4)} P)`,
+          "golang/go#67585 table (M4); runtime/proc.go stealWork",
+          `share(P) = exp(${f(go.a, 3)} + ${f(go.b, 4)} P); ${IDLE_P_PROBE_NS} ns per idle P per pass, a line per busy P`,
         ],
         ["reader's scan of every ring per wakeup", "src/node/agent-buffer.ts", "cilium/ebpf perf/reader.go", "one line transfer per ring"],
         ["VM exits on IPIs and irq_work", "src/kernel/virtualisation.ts", "hardware profiles (vmExitNs, ipiNs)", "per hardware profile"],

@@ -207,7 +207,7 @@ export function missesSection(rep: ReproduceResult): string {
   out.push(
     "- Not modelled, and candidates for the missing loss:",
     `  - TCP dynamics: a closed-loop receiver's throughput is bounded by window/RTT as well as CPU. Delaying softirq processing or the receiver thread (irq_work, wakeups, a reader on the same CPU) raises RTT and shrinks the congestion window, which can cost far more throughput than the CPU time taken; latency-bound flows are not represented. ${skbDelayText(rep)}`,
-    "  - The Go runtime of Retina's agent beyond what is modelled (a worker wakeup per reader pass, the scheduler's search of all GOMAXPROCS run queues, sched.lock contention at that GOMAXPROCS): the netpoller, sysmon's P hand-offs around the blocking epoll_wait, garbage collection's idle mark workers.",
+    "  - The Go runtime of Retina's agent beyond what is modelled (a worker wakeup per reader pass, the scheduler's search over all GOMAXPROCS Ps (skipping idle ones), sched.lock contention at that GOMAXPROCS): the netpoller, sysmon's P hand-offs around the blocking epoll_wait, garbage collection's idle mark workers.",
     "  - Retina's other work (enrichment, metrics, other plugins) and the node's other pods.",
     "  - Hyper-V specifics of interrupt and IPI delivery beyond one vmExitNs/ipiNs per event (the band spans 600-2500 ns per exit); interrupt moderation; the VF's real channel count (the band spans 8 to one per vCPU).",
     "",

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { goMaxProcs, goSchedulerSearchNs, schedLockContentionShare, STEAL_TRIES, type RuntimePlacement } from "../../src/agent/go-runtime.ts";
+import {
+  busyOtherPs,
+  goMaxProcs,
+  goSchedulerSearchNs,
+  IDLE_P_PROBE_NS,
+  schedLockContentionShare,
+  STEAL_TRIES,
+  type RuntimePlacement,
+} from "../../src/agent/go-runtime.ts";
 import { Topology } from "../../src/hardware/topology.ts";
 import { loadHardware, loadTool } from "../../src/models/load.ts";
 import { GO_RUNTIME } from "../../src/models/mechanisms.ts";
@@ -86,20 +94,42 @@ describe("schedLockContentionShare: exp(a + b P), capped at 0.9", () => {
   });
 });
 
-describe("goSchedulerSearchNs: stealTries x GOMAXPROCS line reads, inflated by sched.lock", () => {
+describe("goSchedulerSearchNs: stealTries passes over the other Ps, a line pulled only from busy ones, inflated by sched.lock", () => {
   const share = (p: number) => schedLockContentionShare(p);
-  it("runtime/proc.go stealTries = 4", () => expect(STEAL_TRIES).toBe(4));
+  // retina-perf: 2 channel workers, so besides the searcher's own P two are busy (the reader's, in
+  // its epoll_wait syscall, and the other worker's)
+  const search = (procs: number, line: number) => (line + 4 * ((procs - 1 - 2) * IDLE_P_PROBE_NS + 2 * line)) / (1 - share(procs));
+  it("runtime/proc.go stealTries = 4; an idle P costs a few L1 loads", () => {
+    expect(STEAL_TRIES).toBe(4);
+    expect(IDLE_P_PROBE_NS).toBeGreaterThan(0);
+    expect(IDLE_P_PROBE_NS).toBeLessThan(10);
+  });
   it("a native reader searches nothing", () => {
     expect(goSchedulerSearchNs(runtime(undefined), { kind: "unlimited" }, new Topology(loadHardware("azure-d32s-v5")))).toBe(0);
   });
-  it("azure-d32s-v5 (one LLC, 50 ns a line), Go 1.24, unlimited: 4 x 32 x 50 / (1 - share(32))", () => {
+  it("busy Ps other than the searcher's: the reader's and the other workers', at most GOMAXPROCS - 1", () => {
+    expect(busyOtherPs(perf, 32)).toBe(2);
+    expect(busyOtherPs(perf, 2)).toBe(1);
+    const one = structuredClone(perf);
+    one.reader.channel = { slots: 10, workers: 1 };
+    expect(busyOtherPs(one, 32)).toBe(1);
+  });
+  it("azure-d32s-v5 (one LLC, 50 ns a line), Go 1.24, unlimited: the mask's line, then 4 x (29 idle x probe + 2 busy x 50), / (1 - share(32))", () => {
     const topo = new Topology(loadHardware("azure-d32s-v5"));
-    expect(goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "unlimited" }, topo)).toBeCloseTo((4 * 32 * 50) / (1 - share(32)), 9);
+    expect(goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "unlimited" }, topo)).toBeCloseTo(search(32, 50), 9);
+  });
+  it("idle Ps are skipped: GOMAXPROCS 64 costs far less than 4 x 63 line transfers, and grows with P only by probes and the lock", () => {
+    const hw = loadHardware("azure-d64s-v5");
+    const topo = new Topology(hw);
+    const ns64 = goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "limited", cpuLimit: 0.5 }, topo);
+    expect(ns64).toBeLessThan((4 * 63 * hw.cacheLineTransferNs.sameLlc) / 5);
+    const topo32 = new Topology(loadHardware("azure-d32s-v5"));
+    expect(ns64).toBeGreaterThan(goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "limited", cpuLimit: 0.5 }, topo32));
   });
   it("a pinned agent's Ps stay on its CPUs: the same-LLC line, whatever the node's topology", () => {
     const hw = { ...loadHardware("azure-d32s-v5"), numaNodes: 2, cpusPerLlc: 4 } as HardwareProfile;
     const ns = goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "pinned", dedicatedCpus: 3 }, new Topology(hw));
-    expect(ns).toBeCloseTo((4 * 3 * hw.cacheLineTransferNs.sameLlc) / (1 - share(3)), 9);
+    expect(ns).toBeCloseTo(search(3, hw.cacheLineTransferNs.sameLlc), 9);
   });
   it("across NUMA nodes the mean line read from CPU 0 counts the remote ones (4 CPUs, 2 nodes, 2 per LLC)", () => {
     const hw = {
@@ -111,12 +141,13 @@ describe("goSchedulerSearchNs: stealTries x GOMAXPROCS line reads, inflated by s
     } as HardwareProfile;
     // from CPU 0: CPU 1 same LLC (50), CPUs 2 and 3 on the other node (120 each): mean 290 / 3
     const ns = goSchedulerSearchNs(runtime({ goVersion: "1.24" }), { kind: "unlimited" }, new Topology(hw));
-    expect(ns).toBeCloseTo((4 * 4 * (290 / 3)) / (1 - share(4)), 9);
+    expect(ns).toBeCloseTo(search(4, 290 / 3), 9);
   });
-  it("Go 1.25 under a 0.5-CPU limit searches 2 Ps instead of all 32: 16x cheaper before the lock's inflation", () => {
+  it("Go 1.25 under a 0.5-CPU limit searches 2 Ps instead of all 32: one busy P, no idle ones", () => {
     const topo = new Topology(loadHardware("azure-d32s-v5"));
     const lim = { kind: "limited" as const, cpuLimit: 0.5 };
-    const r = goSchedulerSearchNs(runtime({ goVersion: "1.24" }), lim, topo) / goSchedulerSearchNs(runtime({ goVersion: "1.25" }), lim, topo);
-    expect(r).toBeCloseTo((32 / 2) * ((1 - share(2)) / (1 - share(32))), 9);
+    const ns2 = goSchedulerSearchNs(runtime({ goVersion: "1.25" }), lim, topo);
+    expect(ns2).toBeCloseTo((50 + 4 * 50) / (1 - share(2)), 9);
+    expect(goSchedulerSearchNs(runtime({ goVersion: "1.24" }), lim, topo)).toBeGreaterThan(ns2);
   });
 });

@@ -46,7 +46,9 @@ describe("parsePlacement", () => {
 describe("summarisePlacement", () => {
   it("groups by shape, mode and reader CPU and reads the reader's CPU (CPU 1 when unpinned)", () => {
     const s = summarisePlacement(
-      parsePlacement([line({ softirqShareByCpu: [0.6, 0.4] }), line({ softirqShareByCpu: [0.4, 0.6] }), line({ readerCpu: -1, softirqShareByCpu: [0.3, 0.7] })].join("\n")),
+      parsePlacement(
+        [line({ softirqShareByCpu: [0.6, 0.4] }), line({ softirqShareByCpu: [0.4, 0.6] }), line({ readerCpu: -1, softirqShareByCpu: [0.3, 0.7] })].join("\n"),
+      ),
     );
     expect(s).toHaveLength(2);
     const pinned = s.find((x) => x.readerCpu === 1)!;
