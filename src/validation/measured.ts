@@ -201,13 +201,27 @@ export interface MechanismComparison {
   readerCores: MechanismQuantity;
   lostPerOutput: MechanismQuantity;
   recordsPerS: MechanismQuantity;
+  /**
+   * Under a CPU limit: the cgroup's throttled time over the run (cpu.stat throttled_time in ns, v1, or
+   * throttled_usec, v2; the kernel sums it over the CPUs' run queues that were throttled, so with
+   * one busy thread it is about the wall-clock share), beside the model's throttledPct / 100. Null
+   * measured values where the run had no cgroup.
+   */
+  throttledShare: MechanismQuantity;
+}
+
+/** Throttled time over the run from a cgroup's cpu.stat (v1 throttled_time ns or v2 throttled_usec); NaN without one. */
+export function throttledShareOf(stat: Record<string, number> | undefined, durationS: number): number {
+  if (stat === undefined || !(durationS > 0)) return NaN;
+  const ns = stat.throttled_time ?? (stat.throttled_usec !== undefined ? stat.throttled_usec * 1000 : undefined);
+  return ns === undefined || !Number.isFinite(ns) ? NaN : ns / (durationS * 1e9);
 }
 
 export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComparison): MechanismComparison {
   const runs = new Set(c.config.runs);
   const loaders = rows
     .filter((r): r is ThroughputRow => r.kind === "throughput" && runs.has(r.runId) && r.loader !== undefined)
-    .map((r) => ({ l: r.loader!, d: Number(r.loader!.duration_s ?? r.durationS) }));
+    .map((r) => ({ l: r.loader!, d: Number(r.loader!.duration_s ?? r.durationS), stat: r.cgroupCpuStat, runS: r.durationS }));
   const q = (f: (x: (typeof loaders)[number]) => number, predicted: number | null): MechanismQuantity => {
     const xs = loaders.map(f).filter((x) => Number.isFinite(x));
     return xs.length === 0
@@ -223,5 +237,6 @@ export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComp
     readerCores: q(({ l, d }) => Number(l.reader_cpu_s) / d, r ? r.agentCpuBilledCores.mean : null),
     lostPerOutput: q(({ l }) => Number(l.failed) / outputs(l), perOutput(r?.lostPerS.mean)),
     recordsPerS: q(({ l, d }) => Number(l.emitted) / d, r ? r.eventsPerS.mean : null),
+    throttledShare: q(({ stat, runS }) => throttledShareOf(stat, runS), r?.throttledPct ? r.throttledPct.mean / 100 : null),
   };
 }

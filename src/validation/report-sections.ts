@@ -313,6 +313,27 @@ export function wakeupSection(w: WakeupComparison | null, heading = "### Wakeups
   return out.join("\n");
 }
 
+/**
+ * The configurations run under a cgroup CPU limit: how long the reader's group was throttled and how
+ * many records its buffers lost, measured (cgroup cpu.stat, loader counters) beside the model.
+ */
+function limitedBlock(m: MeasuredValidation, mech: readonly (MechanismComparison | undefined)[]): string[] {
+  const rows = m.comparisons.map((c, i) => ({ c, q: mech[i] })).filter(({ q }) => q !== undefined && q.throttledShare.measuredMedian !== null);
+  if (rows.length === 0) return [];
+  return [
+    "Under the CPU limit (the same runs):",
+    "",
+    mdTable(
+      ["configuration", "throttled share of the run, measured median (min–max) / model", "records lost per output, measured median (min–max) / model"],
+      rows.map(({ c, q }) => [c.config.configId, quantityCell(q!.throttledShare, 2), quantityCell(q!.lostPerOutput, 2)]),
+      ["", "r", "r"],
+    ),
+    "",
+    "Throttled share: the cgroup's cpu.stat throttled time over the run (the kernel sums it over the CPUs' run queues that were throttled; with one busy thread about the wall-clock share), beside the model's throttledPct. Records lost: the parser's failed outputs over all its outputs, beside the model's lost records per output.",
+    "",
+  ];
+}
+
 /** "median (min–max) / model" of one loader counter beside the model; "—" where either is missing. */
 function quantityCell(q: MechanismQuantity | undefined, digits = 3): string {
   if (q === undefined) return "—";
@@ -328,7 +349,7 @@ function scoreText(sc: HeldOutScore): string {
 /** One dataset's comparison: baseline, table, counts, notes, what was left out and why. */
 function datasetBlock(
   m: MeasuredValidation,
-  mech: (Pick<MechanismComparison, "cyclesPerRecord" | "readerCores"> | undefined)[],
+  mech: readonly (MechanismComparison | undefined)[],
   o: { maxForeignShare: number | null | undefined; chart: string | null; listed: boolean },
 ): string[] {
   const out: string[] = [];
@@ -390,6 +411,7 @@ function datasetBlock(
       "Reader CPU billed: the loader's reader_cpu_s over the run (getrusage of the reader: on this host's kernel, without CONFIG_IRQ_TIME_ACCOUNTING, it includes the interrupts taken while the reader ran), beside the model's agentCpuBilledCores (its own work, plus that interrupt time on its CPU).",
       "",
     );
+    out.push(...limitedBlock(m, mech));
     const few = m.comparisons.filter((c) => c.config.runs.length < 3);
     if (few.length > 0) {
       out.push(

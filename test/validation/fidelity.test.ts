@@ -97,6 +97,13 @@ const README_CAMPAIGNS = {
   "validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-veth.jsonl": { configurations: 12, inside: 10, meanErrorPct: 11.2, goalMet: true },
   "validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-lo-p2.jsonl": { configurations: 12, inside: 10, meanErrorPct: 8.3, goalMet: true },
 } as const;
+/**
+ * "the measured readers were throttled for 0.42-0.48 of each run (cgroup cpu.stat), perf and ring buffer
+ * alike on both shapes; the model throttles only the veth perf reader (0.23)": the four *-limit025
+ * configurations of the two campaigns, measured medians and the model's throttled share.
+ */
+const README_THROTTLED = { measured: { min: 0.42, max: 0.48 }, vethPerfModel: 0.23, othersModel: 0 } as const;
+const SHARE_TOL = 0.005;
 const HELD_OUT_ERR_TOL_PCT = 0.05;
 /**
  * "unlimited, its perf reader is billed 0.34 cores (the model now 0.32; ...), so under a 0.25-CPU limit it
@@ -279,6 +286,14 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
       const meanErr = predicted.reduce((s, c) => s + Math.abs(c.errorPct!), 0) / predicted.length;
       expect(Math.abs(meanErr - q.meanErrorPct)).toBeLessThanOrEqual(HELD_OUT_ERR_TOL_PCT);
       expect(q.inside / q.configurations >= 0.8).toBe(q.goalMet);
+      const limited = cmp.map((c, i) => ({ id: c.config.configId, t: r.mechanisms[i]!.throttledShare })).filter((x) => x.id.endsWith("-limit025"));
+      expect(limited).toHaveLength(2);
+      for (const { id, t } of limited) {
+        expect(t.measuredMedian!, id).toBeGreaterThanOrEqual(README_THROTTLED.measured.min - SHARE_TOL);
+        expect(t.measuredMedian!, id).toBeLessThanOrEqual(README_THROTTLED.measured.max + SHARE_TOL);
+        const model = id === "tp-perf-limit025" ? README_THROTTLED.vethPerfModel : README_THROTTLED.othersModel;
+        expect(Math.abs(t.predicted! - model), `${id} model ${t.predicted}`).toBeLessThanOrEqual(SHARE_TOL);
+      }
       if (file === README_READER.file) {
         const mech = (id: string) => r.mechanisms[cmp.findIndex((c) => c.config.configId === id)]!;
         const perf = mech("tp-perf").readerCores;

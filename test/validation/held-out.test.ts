@@ -118,10 +118,20 @@ describe("mechanismComparison: the model's reader and buffer beside the loader's
       return r as unknown as DatasetRow;
     };
     const rows = [withLoader(0, 100_000, 500_000, 1000, 1.25), withLoader(1, 90_000, 600_000, 0, 1.5), withLoader(2, 110_000, 550_000, 500, 1.0)];
+    // cgroup v1 (throttled_time, ns) on one run, v2 (throttled_usec) on another: 2 s and 3 s of 5 s runs
+    (rows[0] as unknown as Record<string, unknown>).cgroupCpuStat = { nr_periods: 100, nr_throttled: 90, throttled_time: 2e9 };
+    (rows[1] as unknown as Record<string, unknown>).cgroupCpuStat = { nr_periods: 100, nr_throttled: 95, throttled_usec: 3e6 };
     const est = (mean: number) => ({ mean }) as never;
     const c = {
       config: { configId: "tp-perf-pages8", runs: ["tp-perf-pages8#0", "tp-perf-pages8#1", "tp-perf-pages8#2"] },
-      result: { eventsPerS: est(100_000), readerWakeupsPerS: est(20_000), agentCpuCores: est(0.15), agentCpuBilledCores: est(0.2), lostPerS: est(1000) },
+      result: {
+        eventsPerS: est(100_000),
+        readerWakeupsPerS: est(20_000),
+        agentCpuCores: est(0.15),
+        agentCpuBilledCores: est(0.2),
+        lostPerS: est(1000),
+        throttledPct: est(25),
+      },
     } as unknown as MeasuredComparison;
     const m = mechanismComparison(rows, c);
     expect(m.cyclesPerRecord.measuredMedian).toBeCloseTo(0.2, 9); // 100k / 500k
@@ -132,6 +142,11 @@ describe("mechanismComparison: the model's reader and buffer beside the loader's
     expect(m.lostPerOutput.measuredMax).toBeCloseTo(1000 / 501_000, 9);
     expect(m.lostPerOutput.predicted).toBeCloseTo(0.01, 9);
     expect(m.recordsPerS.measuredMedian).toBe(110_000);
+    // throttled share: cpu.stat's throttled time over the run's 5 s; the run without a cgroup is left out
+    expect(m.throttledShare.measuredMin).toBeCloseTo(0.4, 9);
+    expect(m.throttledShare.measuredMax).toBeCloseTo(0.6, 9);
+    expect(m.throttledShare.measuredMedian).toBeCloseTo(0.5, 9);
+    expect(m.throttledShare.predicted).toBeCloseTo(0.25, 9);
     // a configuration the model could not predict keeps the measured side
     expect(mechanismComparison(rows, { ...c, result: null }).cyclesPerRecord).toMatchObject({ predicted: null, measuredMedian: 0.2 });
   });
