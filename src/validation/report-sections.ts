@@ -181,7 +181,7 @@ export function missesSection(rep: ReproduceResult): string {
   if (wr !== undefined) {
     const why =
       Math.abs(wr.error) <= 25
-        ? "close."
+        ? `close. With wakeup_events = 1 an output that finds its ring full raises no wakeup (perf_output_begin fails before perf_output_sample counts it toward one), so the published ratio is also a lower bound on the share of outputs that found room: the study's agent lost at most ~${f(100 * (1 - wr.published), 0)}% of its records (that much if irq_work coalesced none). The model's 0.5-CPU agent loses ${f(100 * rep.lostShare32, 0)}% of its records here.`
         : wr.predicted.mean > wr.published
           ? "the model gives (nearly) every perf record its own irq_work wakeup, as we measured on our own host (irq_work interrupts per record, `bpfsim measure --wakeups`; irqWorkLatencyNs is fitted to it); the study's nodes coalesced some wakeups, which the model does not reproduce (outputs with interrupts disabled, or a slower self-interrupt under Hyper-V, would do it)."
           : "the model wakes the reader for fewer records than the study saw: records of one packet's hooks fall inside irqWorkLatencyNs, and records lost to rings a throttled reader left full wake no one (the model's 0.5-CPU agent loses a large share of its records; the study's ratio suggests its agent lost fewer).";

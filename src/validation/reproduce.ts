@@ -83,6 +83,8 @@ export interface ReproduceResult {
   attribution32: Record<string, Estimate>;
   /** The same for every 32-core scenario with the agent, by the study's scenario label. */
   attribution32ByScenario: Record<string, Record<string, Estimate>>;
+  /** Share of the 32-core default row's records its agent's buffers lost (lost / outputs, means). */
+  lostShare32: number;
   /**
    * Delay the agent's hooks add to each skb's softirq processing (SimulationResult.skbDelayP50Us /
    * P99Us), for every row simulated with the agent, keyed "table|label".
@@ -396,6 +398,7 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
     family: { points: family.points, fit: fitFor({}) },
     attribution32: r32.attribution,
     attribution32ByScenario,
+    lostShare32: r32.eventsPerS.mean > 0 ? r32.lostPerS.mean / r32.eventsPerS.mean : 0,
     skbDelayUs,
     ...(band ? { band: bandOver(specs, rows, ctx, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
     ...(ablate ? { ablation: ablation(specs, rows, ctx, sweepOptions(simOptions, sweepReplications)) } : {}),

@@ -60,6 +60,7 @@ export function fakeReproduce(): ReproduceResult {
     family: { points: [], fit: {} as ReproduceResult["family"]["fit"] },
     attribution32: { readerCpu: est(6), wakeups: est(3), dedicatedCpus: est(0) },
     attribution32ByScenario: {},
+    lostShare32: 0.25,
     skbDelayUs: {
       [`${SEED_TABLES.byCores}|16 cores`]: skb(5),
       [`${SEED_TABLES.scenarios32}|the usual deployment`]: skb(6),

@@ -22,6 +22,18 @@ describe("report sections: markdown from data", () => {
     expect(md).not.toContain("published ordering");
   });
 
+  it("a wakeup ratio close to the published one says what it bounds: the share of outputs that found room", () => {
+    const r = fakeReproduce();
+    const wr = r.rows.find((x) => x.metric === "wakeup_ratio")!;
+    wr.predicted = { ...wr.predicted, mean: 0.52 };
+    wr.error = 4;
+    const md = missesSection(r);
+    expect(md).toContain("- Wakeups per record: predicted 0.52, published ~0.5: close.");
+    expect(md).toContain(
+      "the study's agent lost at most ~50% of its records (that much if irq_work coalesced none). The model's 0.5-CPU agent loses 25% of its records here.",
+    );
+  });
+
   it("the skb delay text reads the 32-core default, ring buffer and 16-core rows", () => {
     const t = skbDelayText(rep);
     expect(t).toContain("at 32 cores the perf array's hooks add 6.0 µs (p50; p99 12.0 µs)");
