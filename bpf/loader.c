@@ -546,6 +546,9 @@ static double now_s(void)
 
 struct usage {
 	double cpu_s;
+	/* getrusage's split of the thread's time into user and system (kernel: syscalls, switches, and the
+	 * interrupts taken while it ran when the kernel lacks CONFIG_IRQ_TIME_ACCOUNTING), tick-sampled */
+	double user_s, sys_s;
 	long nvcsw, nivcsw;
 };
 
@@ -565,7 +568,11 @@ static struct usage thread_usage(void)
 {
 	struct rusage ru;
 	getrusage(RUSAGE_THREAD, &ru);
-	return (struct usage){ .cpu_s = thread_cpu_s(), .nvcsw = ru.ru_nvcsw, .nivcsw = ru.ru_nivcsw };
+	return (struct usage){ .cpu_s = thread_cpu_s(),
+			       .user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6,
+			       .sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6,
+			       .nvcsw = ru.ru_nvcsw,
+			       .nivcsw = ru.ru_nivcsw };
 }
 
 static void sum_counters(struct parser *skel, struct bpfsim_counters *tot)
@@ -831,10 +838,12 @@ static int run_live(struct parser *skel)
 		printf("%s\"%s%s%s%s\"", k ? "," : "", cfg.ifaces[k].name, cfg.ifaces[k].netns[0] ? "@" : "",
 		       cfg.ifaces[k].netns, cfg.ifaces[k].host ? ":host" : "");
 	printf("],\"records\":%llu,\"lost\":%llu,\"polls\":%llu,\"empty_polls\":%llu,"
-	       "\"reader_cpu_s\":%.6f,\"voluntary_ctxt_switches\":%ld,\"involuntary_ctxt_switches\":%ld,"
+	       "\"reader_cpu_s\":%.6f,\"reader_user_s\":%.6f,\"reader_sys_s\":%.6f,"
+	       "\"voluntary_ctxt_switches\":%ld,\"involuntary_ctxt_switches\":%ld,"
 	       "\"duration_s\":%.6f,\"seen\":%llu,\"emitted\":%llu,\"failed\":%llu,\"stopped_by_signal\":%d",
 	       (unsigned long long)rd.records, (unsigned long long)rd.lost, (unsigned long long)rd.polls,
-	       (unsigned long long)rd.empty_polls, u1.cpu_s - u0.cpu_s, u1.nvcsw - u0.nvcsw,
+	       (unsigned long long)rd.empty_polls, u1.cpu_s - u0.cpu_s, u1.user_s - u0.user_s, u1.sys_s - u0.sys_s,
+	       u1.nvcsw - u0.nvcsw,
 	       u1.nivcsw - u0.nivcsw, t1 - t0, (unsigned long long)c.seen, (unsigned long long)c.emitted,
 	       (unsigned long long)c.failed, (int)stop_flag);
 	wk_print();
@@ -924,7 +933,11 @@ static void *consumer_main(void *arg)
 		reader_poll(r, cfg.poll_timeout_ms);
 	reader_drain(r);
 	struct usage u1 = thread_usage();
-	consumer_usage = (struct usage){ u1.cpu_s - u0.cpu_s, u1.nvcsw - u0.nvcsw, u1.nivcsw - u0.nivcsw };
+	consumer_usage = (struct usage){ .cpu_s = u1.cpu_s - u0.cpu_s,
+					 .user_s = u1.user_s - u0.user_s,
+					 .sys_s = u1.sys_s - u0.sys_s,
+					 .nvcsw = u1.nvcsw - u0.nvcsw,
+					 .nivcsw = u1.nivcsw - u0.nivcsw };
 	return NULL;
 }
 

@@ -29,6 +29,13 @@ export interface ConfigSummary {
   ctxtPerS?: Spread;
   records?: Spread;
   failed?: Spread;
+  /**
+   * The loader's reader, per record read, where the loader reports getrusage's split (reader_user_s,
+   * reader_sys_s): its user-space ns (ring walk, callback) and its kernel ns (epoll, switches, and the
+   * interrupts billed to it), the two parts of its billed CPU.
+   */
+  readerUserNsPerRecord?: Spread;
+  readerSysNsPerRecord?: Spread;
 }
 
 export function summarise(rows: DatasetRow[]): ConfigSummary[] {
@@ -47,10 +54,27 @@ export function summarise(rows: DatasetRow[]): ConfigSummary[] {
         value: spread(t.map((r) => r.iperf.bitsPerSecond / 1e9)),
         ctxtPerS: spread(t.map((r) => r.procStat.ctxt / r.durationS)),
         ...(t[0]!.loader ? { records: spread(t.map((r) => r.loader!.records)), failed: spread(t.map((r) => r.loader!.failed)) } : {}),
+        ...readerSplit(t),
       });
     }
   }
   const base = out.find((s) => s.configId === "tp-baseline");
   if (base) for (const s of out) if (s.kind === "throughput") s.relativeToBaseline = s.value.median / base.value.median;
   return out;
+}
+
+/** ns per record read of the reader's user and system time, over the runs whose loader reports them and read something. */
+function readerSplit(rows: DatasetRow[]): Pick<ConfigSummary, "readerUserNsPerRecord" | "readerSysNsPerRecord"> {
+  const user: number[] = [];
+  const sys: number[] = [];
+  for (const r of rows) {
+    const l = r.kind === "throughput" ? (r.loader as Record<string, unknown> | undefined) : undefined;
+    const n = Number(l?.records);
+    const u = Number(l?.reader_user_s);
+    const k = Number(l?.reader_sys_s);
+    if (!(n > 0) || !Number.isFinite(u) || !Number.isFinite(k)) continue;
+    user.push((u * 1e9) / n);
+    sys.push((k * 1e9) / n);
+  }
+  return user.length === 0 ? {} : { readerUserNsPerRecord: spread(user), readerSysNsPerRecord: spread(sys) };
 }

@@ -144,6 +144,10 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
         expect(report.lost).toBe(0);
         expect(report.failed).toBe(0);
         expect(report.records).toBeGreaterThanOrEqual(2 * PACKETS.length);
+        // the reader's time, and getrusage's user / system split of it (tick-sampled, so it may lag
+        // the thread clock by a tick or two, never lead it by more)
+        for (const k of ["reader_cpu_s", "reader_user_s", "reader_sys_s"]) expect(report[k], k).toBeGreaterThanOrEqual(0);
+        expect(Number(report.reader_user_s) + Number(report.reader_sys_s)).toBeLessThanOrEqual(Number(report.reader_cpu_s) + 0.05);
 
         const idxA = await ifindex(pair.nsA, pair.ifA);
         const idxB = await ifindex(pair.nsB, pair.ifB);

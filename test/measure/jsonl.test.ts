@@ -107,5 +107,25 @@ describe("summarise", () => {
     expect(perf.value).toMatchObject({ median: 5.5, min: 5, max: 6, n: 3, mad: 0.5 });
     expect(perf.relativeToBaseline).toBeCloseTo(0.5, 9);
     expect(perf.ctxtPerS?.median).toBe(1000);
+    expect(perf.readerUserNsPerRecord).toBeUndefined(); // no loader split in these rows
+  });
+
+  it("splits the reader's billed CPU per record into user and system where the loader reports it", () => {
+    const row = (rep: number, records: number, user: number, sys: number) => ({
+      kind: "throughput",
+      runId: `tp-perf#${rep}`,
+      configId: "tp-perf",
+      rep,
+      config: { id: "tp-perf" },
+      durationS: 5,
+      iperf: { bitsPerSecond: 1e10 },
+      procStat: { ctxt: 5000 },
+      loader: { records, failed: 0, reader_cpu_s: user + sys, reader_user_s: user, reader_sys_s: sys },
+    });
+    const rows = [row(0, 500_000, 0.25, 1.5), row(1, 400_000, 0.2, 1.2), row(2, 0, 0, 0)];
+    const perf = summarise(parseDataset(rows.map((r) => JSON.stringify(r)).join("\n")))[0]!;
+    // 0.25 s / 500k = 500 ns, 0.2 s / 400k = 500 ns; a run that read nothing is left out
+    expect(perf.readerUserNsPerRecord).toMatchObject({ median: 500, n: 2 });
+    expect(perf.readerSysNsPerRecord).toMatchObject({ median: 3000, n: 2 });
   });
 });
