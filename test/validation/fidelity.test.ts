@@ -24,6 +24,7 @@ import { readFittedCalibration } from "../../src/validation/held-out.ts";
 import { compareHeldOutDataset, readHeldOutDatasetList } from "../../src/validation/report-data.ts";
 import { compareRingbufTables, hostTwoProducer, TOLERANCE, type TableComparison } from "../../src/validation/ringbuf-tables.ts";
 import { readDataset } from "../../src/measure/jsonl.ts";
+import { summarise } from "../../src/measure/summary.ts";
 import type { DatasetRow } from "../../src/measure/jsonl.ts";
 import { median } from "../../src/engine/robust-stats.ts";
 import { simulatedWakeupRatio, wakeupRatios } from "../../src/calibration/wakeup-fit.ts";
@@ -106,6 +107,18 @@ const README_CAMPAIGNS = {
  * alike on both shapes; the model throttles only the veth perf reader (0.23)": the four *-limit025
  * configurations of the two campaigns, measured medians and the model's throttled share.
  */
+/**
+ * "the perf reader spends 501 ns of user time and 3044 ns of system time per record, the ring buffer
+ * reader 207 and 2118, at about 0.2 sleeps per record each": `bpfsim measure --summarise` of the
+ * reader-split dataset (medians, whole ns).
+ */
+const README_READER_SPLIT = {
+  file: "validation/data/reader-split/kvm-2vcpu-amd-epyc-2026-12-02-quick.jsonl",
+  "tp-perf": { user: 501, sys: 3044 },
+  "tp-ringbuf": { user: 207, sys: 2118 },
+} as const;
+/** "the model's interrupt time billed per record exceeds the ring buffer reader's by about 1.8 us" (veth campaign). */
+const README_STRETCH_GAP_US = 1.8;
 const README_THROTTLED = { measured: { min: 0.42, max: 0.48 }, vethPerfModel: 0.23, othersModel: 0 } as const;
 const SHARE_TOL = 0.005;
 const HELD_OUT_ERR_TOL_PCT = 0.05;
@@ -300,6 +313,12 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
         expect(Math.abs(t.predicted! - model), `${id} model ${t.predicted}`).toBeLessThanOrEqual(SHARE_TOL);
       }
       if (file === README_READER.file) {
+        // "the model's interrupt time billed per record exceeds the ring buffer reader's by about 1.8 us"
+        const stretchUs = (id: string) => {
+          const res = cmp.find((c) => c.config.configId === id)!.result!;
+          return ((res.agentCpuBilledCores.mean - res.agentCpuCores.mean) / res.eventsPerS.mean) * 1e6;
+        };
+        expect(Math.abs(stretchUs("tp-perf") - stretchUs("tp-ringbuf") - README_STRETCH_GAP_US)).toBeLessThanOrEqual(0.05);
         const mech = (id: string) => r.mechanisms[cmp.findIndex((c) => c.config.configId === id)]!;
         const perf = mech("tp-perf").readerCores;
         expect(Math.abs(perf.measuredMedian! - README_READER.perfCores.measured), `measured ${perf.measuredMedian}`).toBeLessThanOrEqual(CORES_TOL);
@@ -319,6 +338,15 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
     },
     180_000,
   );
+
+  it("the reader's user and system ns per record on the reader-split run, as README quotes them", () => {
+    const s = summarise(readDataset(join(PACKAGE_ROOT, README_READER_SPLIT.file)));
+    for (const id of ["tp-perf", "tp-ringbuf"] as const) {
+      const c = s.find((x) => x.configId === id)!;
+      expect(Math.abs(c.readerUserNsPerRecord!.median - README_READER_SPLIT[id].user), id).toBeLessThanOrEqual(0.5);
+      expect(Math.abs(c.readerSysNsPerRecord!.median - README_READER_SPLIT[id].sys), id).toBeLessThanOrEqual(0.5);
+    }
+  });
 
   it("wakeups per record: measured 1.000 (perf) and 0.23 (ring buffer); the model gives 1.000 and 0.15", () => {
     const wrows = readDataset(WAKEUP_DATASET);
