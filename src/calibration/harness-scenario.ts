@@ -92,12 +92,10 @@ export function shapeOfConfigId(configId: string): TrafficShape {
  * `baselineGbps`, the harness tool with the run's settings. The calibration's fits ask it for wakeups
  * and reader cycles per output.
  */
-export function simulateHarness(
-  cal: CalibrationFile,
-  settings: LoaderSettings,
-  baselineGbps: number,
-  sim: SimulateOptions & { hardware?: string; workload?: string } = {},
-): SimulationResult {
+/** Simulation options of a harness run: the simulation's, and the host's hardware and workload profiles. */
+export type HarnessSimOptions = SimulateOptions & { hardware?: string; workload?: string };
+
+export function simulateHarness(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): SimulationResult {
   const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", ...opts } = sim;
   const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
   const { placement } = placementFor(settings, undefined);

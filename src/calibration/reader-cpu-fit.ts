@@ -18,7 +18,7 @@ import type { DatasetRow } from "../measure/jsonl.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
-import { simulateHarness } from "./harness-scenario.ts";
+import { simulateHarness, type HarnessSimOptions } from "./harness-scenario.ts";
 import { readerTarget, type ReaderTarget } from "./runqueue-fit.ts";
 import { scanThenGolden } from "./optimise.ts";
 
@@ -36,12 +36,7 @@ export function readerCpuTarget(rows: readonly DatasetRow[], o: { configId: stri
 }
 
 /** The model's billed reader ns per record read for a harness configuration (agentCpuBilledCores over records consumed). */
-export function simulatedReaderNsPerRecord(
-  cal: CalibrationFile,
-  settings: LoaderSettings,
-  baselineGbps: number,
-  sim: SimulateOptions & { hardware?: string; workload?: string } = {},
-): number {
+export function simulatedReaderNsPerRecord(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): number {
   const r = simulateHarness(cal, settings, baselineGbps, sim);
   const read = r.eventsPerS.mean - r.lostPerS.mean;
   if (!(read > 0)) throw new RangeError("simulatedReaderNsPerRecord: the model's reader read no records");

@@ -19,7 +19,7 @@ import type { LoaderReport } from "../measure/loader.ts";
 import type { LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
-import { simulateHarness } from "./harness-scenario.ts";
+import { simulateHarness, type HarnessSimOptions } from "./harness-scenario.ts";
 import { median } from "./stats.ts";
 import { bisectNonIncreasing, wakeupTarget, type BisectResult, type WakeupTarget } from "./wakeup-fit.ts";
 
@@ -110,12 +110,7 @@ export function readerCycleTarget(rows: readonly DatasetRow[], o: { configId: st
  * The node model's reader wakeups from sleep per output for a harness configuration, as
  * src/validation/measured.ts builds it (the counterpart of the loader's voluntary context switches per record).
  */
-export function simulatedReaderCycles(
-  cal: CalibrationFile,
-  settings: LoaderSettings,
-  baselineGbps: number,
-  sim: SimulateOptions & { hardware?: string; workload?: string } = {},
-): number {
+export function simulatedReaderCycles(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): number {
   const r = simulateHarness(cal, settings, baselineGbps, sim);
   if (!(r.eventsPerS.mean > 0)) throw new RangeError("simulatedReaderCycles: the model emitted no events");
   return r.readerWakeupsPerS.mean / r.eventsPerS.mean;

@@ -22,7 +22,7 @@ import type { DatasetRow, ThroughputRow } from "../measure/jsonl.ts";
 import { wakeupRatio, type LoaderSettings } from "../measure/loader.ts";
 import type { CalibratedConstant, CalibrationFile } from "../models/types.ts";
 import type { SimulateOptions } from "../node/simulate.ts";
-import { simulateHarness } from "./harness-scenario.ts";
+import { simulateHarness, type HarnessSimOptions } from "./harness-scenario.ts";
 import { median } from "./stats.ts";
 
 export interface BisectResult {
@@ -185,12 +185,7 @@ export function wakeupTarget(
  * builds it: hardware dev-kvm-2vcpu, workload iperf3-veth observed at `baselineGbps`, tool
  * harness-perf with the run's settings.
  */
-export function simulatedWakeupRatio(
-  cal: CalibrationFile,
-  settings: LoaderSettings,
-  baselineGbps: number,
-  sim: SimulateOptions & { hardware?: string; workload?: string } = {},
-): number {
+export function simulatedWakeupRatio(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): number {
   const r = simulateHarness(cal, settings, baselineGbps, sim);
   if (!(r.eventsPerS.mean > 0)) throw new RangeError("simulatedWakeupRatio: the model emitted no events");
   return r.wakeupsPerS.mean / r.eventsPerS.mean;

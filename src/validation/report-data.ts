@@ -20,7 +20,7 @@ import type { CalibrationFile } from "../models/types.ts";
 import { DEFAULT_CALIBRATION } from "../node/scenario.ts";
 import { readFittedCalibration, type FittedCalibrationFile } from "./held-out.ts";
 import { mechanismComparison, validateMeasured, type MechanismComparison, type MeasuredValidation } from "./measured.ts";
-import { harnessShape } from "../calibration/harness-scenario.ts";
+import { harnessShape, type HarnessSimOptions } from "../calibration/harness-scenario.ts";
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
@@ -490,7 +490,7 @@ function wakeupRows(
   fitted: Set<string>,
   baselineGbps: number,
   cal: FittedCalibrationFile,
-  sim: SimulateOptions & { hardware?: string; workload?: string },
+  sim: HarnessSimOptions,
   noneConfig: string,
 ): WakeupComparisonRow[] {
   const ratios = wakeupRatios(wrows, noneConfig);

@@ -2,28 +2,17 @@ import { describe, expect, it } from "vitest";
 import { fitRunqueueWait, readerCycleTarget, simulatedReaderCycles } from "../../src/calibration/runqueue-fit.ts";
 import { withConstant } from "../../src/calibration/harness-scenario.ts";
 import { readDataset, type DatasetRow } from "../../src/measure/jsonl.ts";
-import { cycleRows } from "./loader-rows.ts";
+import { cycleRows, loaderRow } from "./loader-rows.ts";
 import { readFittedCalibration } from "../../src/validation/held-out.ts";
 import { loadCalibration } from "../../src/models/load.ts";
 
 /** tpw-ringbuf rows whose irq_work IPIs per output give `ratio` (and a tpw-none background of 0). */
 function rows(ratio: number): DatasetRow[] {
   const row = (configId: string, rep: number, mode: "ringbuf" | "none", ipis: number, emitted: number) =>
-    ({
-      kind: "throughput",
-      runId: `${configId}#${rep}`,
-      configId,
-      rep,
-      startedAt: "2026-11-25T00:00:00.000Z",
-      hostClass: "test",
-      config: { id: configId, settings: { mode } },
-      durationS: 5,
-      preRun: { idleShare: 1, waitedMs: 0, quiet: true },
-      userHz: 100,
-      iperf: { bitsPerSecond: 1e10, bytes: 1, retransmits: 0, senderCpuPercent: 0, receiverCpuPercent: 0 },
-      procStat: { ctxt: 0, cpu: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 } },
-      loader: { mode, duration_s: 5, emitted, failed: 0, records: emitted, irq_work_ipis: ipis, perf_event_output_calls: null, perf_event_wakeup_calls: null },
-    }) as unknown as DatasetRow;
+    loaderRow(configId, rep, {
+      mode,
+      loader: { emitted, records: emitted, irq_work_ipis: ipis, perf_event_output_calls: null, perf_event_wakeup_calls: null },
+    });
   return [...[0, 1, 2, 3].map((rep) => row("tpw-ringbuf", rep, "ringbuf", Math.round(ratio * 100000), 100000)), row("tpw-none", 0, "none", 0, 0)];
 }
 
