@@ -9,11 +9,11 @@ import { SEED_TABLES } from "./seed.ts";
 
 type Metric = ReproduceRow["metric"];
 
-/** Which row: table 1 by core count; the 32-core scenarios by tool and placement; the 32-core rates by metric. */
+/** Which row: table 1 by core count; the 32-core scenarios by tool and placement; the bpftrace rates by node and metric. */
 export type SeedRowKey =
   | { table: "byCores"; cores: number; metric: Metric }
   | { table: "scenarios32"; tool: string; placement: string; metric: Metric }
-  | { table: "eventRates32"; metric: Metric };
+  | { table: "eventRates"; cores: number; metric: Metric };
 
 /** The 32-core scenarios the report names (the study's default deployment and its ring buffer row). */
 export const DEFAULT_32: SeedRowKey = { table: "scenarios32", tool: "retina-perf", placement: "limited", metric: "reduction_pct" };
@@ -21,9 +21,8 @@ export const RINGBUF_32: SeedRowKey = { table: "scenarios32", tool: "retina-ring
 
 export function matchesKey(r: ReproduceRow, k: SeedRowKey): boolean {
   if (r.table !== SEED_TABLES[k.table] || r.metric !== k.metric) return false;
-  if (k.table === "byCores") return r.scenario.hardware === SHAPE[k.cores];
-  if (k.table === "scenarios32") return r.scenario.tool === k.tool && r.scenario.placement === k.placement;
-  return true;
+  if (k.table === "byCores" || k.table === "eventRates") return r.scenario.hardware === SHAPE[k.cores];
+  return r.scenario.tool === k.tool && r.scenario.placement === k.placement;
 }
 
 /** The row with this key (the first, in reproduce's order), or undefined. */

@@ -24,7 +24,7 @@ import { simulate, type SimulateOptions, type SimulationResult } from "../node/s
 import { fitFamily, type FamilyFit } from "../node/family-fit.ts";
 import { MECHANISM_NAMES, type Mechanism } from "../node/mechanisms.ts";
 import { loadUnknowns, type Unknown } from "./unknowns.ts";
-import { loadSeed, SEED_TABLES, type SeedData } from "./seed.ts";
+import { EVENT_RATES_NODE, loadSeed, SEED_TABLES, type SeedData } from "./seed.ts";
 
 export type RowStatus = "predicted" | "fitted-input" | "not-comparable";
 
@@ -85,6 +85,8 @@ export interface ReproduceResult {
   attribution32ByScenario: Record<string, Record<string, Estimate>>;
   /** Share of the 32-core default row's records its agent's buffers lost (lost / outputs, means). */
   lostShare32: number;
+  /** The same on the node the study's bpftrace rates were taken on (seed.ts EVENT_RATES_NODE). */
+  lostShareRatesNode: number;
   /**
    * Delay the agent's hooks add to each skb's softirq processing (SimulationResult.skbDelayP50Us /
    * P99Us), for every row simulated with the agent, keyed "table|label".
@@ -347,23 +349,41 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
     attribution32ByScenario[s.scenario] = r.attribution;
   }
 
-  // Table 3: event and wakeup rates, 32 cores, perf array, default deployment
-  const t3 = SEED_TABLES.eventRates32;
-  const r32 = run(32, "retina-perf", "limited", observed);
+  // Table 3: the bpftrace run's event and wakeup rates, perf array, default deployment, on the node
+  // the study's debugging section ran on (seed.ts EVENT_RATES_NODE), then on the 32-core node
+  const t3 = SEED_TABLES.eventRates;
   const w = seed.wakeups_32_cores_perf_array;
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
-  push(t3, "perf_event_output per s (median of published samples)", "events_per_s", median(w.perf_event_output_per_s), "=", r32, r32.eventsPerS, "predicted");
-  const ratio: Estimate = {
-    ...r32.wakeupsPerS,
-    mean: r32.wakeupsPerS.mean / r32.eventsPerS.mean,
-    halfWidth: r32.wakeupsPerS.halfWidth / r32.eventsPerS.mean,
-    low: r32.wakeupsPerS.low / r32.eventsPerS.mean,
-    high: r32.wakeupsPerS.high / r32.eventsPerS.mean,
-  };
-  push(t3, "perf_event_wakeup / perf_event_output", "wakeup_ratio", w.wakeup_ratio_approx, "~", r32, ratio, "predicted");
+  const rateNodes = [EVENT_RATES_NODE.cores as number, 32].filter((c, i, a) => a.indexOf(c) === i);
+  const lostShare: Record<number, number> = {};
+  for (const cores of rateNodes) {
+    const published = seed.throughput_by_core_count_perf_array.find((row) => row.cores === cores)?.baseline_gbps;
+    const r = run(cores, "retina-perf", "limited", cores === 32 ? observed : published);
+    const where = cores === EVENT_RATES_NODE.cores ? `${cores}-vCPU node (the map's max_entries)` : `${cores}-core node`;
+    push(
+      t3,
+      `perf_event_output per s (median of published samples), ${where}`,
+      "events_per_s",
+      median(w.perf_event_output_per_s),
+      "=",
+      r,
+      r.eventsPerS,
+      "predicted",
+    );
+    const ratio: Estimate = {
+      ...r.wakeupsPerS,
+      mean: r.wakeupsPerS.mean / r.eventsPerS.mean,
+      halfWidth: r.wakeupsPerS.halfWidth / r.eventsPerS.mean,
+      low: r.wakeupsPerS.low / r.eventsPerS.mean,
+      high: r.wakeupsPerS.high / r.eventsPerS.mean,
+    };
+    push(t3, `perf_event_wakeup / perf_event_output, ${where}`, "wakeup_ratio", w.wakeup_ratio_approx, "~", r, ratio, "predicted");
+    lostShare[cores] = r.eventsPerS.mean > 0 ? r.lostPerS.mean / r.eventsPerS.mean : 0;
+  }
+  const r32 = run(32, "retina-perf", "limited", observed);
   const rUnl = run(32, "retina-perf", "unlimited", observed);
   const cs = Number(seed.context_switches_per_s_no_cpu_limits.replace(/[^0-9.]/g, ""));
   push(
@@ -398,7 +418,8 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
     family: { points: family.points, fit: fitFor({}) },
     attribution32: r32.attribution,
     attribution32ByScenario,
-    lostShare32: r32.eventsPerS.mean > 0 ? r32.lostPerS.mean / r32.eventsPerS.mean : 0,
+    lostShare32: lostShare[32],
+    lostShareRatesNode: lostShare[EVENT_RATES_NODE.cores],
     skbDelayUs,
     ...(band ? { band: bandOver(specs, rows, ctx, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
     ...(ablate ? { ablation: ablation(specs, rows, ctx, sweepOptions(simOptions, sweepReplications)) } : {}),

@@ -40,8 +40,10 @@ export function fakeReproduce(): ReproduceResult {
     row("scenarios32", "limits off", "reduction_pct", 32, "retina-perf", "unlimited", 53, 12),
     row("scenarios32", "the usual deployment", "reduction_pct", 32, "retina-perf", "limited", 43, 10),
     row("scenarios32", "rb", "reduction_pct", 32, "retina-ringbuf", "limited", 7.5, 3),
-    row("eventRates32", "records", "events_per_s", 32, "retina-perf", "limited", 100000, 150000),
-    row("eventRates32", "ratio", "wakeup_ratio", 32, "retina-perf", "limited", 0.5, 1),
+    row("eventRates", "records", "events_per_s", 16, "retina-perf", "limited", 100000, 150000),
+    row("eventRates", "ratio", "wakeup_ratio", 16, "retina-perf", "limited", 0.5, 1),
+    row("eventRates", "records on the bigger node", "events_per_s", 32, "retina-perf", "limited", 100000, 200000),
+    row("eventRates", "ratio on the bigger node", "wakeup_ratio", 32, "retina-perf", "limited", 0.5, 0.9),
   ];
   const skb = (p50: number) => ({ p50: est(p50), p99: est(2 * p50) });
   return {
@@ -61,6 +63,7 @@ export function fakeReproduce(): ReproduceResult {
     attribution32: { readerCpu: est(6), wakeups: est(3), dedicatedCpus: est(0) },
     attribution32ByScenario: {},
     lostShare32: 0.25,
+    lostShareRatesNode: 0.1,
     skbDelayUs: {
       [`${SEED_TABLES.byCores}|16 cores`]: skb(5),
       [`${SEED_TABLES.scenarios32}|the usual deployment`]: skb(6),

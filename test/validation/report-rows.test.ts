@@ -12,10 +12,11 @@ describe("report rows by typed key", () => {
     expect(findRow(rep.rows, { table: "scenarios32", tool: "retina-perf", placement: "unlimited", metric: "reduction_pct" })?.published).toBe(53);
   });
 
-  it("finds table 1's rows by core count and the rate rows by metric", () => {
+  it("finds table 1's rows and the rate rows by core count and metric", () => {
     expect(findRow(rep.rows, { table: "byCores", cores: 64, metric: "reduction_pct" })?.published).toBe(50);
     expect(findRow(rep.rows, { table: "byCores", cores: 32, metric: "reduction_pct" })).toBeUndefined();
-    expect(findRow(rep.rows, { table: "eventRates32", metric: "wakeup_ratio" })?.label).toBe("ratio");
+    expect(findRow(rep.rows, { table: "eventRates", cores: 16, metric: "wakeup_ratio" })?.label).toBe("ratio");
+    expect(findRow(rep.rows, { table: "eventRates", cores: 32, metric: "wakeup_ratio" })?.label).toBe("ratio on the bigger node");
   });
 
   it("a key of another table or metric does not match", () => {
