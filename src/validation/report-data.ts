@@ -347,6 +347,9 @@ export interface BandRow {
   atDefaults: number;
   low: number;
   high: number;
+  /** The joint band (RowBand.joint): the unknowns' corners set together. */
+  jointLow: number;
+  jointHigh: number;
 }
 
 export interface ReportData {
@@ -530,6 +533,8 @@ export function bandRows(rep: ReproduceResult, vcpusOf: (hardware: string) => nu
       atDefaults: Number(b.atDefaults.toFixed(2)),
       low: Number(b.low.toFixed(2)),
       high: Number(b.high.toFixed(2)),
+      jointLow: Number(b.joint.low.toFixed(2)),
+      jointHigh: Number(b.joint.high.toFixed(2)),
     };
   });
 }

@@ -65,27 +65,34 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
   );
   const defaults = unknowns.map((u) => `${u.name} = ${u.default === null ? "the profile's value" : u.default} (range ${u.values.join(", ")})`).join("; ");
   out.push(
-    `**The study's unknowns** (\`models/unknowns/field-study.json\`, each with its sources): ${defaults}. Every counted row is run at the defaults, then with each unknown at each value of its range, the others at their defaults; the band is the lowest and highest overhead seen. It is epistemic uncertainty, kept apart from the replication interval, and no value in it was set from the study's numbers.`,
+    `**The study's unknowns** (\`models/unknowns/field-study.json\`, each with its sources): ${defaults}. Every counted row is run at the defaults, then with each unknown at each value of its range, the others at their defaults; the band is the lowest and highest overhead seen. Unknowns that each raise the overhead a little can raise it more together, so the joint band adds two corners: every unknown at the value that raised the row's overhead most on its own (left at its default where none did), all at once, and likewise for the lowest; the corners are listed under the table. It is epistemic uncertainty, kept apart from the replication interval, and no value in it was set from the study's numbers.`,
     "",
   );
   if (rep.band !== undefined) {
     const us = [...new Set(Object.values(rep.band).flatMap((b) => Object.keys(b.byUnknown)))];
     out.push(
       mdTable(
-        ["row", "published %", "at defaults %", "band %", "published inside", ...us],
+        ["row", "published %", "at defaults %", "band %", "published inside", "joint band %", "inside joint", ...us],
         Object.entries(rep.band).map(([k, b]) => [
           label(k),
           f(b.published),
           f(b.atDefaults),
           `${f(b.low)} – ${f(b.high)}`,
           b.covers ? "yes" : "no",
+          `${f(b.joint.low)} – ${f(b.joint.high)}`,
+          b.joint.covers ? "yes" : "no",
           ...us.map((u) => (b.byUnknown[u] ?? []).map((x) => `${x.value}: ${f(x.overheadPct)}`).join("; ")),
         ]),
       ),
       "",
+      "Joint corners (the unknowns set together; those not named stay at their defaults):",
+      "",
+      ...Object.entries(rep.band).map(([k, b]) => `- ${label(k)}: highest at ${cornerText(b.joint.highAt)}; lowest at ${cornerText(b.joint.lowAt)}.`),
+      "",
     );
     const inside = Object.values(rep.band).filter((b) => b.covers).length;
-    out.push(`${inside} of ${Object.keys(rep.band).length} published rows lie inside their band.`, "");
+    const insideJoint = Object.values(rep.band).filter((b) => b.joint.covers).length;
+    out.push(`${inside} of ${Object.keys(rep.band).length} published rows lie inside their one-at-a-time band, ${insideJoint} inside their joint band.`, "");
   }
   if (rep.ablation !== undefined) {
     const a = rep.ablation;
@@ -123,4 +130,10 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
     out.push("");
   }
   return out.join("\n");
+}
+
+/** "kernel 6.6, rxChannels 8", or "the defaults" when no unknown moved. */
+function cornerText(at: Record<string, string | number | boolean>): string {
+  const e = Object.entries(at);
+  return e.length === 0 ? "the defaults" : e.map(([k, v]) => `${k} ${v}`).join(", ");
 }

@@ -114,6 +114,13 @@ export interface RowBand {
   covers: boolean;
   /** Overhead at each non-default value of each unknown. */
   byUnknown: Record<string, { value: string | number | boolean; overheadPct: number }[]>;
+  /**
+   * The unknowns together: each set to the value that raised (for `high`) or lowered (for `low`) the
+   * row's overhead most when it moved alone (left at its default where none did), all at once. The
+   * band over the ranges is not the one-at-a-time band when effects add up; these two corners are its
+   * estimate, exact when each unknown's effect is monotone and does not reverse with the others.
+   */
+  joint: { low: number; high: number; lowAt: Record<string, string | number | boolean>; highAt: Record<string, string | number | boolean>; covers: boolean };
 }
 
 /** How a counted overhead row becomes a scenario. */
@@ -428,11 +435,13 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
 
 /**
  * `reproduce` with its family fits and simulations on worker threads: the same result, value for
- * value (the CLI's `reproduce` runs this). reproduce's control flow never depends on a fitted or
- * simulated value, so a dry pass of it with placeholder fits lists every fit it will ask for, and a
- * second dry pass with the real fits every simulation; each list runs on `workers` threads, longest
- * first; the last pass is reproduce itself, finding each fit and simulation done. One a dry pass had
- * missed would run in the calling thread: the output never depends on the plan.
+ * value (the CLI's `reproduce` runs this). A dry pass of it with placeholder fits lists every fit it
+ * will ask for, and a second dry pass with the real fits every simulation; each list runs on
+ * `workers` threads, longest first. Only the band's joint corners depend on simulated values (which
+ * unknown values they combine), so the passes repeat, with what is done kept, until a round lists
+ * nothing new (two rounds with a band). The last pass is reproduce itself, finding each fit and
+ * simulation done. One a dry pass had missed would run in the calling thread: the output never
+ * depends on the plan.
  */
 export async function reproduceParallel(options: ReproduceOptions = {}): Promise<ReproduceResult> {
   const threads = options.workers ?? availableParallelism();
@@ -456,20 +465,27 @@ export async function reproduceParallel(options: ReproduceOptions = {}): Promise
     return out;
   };
   try {
-    // 1. the family fits the run needs (a dry pass with placeholder fits and results), on the threads
-    const fitJobs = new Map<string, FitJob>();
-    reproduceWith(options, {
-      results: new Map(),
-      fits: new Map(),
-      record: () => PLACEHOLDER,
-      recordFit: (key, job) => (fitJobs.set(key, job), PLACEHOLDER_FIT),
-    });
-    const fits = await runAll(fitJobs, () => 1, runFitJob);
-    // 2. the simulations (a dry pass with the real fits), on the threads
-    const simJobs = new Map<string, SimJob>();
-    reproduceWith(options, { results: new Map(), fits, record: (key, job) => (simJobs.set(key, job), PLACEHOLDER) });
+    // rounds of dry passes until one asks for nothing new: the band's joint corners depend on the
+    // one-at-a-time results, so their fits and simulations are only listed once those are in
+    const fits = new Map<string, FamilyFit>();
+    const results = new Map<string, SimulationResult>();
     const cost = (j: SimJob) => (j.options.replications ?? 5) * (j.options.durationS ?? 0.22) * (shapeVcpus(j.spec.hardware) ?? 1);
-    const results = await runAll(simJobs, cost, runSimJob);
+    for (let round = 0; round < 4; round++) {
+      // 1. the family fits the run needs (a dry pass with placeholder fits and results), on the threads
+      const fitJobs = new Map<string, FitJob>();
+      reproduceWith(options, {
+        results: new Map(results),
+        fits: new Map(fits),
+        record: () => PLACEHOLDER,
+        recordFit: (key, job) => (fitJobs.set(key, job), PLACEHOLDER_FIT),
+      });
+      for (const [k, f] of await runAll(fitJobs, () => 1, runFitJob)) fits.set(k, f);
+      // 2. the simulations (a dry pass with the real fits), on the threads
+      const simJobs = new Map<string, SimJob>();
+      reproduceWith(options, { results: new Map(results), fits: new Map(fits), record: (key, job) => (simJobs.set(key, job), PLACEHOLDER) });
+      for (const [k, r] of await runAll(simJobs, cost, runSimJob)) results.set(k, r);
+      if (fitJobs.size === 0 && simJobs.size === 0) break;
+    }
     // 3. reproduce itself, every fit and simulation found done
     return reproduceWith(options, { results, fits });
   } finally {
@@ -565,7 +581,33 @@ function bandOver(specs: RowSpec[], rows: ReproduceRow[], ctx: RowContext, o: Si
         high = Math.max(high, r.overheadPct.mean);
       }
     }
-    out[spec.key] = { published: spec.published, atDefaults, low, high, covers: spec.published >= low - 1e-9 && spec.published <= high + 1e-9, byUnknown };
+    // the corners: every unknown at the value that moved the overhead furthest each way on its own
+    const highAt: Record<string, string | number | boolean> = {};
+    const lowAt: Record<string, string | number | boolean> = {};
+    for (const [name, xs] of Object.entries(byUnknown)) {
+      let hi: (typeof xs)[number] | null = null;
+      let lo: (typeof xs)[number] | null = null;
+      for (const x of xs) {
+        if (x.overheadPct > (hi?.overheadPct ?? atDefaults)) hi = x;
+        if (x.overheadPct < (lo?.overheadPct ?? atDefaults)) lo = x;
+      }
+      if (hi !== null) highAt[name] = hi.value;
+      if (lo !== null) lowAt[name] = lo.value;
+    }
+    const corner = (at: Record<string, string | number | boolean>, alone: number) =>
+      Object.keys(at).length < 2 ? alone : simulateRow(spec, at as Partial<ScenarioSpec>, ctx, o).overheadPct.mean;
+    const jHigh = Math.max(high, corner(highAt, high));
+    const jLow = Math.min(low, corner(lowAt, low));
+    const inside = (a: number, b: number) => spec.published >= a - 1e-9 && spec.published <= b + 1e-9;
+    out[spec.key] = {
+      published: spec.published,
+      atDefaults,
+      low,
+      high,
+      covers: inside(low, high),
+      byUnknown,
+      joint: { low: jLow, high: jHigh, lowAt, highAt, covers: inside(jLow, jHigh) },
+    };
   }
   return out;
 }

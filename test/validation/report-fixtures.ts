@@ -70,7 +70,15 @@ export function fakeReproduce(): ReproduceResult {
       [`${SEED_TABLES.scenarios32}|rb`]: skb(2),
     },
     band: {
-      [`${SEED_TABLES.scenarios32}|the usual deployment`]: { published: 43, atDefaults: 10.123, low: 8.456, high: 20.789, covers: false, byUnknown: {} },
+      [`${SEED_TABLES.scenarios32}|the usual deployment`]: {
+        published: 43,
+        atDefaults: 10.123,
+        low: 8.456,
+        high: 20.789,
+        covers: false,
+        byUnknown: {},
+        joint: { low: 7.5, high: 24.25, lowAt: { kernel: "6.6" }, highAt: { vmExitNs: 2500, receiverThreadsPerCpu: 2 }, covers: false },
+      },
     },
   };
 }

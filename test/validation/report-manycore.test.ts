@@ -7,8 +7,16 @@ import { EVENTPOLL_LOCK, GO_RUNTIME } from "../../src/models/mechanisms.ts";
 // by test/validation/report.test.ts, and its README figures pinned by fidelity.test.ts.
 const rep = {
   band: {
-    "t|16 cores": { published: 14, atDefaults: 9.8, low: 7.8, high: 13.2, covers: false, byUnknown: { kernel: [{ value: "6.8", overheadPct: 8 }] } },
-    "t|4 cores": { published: 0, atDefaults: 0, low: 0, high: 0, covers: true, byUnknown: {} },
+    "t|16 cores": {
+      published: 14,
+      atDefaults: 9.8,
+      low: 7.8,
+      high: 13.2,
+      covers: false,
+      byUnknown: { kernel: [{ value: "6.8", overheadPct: 8 }] },
+      joint: { low: 7.8, high: 14.5, lowAt: { kernel: "6.8" }, highAt: { vmExitNs: 2500, receiverThreadsPerCpu: 2 }, covers: true },
+    },
+    "t|4 cores": { published: 0, atDefaults: 0, low: 0, high: 0, covers: true, byUnknown: {}, joint: { low: 0, high: 0, lowAt: {}, highAt: {}, covers: true } },
   },
   ablation: {
     mechanisms: ["rxChannelPool", "ksoftirqd"],
@@ -26,7 +34,11 @@ describe("manyCoreSection", () => {
     expect(md).toContain(`share(P) = exp(${GO_RUNTIME.schedLockContention.a.toFixed(3)} + ${GO_RUNTIME.schedLockContention.b.toFixed(4)} P)`);
   });
   it("counts the rows whose published value lies inside the band", () => {
-    expect(md).toContain("1 of 2 published rows lie inside their band.");
+    expect(md).toContain("1 of 2 published rows lie inside their one-at-a-time band, 2 inside their joint band.");
+  });
+  it("names each row's joint corners, and says when a corner is the defaults", () => {
+    expect(md).toContain("- 16 cores: highest at vmExitNs 2500, receiverThreadsPerCpu 2; lowest at kernel 6.8.");
+    expect(md).toContain("- 4 cores: highest at the defaults; lowest at the defaults.");
   });
   it("the 16-to-32-core step and what each switch takes of it, by hand: step +5; rxChannelPool 5 - (5 - 9) = +9, ksoftirqd 5 - (12 - 8) = +1", () => {
     expect(md).toContain(

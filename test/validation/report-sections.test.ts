@@ -108,6 +108,8 @@ describe("report sections: markdown from data", () => {
         atDefaults: 10.12,
         low: 8.46,
         high: 20.79,
+        jointLow: 7.5,
+        jointHigh: 24.25,
       },
     ]);
     const json = JSON.parse(bandJson(rows));

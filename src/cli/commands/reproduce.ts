@@ -77,12 +77,14 @@ export function printBand(band: NonNullable<ReproduceResult["band"]>): string {
       b.atDefaults.toFixed(1),
       `[${b.low.toFixed(1)}, ${b.high.toFixed(1)}]`,
       b.covers ? "yes" : "no",
+      `[${b.joint.low.toFixed(1)}, ${b.joint.high.toFixed(1)}]`,
+      b.joint.covers ? "yes" : "no",
       ...unknowns.map((u) => (b.byUnknown[u] ?? []).map((x) => `${x.value}: ${x.overheadPct.toFixed(1)}`).join("; ")),
     ];
   });
   return [
-    "Band over the study's unknowns (models/unknowns/field-study.json; one unknown at a time, overhead %; epistemic, apart from the replication interval):",
-    table(["row", "published", "at defaults", "band", "published inside", ...unknowns], rows),
+    "Band over the study's unknowns (models/unknowns/field-study.json; one unknown at a time, and jointly: every unknown at the value that moved the row furthest on its own, all at once; overhead %; epistemic, apart from the replication interval):",
+    table(["row", "published", "at defaults", "band", "published inside", "joint band", "inside joint", ...unknowns], rows),
   ].join("\n");
 }
 
