@@ -88,6 +88,7 @@ static struct config {
 	long repeat;
 	bool consumer;
 	bool count_wakeups;
+	bool split_reader_cpu;
 } cfg = {
 	.mode = BPFSIM_OUT_PERF, .perf_pages = 64, .wakeup_events = 1, .ringbuf_bytes = 8 << 20,
 	.rb_policy = BPFSIM_RB_WAKEUP_DEFAULT, .rb_force_every = 64, .sample = 1, .reader_cpu = -1,
@@ -101,7 +102,14 @@ static char state_path[PATH_MAX];
 static struct {
 	uint64_t records, lost, polls, empty_polls, dumped;
 	struct bpfsim_record *dump;
+	/* --split-reader-cpu: the thread clock when this poll's first record reached its callback (< 0:
+	 * none yet), the reader's CPU in the polls up to that point (epoll_wait: entry, sleep and
+	 * wake-up, return) and from there on (the walk over the records), and polls that read records */
+	double first_cb_cpu_s, wait_cpu_s, drain_cpu_s;
+	uint64_t polls_with_records;
 } rd;
+
+static double thread_cpu_s(void);
 
 static const char *mode_name(int m)
 {
@@ -151,6 +159,9 @@ static void usage(FILE *f)
 		"  --poll-timeout-ms N          epoll timeout of the reader (default 100)\n"
 		"  --duration SEC               how long to read (required unless --test-run)\n"
 		"  --dump N                     include the first N decoded records in the JSON\n"
+		"  --split-reader-cpu           split the reader's CPU time at each poll's first record: the\n"
+		"                               epoll part (reader_wait_cpu_s) and the walk over the records\n"
+		"                               (reader_drain_cpu_s); costs ~3 clock reads per poll\n"
 		"  --count-wakeups              count perf_event_output / perf_event_wakeup calls (fentry)\n"
 		"                               and irq_work IPIs (raw tracepoint) system-wide during the run\n"
 		"  --test-run                   microbenchmark with BPF_PROG_TEST_RUN on a synthetic\n"
@@ -191,7 +202,7 @@ static void parse_iface(const char *arg)
 static void parse_args(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_MODE, O_PAGES, O_WAKEUP, O_WM, O_RBB, O_RBW, O_SAMPLE, O_CPU,
-	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_BURN, O_HELP };
+	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_BURN, O_SPLIT, O_HELP };
 	static const struct option opts[] = {
 		{ "iface", required_argument, 0, O_IFACE },
 		{ "mode", required_argument, 0, O_MODE },
@@ -211,6 +222,7 @@ static void parse_args(int argc, char **argv)
 		{ "consumer", no_argument, 0, O_CONS },
 		{ "count-wakeups", no_argument, 0, O_CW },
 		{ "burn-ns", required_argument, 0, O_BURN },
+		{ "split-reader-cpu", no_argument, 0, O_SPLIT },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0 },
 	};
@@ -272,6 +284,7 @@ static void parse_args(int argc, char **argv)
 		case O_REP: cfg.repeat = parse_long("--repeat", optarg, 1, 100000000); break;
 		case O_CONS: cfg.consumer = true; break;
 		case O_CW: cfg.count_wakeups = true; break;
+		case O_SPLIT: cfg.split_reader_cpu = true; break;
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -447,6 +460,8 @@ static void detach_all(void)
 
 static void keep_record(const void *data, uint32_t size)
 {
+	if (cfg.split_reader_cpu && rd.first_cb_cpu_s < 0)
+		rd.first_cb_cpu_s = thread_cpu_s();
 	rd.records++;
 	if (rd.dumped < (uint64_t)cfg.dump && size >= sizeof(struct bpfsim_record))
 		memcpy(&rd.dump[rd.dumped++], data, sizeof(struct bpfsim_record));
@@ -507,12 +522,27 @@ static int open_reader(struct parser *skel, struct reader *r)
 static int reader_poll(struct reader *r, int timeout_ms)
 {
 	int n = 0;
+	double cpu0 = 0;
+	if (cfg.split_reader_cpu) {
+		rd.first_cb_cpu_s = -1;
+		cpu0 = thread_cpu_s();
+	}
 	if (r->pb)
 		n = perf_buffer__poll(r->pb, timeout_ms);
 	else if (r->rb)
 		n = ring_buffer__poll(r->rb, timeout_ms);
 	else if (timeout_ms > 0)
 		usleep(timeout_ms * 1000);
+	if (cfg.split_reader_cpu) {
+		double cpu1 = thread_cpu_s();
+		if (rd.first_cb_cpu_s >= 0) {
+			rd.wait_cpu_s += rd.first_cb_cpu_s - cpu0;
+			rd.drain_cpu_s += cpu1 - rd.first_cb_cpu_s;
+			rd.polls_with_records++;
+		} else {
+			rd.wait_cpu_s += cpu1 - cpu0;
+		}
+	}
 	if (n == -EINTR)
 		n = 0;
 	if (n >= 0) {
@@ -846,6 +876,9 @@ static int run_live(struct parser *skel)
 	       u1.nvcsw - u0.nvcsw,
 	       u1.nivcsw - u0.nivcsw, t1 - t0, (unsigned long long)c.seen, (unsigned long long)c.emitted,
 	       (unsigned long long)c.failed, (int)stop_flag);
+	if (cfg.split_reader_cpu)
+		printf(",\"reader_wait_cpu_s\":%.6f,\"reader_drain_cpu_s\":%.6f,\"polls_with_records\":%llu", rd.wait_cpu_s,
+		       rd.drain_cpu_s, (unsigned long long)rd.polls_with_records);
 	wk_print();
 	if (cfg.dump)
 		print_dump();

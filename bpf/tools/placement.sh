@@ -7,6 +7,8 @@
 #     SHAPE       veth (one stream over a veth pair) or lo-p2 (iperf3 -P 2 over a namespace's lo)
 #     MODE        off (no parser) | perf | ringbuf (bpf/build/bpfsim-loader, parser attached)
 #     READER_CPU  CPU to pin the reader to (sched_setaffinity), or -1 for none
+#   LOADER_EXTRA (environment, optional): more loader flags, e.g. --split-reader-cpu; the loader's own
+#   JSON object is printed with each run as "loader" (null without a loader or when it printed none).
 #
 # veth_xmit and loopback_xmit hand each skb to __netif_rx onto the *sending* CPU's backlog, so the
 # receive softirq runs wherever the scheduler has put the sender. This prints, per run, each CPU's
@@ -41,7 +43,7 @@ for rep in $(seq 0 $((REPS - 1))); do
   if [ "$MODE" != off ]; then
     RARG=""; [ "$RCPU" != "-1" ] && RARG="--reader-cpu $RCPU"
     # shellcheck disable=SC2086
-    "$LOADER" $IFACES --mode "$MODE" $RARG --duration $((DUR + 2)) > "$TMP/loader.json" 2>/dev/null &
+    "$LOADER" $IFACES --mode "$MODE" $RARG ${LOADER_EXTRA:-} --duration $((DUR + 2)) > "$TMP/loader.json" 2>/dev/null &
     LPID=$!
     sleep 1
   fi
@@ -76,9 +78,12 @@ def shares(v):
 try:
     j = json.load(open(f"{tmp}/iperf.json")); gbps = round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)
 except Exception: gbps = None
+try: loader = json.load(open(f"{tmp}/loader.json")) if mode != "off" else None
+except Exception: loader = None
 print(json.dumps({"shape": shape, "mode": mode, "readerCpu": int(rcpu), "rep": int(rep), "gbps": gbps,
   "softirqShareByCpu": shares(soft), "softirqOfCpuTime": [round(s / t, 3) if t else None for s, t in zip(soft, tot)],
-  "iperf3SeenByCpu": shares(seen["iperf3"]), "readerSeenByCpu": shares(seen["loader"]) if mode != "off" else None}))
+  "iperf3SeenByCpu": shares(seen["iperf3"]), "readerSeenByCpu": shares(seen["loader"]) if mode != "off" else None,
+  "loader": loader}))
 PY
   endns $A $B
 done

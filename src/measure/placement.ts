@@ -25,6 +25,8 @@ export interface PlacementRun {
   iperf3SeenByCpu: number[];
   /** Same for the loader's threads; null without a loader. */
   readerSeenByCpu: number[] | null;
+  /** The loader's own JSON object (bpf/loader.c), when the run printed it (files from 2026-12-02 on). */
+  loader?: Record<string, unknown> | null;
 }
 
 const shares = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 && v.every((x) => typeof x === "number" && x >= 0 && x <= 1);
@@ -48,6 +50,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
     if (!shares(o.iperf3SeenByCpu)) throw bad("iperf3SeenByCpu");
     if (o.readerSeenByCpu !== null && !shares(o.readerSeenByCpu)) throw bad("readerSeenByCpu");
     if (o.gbps !== null && !(typeof o.gbps === "number" && o.gbps >= 0)) throw bad("gbps");
+    if (o.loader !== undefined && o.loader !== null && (typeof o.loader !== "object" || Array.isArray(o.loader))) throw bad("loader");
     out.push({
       shape: o.shape,
       mode: o.mode,
@@ -57,6 +60,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
       softirqShareByCpu: o.softirqShareByCpu as number[],
       iperf3SeenByCpu: o.iperf3SeenByCpu as number[],
       readerSeenByCpu: o.readerSeenByCpu as number[] | null,
+      ...(o.loader === undefined ? {} : { loader: o.loader as Record<string, unknown> | null }),
     });
   });
   return out;

@@ -24,6 +24,7 @@ import { harnessShape, type HarnessSimOptions } from "../calibration/harness-sce
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
+import { readReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
 import { scalingSweep, type ScalingPoint } from "./scaling.ts";
@@ -366,6 +367,8 @@ export interface ReportData {
   dataDir: string;
   measured: MeasuredData;
   wakeups: WakeupComparison | null;
+  /** Where the live reader's CPU goes on our host, beside what the model charges for it; null without the probe's runs. */
+  readerSplit: ReaderSplitEvidence | null;
   ringbuf: { comparisons: TableComparison[]; host: HostTwoProducer | null };
   scaling: { points: ScalingPoint[]; saturating: ScalingPoint[]; seedPoints: SeedPoint[] };
   sensitivity: SensitivityResult;
@@ -433,6 +436,49 @@ function measuredData(dataDir: string, measuredCalibration: string | undefined, 
       rxQueues: hw.nic.rxQueues,
       receiveFollowsSender: hw.nic.receiveFollowsSender ?? false,
       placement: placementEvidence(hostClass),
+    },
+  };
+}
+
+/** The reader-split probe's runs (src/measure/reader-split.ts) and the host calibration's charges for the same work. */
+export interface ReaderSplitEvidence {
+  file: string;
+  summaries: ReaderSplitSummary[];
+  /** The calibration the model runs with on that host: its per-sleep and per-record charges (ns) and how each was obtained. */
+  model: {
+    calibration: string;
+    contextSwitchNs: number;
+    epollWaitNs: number;
+    consumeNs: number;
+    methods: { contextSwitchNs: string; epollWaitNs: string; consumeNs: string };
+  };
+}
+
+/**
+ * The latest `<dataDir>/reader-split/<hostClass>-<date>-split.jsonl` (bpf/tools/placement.sh runs with
+ * the loader's --split-reader-cpu), summarised beside the host calibration's charges; null when there is none.
+ */
+export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile | null): ReaderSplitEvidence | null {
+  if (cal === null) return null;
+  const dir = join(dataDir, "reader-split");
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(`${cal.calibration.hostClass}-`) && f.endsWith("-split.jsonl"))
+    .sort();
+  const file = files.at(-1);
+  if (file === undefined) return null;
+  const summaries = readReaderSplit(join(dir, file));
+  if (!summaries.some((x) => x.split)) return null;
+  const c = cal.calibration.constants;
+  return {
+    file: rel(join(dir, file)),
+    summaries,
+    model: {
+      calibration: cal.file,
+      contextSwitchNs: c.contextSwitchNs.value,
+      epollWaitNs: c.epollWaitNs.value,
+      consumeNs: c.consumeNs.value,
+      methods: { contextSwitchNs: c.contextSwitchNs.method, epollWaitNs: c.epollWaitNs.method, consumeNs: c.consumeNs.method },
     },
   };
 }
@@ -594,6 +640,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     dataDir,
     measured,
     wakeups,
+    readerSplit: readerSplitEvidence(dataDir, measured.calibration),
     ringbuf: { comparisons: compareRingbufTables(), host: hostTwoProducer() },
     scaling: { points, saturating, seedPoints: scalingSeedPoints(rep) },
     sensitivity: sens,

@@ -30,12 +30,14 @@ import {
   type HeldOutScore,
   type MeasuredData,
   type PlacementEvidence,
+  type ReaderSplitEvidence,
   type ReportData,
   type ReportSettings,
   type WakeupComparison,
 } from "./report-data.ts";
 import { mechanismComparison, type MechanismComparison, type MechanismQuantity } from "./measured.ts";
 import { DEFAULT_32, findRow, RINGBUF_32, skbDelayOf } from "./report-rows.ts";
+import type { Spread } from "../measure/summary.ts";
 
 /** The calibration constants behind each mechanism of the attribution. */
 export const MECHANISM_CONSTANTS: Record<string, string> = {
@@ -322,6 +324,48 @@ export function wakeupSection(w: WakeupComparison | null, heading = "### Wakeups
     );
   }
   out.push("");
+  return out.join("\n");
+}
+
+/**
+ * Where the live reader's CPU goes (the loader's --split-reader-cpu runs), beside the calibration's
+ * charges for the same work before the interrupt stretch: per sleep two context switches and two
+ * epoll passes (the pass that wakes, the one that goes to sleep), per record consumeNs.
+ */
+export function readerSplitSection(e: ReaderSplitEvidence | null): string {
+  if (e === null) return "";
+  const m = e.model;
+  const perSleep = 2 * m.contextSwitchNs + 2 * m.epollWaitNs;
+  const split = e.summaries.filter((x) => x.split);
+  const plain = e.summaries.filter((x) => !x.split);
+  const shares = split.map((x) => x.epollShare!.median);
+  const walkX = split.map((x) => x.walkNsPerRecord!.median / m.consumeNs);
+  const rng = (xs: number[]) => (f(Math.min(...xs), 0) === f(Math.max(...xs), 0) ? f(xs[0]!, 0) : `${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}`);
+  const sp = (x: Spread | undefined, d: number) => (x === undefined ? "—" : `${f(x.median, d)} (${f(x.min, d)}–${f(x.max, d)})`);
+  const out = [
+    "### Where the reader's CPU goes",
+    "",
+    `Runs: \`${e.file}\` (\`LOADER_EXTRA=--split-reader-cpu bpf/tools/placement.sh veth MODE -1 5 1\`, interleaved rounds, the reader unpinned). The loader reads its reader thread's clock before each poll, at the poll's first record and after it: before the first record is the epoll path (epoll_wait's entry, the sleep's switch out and back in, and on this kernel the interrupts taken meanwhile), from it on the walk over the records. Runs without the split in the same file show what its clock reads cost. Medians (min–max) over the runs.`,
+    "",
+    mdTable(
+      ["mode", "split", "runs", "records/s", "reader cores", "sleeps per record", "epoll path µs per sleep", "walk ns per record", "epoll path share"],
+      [...split, ...plain].map((x) => [
+        x.mode,
+        x.split ? "yes" : "no",
+        String(x.runs),
+        f(x.recordsPerS.median, 0),
+        sp(x.readerCores, 3),
+        sp(x.sleepsPerRecord, 3),
+        sp(x.epollUsPerSleep, 1),
+        sp(x.walkNsPerRecord, 0),
+        sp(x.epollShare, 2),
+      ]),
+      ["", "", "r", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    `The model (\`${m.calibration}\`) charges each sleep two context switches (contextSwitchNs ${f(m.contextSwitchNs, 0)} ns, ${m.methods.contextSwitchNs}) and two epoll passes (epollWaitNs ${f(m.epollWaitNs, 0)} ns, ${m.methods.epollWaitNs}): ${f(perSleep / 1000, 1)} µs before the interrupt stretch, against ${split.map((x) => `${f(x.epollUsPerSleep!.median, 1)} µs (${x.mode})`).join(" and ")} measured with the interrupts in; each record ${f(m.consumeNs, 1)} ns (consumeNs, ${m.methods.consumeNs}, a cache-hot loop) against ${split.map((x) => `${f(x.walkNsPerRecord!.median, 0)} ns (${x.mode})`).join(" and ")} measured, which includes the split's clock read at the first record of each poll and the record's lines brought over from the CPU that wrote them. So ${rng(shares.map((x) => 100 * x))}% of the reader's clock is the sleep/wake cycle; the walk over the records is ${rng(walkX)} times the model's per-record charge, but only the rest of the reader's CPU. No constant is fitted on these runs.`,
+    "",
+  ];
   return out.join("\n");
 }
 
@@ -641,6 +685,7 @@ export function reportMarkdown(d: ReportData): string {
   // without the held-out list the section does not link its chart: the calibration's own dataset's, as before
   if (d.measured.heldOut === undefined && hasHeldOutChart(d)) md.push("![Held-out configurations, measured and predicted](charts/held-out.png)", "");
   md.push(wakeupSection(d.wakeups));
+  md.push(readerSplitSection(d.readerSplit));
   md.push(renderRingbufTablesSection(d.ringbuf.comparisons, d.ringbuf.host));
   md.push(scalingSection(d.scaling.points, d.scaling.saturating, o, d.seedCalibrationName), sensitivitySection(d.sensitivity, o, d.seedCalibrationName));
   return `${md

@@ -107,7 +107,10 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
     it(`parses every field exactly (${mode})`, async (ctx) => {
       await createVethPair(pair, { disableIpv6: true });
       try {
-        const live = startLive({ mode, perfPages: 8, ringbufBytes: 1 << 16 }, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], 30, { dump: 200 });
+        const live = startLive({ mode, perfPages: 8, ringbufBytes: 1 << 16 }, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], 30, {
+          dump: 200,
+          splitReaderCpu: true,
+        });
         try {
           await live.attached;
         } catch (e) {
@@ -148,6 +151,13 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
         // the thread clock by a tick or two, never lead it by more)
         for (const k of ["reader_cpu_s", "reader_user_s", "reader_sys_s"]) expect(report[k], k).toBeGreaterThanOrEqual(0);
         expect(Number(report.reader_user_s) + Number(report.reader_sys_s)).toBeLessThanOrEqual(Number(report.reader_cpu_s) + 0.05);
+        // --split-reader-cpu: the epoll part and the walk are parts of the reader's clock, and the
+        // polls that read records read at least one each
+        expect(Number(report.reader_wait_cpu_s)).toBeGreaterThan(0);
+        expect(Number(report.reader_drain_cpu_s)).toBeGreaterThan(0);
+        expect(Number(report.reader_wait_cpu_s) + Number(report.reader_drain_cpu_s)).toBeLessThanOrEqual(Number(report.reader_cpu_s) + 1e-3);
+        expect(Number(report.polls_with_records)).toBeGreaterThanOrEqual(1);
+        expect(Number(report.polls_with_records)).toBeLessThanOrEqual(Math.min(Number(report.polls), Number(report.records)));
 
         const idxA = await ifindex(pair.nsA, pair.ifA);
         const idxB = await ifindex(pair.nsB, pair.ifB);

@@ -35,8 +35,15 @@ describe("parsePlacement", () => {
     ["readerCpu", { readerCpu: -2 }],
     ["softirqShareByCpu", { softirqShareByCpu: [1.5, -0.5] }],
     ["gbps", { gbps: -1 }],
+    ["loader", { loader: [1, 2] }],
   ])("a bad %s is named with its line and value", (field, o) => {
     expect(() => parsePlacement(`${line({})}\n${line(o)}`, "f.jsonl")).toThrow(new RegExp(`^f\\.jsonl:2: ${field} = `));
+  });
+  it("keeps the loader's own object when the line carries one (files from 2026-12-02 on)", () => {
+    const runs = parsePlacement(`${line({ loader: { records: 5 } })}
+${line({})}`);
+    expect(runs[0]!.loader).toEqual({ records: 5 });
+    expect(runs[1]!.loader).toBeUndefined();
   });
   it("a line that is not JSON is named", () => {
     expect(() => parsePlacement("{", "f.jsonl")).toThrow("f.jsonl:1: not JSON");

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bandJson, measuredSection, missesSection, requiredSection, skbDelayText, wakeupSection } from "../../src/validation/report-sections.ts";
+import {
+  bandJson,
+  measuredSection,
+  missesSection,
+  readerSplitSection,
+  requiredSection,
+  skbDelayText,
+  wakeupSection,
+} from "../../src/validation/report-sections.ts";
 import { bandRows } from "../../src/validation/report-data.ts";
 import { fakeReproduce } from "./report-fixtures.ts";
 
@@ -94,6 +102,31 @@ describe("report sections: markdown from data", () => {
       hardware: null,
     });
     expect(md).toBe("## 2. Our measurements (held-out configurations)\n\nNo dataset under `x`: nothing measured to compare.\n");
+  });
+
+  it("where the reader's CPU goes: a row per mode and split flag, the model's charges worked out beside them", () => {
+    expect(readerSplitSection(null)).toBe("");
+    const sp = (v: number) => ({ median: v, mad: 0, min: v, max: v, n: 1 });
+    const base = { shape: "veth", runs: 1, gbps: sp(10), recordsPerS: sp(1000), readerCores: sp(0.2), sleepsPerRecord: sp(0.2) };
+    const md = readerSplitSection({
+      file: "validation/data/reader-split/x-split.jsonl",
+      summaries: [
+        { ...base, mode: "perf", split: true, epollUsPerSleep: sp(12), walkNsPerRecord: sp(200), epollShare: sp(0.9) },
+        { ...base, mode: "perf", split: false },
+      ],
+      model: {
+        calibration: "c.json",
+        contextSwitchNs: 3000,
+        epollWaitNs: 500,
+        consumeNs: 20,
+        methods: { contextSwitchNs: "fitted", epollWaitNs: "literature", consumeNs: "measured" },
+      },
+    });
+    expect(md).toContain("| perf | yes | 1 | 1000 | 0.200 (0.200–0.200) | 0.200 (0.200–0.200) | 12.0 (12.0–12.0) | 200 (200–200) | 0.90 (0.90–0.90) |");
+    expect(md).toContain("| perf | no | 1 | 1000 | 0.200 (0.200–0.200) | 0.200 (0.200–0.200) | — | — | — |");
+    // 2 x 3000 + 2 x 500 = 7000 ns per sleep; 200 / 20 = 10 times the per-record charge
+    expect(md).toContain("7.0 µs before the interrupt stretch, against 12.0 µs (perf) measured");
+    expect(md).toContain("So 90% of the reader's clock is the sleep/wake cycle; the walk over the records is 10 times");
   });
 
   it("the band file the notebooks read: rounded, with each row's node size, tool and placement", () => {
