@@ -22,6 +22,9 @@ export interface ReaderSplitSummary {
   readerCores: Spread;
   /** Voluntary context switches (sleeps) per record read. */
   sleepsPerRecord: Spread;
+  /** The reader's whole clock over its sleeps (µs) and over its records read (ns), run by run. */
+  clockUsPerSleep: Spread;
+  clockNsPerRecord: Spread;
   /** Split runs only: µs of the reader's clock in the epoll path per sleep, and ns in the walk per record read. */
   epollUsPerSleep?: Spread;
   walkNsPerRecord?: Spread;
@@ -60,6 +63,8 @@ export function summariseReaderSplit(runs: PlacementRun[]): ReaderSplitSummary[]
       recordsPerS: per((l) => num(l, "records") / num(l, "duration_s")),
       readerCores: per((l) => num(l, "reader_cpu_s") / num(l, "duration_s")),
       sleepsPerRecord: per((l) => num(l, "voluntary_ctxt_switches") / num(l, "records")),
+      clockUsPerSleep: per((l) => (num(l, "reader_cpu_s") * 1e6) / Math.max(1, num(l, "voluntary_ctxt_switches"))),
+      clockNsPerRecord: per((l) => (num(l, "reader_cpu_s") * 1e9) / num(l, "records")),
     };
     if (split) {
       for (const { run, l } of rs) {
@@ -75,6 +80,12 @@ export function summariseReaderSplit(runs: PlacementRun[]): ReaderSplitSummary[]
     out.push(s);
   }
   return out.sort((a, b) => `${a.shape}|${a.mode}|${a.split}`.localeCompare(`${b.shape}|${b.mode}|${b.split}`));
+}
+
+/** Gb/s of the runs without a parser (mode "off") of `shape`: the traffic the others were offered; null when there are none. */
+export function splitBaseline(runs: PlacementRun[], shape: string): Spread | null {
+  const g = runs.filter((r) => r.mode === "off" && r.shape === shape && r.gbps !== null).map((r) => r.gbps!);
+  return g.length === 0 ? null : spread(g);
 }
 
 export function readReaderSplit(path: string): ReaderSplitSummary[] {

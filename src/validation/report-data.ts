@@ -20,11 +20,12 @@ import type { CalibrationFile } from "../models/types.ts";
 import { DEFAULT_CALIBRATION } from "../node/scenario.ts";
 import { readFittedCalibration, type FittedCalibrationFile } from "./held-out.ts";
 import { mechanismComparison, validateMeasured, type MechanismComparison, type MeasuredValidation } from "./measured.ts";
-import { harnessShape, type HarnessSimOptions } from "../calibration/harness-scenario.ts";
+import { harnessShape, simulateHarness, type HarnessSimOptions } from "../calibration/harness-scenario.ts";
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
-import { readReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
+import type { Spread } from "../measure/summary.ts";
+import { splitBaseline, summariseReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
 import { scalingSweep, type ScalingPoint } from "./scaling.ts";
@@ -444,6 +445,14 @@ function measuredData(dataDir: string, measuredCalibration: string | undefined, 
 export interface ReaderSplitEvidence {
   file: string;
   summaries: ReaderSplitSummary[];
+  /** The runs without a parser: the traffic offered (Gb/s), which the model's runs are offered too. */
+  baselineGbps: Spread;
+  /**
+   * The same configurations simulated (src/calibration/harness-scenario.ts simulateHarness), by mode:
+   * records read per second, sleeps per record, and all the CPU it bills its reader over its sleeps
+   * (µs) and over its records (ns), interrupt stretch included.
+   */
+  simulated: Record<string, { recordsPerS: number; sleepsPerRecord: number; billedUsPerSleep: number; billedNsPerRecord: number }>;
   /** The calibration the model runs with on that host: its per-sleep and per-record charges (ns) and how each was obtained. */
   model: {
     calibration: string;
@@ -458,7 +467,7 @@ export interface ReaderSplitEvidence {
  * The latest `<dataDir>/reader-split/<hostClass>-<date>-split.jsonl` (bpf/tools/placement.sh runs with
  * the loader's --split-reader-cpu), summarised beside the host calibration's charges; null when there is none.
  */
-export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile | null): ReaderSplitEvidence | null {
+export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile | null, sim: SimulateOptions): ReaderSplitEvidence | null {
   if (cal === null) return null;
   const dir = join(dataDir, "reader-split");
   if (!existsSync(dir)) return null;
@@ -467,12 +476,29 @@ export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile 
     .sort();
   const file = files.at(-1);
   if (file === undefined) return null;
-  const summaries = readReaderSplit(join(dir, file));
-  if (!summaries.some((x) => x.split)) return null;
+  const runs = readPlacement(join(dir, file));
+  const summaries = summariseReaderSplit(runs);
+  const split = summaries.filter((x) => x.split);
+  const baselineGbps = split.length > 0 ? splitBaseline(runs, split[0]!.shape) : null;
+  if (baselineGbps === null) return null;
+  const simulated: ReaderSplitEvidence["simulated"] = {};
+  for (const x of split) {
+    if (x.mode === "off" || simulated[x.mode] !== undefined) continue;
+    const r = simulateHarness(cal.calibration, { mode: x.mode }, baselineGbps.median, sim);
+    const read = r.eventsPerS.mean - r.lostPerS.mean;
+    simulated[x.mode] = {
+      recordsPerS: read,
+      sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,
+      billedUsPerSleep: (r.agentCpuBilledCores.mean * 1e6) / r.readerWakeupsPerS.mean,
+      billedNsPerRecord: (r.agentCpuBilledCores.mean * 1e9) / read,
+    };
+  }
   const c = cal.calibration.constants;
   return {
     file: rel(join(dir, file)),
     summaries,
+    baselineGbps,
+    simulated,
     model: {
       calibration: cal.file,
       contextSwitchNs: c.contextSwitchNs.value,
@@ -640,7 +666,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     dataDir,
     measured,
     wakeups,
-    readerSplit: readerSplitEvidence(dataDir, measured.calibration),
+    readerSplit: readerSplitEvidence(dataDir, measured.calibration, sim),
     ringbuf: { comparisons: compareRingbufTables(), host: hostTwoProducer() },
     scaling: { points, saturating, seedPoints: scalingSeedPoints(rep) },
     sensitivity: sens,

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { reproduce, type ReproduceResult } from "../../src/validation/reproduce.ts";
 import { validateMeasured, type MeasuredValidation } from "../../src/validation/measured.ts";
 import { readFittedCalibration } from "../../src/validation/held-out.ts";
-import { compareHeldOutDataset, readHeldOutDatasetList } from "../../src/validation/report-data.ts";
+import { compareHeldOutDataset, readerSplitEvidence, readHeldOutDatasetList } from "../../src/validation/report-data.ts";
 import { compareRingbufTables, hostTwoProducer, TOLERANCE, type TableComparison } from "../../src/validation/ringbuf-tables.ts";
 import { readDataset } from "../../src/measure/jsonl.ts";
 import { summarise } from "../../src/measure/summary.ts";
@@ -422,4 +422,23 @@ describe("fidelity: the mechanism fits README names", () => {
     expect(Math.abs(fit.b - REPORT_GO_LAW.b)).toBeLessThanOrEqual(GO_LAW_TOL.b);
     expect(fit.maxLogError).toBeLessThan(GO_MAX_LOG_ERROR);
   });
+});
+
+/**
+ * "All that the model bills its reader per sleep (17.4 us perf, 11.4 us ring buffer, interrupt stretch
+ * included) ... where they part is how often the reader sleeps (model 0.233 and 0.118 per record ...)":
+ * the report's section "Where the reader's CPU goes", at the report's settings.
+ */
+const README_READER_SPLIT_MODEL = { perf: { usPerSleep: 17.4, sleepsPerRecord: 0.233 }, ringbuf: { usPerSleep: 11.4, sleepsPerRecord: 0.118 } } as const;
+
+describe("fidelity: where the reader's CPU goes (README 'Our own hardware')", () => {
+  it("the model's reader per sleep and sleeps per record, as README quotes them", () => {
+    const e = readerSplitEvidence(DATA, readFittedCalibration(MEASURED_CAL), SIM);
+    expect(e).not.toBeNull();
+    for (const mode of ["perf", "ringbuf"] as const) {
+      const m = e!.simulated[mode]!;
+      expect(Math.abs(m.billedUsPerSleep - README_READER_SPLIT_MODEL[mode].usPerSleep), mode).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(m.sleepsPerRecord - README_READER_SPLIT_MODEL[mode].sleepsPerRecord), mode).toBeLessThanOrEqual(0.0005);
+    }
+  }, 120_000);
 });

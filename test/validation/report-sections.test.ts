@@ -104,16 +104,27 @@ describe("report sections: markdown from data", () => {
     expect(md).toBe("## 2. Our measurements (held-out configurations)\n\nNo dataset under `x`: nothing measured to compare.\n");
   });
 
-  it("where the reader's CPU goes: a row per mode and split flag, the model's charges worked out beside them", () => {
+  it("where the reader's CPU goes: a row per mode and split flag, measured beside the model, its charges worked out", () => {
     expect(readerSplitSection(null)).toBe("");
     const sp = (v: number) => ({ median: v, mad: 0, min: v, max: v, n: 1 });
-    const base = { shape: "veth", runs: 1, gbps: sp(10), recordsPerS: sp(1000), readerCores: sp(0.2), sleepsPerRecord: sp(0.2) };
+    const base = {
+      shape: "veth",
+      runs: 1,
+      gbps: sp(10),
+      recordsPerS: sp(1000),
+      readerCores: sp(0.2),
+      sleepsPerRecord: sp(0.2),
+      clockUsPerSleep: sp(1000),
+      clockNsPerRecord: sp(200000),
+    };
     const md = readerSplitSection({
       file: "validation/data/reader-split/x-split.jsonl",
       summaries: [
         { ...base, mode: "perf", split: true, epollUsPerSleep: sp(12), walkNsPerRecord: sp(200), epollShare: sp(0.9) },
         { ...base, mode: "perf", split: false },
       ],
+      baselineGbps: sp(20),
+      simulated: { perf: { recordsPerS: 1500, sleepsPerRecord: 0.25, billedUsPerSleep: 900, billedNsPerRecord: 225000 } },
       model: {
         calibration: "c.json",
         contextSwitchNs: 3000,
@@ -122,11 +133,16 @@ describe("report sections: markdown from data", () => {
         methods: { contextSwitchNs: "fitted", epollWaitNs: "literature", consumeNs: "measured" },
       },
     });
-    expect(md).toContain("| perf | yes | 1 | 1000 | 0.200 (0.200–0.200) | 0.200 (0.200–0.200) | 12.0 (12.0–12.0) | 200 (200–200) | 0.90 (0.90–0.90) |");
-    expect(md).toContain("| perf | no | 1 | 1000 | 0.200 (0.200–0.200) | 0.200 (0.200–0.200) | — | — | — |");
+    expect(md).toContain("runs without a parser give the traffic offered, 20.0 (20.0–20.0) Gb/s, which the model is offered too");
+    expect(md).toContain(
+      "| perf | yes | 1 | 1000 / 1500 | 0.200 / 0.250 | 1000.0 / 900.0 | 200000 / 225000 | 12.0 (12.0–12.0) | 200 (200–200) | 0.90 (0.90–0.90) |",
+    );
+    expect(md).toContain("| perf | no | 1 | 1000 / 1500 | 0.200 / 0.250 | 1000.0 / 900.0 | 200000 / 225000 | — | — | — |");
     // 2 x 3000 + 2 x 500 = 7000 ns per sleep; 200 / 20 = 10 times the per-record charge
-    expect(md).toContain("7.0 µs before the interrupt stretch, against 12.0 µs (perf) measured");
-    expect(md).toContain("So 90% of the reader's clock is the sleep/wake cycle; the walk over the records is 10 times");
+    expect(md).toContain("(epollWaitNs 500 ns, literature): 7.0 µs, the rest of its figure per sleep");
+    expect(md).toContain("Measured, 90% of the reader's clock is the epoll path");
+    expect(md).toContain("10 times the model's consumeNs (20.0 ns, measured");
+    expect(md).toContain("Per sleep the model bills 900.0 µs (perf) against 1000.0 µs (perf, split), 1000.0 µs (perf) measured");
   });
 
   it("the band file the notebooks read: rounded, with each row's node size, tool and placement", () => {
