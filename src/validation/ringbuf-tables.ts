@@ -318,10 +318,12 @@ export function renderRingbufTablesSection(comparisons: TableComparison[], host:
       "pending path, 5 on the queued path) take at the idle core-to-core latencies, on Sapphire Rapids from 2 producers on (about 370 ns per " +
       "record at 2 producers) and on EPYC 9654 once three or more producers queue (predicted rates too high). What the model leaves out is the " +
       "likely rest: transfers under load are slower than the idle ping-pong figures (home-agent queuing when many CPUs hit one line), and " +
-      "upgrades of lines read shared (the consumer polls producer_pos and every header). Kunpeng 920 misses both ways: too low at 2-3 producers, " +
-      "where its published 2-producer rate (0.88 of one) implies much faster nearby transfers than the 50 ns its profile takes for every pair " +
-      "on a die (no measured core-to-core latency was at hand), and too high at some of the plateau's points; Sapphire Rapids likewise borrows Ice " +
-      "Lake's 51 ns. The rate at 1 producer fixes each machine's producer cost, and the comparison is sensitive to it: on the Ryzen the " +
+      "upgrades of lines read shared (the consumer polls producer_pos and every header). Kunpeng 920 runs on its own measured core-to-core " +
+      "latencies (a Kunpeng 920-6426's published matrix: about 35 ns within a die, 80 ns across): its 1 -> 2 step holds, and from 8 producers " +
+      "on its predicted rates are too high as on EPYC 9654, so on all three machines with many producers the lines counted take well under the " +
+      "time the tables imply. (With the Ice Lake figures it borrowed before, 50 ns for every pair on a die, 11 of its 16 points were within " +
+      "±25%: a right answer for a wrong transfer time.) Sapphire Rapids still borrows Ice Lake's 51 ns; no measured Sapphire Rapids matrix was " +
+      "at hand. The rate at 1 producer fixes each machine's producer cost, and the comparison is sensitive to it: on the Ryzen the " +
       "producer's own path is ~10 ns, so the 3- and 4-producer points swing with a few ns of it. The line " +
       "counts stay what the source shows; nothing is tuned to close the gap. Where the lock is the bottleneck from 2 producers on and transfers are short (the Ryzen 9 7950X), the shape holds.",
   );

@@ -140,12 +140,12 @@ const README_READER = {
 const CORES_TOL = 0.005;
 
 /**
- * "20 of 70 multi-producer points within ±25% (the EPYC CCD cliff and the 1-to-2 step on EPYC are
- * reproduced; Sapphire Rapids' drop at 2 producers is not). On this host the 1-to-2 producer ratio
- * was predicted at 1.21 before it was measured and came out 1.77-1.81."
+ * "13 of 70 multi-producer points within ±25% (the EPYC CCD cliff and the 1-to-2 step on EPYC and
+ * Kunpeng are reproduced; Sapphire Rapids' drop at 2 producers is not ...). On this host the 1-to-2
+ * producer ratio was predicted at 1.21 before it was measured and came out 1.77-1.81."
  */
 const README_RINGBUF_POINTS = 70;
-const README_RINGBUF_WITHIN = 20;
+const README_RINGBUF_WITHIN = 13;
 const README_HOST_PREDICTED_RATIO = 1.21;
 const README_HOST_MEASURED_RATIO = { min: 1.77, max: 1.81 };
 const RATIO_TOL = 0.005;
@@ -385,9 +385,10 @@ describe("fidelity: the ring buffer's reservation lock (README 'Where it stands'
     expect(multi.filter((r) => r.within).length).toBe(README_RINGBUF_WITHIN);
   });
 
-  it("the EPYC 1-to-2 step and CCD cliff are reproduced; Sapphire Rapids' drop at 2 producers is not", () => {
-    // the 1-to-2 step (published 1.36x the 1-producer rate)
+  it("the EPYC 1-to-2 step and CCD cliff and Kunpeng's 1-to-2 step are reproduced; Sapphire Rapids' drop at 2 producers is not", () => {
+    // the 1-to-2 step (published 1.36x the 1-producer rate on EPYC, 0.88x on Kunpeng)
     expect(row("T5-epyc", 2).within).toBe(true);
+    expect(row("T5-kunpeng", 2).within).toBe(true);
     // the CCD cliff as a step: rate at 8 producers / rate at 4, within the same ±25% criterion
     const pub = row("T5-epyc", 8).publishedNorm / row("T5-epyc", 4).publishedNorm;
     const pred = row("T5-epyc", 8).predictedNorm / row("T5-epyc", 4).predictedNorm;

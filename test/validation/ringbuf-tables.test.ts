@@ -45,8 +45,9 @@ describe("normalised shape, predicted vs published (±25%)", () => {
     for (const id of ["T2-new", "T3"]) for (const n of [2, 8, 12]) expect(row(id, n).within, `${id}, ${n} producers`).toBe(true);
   });
 
-  it("Kunpeng 920: 4 to 16 producers (2 and 3 are predicted too low, 20 on too high: see the report)", () => {
-    for (const n of [4, 8, 12, 16]) expect(row("T5-kunpeng", n).within, `${n} producers`).toBe(true);
+  it("Kunpeng 920 on its measured latencies: the 1 -> 2 step within ±25%, the plateau from 8 producers predicted too fast (see the report)", () => {
+    expect(row("T5-kunpeng", 2).within).toBe(true);
+    for (const n of [8, 12, 16, 20, 24, 28, 32]) expect(row("T5-kunpeng", n).ratio, `${n} producers`).toBeGreaterThan(1 + TOLERANCE);
   });
 
   it("the 1 -> 2 step: up on EPYC 9654 (two producers on one CCD beat one), down by half on the Ryzen", () => {
