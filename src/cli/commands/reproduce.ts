@@ -106,7 +106,10 @@ export function registerReproduce(program: Command): void {
     .description("Run every row of the field study's tables (validation/seed-retina-kubecon.json) and print published beside predicted, with the error")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--json", "print one JSON object (ReproduceResult) instead of tables")
-    .option("--no-band", "skip the band over the study's unknowns (models/unknowns/field-study.json), which takes most of the run time")
+    .option(
+      "--no-band",
+      "skip the band over the study's unknowns (models/unknowns/field-study.json: each unknown alone, then their corners set together), which takes most of the run time",
+    )
     .option("--ablate", "also run every counted row with each many-core mechanism switched off in turn")
     .option(
       "--required-cost",
