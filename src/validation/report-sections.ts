@@ -185,6 +185,14 @@ export function missesSection(rep: ReproduceResult): string {
             ? "The model sends fewer records than the study saw (packets per skb, hooks or sampling differ), which explains part of the gap."
             : "The record rate is close, so the gap is in the cost per record or outside the per-record path."),
     );
+    // the same node's overhead row: what each record cost there, published against predicted
+    const oh = findRow(rep.rows, { table: "byCores", cores: node, metric: "reduction_pct" });
+    if (oh !== undefined && oh.published > 0 && oh.predicted.mean > 0 && ev.predicted.mean > 0) {
+      const perRecord = oh.published / ev.published / (oh.predicted.mean / ev.predicted.mean);
+      out.push(
+        `  Per record, that node's published overhead (${f(oh.published, 0)}% over ${f(ev.published, 0)} records/s) is ${f(perRecord)}x the model's (${f(oh.predicted.mean)}% over ${f(ev.predicted.mean, 0)}), if the bpftrace run saw the load of the throughput test (the study does not say)${d !== undefined && d.predicted.mean > 0 ? `; the 32-core default row's ${f(d.published)}% against ${f(d.predicted.mean)}% is a factor ${f(d.published / d.predicted.mean)} (above)` : ""}.`,
+      );
+    }
   }
   const wr = findRow(rep.rows, { table: "eventRates", cores: node, metric: "wakeup_ratio" });
   const wr32 = findRow(rep.rows, { table: "eventRates", cores: 32, metric: "wakeup_ratio" });

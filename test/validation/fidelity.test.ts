@@ -67,6 +67,8 @@ const MISS_TOL_PP = 0.5;
  */
 const README_LOST_SHARE_32 = 0.29;
 const README_RATES_NODE = { recordsPerS: 145_000, wakeupsPerRecord: 0.95, lostShare: 0.05 };
+/** "Per record, that node's published overhead ... is 2.1x the model's ...: the factor the 32-core default row asks for (2.2)". */
+const README_PER_RECORD_FACTOR = { ratesNode: 2.1, default32: 2.2 };
 
 /**
  * "median throughput baseline 20.6 Gb/s (18.6–23.7), perf array 11.2 Gb/s (10.6–12.9), ring buffer
@@ -241,6 +243,12 @@ describe("fidelity: the field study (README 'Where it stands', first item)", () 
     expect(Math.abs(rate("wakeup_ratio")!.predicted.mean - README_RATES_NODE.wakeupsPerRecord)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(rep.lostShareRatesNode - README_RATES_NODE.lostShare)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(rep.lostShare32 - README_LOST_SHARE_32)).toBeLessThanOrEqual(0.005);
+    const oh = findRow(rep.rows, { table: "byCores", cores: EVENT_RATES_NODE.cores, metric: "reduction_pct" })!;
+    const ev = rate("events_per_s")!;
+    const perRecord = oh.published / ev.published / (oh.predicted.mean / ev.predicted.mean);
+    expect(Math.abs(perRecord - README_PER_RECORD_FACTOR.ratesNode)).toBeLessThanOrEqual(0.05);
+    const d = findRow(rep.rows, { table: "scenarios32", tool: "retina-perf", placement: "limited", metric: "reduction_pct" })!;
+    expect(Math.abs(d.published / d.predicted.mean - README_PER_RECORD_FACTOR.default32)).toBeLessThanOrEqual(0.05);
   });
 
   it(`the 32-core perf rows miss by ${README_32_CORE_MISS_PP.min}-${README_32_CORE_MISS_PP.max} pp`, () => {

@@ -24,6 +24,10 @@ describe("report sections: markdown from data", () => {
     expect(md).toContain("would have to grow about 6.5x.");
     expect(md).toContain("were taken on a 16-vCPU node, not the 32-core one the reference file files them under: the study's `bpftool map show`");
     expect(md).toContain("- Event rate: the model emits 150000 records/s on the 16-vCPU node against 100000 published (+50%), and 200000 on the 32-core node.");
+    // per record on that node: (14 / 100000) / (4 / 150000) = 5.25; the 32-core default row: 43 / 10 = 4.3
+    expect(md).toContain(
+      "  Per record, that node's published overhead (14% over 100000 records/s) is 5.2x the model's (4.0% over 150000), if the bpftrace run saw the load of the throughput test (the study does not say); the 32-core default row's 43.0% against 10.0% is a factor 4.3 (above).",
+    );
     expect(md).toContain(
       "- Wakeups per record: predicted 1.00 on the 16-vCPU node (0.90 on the 32-core node), published ~0.5: the model gives (nearly) every perf record its own irq_work wakeup",
     );
