@@ -441,6 +441,17 @@ function measuredData(dataDir: string, measuredCalibration: string | undefined, 
   };
 }
 
+/** The last, by name (dated names sort by date), of the files in `dir` named `<prefix>...<suffix>`; null when none (or no `dir`). */
+function latestFile(dir: string, prefix: string, suffix: string): string | null {
+  if (!existsSync(dir)) return null;
+  return (
+    readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith(suffix))
+      .sort()
+      .at(-1) ?? null
+  );
+}
+
 /** The reader-split probe's runs (src/measure/reader-split.ts) and the host calibration's charges for the same work. */
 export interface ReaderSplitEvidence {
   file: string;
@@ -470,12 +481,8 @@ export interface ReaderSplitEvidence {
 export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile | null, sim: SimulateOptions): ReaderSplitEvidence | null {
   if (cal === null) return null;
   const dir = join(dataDir, "reader-split");
-  if (!existsSync(dir)) return null;
-  const files = readdirSync(dir)
-    .filter((f) => f.startsWith(`${cal.calibration.hostClass}-`) && f.endsWith("-split.jsonl"))
-    .sort();
-  const file = files.at(-1);
-  if (file === undefined) return null;
+  const file = latestFile(dir, `${cal.calibration.hostClass}-`, "-split.jsonl");
+  if (file === null) return null;
   const runs = readPlacement(join(dir, file));
   const summaries = summariseReaderSplit(runs);
   const split = summaries.filter((x) => x.split);
@@ -483,6 +490,7 @@ export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile 
   if (baselineGbps === null) return null;
   const simulated: ReaderSplitEvidence["simulated"] = {};
   for (const x of split) {
+    // runs without a parser carry no loader, so never summarise as split; the test narrows the mode
     if (x.mode === "off" || simulated[x.mode] !== undefined) continue;
     const r = simulateHarness(cal.calibration, { mode: x.mode }, baselineGbps.median, sim);
     const read = r.eventsPerS.mean - r.lostPerS.mean;
@@ -522,12 +530,8 @@ export interface PlacementEvidence {
 /** The latest `validation/data/placement/<hostClass>-<date>.jsonl`, summarised; null when there is none. */
 export function placementEvidence(hostClass: string): PlacementEvidence | null {
   const dir = join(PACKAGE_ROOT, "validation", "data", "placement");
-  if (!existsSync(dir)) return null;
-  const files = readdirSync(dir)
-    .filter((f) => f.startsWith(`${hostClass}-`) && f.endsWith(".jsonl"))
-    .sort();
-  const file = files.at(-1);
-  if (file === undefined) return null;
+  const file = latestFile(dir, `${hostClass}-`, ".jsonl");
+  if (file === null) return null;
   const runs = readPlacement(join(dir, file));
   const sum = summarisePlacement(runs);
   const range = (xs: number[]) => (xs.length > 0 ? { min: Math.min(...xs), max: Math.max(...xs) } : null);

@@ -368,7 +368,7 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
   const lostShare: Record<number, number> = {};
   for (const cores of rateNodes) {
     const published = seed.throughput_by_core_count_perf_array.find((row) => row.cores === cores)?.baseline_gbps;
-    const r = run(cores, "retina-perf", "limited", cores === 32 ? observed : published);
+    const r = run(cores, "retina-perf", "limited", published);
     const where = cores === EVENT_RATES_NODE.cores ? `${cores}-vCPU node (the map's max_entries)` : `${cores}-core node`;
     push(
       t3,
