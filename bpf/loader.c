@@ -48,6 +48,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "record.h"
+
+/* --delivery-latency histogram: 1 us bins, the last one collects everything from LAT_BINS - 1 us on. */
+#define LAT_BINS 4096
 #include "parser.skel.h"
 #include "wakeups.skel.h"
 
@@ -89,6 +92,7 @@ static struct config {
 	bool consumer;
 	bool count_wakeups;
 	bool split_reader_cpu;
+	bool delivery_latency;
 } cfg = {
 	.mode = BPFSIM_OUT_PERF, .perf_pages = 64, .wakeup_events = 1, .ringbuf_bytes = 8 << 20,
 	.rb_policy = BPFSIM_RB_WAKEUP_DEFAULT, .rb_force_every = 64, .sample = 1, .reader_cpu = -1,
@@ -107,9 +111,14 @@ static struct {
 	 * wake-up, return) and from there on (the walk over the records), and polls that read records */
 	double first_cb_cpu_s, wait_cpu_s, drain_cpu_s;
 	uint64_t polls_with_records;
+	/* --delivery-latency: per record, CLOCK_MONOTONIC at its callback less the record's ts_ns
+	 * (bpf_ktime_get_ns at the hook), in 1 us bins; "first" counts only each poll's first record */
+	uint64_t lat_all[LAT_BINS], lat_first[LAT_BINS];
+	bool lat_first_pending;
 } rd;
 
 static double thread_cpu_s(void);
+static uint64_t mono_ns(void);
 
 static const char *mode_name(int m)
 {
@@ -162,6 +171,9 @@ static void usage(FILE *f)
 		"  --split-reader-cpu           split the reader's CPU time at each poll's first record: the\n"
 		"                               epoll part (reader_wait_cpu_s) and the walk over the records\n"
 		"                               (reader_drain_cpu_s); costs ~3 clock reads per poll\n"
+		"  --delivery-latency           histogram of each record's delivery latency (the reader's\n"
+		"                               CLOCK_MONOTONIC at its callback less the hook's\n"
+		"                               bpf_ktime_get_ns), all records and each poll's first\n"
 		"  --count-wakeups              count perf_event_output / perf_event_wakeup calls (fentry)\n"
 		"                               and irq_work IPIs (raw tracepoint) system-wide during the run\n"
 		"  --test-run                   microbenchmark with BPF_PROG_TEST_RUN on a synthetic\n"
@@ -202,7 +214,7 @@ static void parse_iface(const char *arg)
 static void parse_args(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_MODE, O_PAGES, O_WAKEUP, O_WM, O_RBB, O_RBW, O_SAMPLE, O_CPU,
-	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_BURN, O_SPLIT, O_HELP };
+	       O_DUR, O_PTO, O_DUMP, O_TR, O_PROD, O_REP, O_CONS, O_CW, O_BURN, O_SPLIT, O_LAT, O_HELP };
 	static const struct option opts[] = {
 		{ "iface", required_argument, 0, O_IFACE },
 		{ "mode", required_argument, 0, O_MODE },
@@ -223,6 +235,7 @@ static void parse_args(int argc, char **argv)
 		{ "count-wakeups", no_argument, 0, O_CW },
 		{ "burn-ns", required_argument, 0, O_BURN },
 		{ "split-reader-cpu", no_argument, 0, O_SPLIT },
+		{ "delivery-latency", no_argument, 0, O_LAT },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0 },
 	};
@@ -285,6 +298,7 @@ static void parse_args(int argc, char **argv)
 		case O_CONS: cfg.consumer = true; break;
 		case O_CW: cfg.count_wakeups = true; break;
 		case O_SPLIT: cfg.split_reader_cpu = true; break;
+		case O_LAT: cfg.delivery_latency = true; break;
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -463,6 +477,18 @@ static void keep_record(const void *data, uint32_t size)
 	if (cfg.split_reader_cpu && rd.first_cb_cpu_s < 0)
 		rd.first_cb_cpu_s = thread_cpu_s();
 	rd.records++;
+	if (cfg.delivery_latency && size >= sizeof(struct bpfsim_record)) {
+		const struct bpfsim_record *rec = data;
+		uint64_t now = mono_ns();
+		uint64_t us = now > rec->ts_ns ? (now - rec->ts_ns) / 1000 : 0;
+		if (us >= LAT_BINS)
+			us = LAT_BINS - 1;
+		rd.lat_all[us]++;
+		if (rd.lat_first_pending) {
+			rd.lat_first[us]++;
+			rd.lat_first_pending = false;
+		}
+	}
 	if (rd.dumped < (uint64_t)cfg.dump && size >= sizeof(struct bpfsim_record))
 		memcpy(&rd.dump[rd.dumped++], data, sizeof(struct bpfsim_record));
 }
@@ -527,6 +553,7 @@ static int reader_poll(struct reader *r, int timeout_ms)
 		rd.first_cb_cpu_s = -1;
 		cpu0 = thread_cpu_s();
 	}
+	rd.lat_first_pending = true;
 	if (r->pb)
 		n = perf_buffer__poll(r->pb, timeout_ms);
 	else if (r->rb)
@@ -587,6 +614,44 @@ struct usage {
  * running (task_sched_runtime); getrusage's utime+stime only advance at ticks and switches,
  * which misses a short drain entirely. Context switches come from getrusage(RUSAGE_THREAD).
  */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The q-quantile of a 1 us histogram, as its bin's midpoint in us (-1 when empty). */
+static double lat_quantile(const uint64_t *h, double q)
+{
+	uint64_t n = 0, acc = 0;
+	for (int i = 0; i < LAT_BINS; i++)
+		n += h[i];
+	if (n == 0)
+		return -1;
+	for (int i = 0; i < LAT_BINS; i++) {
+		acc += h[i];
+		if ((double)acc >= q * (double)n)
+			return i + 0.5;
+	}
+	return LAT_BINS - 0.5;
+}
+
+static void print_latency(void)
+{
+	uint64_t n = 0, nf = 0;
+	for (int i = 0; i < LAT_BINS; i++) {
+		n += rd.lat_all[i];
+		nf += rd.lat_first[i];
+	}
+	printf(",\"delivery_us\":{\"n\":%llu,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"first_n\":%llu,"
+	       "\"first_p50\":%.1f,\"first_p90\":%.1f,\"first_p99\":%.1f,\"at_or_over_max\":%llu,\"max_us\":%d}",
+	       (unsigned long long)n, lat_quantile(rd.lat_all, 0.5), lat_quantile(rd.lat_all, 0.9),
+	       lat_quantile(rd.lat_all, 0.99), (unsigned long long)nf, lat_quantile(rd.lat_first, 0.5),
+	       lat_quantile(rd.lat_first, 0.9), lat_quantile(rd.lat_first, 0.99),
+	       (unsigned long long)rd.lat_all[LAT_BINS - 1], LAT_BINS - 1);
+}
+
 static double thread_cpu_s(void)
 {
 	struct timespec ts;
@@ -879,6 +944,8 @@ static int run_live(struct parser *skel)
 	if (cfg.split_reader_cpu)
 		printf(",\"reader_wait_cpu_s\":%.6f,\"reader_drain_cpu_s\":%.6f,\"polls_with_records\":%llu", rd.wait_cpu_s,
 		       rd.drain_cpu_s, (unsigned long long)rd.polls_with_records);
+	if (cfg.delivery_latency)
+		print_latency();
 	wk_print();
 	if (cfg.dump)
 		print_dump();

@@ -13,7 +13,9 @@
 # veth_xmit and loopback_xmit hand each skb to __netif_rx onto the *sending* CPU's backlog, so the
 # receive softirq runs wherever the scheduler has put the sender. This prints, per run, each CPU's
 # share of the softirq time (/proc/stat, tick-sampled), the share of 100 ms samples of `ps -L psr`
-# (the CPU a thread last ran on) per CPU for iperf3 and for the loader, and the throughput.
+# (the CPU a thread last ran on) per CPU for iperf3 and for the loader, the share of all CPU time the
+# hypervisor stole (other guests on the host: a run with much of it is not this guest's behaviour),
+# and the throughput.
 # Namespaces are named bpfsim-<pid>-{a,b} (src/measure/netns.ts: a later `bpfsim measure` deletes them
 # if this script was killed), addressed from 198.18.0.0/15, and always deleted with whatever runs in
 # them. Root; each run bounded by SECONDS.
@@ -82,6 +84,7 @@ try: loader = json.load(open(f"{tmp}/loader.json")) if mode != "off" else None
 except Exception: loader = None
 print(json.dumps({"shape": shape, "mode": mode, "readerCpu": int(rcpu), "rep": int(rep), "gbps": gbps,
   "softirqShareByCpu": shares(soft), "softirqOfCpuTime": [round(s / t, 3) if t else None for s, t in zip(soft, tot)],
+  "stealOfCpuTime": round(sum(b[c][7] - a[c][7] for c in cpus) / sum(tot), 3) if sum(tot) else None,
   "iperf3SeenByCpu": shares(seen["iperf3"]), "readerSeenByCpu": shares(seen["loader"]) if mode != "off" else None,
   "loader": loader}))
 PY

@@ -142,13 +142,15 @@ export function startLive(
   s: LoaderSettings,
   ifaces: string[],
   durationS: number,
-  extra: { cgroupProcs?: string; dump?: number; countWakeups?: boolean; splitReaderCpu?: boolean } = {},
+  extra: { cgroupProcs?: string; dump?: number; countWakeups?: boolean; splitReaderCpu?: boolean; deliveryLatency?: boolean } = {},
 ): LiveLoader {
   const args = [...loaderFlags(s), "--duration", String(durationS), ...ifaces.flatMap((i) => ["--iface", i])];
   if (extra.dump) args.push("--dump", String(extra.dump));
   if (extra.countWakeups) args.push("--count-wakeups");
   // the reader's clock split at each poll's first record (reader_wait_cpu_s, reader_drain_cpu_s)
   if (extra.splitReaderCpu) args.push("--split-reader-cpu");
+  // each record's wait from its hook to the reader's callback (delivery_us)
+  if (extra.deliveryLatency) args.push("--delivery-latency");
   let onAttach: () => void = () => {};
   let onFail: (e: Error) => void = () => {};
   const attached = new Promise<void>((res, rej) => {

@@ -27,6 +27,8 @@ export interface PlacementRun {
   readerSeenByCpu: number[] | null;
   /** The loader's own JSON object (bpf/loader.c), when the run printed it (files from 2026-12-02 on). */
   loader?: Record<string, unknown> | null;
+  /** Share of all CPU time the hypervisor stole over the run (/proc/stat steal), when the script recorded it. */
+  stealOfCpuTime?: number;
 }
 
 const shares = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 && v.every((x) => typeof x === "number" && x >= 0 && x <= 1);
@@ -51,6 +53,8 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
     if (o.readerSeenByCpu !== null && !shares(o.readerSeenByCpu)) throw bad("readerSeenByCpu");
     if (o.gbps !== null && !(typeof o.gbps === "number" && o.gbps >= 0)) throw bad("gbps");
     if (o.loader !== undefined && o.loader !== null && (typeof o.loader !== "object" || Array.isArray(o.loader))) throw bad("loader");
+    const steal = o.stealOfCpuTime;
+    if (steal !== undefined && steal !== null && !(typeof steal === "number" && steal >= 0 && steal <= 1)) throw bad("stealOfCpuTime");
     out.push({
       shape: o.shape,
       mode: o.mode,
@@ -61,6 +65,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
       iperf3SeenByCpu: o.iperf3SeenByCpu as number[],
       readerSeenByCpu: o.readerSeenByCpu as number[] | null,
       ...(o.loader === undefined ? {} : { loader: o.loader as Record<string, unknown> | null }),
+      ...(typeof steal === "number" ? { stealOfCpuTime: steal } : {}),
     });
   });
   return out;

@@ -24,7 +24,8 @@ import { harnessShape, simulateHarness, type HarnessSimOptions } from "../calibr
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
-import type { Spread } from "../measure/summary.ts";
+import { spread, type Spread } from "../measure/summary.ts";
+import { DEFAULT_MAX_STEAL_SHARE, splitBySteal, summariseReaderLatency, type ReaderLatencySummary } from "../measure/reader-latency.ts";
 import { splitBaseline, summariseReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
@@ -370,6 +371,7 @@ export interface ReportData {
   wakeups: WakeupComparison | null;
   /** Where the live reader's CPU goes on our host, beside what the model charges for it; null without the probe's runs. */
   readerSplit: ReaderSplitEvidence | null;
+  readerLatency: ReaderLatencyEvidence | null;
   ringbuf: { comparisons: TableComparison[]; host: HostTwoProducer | null };
   scaling: { points: ScalingPoint[]; saturating: ScalingPoint[]; seedPoints: SeedPoint[] };
   sensitivity: SensitivityResult;
@@ -514,6 +516,64 @@ export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile 
       consumeNs: c.consumeNs.value,
       methods: { contextSwitchNs: c.contextSwitchNs.method, epollWaitNs: c.epollWaitNs.method, consumeNs: c.consumeNs.method },
     },
+  };
+}
+
+export interface ReaderLatencyEvidence {
+  file: string;
+  summaries: ReaderLatencySummary[];
+  /** The runs without a parser: the traffic offered (Gb/s), which the model's runs are offered too. */
+  baselineGbps: Spread;
+  /** Share of all CPU time stolen by the hypervisor over the kept runs (null: not recorded). */
+  steal: Spread | null;
+  /** Runs left out for steal above maxSteal, and the threshold. */
+  stolenRuns: number;
+  maxSteal: number;
+  /** The same configurations simulated, by mode: Gb/s with the parser, records read per second, sleeps per record, delivery latency p50 and p99 (µs). */
+  simulated: Record<string, { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number }>;
+  calibration: string;
+  /** The runqueue wait the model draws for a woken reader on a busy CPU: its mean (ns) and how it was obtained. */
+  runqueueWait: { ns: number; method: string };
+}
+
+/**
+ * The latest `<dataDir>/reader-latency/<hostClass>-<date>-latency.jsonl` (bpf/tools/placement.sh runs
+ * with the loader's --delivery-latency), beside the same configurations simulated; null when there is none.
+ */
+export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFile | null, sim: SimulateOptions): ReaderLatencyEvidence | null {
+  if (cal === null) return null;
+  const dir = join(dataDir, "reader-latency");
+  const file = latestFile(dir, `${cal.calibration.hostClass}-`, "-latency.jsonl");
+  if (file === null) return null;
+  const { kept: runs, stolen } = splitBySteal(readPlacement(join(dir, file)));
+  const summaries = summariseReaderLatency(runs);
+  if (summaries.length === 0) return null;
+  const baselineGbps = splitBaseline(runs, summaries[0]!.shape);
+  if (baselineGbps === null) return null;
+  const steals = runs.flatMap((r) => (r.stealOfCpuTime === undefined ? [] : [r.stealOfCpuTime]));
+  const simulated: ReaderLatencyEvidence["simulated"] = {};
+  for (const x of summaries) {
+    if (x.mode === "off" || simulated[x.mode] !== undefined) continue;
+    const r = simulateHarness(cal.calibration, { mode: x.mode }, baselineGbps.median, sim);
+    simulated[x.mode] = {
+      gbps: r.withAgentGbps.mean,
+      recordsPerS: r.eventsPerS.mean - r.lostPerS.mean,
+      sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,
+      p50Us: r.latencyP50Us.mean,
+      p99Us: r.latencyP99Us.mean,
+    };
+  }
+  const rq = cal.calibration.constants.runqueueWaitNs;
+  return {
+    file: rel(join(dir, file)),
+    summaries,
+    baselineGbps,
+    steal: steals.length === runs.length && steals.length > 0 ? spread(steals) : null,
+    stolenRuns: stolen.length,
+    maxSteal: DEFAULT_MAX_STEAL_SHARE,
+    simulated,
+    calibration: cal.file,
+    runqueueWait: { ns: rq.value, method: rq.method },
   };
 }
 
@@ -671,6 +731,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     measured,
     wakeups,
     readerSplit: readerSplitEvidence(dataDir, measured.calibration, sim),
+    readerLatency: readerLatencyEvidence(dataDir, measured.calibration, sim),
     ringbuf: { comparisons: compareRingbufTables(), host: hostTwoProducer() },
     scaling: { points, saturating, seedPoints: scalingSeedPoints(rep) },
     sensitivity: sens,

@@ -18,6 +18,7 @@ import { EVENT_RATES_NODE, SEED_TABLES } from "./seed.ts";
 import { est, f, mdTable, sig } from "./markdown.ts";
 import { manyCoreSection } from "./report-manycore.ts";
 import { delaySection } from "./report-delay.ts";
+import { readerLatencySection } from "./report-latency.ts";
 import { renderRingbufTablesSection } from "./ringbuf-tables.ts";
 import { hasHeldOutChart } from "./report-charts.ts";
 import {
@@ -719,6 +720,7 @@ export function reportMarkdown(d: ReportData): string {
   if (d.measured.heldOut === undefined && hasHeldOutChart(d)) md.push("![Held-out configurations, measured and predicted](charts/held-out.png)", "");
   md.push(wakeupSection(d.wakeups));
   md.push(readerSplitSection(d.readerSplit));
+  md.push(readerLatencySection(d.readerLatency));
   md.push(renderRingbufTablesSection(d.ringbuf.comparisons, d.ringbuf.host));
   md.push(scalingSection(d.scaling.points, d.scaling.saturating, o, d.seedCalibrationName), sensitivitySection(d.sensitivity, o, d.seedCalibrationName));
   return `${md

@@ -110,6 +110,7 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
         const live = startLive({ mode, perfPages: 8, ringbufBytes: 1 << 16 }, [`${pair.ifA}@${pair.nsA}:host`, `${pair.ifB}@${pair.nsB}`], 30, {
           dump: 200,
           splitReaderCpu: true,
+          deliveryLatency: true,
         });
         try {
           await live.attached;
@@ -158,6 +159,18 @@ describe.skipIf(SKIP !== undefined)(`TC parser on a veth pair${SKIP ? ` (skipped
         expect(Number(report.reader_wait_cpu_s) + Number(report.reader_drain_cpu_s)).toBeLessThanOrEqual(Number(report.reader_cpu_s) + 1e-3);
         expect(Number(report.polls_with_records)).toBeGreaterThanOrEqual(1);
         expect(Number(report.polls_with_records)).toBeLessThanOrEqual(Math.min(Number(report.polls), Number(report.records)));
+        // --delivery-latency: every record read is in the histogram, each poll that read one has a first
+        // record, and the quantiles are ordered (the records waited from their hook to the callback)
+        const lat = report.delivery_us as Record<string, number>;
+        expect(lat.n).toBe(Number(report.records));
+        // (the final drain after the last poll may read records too, with one more first record)
+        expect(lat.first_n).toBeGreaterThanOrEqual(Number(report.polls_with_records));
+        expect(lat.first_n).toBeLessThanOrEqual(Number(report.polls_with_records) + 1);
+        expect(lat.p50).toBeGreaterThan(0);
+        expect(lat.p50).toBeLessThanOrEqual(lat.p90);
+        expect(lat.p90).toBeLessThanOrEqual(lat.p99);
+        expect(lat.first_p50).toBeLessThanOrEqual(lat.first_p99);
+        expect(lat.max_us).toBe(4095);
 
         const idxA = await ifindex(pair.nsA, pair.ifA);
         const idxB = await ifindex(pair.nsB, pair.ifB);

@@ -1,0 +1,128 @@
+/**
+ * How long a record waits for a live reader: runs of `bpf/tools/placement.sh` with the loader's
+ * `--delivery-latency` (LOADER_EXTRA). For every record the loader reads, it takes CLOCK_MONOTONIC in
+ * its callback less the record's ts_ns (bpf_ktime_get_ns when the TC program ran, the same clock),
+ * into 1 µs bins up to 4.095 ms (the last bin holds everything from there on), and separately for
+ * each poll's first record: the wait of the record that woke the reader (the producer's irq_work,
+ * the wakeup, the reader's wait for its CPU and epoll_wait's return), where the whole histogram is
+ * weighted by records, so a rare long stall that leaves hundreds of records to one poll weighs
+ * hundreds of times.
+ */
+import { readPlacement, type PlacementRun } from "./placement.ts";
+import { spread, type Spread } from "./summary.ts";
+
+/** The loader's `delivery_us` object (bpf/loader.c print_latency). */
+export interface DeliveryLatency {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  first_n: number;
+  first_p50: number;
+  first_p90: number;
+  first_p99: number;
+  /** Records in the last bin (waited max_us or longer). */
+  at_or_over_max: number;
+  max_us: number;
+}
+
+export interface ReaderLatencySummary {
+  shape: string;
+  mode: PlacementRun["mode"];
+  runs: number;
+  gbps: Spread;
+  recordsPerS: Spread;
+  /** Voluntary context switches (sleeps) per record read. */
+  sleepsPerRecord: Spread;
+  /** All records, µs (bin midpoints). */
+  p50Us: Spread;
+  p90Us: Spread;
+  p99Us: Spread;
+  /** Each poll's first record, µs. */
+  firstP50Us: Spread;
+  firstP90Us: Spread;
+  firstP99Us: Spread;
+  /** Share of the records that waited max_us or longer. */
+  overMaxShare: Spread;
+  /** The histogram's last bin, µs (the same in every run of a file). */
+  maxUs: number;
+}
+
+/**
+ * Runs in which the hypervisor stole more than this share of the guest's CPU time are left out: a
+ * vCPU taken away for milliseconds holds every record waiting on it that long, a wait that is the
+ * host's, not the guest kernel's (placement.sh's stealOfCpuTime). 0.02 because an idle guest on this
+ * host class shows about 0.004 and the runs of a quiet campaign 0.000-0.02, while the runs taken
+ * beside other guests' load showed 0.05-0.27 with throughput down by up to half.
+ */
+export const DEFAULT_MAX_STEAL_SHARE = 0.02;
+
+/** The runs kept (steal at most maxSteal, or not recorded) and those left out. */
+export function splitBySteal(runs: PlacementRun[], maxSteal = DEFAULT_MAX_STEAL_SHARE): { kept: PlacementRun[]; stolen: PlacementRun[] } {
+  const stolen = runs.filter((r) => r.stealOfCpuTime !== undefined && r.stealOfCpuTime > maxSteal);
+  return { kept: runs.filter((r) => !stolen.includes(r)), stolen };
+}
+
+const LATENCY_FIELDS = ["n", "p50", "p90", "p99", "first_n", "first_p50", "first_p90", "first_p99", "at_or_over_max", "max_us"] as const;
+
+/**
+ * The run's `loader.delivery_us`, checked; null when the run did not measure it.
+ * @throws Error naming the run and the field when the object is there but malformed
+ */
+export function deliveryLatencyOf(run: PlacementRun): DeliveryLatency | null {
+  const l = run.loader;
+  if (l === undefined || l === null || !("delivery_us" in l)) return null;
+  const d = l.delivery_us as Record<string, unknown> | null;
+  const where = `reader latency: ${run.shape} ${run.mode} rep ${run.rep}`;
+  if (d === null || typeof d !== "object") throw new Error(`${where}: loader.delivery_us = ${JSON.stringify(d)}: not an object`);
+  for (const f of LATENCY_FIELDS) {
+    const v = d[f];
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new Error(`${where}: loader.delivery_us.${f} = ${JSON.stringify(v)}: not a number >= 0`);
+  }
+  const out = d as unknown as DeliveryLatency;
+  if (out.n === 0 || out.first_n === 0) throw new Error(`${where}: loader.delivery_us has no records (n = ${out.n}, first_n = ${out.first_n})`);
+  return out;
+}
+
+/** Per shape and mode, over the runs that measured delivery latency: medians and spreads of the run-level figures. */
+export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySummary[] {
+  const groups = new Map<string, { run: PlacementRun; d: DeliveryLatency; l: Record<string, unknown> }[]>();
+  for (const run of runs) {
+    const d = deliveryLatencyOf(run);
+    if (d === null || run.gbps === null) continue;
+    const k = `${run.shape}|${run.mode}`;
+    groups.set(k, [...(groups.get(k) ?? []), { run, d, l: run.loader! }]);
+  }
+  const num = (l: Record<string, unknown>, k: string): number => (typeof l[k] === "number" ? (l[k] as number) : NaN);
+  const out: ReaderLatencySummary[] = [];
+  for (const rs of groups.values()) {
+    const per = (f: (x: (typeof rs)[number]) => number) => spread(rs.map(f));
+    const maxUs = rs[0]!.d.max_us;
+    const other = rs.find((x) => x.d.max_us !== maxUs);
+    if (other !== undefined)
+      throw new Error(
+        `reader latency: ${other.run.shape} ${other.run.mode} rep ${other.run.rep}: loader.delivery_us.max_us = ${other.d.max_us}, where other runs have ${maxUs}`,
+      );
+    out.push({
+      shape: rs[0]!.run.shape,
+      mode: rs[0]!.run.mode,
+      runs: rs.length,
+      gbps: per((x) => x.run.gbps!),
+      recordsPerS: per((x) => num(x.l, "records") / num(x.l, "duration_s")),
+      sleepsPerRecord: per((x) => num(x.l, "voluntary_ctxt_switches") / num(x.l, "records")),
+      p50Us: per((x) => x.d.p50),
+      p90Us: per((x) => x.d.p90),
+      p99Us: per((x) => x.d.p99),
+      firstP50Us: per((x) => x.d.first_p50),
+      firstP90Us: per((x) => x.d.first_p90),
+      firstP99Us: per((x) => x.d.first_p99),
+      overMaxShare: per((x) => x.d.at_or_over_max / x.d.n),
+      maxUs,
+    });
+  }
+  return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
+}
+
+export function readReaderLatency(path: string): ReaderLatencySummary[] {
+  return summariseReaderLatency(readPlacement(path));
+}
