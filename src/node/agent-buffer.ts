@@ -40,6 +40,8 @@ export interface AgentBufferContext {
   readerNsPerRecord: number;
   /** Called for every consumed record with its delivery latency (ns, >= 0). */
   onRecord: (latencyNs: number) => void;
+  /** Called once as a reader pass that consumes records begins, before its first onRecord. */
+  onPass?: () => void;
   /** Whether the measured window is open (counters below only count inside it). */
   windowOn: () => boolean;
   /** ep_poll_callback: tells the reader, from CPU `wakerCpu`, that a buffer fd is ready. */
@@ -198,6 +200,7 @@ export class PerfAgentBuffer implements AgentBuffer {
       workNs: work,
       remoteNs: remote,
       finish: (doneAt: number) => {
+        if (records > 0) ctx.onPass?.();
         for (const c of rings) {
           perf.pollReady[c] = 0;
           perf.lineAtReader[c] = 1; // data_tail written
@@ -331,6 +334,7 @@ export class RingbufAgentBuffer implements AgentBuffer {
       workNs: work,
       remoteNs: remote,
       finish: (doneAt: number) => {
+        if (records > 0) ctx.onPass?.();
         for (let r = 0; r < rb.rings; r++) {
           if (rb.buffered(r) === 0) continue;
           this.consumed += rb.consumeAll(r, doneAt, ctx.onRecord);

@@ -75,6 +75,8 @@ export interface NodeRunOutput {
   agentBilledNs: number;
   throttledNs: number;
   latency: Histogram;
+  /** Delivery latency of each reader pass's first record (ns), in the measured window. */
+  firstLatency: Histogram;
   /**
    * Per skb arriving in the window: ns from its arrival until its TC hooks were done (their programs,
    * outputs and irq_work raises, after the agent work of earlier skbs on that CPU). The delay the
@@ -120,6 +122,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   const cpus = hw.vcpus;
   const ledger = new CpuLedger(cpus);
   const latency = new Histogram(64);
+  const firstLatency = new Histogram(64);
   const skbDelay = new Histogram(64);
   const path = wakeupPathCosts(hw, costs, input.calibratedInVm ?? false, input.calibrationVmExitNs);
 
@@ -142,8 +145,18 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
   let windowOn = input.warmupNs === 0;
   // A record of an skb still being processed when the reader drains (its stamp is later than the
   // drain's start, as the skb's records are emitted in one loop) counts as delivered at once.
+  // The first record of each pass: the one whose wakeup the reader answered (or the oldest left
+  // when it went round again without sleeping), what the loader's first-of-poll latency measures.
+  let passFirst = false;
+  const onPass = () => {
+    passFirst = true;
+  };
   const onRecord = (lat: number) => {
-    if (windowOn) latency.add(lat > 0 ? lat : 0);
+    if (windowOn) {
+      latency.add(lat > 0 ? lat : 0);
+      if (passFirst) firstLatency.add(lat > 0 ? lat : 0);
+    }
+    passFirst = false;
   };
 
   // ---- the epoll wakeup chain's lock (kernel/eventpoll.ts), taken by every wakeup's ep_poll_callback ----
@@ -203,6 +216,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     scanAllRings: tool.reader.scanAllRings,
     readerNsPerRecord,
     onRecord,
+    onPass,
     windowOn: () => windowOn,
     notify: (wakerCpu) => {
       if (epLock !== null) epCallback(wakerCpu);
@@ -404,6 +418,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     agentBilledNs: theReader.agentBilledNs,
     throttledNs: quota ? throttledWithin(quota, throttledAtWarmup, input.durationNs) : 0,
     latency,
+    firstLatency,
     skbDelay,
     servedFraction,
     // a CPU that runs no receive queue has no queue traffic for its hook work to follow (its hooks

@@ -211,6 +211,21 @@ export const SIMULATION_FIELDS = [
     text: { label: "event delivery latency p99 (µs)", digits: 1 },
   }),
   estimate({
+    key: "firstRecordLatencyP50Us",
+    unit: "µs",
+    description:
+      "Delivery latency of the first record of each reader pass (the record whose wakeup the reader answered, or the oldest left when it went round again), p50: the wake path.",
+    value: perRun((a) => (a.out.firstLatency.total > 0 ? a.out.firstLatency.quantile(0.5) / 1000 : 0)),
+    text: { label: "first record of a pass: delivery p50 (µs)", digits: 1 },
+  }),
+  estimate({
+    key: "firstRecordLatencyP99Us",
+    unit: "µs",
+    description: "Delivery latency of the first record of each reader pass, p99.",
+    value: perRun((a) => (a.out.firstLatency.total > 0 ? a.out.firstLatency.quantile(0.99) / 1000 : 0)),
+    text: { label: "first record of a pass: delivery p99 (µs)", digits: 1 },
+  }),
+  estimate({
     key: "skbDelayP50Us",
     unit: "µs",
     description:

@@ -529,8 +529,11 @@ export interface ReaderLatencyEvidence {
   /** Runs left out for steal above maxSteal, and the threshold. */
   stolenRuns: number;
   maxSteal: number;
-  /** The same configurations simulated, by mode: Gb/s with the parser, records read per second, sleeps per record, delivery latency p50 and p99 (µs). */
-  simulated: Record<string, { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number }>;
+  /** The same configurations simulated, by mode: Gb/s with the parser, records read per second, sleeps per record, delivery latency p50 and p99 (µs), of all records and of each pass's first. */
+  simulated: Record<
+    string,
+    { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number; firstP50Us: number; firstP99Us: number }
+  >;
   calibration: string;
   /** The runqueue wait the model draws for a woken reader on a busy CPU: its mean (ns) and how it was obtained. */
   runqueueWait: { ns: number; method: string };
@@ -561,6 +564,8 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
       sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,
       p50Us: r.latencyP50Us.mean,
       p99Us: r.latencyP99Us.mean,
+      firstP50Us: r.firstRecordLatencyP50Us.mean,
+      firstP99Us: r.firstRecordLatencyP99Us.mean,
     };
   }
   const rq = cal.calibration.constants.runqueueWaitNs;

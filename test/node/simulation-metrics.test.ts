@@ -35,6 +35,8 @@ describe("SIMULATION_FIELDS", () => {
       "throttledPct",
       "latencyP50Us",
       "latencyP99Us",
+      "firstRecordLatencyP50Us",
+      "firstRecordLatencyP99Us",
       "skbDelayP50Us",
       "skbDelayP99Us",
       "attribution",
@@ -80,6 +82,7 @@ describe("SIMULATION_FIELDS", () => {
       lost: 5,
       throttledNs: 25e6,
       latency: { total: 0, quantile: () => 0 },
+      firstLatency: { total: 3, quantile: (q: number) => (q === 0.5 ? 30000 : 250000) },
       skbDelay: { total: 1, quantile: (q: number) => (q === 0.5 ? 2000 : 9000) },
       arrivedSkbs: 200,
       droppedSkbs: 10,
@@ -102,6 +105,7 @@ describe("SIMULATION_FIELDS", () => {
     expect(v.nodeCpuPct).toBeCloseTo(10);
     expect(v.throttledPct).toBeCloseTo(25);
     expect(v.latencyP50Us).toBe(0);
+    expect([v.firstRecordLatencyP50Us, v.firstRecordLatencyP99Us]).toEqual([30, 250]);
     expect([v.skbDelayP50Us, v.skbDelayP99Us]).toEqual([2, 9]);
     expect(v.skbDropPct).toBeCloseTo(5);
     expect([v.epollLockContendedPct, v.epollLockSpinUs]).toEqual([25, 1.5]);
