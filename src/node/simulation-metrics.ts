@@ -81,6 +81,12 @@ interface GivenField<K extends string> {
 
 /** A run's figure, 0 without an agent run. */
 const perRun = (f: (a: AgentRunFigures) => number) => (x: ReplicationFigures) => (x.run === undefined ? 0 : f(x.run));
+/** A histogram of the agent run's quantile q in µs (the histogram holds ns), 0 when it is empty. */
+const quantileUs = (pick: (out: AgentRunFigures["out"]) => { total: number; quantile(q: number): number }, q: number) =>
+  perRun((a) => {
+    const h = pick(a.out);
+    return h.total > 0 ? h.quantile(q) / 1000 : 0;
+  });
 /** Events per second of a run's count. */
 const rate = (count: (o: NodeRunOutput) => number) => perRun((a) => (count(a.out) / a.windowNs) * 1e9);
 
@@ -200,14 +206,14 @@ export const SIMULATION_FIELDS = [
     key: "latencyP50Us",
     unit: "µs",
     description: "Event delivery latency (output to the reader's consumption), p50.",
-    value: perRun((a) => (a.out.latency.total > 0 ? a.out.latency.quantile(0.5) / 1000 : 0)),
+    value: quantileUs((o) => o.latency, 0.5),
     text: { label: "event delivery latency p50 (µs)", digits: 1 },
   }),
   estimate({
     key: "latencyP99Us",
     unit: "µs",
     description: "Event delivery latency, p99.",
-    value: perRun((a) => (a.out.latency.total > 0 ? a.out.latency.quantile(0.99) / 1000 : 0)),
+    value: quantileUs((o) => o.latency, 0.99),
     text: { label: "event delivery latency p99 (µs)", digits: 1 },
   }),
   estimate({
@@ -215,14 +221,14 @@ export const SIMULATION_FIELDS = [
     unit: "µs",
     description:
       "Delivery latency of the first record of each reader pass (the record whose wakeup the reader answered, or the oldest left when it went round again), p50: the wake path.",
-    value: perRun((a) => (a.out.firstLatency.total > 0 ? a.out.firstLatency.quantile(0.5) / 1000 : 0)),
+    value: quantileUs((o) => o.firstLatency, 0.5),
     text: { label: "first record of a pass: delivery p50 (µs)", digits: 1 },
   }),
   estimate({
     key: "firstRecordLatencyP99Us",
     unit: "µs",
     description: "Delivery latency of the first record of each reader pass, p99.",
-    value: perRun((a) => (a.out.firstLatency.total > 0 ? a.out.firstLatency.quantile(0.99) / 1000 : 0)),
+    value: quantileUs((o) => o.firstLatency, 0.99),
     text: { label: "first record of a pass: delivery p99 (µs)", digits: 1 },
   }),
   estimate({
@@ -230,14 +236,14 @@ export const SIMULATION_FIELDS = [
     unit: "µs",
     description:
       "Delay the agent's TC hooks add to each received skb's softirq processing (programs, outputs, irq_work raises, and waiting behind earlier skbs' agent work on that CPU), p50. A latency-sensitive (window-limited) TCP flow pays it in every round trip; the throughput model does not (see the validation report).",
-    value: perRun((a) => (a.out.skbDelay.total > 0 ? a.out.skbDelay.quantile(0.5) / 1000 : 0)),
+    value: quantileUs((o) => o.skbDelay, 0.5),
     text: { label: "skb delay added by the hooks p50 (µs)", digits: 2 },
   }),
   estimate({
     key: "skbDelayP99Us",
     unit: "µs",
     description: "The same delay, p99.",
-    value: perRun((a) => (a.out.skbDelay.total > 0 ? a.out.skbDelay.quantile(0.99) / 1000 : 0)),
+    value: quantileUs((o) => o.skbDelay, 0.99),
     text: { label: "skb delay added by the hooks p99 (µs)", digits: 2 },
   }),
   {
