@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentHealth, headline } from "../../src/queries/health.ts";
+import { agentHealth, DELIVERY_CAVEAT, headline } from "../../src/queries/health.ts";
 import { predict } from "../../src/queries/predict.ts";
 import type { SimulationResult } from "../../src/node/simulate.ts";
 import type { Estimate } from "../../src/engine/index.ts";
@@ -69,5 +69,12 @@ describe("agent health: says plainly when the agent is not keeping up", () => {
     expect(h.lostPct.high).toBeLessThanOrEqual(100);
     expect(h.throttledPct.low).toBeGreaterThanOrEqual(0);
     expect(headline(fake({ events: 0, lost: e(0), throttled: e(0) })).health.line).toMatch(/no events/);
+  });
+
+  it("the delivery latency says what it leaves out (an awake reader's preemptions, measured at ~1 ms on our host); with no events there is nothing to qualify", () => {
+    const h = agentHealth(fake({ events: 1000, lost: e(0), throttled: e(0) }));
+    expect(h.line).toContain(`after output${DELIVERY_CAVEAT})`);
+    expect(DELIVERY_CAVEAT).toMatch(/preemptions of the awake reader not modelled/);
+    expect(headline(fake({ events: 0, lost: e(0), throttled: e(0) })).health.line).not.toContain(DELIVERY_CAVEAT);
   });
 });
