@@ -205,7 +205,8 @@ export const SIMULATION_FIELDS = [
   estimate({
     key: "latencyP50Us",
     unit: "µs",
-    description: "Event delivery latency (output to the reader's consumption), p50.",
+    description:
+      "Event delivery latency (output to the reader's consumption), p50. Leaves out preemptions of the awake reader, which the model does not have (measured on our host at about 1 ms each: validation/REPORT.md, 'How long a record waits for the reader').",
     value: quantileUs((o) => o.latency, 0.5),
     text: { label: "event delivery latency p50 (µs)", digits: 1 },
   }),
