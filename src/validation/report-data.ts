@@ -522,14 +522,17 @@ export function readerSplitEvidence(dataDir: string, cal: FittedCalibrationFile 
 export interface ReaderLatencyEvidence {
   file: string;
   summaries: ReaderLatencySummary[];
-  /** The runs without a parser: the traffic offered (Gb/s), which the model's runs are offered too. */
-  baselineGbps: Spread;
+  /** By traffic shape, the runs without a parser: the traffic offered (Gb/s), which the model's runs are offered too. */
+  baselineGbps: Record<string, Spread>;
   /** Share of all CPU time stolen by the hypervisor over the kept runs (null: not recorded). */
   steal: Spread | null;
   /** Runs left out for steal above maxSteal, and the threshold. */
   stolenRuns: number;
   maxSteal: number;
-  /** The same configurations simulated, by mode: Gb/s with the parser, records read per second, sleeps per record, delivery latency p50 and p99 (µs), of all records and of each pass's first. */
+  /**
+   * The same configurations simulated, by `${shape}|${mode}`: Gb/s with the parser, records read per
+   * second, sleeps per record, delivery latency p50 and p99 (µs), of all records and of each pass's first.
+   */
   simulated: Record<
     string,
     { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number; firstP50Us: number; firstP99Us: number }
@@ -550,15 +553,21 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
   if (file === null) return null;
   const { kept: runs, stolen } = splitBySteal(readPlacement(join(dir, file)));
   const summaries = summariseReaderLatency(runs);
-  if (summaries.length === 0) return null;
-  const baselineGbps = splitBaseline(runs, summaries[0]!.shape);
-  if (baselineGbps === null) return null;
+  const baselineGbps: Record<string, Spread> = {};
+  for (const x of summaries) {
+    const b = splitBaseline(runs, x.shape);
+    if (b !== null) baselineGbps[x.shape] = b;
+  }
+  if (Object.keys(baselineGbps).length === 0) return null;
   const steals = runs.flatMap((r) => (r.stealOfCpuTime === undefined ? [] : [r.stealOfCpuTime]));
   const simulated: ReaderLatencyEvidence["simulated"] = {};
   for (const x of summaries) {
-    if (x.mode === "off" || simulated[x.mode] !== undefined) continue;
-    const r = simulateHarness(cal.calibration, { mode: x.mode }, baselineGbps.median, sim);
-    simulated[x.mode] = {
+    const base = baselineGbps[x.shape];
+    if (x.mode === "off" || base === undefined) continue;
+    // an unknown shape throws (harnessShape), never falls back to veth's profiles
+    const hs = harnessShape(x.shape as Parameters<typeof harnessShape>[0]);
+    const r = simulateHarness(cal.calibration, { mode: x.mode }, base.median, { ...sim, hardware: hs.hardware, workload: hs.workload });
+    simulated[`${x.shape}|${x.mode}`] = {
       gbps: r.withAgentGbps.mean,
       recordsPerS: r.eventsPerS.mean - r.lostPerS.mean,
       sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,

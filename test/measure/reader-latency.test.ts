@@ -104,11 +104,13 @@ describe("stallFit", () => {
 
 describe("the committed runs of our host", () => {
   const { kept } = splitBySteal(readPlacement(DATASET), DEFAULT_MAX_STEAL_SHARE);
-  const s = summariseReaderLatency(kept);
-  it("perf and ring buffer, each with at least 3 quiet runs", () => {
+  const all = summariseReaderLatency(kept);
+  const s = all.filter((x) => x.shape === "veth");
+  it("veth: perf and ring buffer, each with at least 3 quiet runs; lo-p2 too", () => {
     expect(s.map((x) => x.mode)).toEqual(["perf", "ringbuf"]);
     for (const x of s) expect(x.runs).toBeGreaterThanOrEqual(3);
-    expect(readReaderLatency(DATASET).length).toBe(2);
+    expect(all.filter((x) => x.shape === "lo-p2").map((x) => x.mode)).toEqual(["perf", "ringbuf"]);
+    expect(readReaderLatency(DATASET).length).toBe(4);
   });
   it("exponential stalls at the reader's measured preemption rate, sized on the p90, predict the p99 within 25% in both modes", () => {
     for (const x of s) {
