@@ -126,41 +126,6 @@ export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySumma
   return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
 }
 
-/** What preemption stalls of an exponential length would have to be for the measured tail (stallFit). */
-export interface StallFit {
-  /** Mean stall (µs) that puts the share of records waiting longer than the p90 at 0.1. */
-  meanStallUs: number;
-  /** Share of the time the reader is preempted and waiting: rate x mean. */
-  stalledShare: number;
-  /** The wait that share of records then exceeds with probability 0.01 (µs): the p99 the stalls predict. */
-  predictedP99Us: number;
-}
-
-/**
- * A consistency check of the stall reading of a delivery-latency tail, from measured figures only.
- * If the reader is preempted `ratePerS` times a second (its involuntary context switches) and each
- * preemption leaves it waiting an exponentially distributed time of mean m, records arriving at
- * random fall into a stall with probability rate x m and then wait its (memoryless) remainder, so
- * P(wait > t) = rate x m x exp(-t / m) for waits well beyond the wake path. The measured p90 fixes m
- * (the left side grows with m, so bisection finds it); the p99 then follows: t99 = m ln(100 rate m).
- * @throws RangeError naming the argument when the rate or the p90 is not a positive number
- */
-export function stallFit(ratePerS: number, p90Us: number): StallFit {
-  if (!(Number.isFinite(ratePerS) && ratePerS > 0)) throw new RangeError(`stallFit: ratePerS = ${ratePerS}: must be a positive number`);
-  if (!(Number.isFinite(p90Us) && p90Us > 0)) throw new RangeError(`stallFit: p90Us = ${p90Us}: must be a positive number`);
-  const r = ratePerS / 1e6; // per µs
-  const share = (m: number) => r * m * Math.exp(-p90Us / m);
-  let lo = 1e-3;
-  let hi = 1e9;
-  for (let i = 0; i < 200; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (share(mid) < 0.1) lo = mid;
-    else hi = mid;
-  }
-  const m = Math.sqrt(lo * hi);
-  return { meanStallUs: m, stalledShare: r * m, predictedP99Us: m * Math.log(100 * r * m) };
-}
-
 export function readReaderLatency(path: string): ReaderLatencySummary[] {
   return summariseReaderLatency(readPlacement(path));
 }

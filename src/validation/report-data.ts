@@ -26,6 +26,7 @@ import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
 import { spread, type Spread } from "../measure/summary.ts";
 import { DEFAULT_MAX_STEAL_SHARE, splitBySteal, summariseReaderLatency, type ReaderLatencySummary } from "../measure/reader-latency.ts";
+import { readStallRuns, summariseStalls, type StallSummary } from "../measure/preempt-stalls.ts";
 import { splitBaseline, summariseReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
 import { findRow, RINGBUF_32, rowKey } from "./report-rows.ts";
@@ -540,6 +541,8 @@ export interface ReaderLatencyEvidence {
   calibration: string;
   /** The runqueue wait the model draws for a woken reader on a busy CPU: its mean (ns) and how it was obtained. */
   runqueueWait: { ns: number; method: string };
+  /** The latest `<host>-<date>-stalls.jsonl` beside it (bpf/tools/preempt-stalls.bt runs), summarised over its quiet runs; null when there is none. */
+  stalls: { file: string; summaries: StallSummary[]; stolenRuns: number } | null;
 }
 
 /**
@@ -578,7 +581,16 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
     };
   }
   const rq = cal.calibration.constants.runqueueWaitNs;
+  const stallFile = latestFile(dir, `${cal.calibration.hostClass}-`, "-stalls.jsonl");
+  let stalls: ReaderLatencyEvidence["stalls"] = null;
+  if (stallFile !== null) {
+    const runs = readStallRuns(join(dir, stallFile));
+    const summaries = summariseStalls(runs, DEFAULT_MAX_STEAL_SHARE);
+    const stolenRuns = runs.filter((r) => r.stealOfCpuTime !== null && r.stealOfCpuTime > DEFAULT_MAX_STEAL_SHARE).length;
+    if (summaries.length > 0) stalls = { file: rel(join(dir, stallFile)), summaries, stolenRuns };
+  }
   return {
+    stalls,
     file: rel(join(dir, file)),
     summaries,
     baselineGbps,

@@ -6,14 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { parsePlacement } from "../../src/measure/placement.ts";
-import {
-  DEFAULT_MAX_STEAL_SHARE,
-  deliveryLatencyOf,
-  readReaderLatency,
-  splitBySteal,
-  stallFit,
-  summariseReaderLatency,
-} from "../../src/measure/reader-latency.ts";
+import { DEFAULT_MAX_STEAL_SHARE, deliveryLatencyOf, readReaderLatency, splitBySteal, summariseReaderLatency } from "../../src/measure/reader-latency.ts";
 import { readPlacement } from "../../src/measure/placement.ts";
 import { REPO_ROOT } from "../../src/measure/loader.ts";
 
@@ -83,25 +76,6 @@ describe("summariseReaderLatency", () => {
   });
 });
 
-describe("stallFit", () => {
-  it("by hand: 200 stalls/s of mean 1 ms put 20% of the records in a stall; p90 = 1 ms x ln 2, p99 = 1 ms x ln 20", () => {
-    const s = stallFit(200, 1000 * Math.LN2);
-    expect(s.meanStallUs).toBeCloseTo(1000, 3);
-    expect(s.stalledShare).toBeCloseTo(0.2, 6);
-    expect(s.predictedP99Us).toBeCloseTo(1000 * Math.log(20), 2);
-  });
-  it("a longer p90 at the same rate needs longer stalls, and predicts a longer p99", () => {
-    const a = stallFit(300, 600);
-    const b = stallFit(300, 1200);
-    expect(b.meanStallUs).toBeGreaterThan(a.meanStallUs);
-    expect(b.predictedP99Us).toBeGreaterThan(a.predictedP99Us);
-  });
-  it("rejects a rate or p90 that is not a positive number, naming it", () => {
-    expect(() => stallFit(0, 500)).toThrow(/ratePerS = 0: must be a positive number/);
-    expect(() => stallFit(100, Number.NaN)).toThrow(/p90Us = NaN: must be a positive number/);
-  });
-});
-
 describe("the committed runs of our host", () => {
   const { kept } = splitBySteal(readPlacement(DATASET), DEFAULT_MAX_STEAL_SHARE);
   const all = summariseReaderLatency(kept);
@@ -111,13 +85,6 @@ describe("the committed runs of our host", () => {
     for (const x of s) expect(x.runs).toBeGreaterThanOrEqual(3);
     expect(all.filter((x) => x.shape === "lo-p2").map((x) => x.mode)).toEqual(["perf", "ringbuf"]);
     expect(readReaderLatency(DATASET).length).toBe(4);
-  });
-  it("exponential stalls at the reader's measured preemption rate, sized on the p90, predict the p99 within 25% in both modes", () => {
-    for (const x of s) {
-      const fit = stallFit(x.involuntaryPerS.median, x.p90Us.median);
-      expect(fit.predictedP99Us / x.p99Us.median).toBeGreaterThan(0.75);
-      expect(fit.predictedP99Us / x.p99Us.median).toBeLessThan(1.25);
-    }
   });
   it("a woken reader reaches its first record within 100 µs at the median, yet a tenth of the records wait over 300 µs", () => {
     for (const x of s) {
