@@ -79,44 +79,57 @@ export function appendRow(path: string, row: DatasetRow): void {
   appendFileSync(path, `${JSON.stringify(row)}\n`);
 }
 
-/** Parses a dataset; throws naming the line for anything that is not a well-formed row. */
-export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
-  const rows: DatasetRow[] = [];
+/**
+ * The JSON objects of a JSON Lines text, each with `where` ("<label>:<line>") for its errors; blank
+ * lines are skipped.
+ * @throws MeasureError naming the line when it is not JSON or not an object
+ */
+export function jsonObjectLines(text: string, label: string): { o: Record<string, unknown>; where: string }[] {
+  const out: { o: Record<string, unknown>; where: string }[] = [];
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
+    const where = `${label}:${i + 1}`;
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new MeasureError(`${label}:${i + 1}: not JSON (${(e as Error).message})`);
+      throw new MeasureError(`${where}: not JSON (${(e as Error).message})`);
     }
-    const o = v as Record<string, unknown>;
-    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new MeasureError(`${label}:${i + 1}: not an object`);
-    if (o.kind === "failed") return; // a failed repetition on record: no measurement in it
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new MeasureError(`${where}: not an object`);
+    out.push({ o: v as Record<string, unknown>, where });
+  });
+  return out;
+}
+
+/** Parses a dataset; throws naming the line for anything that is not a well-formed row. */
+export function parseDataset(text: string, label = "dataset"): DatasetRow[] {
+  const rows: DatasetRow[] = [];
+  for (const { o, where } of jsonObjectLines(text, label)) {
+    if (o.kind === "failed") continue; // a failed repetition on record: no measurement in it
     if (o.kind !== "microbench" && o.kind !== "throughput") {
-      throw new MeasureError(`${label}:${i + 1}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
+      throw new MeasureError(`${where}: kind = ${JSON.stringify(o.kind)}: must be "microbench" or "throughput"`);
     }
     for (const f of ["runId", "configId"]) {
-      if (typeof o[f] !== "string") throw new MeasureError(`${label}:${i + 1}: ${f} = ${JSON.stringify(o[f])}: must be a string`);
+      if (typeof o[f] !== "string") throw new MeasureError(`${where}: ${f} = ${JSON.stringify(o[f])}: must be a string`);
     }
-    if (typeof o.rep !== "number") throw new MeasureError(`${label}:${i + 1}: rep = ${JSON.stringify(o.rep)}: must be a number`);
-    if (typeof o.config !== "object" || o.config === null) throw new MeasureError(`${label}:${i + 1}: config missing`);
+    if (typeof o.rep !== "number") throw new MeasureError(`${where}: rep = ${JSON.stringify(o.rep)}: must be a number`);
+    if (typeof o.config !== "object" || o.config === null) throw new MeasureError(`${where}: config missing`);
     if (o.kind === "microbench" && typeof (o.loader as Record<string, unknown> | undefined)?.ns_per_run_mean !== "number") {
-      throw new MeasureError(`${label}:${i + 1}: loader.ns_per_run_mean missing`);
+      throw new MeasureError(`${where}: loader.ns_per_run_mean missing`);
     }
     if (o.kind === "throughput" && typeof (o.iperf as Record<string, unknown> | undefined)?.bitsPerSecond !== "number") {
-      throw new MeasureError(`${label}:${i + 1}: iperf.bitsPerSecond missing`);
+      throw new MeasureError(`${where}: iperf.bitsPerSecond missing`);
     }
     const l = o.loader as Record<string, unknown> | undefined;
     if (o.kind === "throughput" && l) {
       for (const f of WAKEUP_COUNT_FIELDS) {
         if (f in l && l[f] !== null && !(typeof l[f] === "number" && Number.isFinite(l[f]) && (l[f] as number) >= 0)) {
-          throw new MeasureError(`${label}:${i + 1}: loader.${f} = ${JSON.stringify(l[f])}: must be a count or null`);
+          throw new MeasureError(`${where}: loader.${f} = ${JSON.stringify(l[f])}: must be a count or null`);
         }
       }
     }
     rows.push(o as unknown as DatasetRow);
-  });
+  }
   return rows;
 }
 

@@ -10,6 +10,7 @@
  * CPU does. The node model's hardware field `nic.receiveFollowsSender` rests on this measurement.
  */
 import { readFileSync } from "node:fs";
+import { jsonObjectLines } from "./jsonl.ts";
 import { spread, type Spread } from "./summary.ts";
 
 export interface PlacementRun {
@@ -36,15 +37,8 @@ const shares = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 
 /** Parses one placement.sh output file; a malformed line throws with its number and the field at fault. */
 export function parsePlacement(text: string, file = "placement"): PlacementRun[] {
   const out: PlacementRun[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${file}:${i + 1}: not JSON`);
-    }
-    const bad = (field: string) => new Error(`${file}:${i + 1}: ${field} = ${JSON.stringify(o[field])}: not valid`);
+  for (const { o, where } of jsonObjectLines(text, file)) {
+    const bad = (field: string) => new Error(`${where}: ${field} = ${JSON.stringify(o[field])}: not valid`);
     if (typeof o.shape !== "string") throw bad("shape");
     if (o.mode !== "off" && o.mode !== "perf" && o.mode !== "ringbuf") throw bad("mode");
     if (!Number.isInteger(o.readerCpu) || (o.readerCpu as number) < -1) throw bad("readerCpu");
@@ -67,7 +61,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
       ...(o.loader === undefined ? {} : { loader: o.loader as Record<string, unknown> | null }),
       ...(typeof steal === "number" ? { stealOfCpuTime: steal } : {}),
     });
-  });
+  }
   return out;
 }
 

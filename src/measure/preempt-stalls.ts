@@ -6,6 +6,7 @@
  * histogram of their lengths as [low µs, high µs, count] bins.
  */
 import { readFileSync } from "node:fs";
+import { jsonObjectLines } from "./jsonl.ts";
 import { spread, type Spread } from "./summary.ts";
 
 export interface StallRun {
@@ -25,20 +26,14 @@ export interface StallRun {
 /** Parses the campaign's JSON lines; a malformed line throws with its number and the field at fault. */
 export function parseStallRuns(text: string, file = "stalls"): StallRun[] {
   const out: StallRun[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${file}:${i + 1}: not JSON`);
-    }
-    const bad = (field: string) => new Error(`${file}:${i + 1}: ${field} = ${JSON.stringify(o[field])}: not valid`);
+  for (const { o, where } of jsonObjectLines(text, file)) {
+    const bad = (field: string) => new Error(`${where}: ${field} = ${JSON.stringify(o[field])}: not valid`);
     const nonNeg = (k: string) => typeof o[k] === "number" && Number.isFinite(o[k]) && (o[k] as number) >= 0;
     if (typeof o.shape !== "string") throw bad("shape");
     if (o.mode !== "perf" && o.mode !== "ringbuf") throw bad("mode");
     for (const k of ["seconds", "stalls", "meanUs", "totalUs"]) if (!nonNeg(k)) throw bad(k);
-    if (!((o.seconds as number) > 0 && (o.stalls as number) > 0)) throw bad("stalls");
+    if (!((o.seconds as number) > 0)) throw bad("seconds");
+    if (!((o.stalls as number) > 0)) throw bad("stalls");
     const hist = o.histUs;
     if (!Array.isArray(hist) || hist.length === 0 || !hist.every((b) => Array.isArray(b) && b.length === 3 && b.every((x) => typeof x === "number" && x >= 0)))
       throw bad("histUs");
@@ -58,7 +53,7 @@ export function parseStallRuns(text: string, file = "stalls"): StallRun[] {
       preemptedBy: by as Record<string, number>,
       histUs: hist as [number, number, number][],
     });
-  });
+  }
   return out;
 }
 
@@ -78,11 +73,10 @@ export interface StallSummary {
   topTaker: { comm: string; share: number };
 }
 
-/** Per shape and mode, over runs with at most `maxSteal` steal (runs that did not record it are kept). */
-export function summariseStalls(runs: StallRun[], maxSteal: number): StallSummary[] {
+/** Per shape and mode, over the runs given (leave out the contended ones first: reader-latency.ts splitBySteal). */
+export function summariseStalls(runs: StallRun[]): StallSummary[] {
   const groups = new Map<string, StallRun[]>();
   for (const r of runs) {
-    if (r.stealOfCpuTime !== null && r.stealOfCpuTime > maxSteal) continue;
     const k = `${r.shape}|${r.mode}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }

@@ -59,10 +59,10 @@ export interface ReaderLatencySummary {
  */
 export const DEFAULT_MAX_STEAL_SHARE = 0.02;
 
-/** The runs kept (steal at most maxSteal, or not recorded) and those left out. */
-export function splitBySteal(runs: PlacementRun[], maxSteal = DEFAULT_MAX_STEAL_SHARE): { kept: PlacementRun[]; stolen: PlacementRun[] } {
-  const stolen = runs.filter((r) => r.stealOfCpuTime !== undefined && r.stealOfCpuTime > maxSteal);
-  return { kept: runs.filter((r) => !stolen.includes(r)), stolen };
+/** The runs kept (steal at most maxSteal, or not recorded) and those left out; any run that may record its steal. */
+export function splitBySteal<R extends { stealOfCpuTime?: number | null }>(runs: R[], maxSteal = DEFAULT_MAX_STEAL_SHARE): { kept: R[]; stolen: R[] } {
+  const isStolen = (r: R) => typeof r.stealOfCpuTime === "number" && r.stealOfCpuTime > maxSteal;
+  return { kept: runs.filter((r) => !isStolen(r)), stolen: runs.filter(isStolen) };
 }
 
 const LATENCY_FIELDS = ["n", "p50", "p90", "p99", "first_n", "first_p50", "first_p90", "first_p99", "at_or_over_max", "max_us"] as const;

@@ -87,6 +87,28 @@ const quantileUs = (pick: (out: AgentRunFigures["out"]) => { total: number; quan
     const h = pick(a.out);
     return h.total > 0 ? h.quantile(q) / 1000 : 0;
   });
+/** A histogram's p50 and p99 fields in µs (keys `<base>P50Us`, `<base>P99Us`; table labels "<label> p50 (µs)", "... p99 (µs)"). */
+const quantileFields = <B extends string>(
+  base: B,
+  pick: (out: AgentRunFigures["out"]) => { total: number; quantile(q: number): number },
+  d: { label: string; digits: number; p50: string; p99: string },
+) =>
+  [
+    estimate({
+      key: `${base}P50Us` as `${B}P50Us`,
+      unit: "µs",
+      description: d.p50,
+      value: quantileUs(pick, 0.5),
+      text: { label: `${d.label} p50 (µs)`, digits: d.digits },
+    }),
+    estimate({
+      key: `${base}P99Us` as `${B}P99Us`,
+      unit: "µs",
+      description: d.p99,
+      value: quantileUs(pick, 0.99),
+      text: { label: `${d.label} p99 (µs)`, digits: d.digits },
+    }),
+  ] as const;
 /** Events per second of a run's count. */
 const rate = (count: (o: NodeRunOutput) => number) => perRun((a) => (count(a.out) / a.windowNs) * 1e9);
 
@@ -202,50 +224,23 @@ export const SIMULATION_FIELDS = [
     value: perRun((a) => (100 * a.out.throttledNs) / a.windowNs),
     text: { label: "reader throttled (% of time)", digits: 2 },
   }),
-  estimate({
-    key: "latencyP50Us",
-    unit: "µs",
-    description:
-      "Event delivery latency (output to the reader's consumption), p50. Leaves out preemptions of the awake reader, which the model does not have (measured on our host at about 1 ms each: validation/REPORT.md, 'How long a record waits for the reader').",
-    value: quantileUs((o) => o.latency, 0.5),
-    text: { label: "event delivery latency p50 (µs)", digits: 1 },
+  ...quantileFields("latency", (o) => o.latency, {
+    label: "event delivery latency",
+    digits: 1,
+    p50: "Event delivery latency (output to the reader's consumption), p50. Leaves out preemptions of the awake reader, which the model does not have (measured on our host at about 1 ms each: validation/REPORT.md, 'How long a record waits for the reader').",
+    p99: "Event delivery latency, p99.",
   }),
-  estimate({
-    key: "latencyP99Us",
-    unit: "µs",
-    description: "Event delivery latency, p99.",
-    value: quantileUs((o) => o.latency, 0.99),
-    text: { label: "event delivery latency p99 (µs)", digits: 1 },
+  ...quantileFields("firstRecordLatency", (o) => o.firstLatency, {
+    label: "first record of a pass: delivery",
+    digits: 1,
+    p50: "Delivery latency of the first record of each reader pass (the record whose wakeup the reader answered, or the oldest left when it went round again), p50: the wake path.",
+    p99: "Delivery latency of the first record of each reader pass, p99.",
   }),
-  estimate({
-    key: "firstRecordLatencyP50Us",
-    unit: "µs",
-    description:
-      "Delivery latency of the first record of each reader pass (the record whose wakeup the reader answered, or the oldest left when it went round again), p50: the wake path.",
-    value: quantileUs((o) => o.firstLatency, 0.5),
-    text: { label: "first record of a pass: delivery p50 (µs)", digits: 1 },
-  }),
-  estimate({
-    key: "firstRecordLatencyP99Us",
-    unit: "µs",
-    description: "Delivery latency of the first record of each reader pass, p99.",
-    value: quantileUs((o) => o.firstLatency, 0.99),
-    text: { label: "first record of a pass: delivery p99 (µs)", digits: 1 },
-  }),
-  estimate({
-    key: "skbDelayP50Us",
-    unit: "µs",
-    description:
-      "Delay the agent's TC hooks add to each received skb's softirq processing (programs, outputs, irq_work raises, and waiting behind earlier skbs' agent work on that CPU), p50. A latency-sensitive (window-limited) TCP flow pays it in every round trip; the throughput model does not (see the validation report).",
-    value: quantileUs((o) => o.skbDelay, 0.5),
-    text: { label: "skb delay added by the hooks p50 (µs)", digits: 2 },
-  }),
-  estimate({
-    key: "skbDelayP99Us",
-    unit: "µs",
-    description: "The same delay, p99.",
-    value: quantileUs((o) => o.skbDelay, 0.99),
-    text: { label: "skb delay added by the hooks p99 (µs)", digits: 2 },
+  ...quantileFields("skbDelay", (o) => o.skbDelay, {
+    label: "skb delay added by the hooks",
+    digits: 2,
+    p50: "Delay the agent's TC hooks add to each received skb's softirq processing (programs, outputs, irq_work raises, and waiting behind earlier skbs' agent work on that CPU), p50. A latency-sensitive (window-limited) TCP flow pays it in every round trip; the throughput model does not (see the validation report).",
+    p99: "The same delay, p99.",
   }),
   {
     kind: "byCategory",

@@ -584,10 +584,9 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
   const stallFile = latestFile(dir, `${cal.calibration.hostClass}-`, "-stalls.jsonl");
   let stalls: ReaderLatencyEvidence["stalls"] = null;
   if (stallFile !== null) {
-    const runs = readStallRuns(join(dir, stallFile));
-    const summaries = summariseStalls(runs, DEFAULT_MAX_STEAL_SHARE);
-    const stolenRuns = runs.filter((r) => r.stealOfCpuTime !== null && r.stealOfCpuTime > DEFAULT_MAX_STEAL_SHARE).length;
-    if (summaries.length > 0) stalls = { file: rel(join(dir, stallFile)), summaries, stolenRuns };
+    const { kept, stolen } = splitBySteal(readStallRuns(join(dir, stallFile)));
+    const summaries = summariseStalls(kept);
+    if (summaries.length > 0) stalls = { file: rel(join(dir, stallFile)), summaries, stolenRuns: stolen.length };
   }
   return {
     stalls,

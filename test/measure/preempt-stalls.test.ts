@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { parseStallRuns, readStallRuns, summariseStalls } from "../../src/measure/preempt-stalls.ts";
-import { DEFAULT_MAX_STEAL_SHARE } from "../../src/measure/reader-latency.ts";
+import { DEFAULT_MAX_STEAL_SHARE, splitBySteal } from "../../src/measure/reader-latency.ts";
 import { REPO_ROOT } from "../../src/measure/loader.ts";
 
 const DATASET = join(REPO_ROOT, "validation", "data", "reader-latency", "kvm-2vcpu-amd-epyc-2026-12-02-stalls.jsonl");
@@ -31,7 +31,7 @@ const line = (o: Record<string, unknown> = {}) =>
 
 describe("parseStallRuns / summariseStalls", () => {
   it("by hand: 400 stalls in 4 s is 100/s; 20 ms stalled of 4 s is 0.5%; 10 of 400 stalls from 512 us on; iperf3 took 97.5%", () => {
-    const s = summariseStalls(parseStallRuns(line()), DEFAULT_MAX_STEAL_SHARE);
+    const s = summariseStalls(parseStallRuns(line()));
     expect(s).toHaveLength(1);
     expect(s[0]!.perS.median).toBe(100);
     expect(s[0]!.meanUs.median).toBe(50);
@@ -41,18 +41,19 @@ describe("parseStallRuns / summariseStalls", () => {
   });
   it("leaves out runs with more steal than the threshold, keeps those that did not record it", () => {
     const runs = parseStallRuns([line({ stealOfCpuTime: 0.3 }), line({ stealOfCpuTime: null }), line({ mode: "ringbuf" })].join("\n"));
-    expect(summariseStalls(runs, 0.02).map((x) => `${x.mode}|${x.runs}`)).toEqual(["perf|1", "ringbuf|1"]);
+    expect(summariseStalls(splitBySteal(runs, 0.02).kept).map((x) => `${x.mode}|${x.runs}`)).toEqual(["perf|1", "ringbuf|1"]);
   });
   it("a malformed line names its number and the field", () => {
     expect(() => parseStallRuns(["", line({ histUs: [] })].join("\n"), "f")).toThrow(/f:2: histUs = \[\]: not valid/);
     expect(() => parseStallRuns(line({ mode: "x" }))).toThrow(/mode = "x": not valid/);
     expect(() => parseStallRuns(line({ stalls: 0 }))).toThrow(/stalls = 0: not valid/);
+    expect(() => parseStallRuns(line({ seconds: 0 }))).toThrow(/seconds = 0: not valid/);
     expect(() => parseStallRuns("{")).toThrow(/:1: not JSON/);
   });
 });
 
 describe("the committed runs of our host", () => {
-  const s = summariseStalls(readStallRuns(DATASET), DEFAULT_MAX_STEAL_SHARE);
+  const s = summariseStalls(splitBySteal(readStallRuns(DATASET), DEFAULT_MAX_STEAL_SHARE).kept);
   it("perf and ring buffer, each with quiet runs; the reader is preempted mostly by iperf3, for under 5% of the time", () => {
     expect(s.map((x) => x.mode)).toEqual(["perf", "ringbuf"]);
     for (const x of s) {
