@@ -227,7 +227,7 @@ export const SIMULATION_FIELDS = [
   ...quantileFields("latency", (o) => o.latency, {
     label: "event delivery latency",
     digits: 1,
-    p50: "Event delivery latency (output to the reader's consumption), p50. Leaves out preemptions of the awake reader, which the model does not have (measured on our host at about 1 ms each: validation/REPORT.md, 'How long a record waits for the reader').",
+    p50: "Event delivery latency (output to the reader's consumption), p50. Leaves out the reader's rare waits of a millisecond or more for a CPU (its wait is an exponential of mean runqueueWaitNs, and it is never preempted while awake); on our host those waits held a tenth of the records that long: validation/REPORT.md, 'How long a record waits for the reader'.",
     p99: "Event delivery latency, p99.",
   }),
   ...quantileFields("firstRecordLatency", (o) => o.firstLatency, {
