@@ -9,6 +9,11 @@
 #     READER_CPU  CPU to pin the reader to (sched_setaffinity), or -1 for none
 #   LOADER_EXTRA (environment, optional): more loader flags, e.g. --split-reader-cpu; the loader's own
 #   JSON object is printed with each run as "loader" (null without a loader or when it printed none).
+#   SAMPLE=0 (environment, optional): no `ps` sampling of where threads run (its processes, ten a
+#   second, compete with the reader on a small host); the seen-by-CPU shares are then null and the
+#   line says "psSampled": false.
+#   WAKE_TO_RUN=1 (environment, optional): run bpftrace tools/wake-to-run.bt (SECONDS - 1 s) beside
+#   iperf3 and print its histogram of the reader's wakeup-to-run waits as "wakeToRun" (needs bpftrace).
 #
 # veth_xmit and loopback_xmit hand each skb to __netif_rx onto the *sending* CPU's backlog, so the
 # receive softirq runs wherever the scheduler has put the sender. This prints, per run, each CPU's
@@ -52,19 +57,43 @@ for rep in $(seq 0 $((REPS - 1))); do
   s0=$(grep '^cpu[0-9]' /proc/stat)
   ip netns exec $A iperf3 -c $ADDR -p 5299 -P $P -t "$DUR" -J > "$TMP/iperf.json" 2>/dev/null &
   IPID=$!
-  : > "$TMP/psr"
+  : > "$TMP/psr"; : > "$TMP/w2r.json"
+  WPID=""
+  if [ "${WAKE_TO_RUN:-0}" = 1 ]; then
+    bpftrace -f json "$HERE/tools/wake-to-run.bt" $((DUR - 1)) > "$TMP/w2r.json" 2>/dev/null &
+    WPID=$!
+  fi
   sleep 0.3
-  for _ in $(seq 1 $((DUR * 10 - 5))); do
-    ps -L -o psr=,comm= -C iperf3 | sed 's/^ */iperf3 /' | awk '{print $1, $2}' >> "$TMP/psr"
-    [ -n "$LPID" ] && ps -L -o psr= -p "$LPID" | awk '{print "loader", $1}' >> "$TMP/psr"
-    sleep 0.1
-  done
+  if [ "${SAMPLE:-1}" != 0 ]; then
+    for _ in $(seq 1 $((DUR * 10 - 5))); do
+      ps -L -o psr=,comm= -C iperf3 | sed 's/^ */iperf3 /' | awk '{print $1, $2}' >> "$TMP/psr"
+      [ -n "$LPID" ] && ps -L -o psr= -p "$LPID" | awk '{print "loader", $1}' >> "$TMP/psr"
+      sleep 0.1
+    done
+  fi
   wait $IPID
+  [ -n "$WPID" ] && wait "$WPID" 2>/dev/null
   s1=$(grep '^cpu[0-9]' /proc/stat)
   [ -n "$LPID" ] && wait "$LPID" 2>/dev/null
-  python3 - "$SHAPE" "$MODE" "$RCPU" "$rep" "$ncpu" "$s0" "$s1" "$TMP" <<'PY'
+  python3 - "$SHAPE" "$MODE" "$RCPU" "$rep" "$ncpu" "$s0" "$s1" "$TMP" "${SAMPLE:-1}" "${WAKE_TO_RUN:-0}" "$DUR" <<'PY'
 import json, sys
-shape, mode, rcpu, rep, ncpu, s0, s1, tmp = sys.argv[1:]
+shape, mode, rcpu, rep, ncpu, s0, s1, tmp, sampled, w2r, dur = sys.argv[1:]
+sampled = sampled != "0"
+def wake_to_run():
+    out = {"traceSeconds": int(dur) - 1, "histUs": [], "count": 0, "meanUs": None, "longN": 0, "longAfter": {}}
+    try: lines = open(f"{tmp}/w2r.json").read().splitlines()
+    except Exception: return None
+    for line in lines:
+        try: o = json.loads(line)
+        except Exception: continue
+        d = o.get("data") or {}
+        if o.get("type") == "hist" and "@wake_us" in d:
+            out["histUs"] = [[b.get("min", 0), b.get("max", -1), b["count"]] for b in d["@wake_us"]]
+        elif o.get("type") == "stats" and "@wake_stats" in d:
+            out["count"] = d["@wake_stats"]["count"]; out["meanUs"] = d["@wake_stats"]["average"]
+        elif o.get("type") == "map" and "@long_n" in d: out["longN"] = d["@long_n"]
+        elif o.get("type") == "map" and "@long_after" in d: out["longAfter"] = d["@long_after"]
+    return out if out["count"] else None
 def parse(s): return {l.split()[0]: [int(x) for x in l.split()[1:9]] for l in s.splitlines()}
 a, b = parse(s0), parse(s1)
 cpus = sorted(a, key=lambda k: int(k[3:]))
@@ -85,7 +114,10 @@ except Exception: loader = None
 print(json.dumps({"shape": shape, "mode": mode, "readerCpu": int(rcpu), "rep": int(rep), "gbps": gbps,
   "softirqShareByCpu": shares(soft), "softirqOfCpuTime": [round(s / t, 3) if t else None for s, t in zip(soft, tot)],
   "stealOfCpuTime": round(sum(b[c][7] - a[c][7] for c in cpus) / sum(tot), 3) if sum(tot) else None,
-  "iperf3SeenByCpu": shares(seen["iperf3"]), "readerSeenByCpu": shares(seen["loader"]) if mode != "off" else None,
+  "iperf3SeenByCpu": shares(seen["iperf3"]) if sampled else None,
+  "readerSeenByCpu": shares(seen["loader"]) if mode != "off" and sampled else None,
+  **({} if sampled else {"psSampled": False}),
+  **({"wakeToRun": wake_to_run() if mode != "off" else None} if w2r == "1" else {}),
   "loader": loader}))
 PY
   endns $A $B

@@ -22,14 +22,50 @@ export interface PlacementRun {
   gbps: number | null;
   /** Each CPU's share of the run's softirq time (sums to 1). */
   softirqShareByCpu: number[];
-  /** Share of the samples that saw an iperf3 thread last on each CPU. */
-  iperf3SeenByCpu: number[];
-  /** Same for the loader's threads; null without a loader. */
+  /** Share of the samples that saw an iperf3 thread last on each CPU; null when the run took no samples (`psSampled` false). */
+  iperf3SeenByCpu: number[] | null;
+  /** Same for the loader's threads; null without a loader or without samples. */
   readerSeenByCpu: number[] | null;
+  /** False when the run took no `ps` samples (placement.sh with SAMPLE=0); absent: sampled. */
+  psSampled?: false;
+  /** bpftrace tools/wake-to-run.bt beside the run (WAKE_TO_RUN=1); null when it saw no wakeup of the reader. */
+  wakeToRun?: WakeToRun | null;
   /** The loader's own JSON object (bpf/loader.c), when the run printed it (files from 2026-12-02 on). */
   loader?: Record<string, unknown> | null;
   /** Share of all CPU time the hypervisor stole over the run (/proc/stat steal), when the script recorded it. */
   stealOfCpuTime?: number;
+}
+
+/** The reader's waits from wakeup (sched_wakeup) to running (sched_switch), µs (bpf/tools/wake-to-run.bt). */
+export interface WakeToRun {
+  /** How long the trace ran, s (placement.sh: its SECONDS less one). */
+  traceSeconds: number;
+  /** log2 buckets [min µs, max µs, count]. */
+  histUs: [number, number, number][];
+  count: number;
+  meanUs: number;
+  /** Waits of 500 µs or more, and the task that had the CPU just before the reader for each. */
+  longN: number;
+  longAfter: Record<string, number>;
+}
+
+function checkWakeToRun(v: unknown): v is WakeToRun {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const w = v as Record<string, unknown>;
+  const count = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+  return (
+    typeof w.traceSeconds === "number" &&
+    w.traceSeconds > 0 &&
+    Array.isArray(w.histUs) &&
+    w.histUs.every((b) => Array.isArray(b) && b.length === 3 && b.every((x) => typeof x === "number") && count(b[2])) &&
+    count(w.count) &&
+    typeof w.meanUs === "number" &&
+    w.meanUs >= 0 &&
+    count(w.longN) &&
+    w.longAfter !== null &&
+    typeof w.longAfter === "object" &&
+    Object.values(w.longAfter as object).every(count)
+  );
 }
 
 const shares = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 && v.every((x) => typeof x === "number" && x >= 0 && x <= 1);
@@ -43,8 +79,11 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
     if (o.mode !== "off" && o.mode !== "perf" && o.mode !== "ringbuf") throw bad("mode");
     if (!Number.isInteger(o.readerCpu) || (o.readerCpu as number) < -1) throw bad("readerCpu");
     if (!shares(o.softirqShareByCpu)) throw bad("softirqShareByCpu");
-    if (!shares(o.iperf3SeenByCpu)) throw bad("iperf3SeenByCpu");
-    if (o.readerSeenByCpu !== null && !shares(o.readerSeenByCpu)) throw bad("readerSeenByCpu");
+    if (o.psSampled !== undefined && o.psSampled !== false) throw bad("psSampled");
+    const sampled = o.psSampled === undefined;
+    if (sampled ? !shares(o.iperf3SeenByCpu) : o.iperf3SeenByCpu !== null) throw bad("iperf3SeenByCpu");
+    if (o.readerSeenByCpu !== null && !(sampled && shares(o.readerSeenByCpu))) throw bad("readerSeenByCpu");
+    if (o.wakeToRun !== undefined && o.wakeToRun !== null && !checkWakeToRun(o.wakeToRun)) throw bad("wakeToRun");
     if (o.gbps !== null && !(typeof o.gbps === "number" && o.gbps >= 0)) throw bad("gbps");
     if (o.loader !== undefined && o.loader !== null && (typeof o.loader !== "object" || Array.isArray(o.loader))) throw bad("loader");
     const steal = o.stealOfCpuTime;
@@ -56,8 +95,10 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
       rep: Number(o.rep ?? 0),
       gbps: o.gbps as number | null,
       softirqShareByCpu: o.softirqShareByCpu as number[],
-      iperf3SeenByCpu: o.iperf3SeenByCpu as number[],
+      iperf3SeenByCpu: o.iperf3SeenByCpu as number[] | null,
       readerSeenByCpu: o.readerSeenByCpu as number[] | null,
+      ...(sampled ? {} : { psSampled: false as const }),
+      ...(o.wakeToRun === undefined ? {} : { wakeToRun: o.wakeToRun as WakeToRun | null }),
       ...(o.loader === undefined ? {} : { loader: o.loader as Record<string, unknown> | null }),
       ...(typeof steal === "number" ? { stealOfCpuTime: steal } : {}),
     });
@@ -76,8 +117,8 @@ export interface PlacementSummary {
   runs: number;
   /** Share of the softirq time on the CPU the reader is pinned to (CPU 1 when it is not pinned, for comparison). */
   softirqOnReaderCpu: Spread;
-  /** Share of iperf3's samples on that CPU. */
-  iperf3OnReaderCpu: Spread;
+  /** Share of iperf3's samples on that CPU (runs that took samples); null when none did. */
+  iperf3OnReaderCpu: Spread | null;
   gbps: Spread | null;
 }
 
@@ -93,13 +134,14 @@ export function summarisePlacement(runs: PlacementRun[]): PlacementSummary[] {
     const r0 = rs[0]!;
     const cpu = r0.readerCpu >= 0 ? r0.readerCpu : 1;
     const g = rs.map((r) => r.gbps).filter((x): x is number => x !== null);
+    const seen = rs.map((r) => r.iperf3SeenByCpu).filter((v): v is number[] => v !== null);
     out.push({
       shape: r0.shape,
       mode: r0.mode,
       readerCpu: r0.readerCpu,
       runs: rs.length,
       softirqOnReaderCpu: spread(rs.map((r) => r.softirqShareByCpu[cpu] ?? 0)),
-      iperf3OnReaderCpu: spread(rs.map((r) => r.iperf3SeenByCpu[cpu] ?? 0)),
+      iperf3OnReaderCpu: seen.length > 0 ? spread(seen.map((v) => v[cpu] ?? 0)) : null,
       gbps: g.length > 0 ? spread(g) : null,
     });
   }

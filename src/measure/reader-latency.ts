@@ -26,9 +26,21 @@ export interface DeliveryLatency {
   max_us: number;
 }
 
+/**
+ * What else watched the run: "ps" (placement.sh's ten `ps`/`awk`/`sed` samples a second, the default),
+ * "none" (SAMPLE=0), "bpftrace" (SAMPLE=0 with bpf/tools/wake-to-run.bt on the scheduler's tracepoints).
+ */
+export type ProbeKind = "ps" | "none" | "bpftrace";
+
+export function probeOf(run: PlacementRun): ProbeKind {
+  if (run.psSampled !== false) return "ps";
+  return run.wakeToRun === undefined ? "none" : "bpftrace";
+}
+
 export interface ReaderLatencySummary {
   shape: string;
   mode: PlacementRun["mode"];
+  probe: ProbeKind;
   runs: number;
   gbps: Spread;
   recordsPerS: Spread;
@@ -86,13 +98,13 @@ export function deliveryLatencyOf(run: PlacementRun): DeliveryLatency | null {
   return out;
 }
 
-/** Per shape and mode, over the runs that measured delivery latency: medians and spreads of the run-level figures. */
+/** Per shape, mode and probe, over the runs that measured delivery latency: medians and spreads of the run-level figures. */
 export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySummary[] {
   const groups = new Map<string, { run: PlacementRun; d: DeliveryLatency; l: Record<string, unknown> }[]>();
   for (const run of runs) {
     const d = deliveryLatencyOf(run);
     if (d === null || run.gbps === null) continue;
-    const k = `${run.shape}|${run.mode}`;
+    const k = `${run.shape}|${run.mode}|${probeOf(run)}`;
     groups.set(k, [...(groups.get(k) ?? []), { run, d, l: run.loader! }]);
   }
   const num = (l: Record<string, unknown>, k: string): number => (typeof l[k] === "number" ? (l[k] as number) : NaN);
@@ -108,6 +120,7 @@ export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySumma
     out.push({
       shape: rs[0]!.run.shape,
       mode: rs[0]!.run.mode,
+      probe: probeOf(rs[0]!.run),
       runs: rs.length,
       gbps: per((x) => x.run.gbps!),
       recordsPerS: per((x) => num(x.l, "records") / num(x.l, "duration_s")),
@@ -121,6 +134,52 @@ export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySumma
       overMaxShare: per((x) => x.d.at_or_over_max / x.d.n),
       involuntaryPerS: per((x) => num(x.l, "involuntary_ctxt_switches") / num(x.l, "duration_s")),
       maxUs,
+    });
+  }
+  const order = (x: ReaderLatencySummary) => `${x.shape}|${x.mode}|${PROBE_ORDER.indexOf(x.probe)}`;
+  return out.sort((a, b) => order(a).localeCompare(order(b)));
+}
+
+const PROBE_ORDER: ProbeKind[] = ["ps", "none", "bpftrace"];
+
+export interface WakeToRunSummary {
+  shape: string;
+  mode: PlacementRun["mode"];
+  runs: number;
+  /** The reader's wakeups per second of the trace (bpftrace ran SECONDS - 1 s of each run). */
+  wakeupsPerS: Spread;
+  meanUs: Spread;
+  /** Share of the wakeups that waited 500 µs or more for the CPU, and those waits per second. */
+  longShare: Spread;
+  longPerS: Spread;
+  /** Over all runs: the task that ran just before the reader, for each wait of 500 µs or more. */
+  longAfter: Record<string, number>;
+  longN: number;
+}
+
+/** Per shape and mode, the runs that traced the reader's wakeup-to-run waits (placement.sh with WAKE_TO_RUN=1). */
+export function summariseWakeToRun(runs: PlacementRun[]): WakeToRunSummary[] {
+  const groups = new Map<string, PlacementRun[]>();
+  for (const r of runs) {
+    if (r.wakeToRun === undefined || r.wakeToRun === null) continue;
+    const k = `${r.shape}|${r.mode}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const out: WakeToRunSummary[] = [];
+  for (const rs of groups.values()) {
+    const w = rs.map((r) => r.wakeToRun!);
+    const longAfter: Record<string, number> = {};
+    for (const x of w) for (const [comm, n] of Object.entries(x.longAfter)) longAfter[comm] = (longAfter[comm] ?? 0) + n;
+    out.push({
+      shape: rs[0]!.shape,
+      mode: rs[0]!.mode,
+      runs: rs.length,
+      wakeupsPerS: spread(w.map((x) => x.count / x.traceSeconds)),
+      meanUs: spread(w.map((x) => x.meanUs)),
+      longShare: spread(w.map((x) => x.longN / x.count)),
+      longPerS: spread(w.map((x) => x.longN / x.traceSeconds)),
+      longAfter,
+      longN: w.reduce((a, x) => a + x.longN, 0),
     });
   }
   return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));

@@ -25,7 +25,14 @@ import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
 import { readPlacement, summarisePlacement } from "../measure/placement.ts";
 import { spread, type Spread } from "../measure/summary.ts";
-import { DEFAULT_MAX_STEAL_SHARE, splitBySteal, summariseReaderLatency, type ReaderLatencySummary } from "../measure/reader-latency.ts";
+import {
+  DEFAULT_MAX_STEAL_SHARE,
+  splitBySteal,
+  summariseReaderLatency,
+  summariseWakeToRun,
+  type ReaderLatencySummary,
+  type WakeToRunSummary,
+} from "../measure/reader-latency.ts";
 import { readStallRuns, summariseStalls, type StallSummary } from "../measure/preempt-stalls.ts";
 import { splitBaseline, summariseReaderSplit, type ReaderSplitSummary } from "../measure/reader-split.ts";
 import { reproduce, type ReproduceResult } from "./reproduce.ts";
@@ -543,6 +550,12 @@ export interface ReaderLatencyEvidence {
   runqueueWait: { ns: number; method: string };
   /** The latest `<host>-<date>-stalls.jsonl` beside it (bpf/tools/preempt-stalls.bt runs), summarised over its quiet runs; null when there is none. */
   stalls: { file: string; summaries: StallSummary[]; stolenRuns: number } | null;
+  /**
+   * The latest `<host>-<date>-probe.jsonl` beside it: the same runs with placement.sh's own `ps`
+   * sampling, without it, and without it but with bpftrace's wake-to-run trace, interleaved;
+   * summarised over its quiet runs; null when there is none.
+   */
+  probe: { file: string; summaries: ReaderLatencySummary[]; wakeToRun: WakeToRunSummary[]; stolenRuns: number } | null;
 }
 
 /**
@@ -588,8 +601,16 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
     const summaries = summariseStalls(kept);
     if (summaries.length > 0) stalls = { file: rel(join(dir, stallFile)), summaries, stolenRuns: stolen.length };
   }
+  const probeFile = latestFile(dir, `${cal.calibration.hostClass}-`, "-probe.jsonl");
+  let probe: ReaderLatencyEvidence["probe"] = null;
+  if (probeFile !== null) {
+    const { kept, stolen } = splitBySteal(readPlacement(join(dir, probeFile)));
+    const summaries = summariseReaderLatency(kept);
+    if (summaries.length > 0) probe = { file: rel(join(dir, probeFile)), summaries, wakeToRun: summariseWakeToRun(kept), stolenRuns: stolen.length };
+  }
   return {
     stalls,
+    probe,
     file: rel(join(dir, file)),
     summaries,
     baselineGbps,

@@ -5,7 +5,7 @@
  * the committed dataset, so it stays current.
  */
 import type { Spread } from "../measure/summary.ts";
-import type { ReaderLatencySummary } from "../measure/reader-latency.ts";
+import type { ReaderLatencySummary, WakeToRunSummary } from "../measure/reader-latency.ts";
 import type { ReaderLatencyEvidence } from "./report-data.ts";
 import { f, mdTable } from "./markdown.ts";
 
@@ -144,9 +144,105 @@ export function readerLatencySection(e: ReaderLatencyEvidence | null): string {
       )}% of the stalls last 0.5 ms or more. Preemptions of the running reader cannot by themselves hold a tenth of the records for ${rng(
         p90.map((x) => x / 1000),
         1,
-      )} ms. (An earlier version of this section fitted one exponential stall length to the p90 at the loader's involuntary-switch rate and got 0.9-1.2 ms stalls whose predicted p99 matched; the direct measurement above refutes that picture, so it was withdrawn.) The rare long waits are most likely wakeups that wait a millisecond or more for the CPU: a first look with \`bpftrace bpf/tools/wake-to-run.bt 4\` (one run per mode, not a dataset yet) found 0.1-0.4% of the reader's wakeups waiting 0.5 ms or more, about 40% of them behind iperf3 and about a third behind the short processes \`bpf/tools/placement.sh\` itself starts ten times a second to sample where threads run (\`ps\`, \`awk\`, \`sed\`), which on 2 vCPUs compete with the reader. So part of this tail is the probe's own: a campaign without that sampling, with the wakeup-to-run histogram beside it, is the next measurement. For the node model, the target is the first-record and all-record distributions above.`,
+      )} ms. (An earlier version of this section fitted one exponential stall length to the p90 at the loader's involuntary-switch rate and got 0.9-1.2 ms stalls whose predicted p99 matched; the direct measurement above refutes that picture, so it was withdrawn.) ${e.probe === null ? FIRST_LOOK : "The rare long waits are most likely wakeups that wait a millisecond or more for the CPU (below)."} For the node model, the target is the first-record and all-record distributions above.`,
       "",
     );
   }
+  if (e.probe !== null) out.push(probeParagraphs(e.probe, e.maxSteal, e.runqueueWait), "");
   return out.join("\n");
+}
+
+/** What the report said before the probe campaign existed (kept for a data directory without it). */
+const FIRST_LOOK =
+  "The rare long waits are most likely wakeups that wait a millisecond or more for the CPU: a first look with `bpftrace bpf/tools/wake-to-run.bt 4` (one run per mode, not a dataset yet) found 0.1-0.4% of the reader's wakeups waiting 0.5 ms or more, about 40% of them behind iperf3 and about a third behind the short processes `bpf/tools/placement.sh` itself starts ten times a second to sample where threads run (`ps`, `awk`, `sed`), which on 2 vCPUs compete with the reader. So part of this tail is the probe's own: a campaign without that sampling, with the wakeup-to-run histogram beside it, is the next measurement.";
+
+const PROBE_LABEL: Record<ReaderLatencySummary["probe"], string> = {
+  ps: "ps sampling (as above)",
+  none: "none",
+  bpftrace: "wake-to-run trace",
+};
+
+/** Counts by task kind: a per-CPU kernel thread's CPU suffix dropped (ksoftirqd/0 and ksoftirqd/1 are one kind). */
+function byTask(entries: [string, number][]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [comm, n] of entries) {
+    const kind = comm.replace(/\/\d+$/, "");
+    m.set(kind, (m.get(kind) ?? 0) + n);
+  }
+  return m;
+}
+
+/** The probe campaign: the same runs with and without placement.sh's sampling, and the reader's wakeup-to-run waits. */
+function probeParagraphs(p: NonNullable<ReaderLatencyEvidence["probe"]>, maxSteal: number, rq: ReaderLatencyEvidence["runqueueWait"]): string {
+  const rows = p.summaries.filter((x) => x.mode !== "off");
+  const by = (mode: string, probe: ReaderLatencySummary["probe"]) => rows.find((x) => x.mode === mode && x.probe === probe);
+  const modes = [...new Set(rows.map((x) => x.mode))];
+  const pair = (get: (x: ReaderLatencySummary) => number, scale: number, d: number, unit: string) =>
+    modes
+      .map((m) => {
+        const a = by(m, "ps");
+        const b = by(m, "none");
+        return a === undefined || b === undefined ? null : `${f(get(a) / scale, d)} to ${f(get(b) / scale, d)} ${unit} (${m})`;
+      })
+      .filter((x) => x !== null)
+      .join(", ");
+  const w = p.wakeToRun;
+  const longAll = byTask(w.flatMap((x) => Object.entries(x.longAfter)));
+  const longN = w.reduce((a, x) => a + x.longN, 0);
+  const share = (comm: string) => (longN > 0 ? f((100 * (longAll.get(comm) ?? 0)) / longN, 0) : "0");
+  const topText = (x: WakeToRunSummary) =>
+    [...byTask(Object.entries(x.longAfter)).entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 4)
+      .map(([c, n]) => `${c} ${f((100 * n) / x.longN, 0)}%`)
+      .join(", ");
+  const rng = (xs: number[], d: number) =>
+    xs.length === 0 ? "—" : f(Math.min(...xs), d) === f(Math.max(...xs), d) ? f(xs[0]!, d) : `${f(Math.min(...xs), d)}-${f(Math.max(...xs), d)}`;
+  return [
+    `Is the tail the probe's own? \`${p.file}\`: in interleaved rounds, each mode three ways: with \`bpf/tools/placement.sh\`'s \`ps\` sampling as in the runs above, without it (\`SAMPLE=0\`), and without it but with \`bpftrace bpf/tools/wake-to-run.bt\` on the scheduler's wakeup and switch tracepoints (\`WAKE_TO_RUN=1\`), all with \`--delivery-latency\`, on a quiet host; ${p.stolenRuns} ${p.stolenRuns === 1 ? "run" : "runs"} with more than ${f(100 * maxSteal, 0)}% steal left out. Medians (min–max) over the runs.`,
+    "",
+    mdTable(
+      ["mode", "what else watched", "runs", "Gb/s", "sleeps per record", "p50 µs", "p90 µs", "p99 µs", "first record p50 µs", "first record p99 µs"],
+      rows.map((x) => [
+        x.mode,
+        PROBE_LABEL[x.probe],
+        String(x.runs),
+        sp(x.gbps, 2),
+        sp(x.sleepsPerRecord, 3),
+        sp(x.p50Us, 0),
+        sp(x.p90Us, 0),
+        sp(x.p99Us, 0),
+        sp(x.firstP50Us, 0),
+        sp(x.firstP99Us, 0),
+      ]),
+      ["", "", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    "The reader's waits from its wakeup to running (the wake-to-run runs: the trace times each wakeup of the reader that a switch to it follows; a wait of 0.5 ms or more is a long one, and the trace names the task that had the CPU just before the reader):",
+    "",
+    mdTable(
+      [
+        "mode",
+        "runs",
+        "reader wakeups per s",
+        "mean wait µs",
+        "share of wakeups waiting 0.5 ms or more",
+        "long waits per s",
+        "ran before the long waits (all runs)",
+      ],
+      w.map((x) => [x.mode, String(x.runs), sp(x.wakeupsPerS, 0), sp(x.meanUs, 0), sp(x.longShare, 4), sp(x.longPerS, 1), topText(x)]),
+      ["", "r", "r", "r", "r", "r", ""],
+    ),
+    "",
+    `Reading: without the sampling the p90 falls from ${pair((x) => x.p90Us.median, 1, 0, "µs")}: the sampling's processes made most of the p90 above. The p99 hardly moves (${pair((x) => x.p99Us.median, 1000, 1, "ms")}), so the millisecond tail is not the probe's. The trace shows where it comes from: ${rng(
+      w.map((x) => 100 * x.longShare.median),
+      2,
+    )}% of the reader's wakeups wait 0.5 ms or more for a CPU, and just before such a wait the CPU ran iperf3 (${share("iperf3")}% of them) or ksoftirqd (${share("ksoftirqd")}%), the receive path in the kernel, which this kernel (no involuntary kernel preemption) lets run until it returns to user space, blocks or a tick ends its slice; ${share("swapper")}% followed the idle task, a halted vCPU the host first had to run again. Each long wait holds every record that arrives meanwhile, which is why ${rng(
+      w.map((x) => 100 * x.longShare.median),
+      2,
+    )}% of the wakeups make the p99 of the records. The mean wait, ${rng(
+      w.map((x) => x.meanUs.median),
+      0,
+    )} µs, is of the order of the calibration's runqueueWaitNs (${f(rq.ns / 1000, 1)} µs, ${rq.method} on other runs), the mean the model draws its exponential wait from: the model has the mean but not this tail. No constant is fitted on these runs.`,
+  ].join("\n");
 }

@@ -45,6 +45,33 @@ ${line({})}`);
     expect(runs[0]!.loader).toEqual({ records: 5 });
     expect(runs[1]!.loader).toBeUndefined();
   });
+  it("a run without ps samples (SAMPLE=0) carries null shares and says so; shares without that flag, or a flag other than false, are refused", () => {
+    const runs = parsePlacement(line({ psSampled: false, iperf3SeenByCpu: null, readerSeenByCpu: null }));
+    expect(runs[0]!.psSampled).toBe(false);
+    expect(runs[0]!.iperf3SeenByCpu).toBeNull();
+    expect(summarisePlacement(runs)[0]!.iperf3OnReaderCpu).toBeNull();
+    expect(() => parsePlacement(line({ iperf3SeenByCpu: null }), "f.jsonl")).toThrow(/^f\.jsonl:1: iperf3SeenByCpu = null/);
+    expect(() => parsePlacement(line({ psSampled: false }), "f.jsonl")).toThrow(/^f\.jsonl:1: iperf3SeenByCpu = \[0\.4,0\.6\]/);
+    expect(() => parsePlacement(line({ psSampled: true }), "f.jsonl")).toThrow(/^f\.jsonl:1: psSampled = true/);
+  });
+  it("keeps a wake-to-run trace (WAKE_TO_RUN=1) and names a malformed one", () => {
+    const w = {
+      traceSeconds: 4,
+      histUs: [
+        [0, 0, 3],
+        [1, 1, 5],
+      ],
+      count: 8,
+      meanUs: 1.2,
+      longN: 1,
+      longAfter: { iperf3: 1 },
+    };
+    expect(parsePlacement(line({ wakeToRun: w }))[0]!.wakeToRun).toEqual(w);
+    expect(parsePlacement(line({ wakeToRun: null }))[0]!.wakeToRun).toBeNull();
+    expect(() => parsePlacement(line({ wakeToRun: { ...w, longAfter: { iperf3: -1 } } }), "f.jsonl")).toThrow(/^f\.jsonl:1: wakeToRun = /);
+    expect(() => parsePlacement(line({ wakeToRun: { ...w, histUs: [[0, 0]] } }), "f.jsonl")).toThrow(/^f\.jsonl:1: wakeToRun = /);
+    expect(() => parsePlacement(line({ wakeToRun: { ...w, traceSeconds: 0 } }), "f.jsonl")).toThrow(/^f\.jsonl:1: wakeToRun = /);
+  });
   it("a line that is not JSON is named", () => {
     expect(() => parsePlacement("{", "f.jsonl")).toThrow("f.jsonl:1: not JSON");
   });

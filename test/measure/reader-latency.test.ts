@@ -6,7 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { parsePlacement } from "../../src/measure/placement.ts";
-import { DEFAULT_MAX_STEAL_SHARE, deliveryLatencyOf, readReaderLatency, splitBySteal, summariseReaderLatency } from "../../src/measure/reader-latency.ts";
+import {
+  DEFAULT_MAX_STEAL_SHARE,
+  deliveryLatencyOf,
+  probeOf,
+  readReaderLatency,
+  splitBySteal,
+  summariseReaderLatency,
+  summariseWakeToRun,
+} from "../../src/measure/reader-latency.ts";
 import { readPlacement } from "../../src/measure/placement.ts";
 import { REPO_ROOT } from "../../src/measure/loader.ts";
 
@@ -73,6 +81,46 @@ describe("summariseReaderLatency", () => {
     expect(stolen.map((r) => r.stealOfCpuTime)).toEqual([0.2]);
     expect(splitBySteal(runs, 0.5).stolen).toHaveLength(0);
     expect(() => parsePlacement(run("perf", latency(), { stealOfCpuTime: 2 }))).toThrow(/stealOfCpuTime = 2: not valid/);
+  });
+});
+
+describe("what else watched the run", () => {
+  const unsampled = { psSampled: false, iperf3SeenByCpu: null, readerSeenByCpu: null };
+  const trace = (count: number, longN: number, longAfter: Record<string, number>) => ({
+    traceSeconds: 4,
+    histUs: [[0, 0, count]],
+    count,
+    meanUs: 10,
+    longN,
+    longAfter,
+  });
+  it("ps sampling, none, or bpftrace: one summary row each, in that order", () => {
+    const runs = parsePlacement(
+      [run("perf", latency(), { ...unsampled, wakeToRun: trace(100, 1, {}) }), run("perf", latency({ p90: 100.5 }), unsampled), run("perf", latency())].join(
+        "\n",
+      ),
+    );
+    expect(runs.map(probeOf)).toEqual(["bpftrace", "none", "ps"]);
+    const s = summariseReaderLatency(runs);
+    expect(s.map((x) => x.probe)).toEqual(["ps", "none", "bpftrace"]);
+    expect(s[1]!.p90Us.median).toBe(100.5);
+  });
+  it("wake-to-run: wakeups per traced second, the long share, and who ran before the long waits, summed over runs", () => {
+    const runs = parsePlacement(
+      [
+        run("ringbuf", latency(), { ...unsampled, wakeToRun: trace(400, 2, { iperf3: 2 }) }),
+        run("ringbuf", latency(), { ...unsampled, wakeToRun: trace(800, 2, { iperf3: 1, ksoftirqd: 1 }) }),
+        run("ringbuf", latency(), { ...unsampled, wakeToRun: null }),
+        run("ringbuf", latency()),
+      ].join("\n"),
+    );
+    const [w] = summariseWakeToRun(runs);
+    expect(w!.runs).toBe(2);
+    expect(w!.wakeupsPerS.median).toBe(150);
+    expect(w!.longShare.median).toBeCloseTo((0.005 + 0.0025) / 2, 12);
+    expect(w!.longAfter).toEqual({ iperf3: 3, ksoftirqd: 1 });
+    expect(w!.longN).toBe(4);
+    expect(w!.longPerS.median).toBe(0.5);
   });
 });
 

@@ -465,6 +465,18 @@ const README_LATENCY = {
   model: { firstP50Us: [13, 24], firstP99Us: [135, 218], p99Us: [133, 249] },
   /** "preempted 17-483 times a second ..., 68-219 us on average, 0.4-2.9% of the time" (bpf/tools/preempt-stalls.bt runs). */
   stalls: { perS: [17, 483], meanUs: [68, 219], stalledPct: [0.4, 2.9] },
+  /**
+   * "the sampling made most of the p90 (perf 261 to 112 us, ring buffer 612 to 207 us without it) but not
+   * the p99 (2.4-2.8 ms without it). 0.03-0.15% of the reader's wakeups wait 0.5 ms or more (2 a second
+   * with perf, 33 with the ring buffer) ... The mean wait, 11-12 us" (the *-probe.jsonl campaign).
+   */
+  probe: {
+    p90Us: { perf: [261, 112], ringbuf: [612, 207] },
+    p99MsUnsampled: [2.4, 2.8],
+    longPct: [0.03, 0.15],
+    longPerS: { perf: 2, ringbuf: 33 },
+    meanUs: [11, 12],
+  },
 } as const;
 
 describe("fidelity: how long a record waits for the reader (README 'Our own hardware')", () => {
@@ -492,5 +504,19 @@ describe("fidelity: how long a record waits for the reader (README 'Our own hard
     near(range(st.map((x) => Math.round(x.perS.median))), README_LATENCY.stalls.perS, 0, "preemptions per s");
     near(range(st.map((x) => Math.round(x.meanUs.median))), README_LATENCY.stalls.meanUs, 0, "mean stall");
     near(range(st.map((x) => 100 * x.stalledShare.median)), README_LATENCY.stalls.stalledPct, 0.05, "share preempted");
+    const p = e!.probe!;
+    const row = (mode: string, probe: string) => p.summaries.find((x) => x.mode === mode && x.probe === probe)!;
+    for (const mode of ["perf", "ringbuf"] as const) {
+      near(
+        [Math.round(row(mode, "ps").p90Us.median), Math.round(row(mode, "none").p90Us.median)],
+        README_LATENCY.probe.p90Us[mode],
+        0,
+        `${mode} p90 with / without ps`,
+      );
+      expect(Math.round(p.wakeToRun.find((x) => x.mode === mode)!.longPerS.median), `${mode} long waits per s`).toBe(README_LATENCY.probe.longPerS[mode]);
+    }
+    near(range(["perf", "ringbuf"].map((m) => row(m, "none").p99Us.median / 1000)), README_LATENCY.probe.p99MsUnsampled, 0.05, "p99 without ps");
+    near(range(p.wakeToRun.map((x) => 100 * x.longShare.median)), README_LATENCY.probe.longPct, 0.005, "long share");
+    near(range(p.wakeToRun.map((x) => Math.round(x.meanUs.median))), README_LATENCY.probe.meanUs, 0, "mean wait");
   }, 120_000);
 });
