@@ -87,9 +87,9 @@ export function agentHealth(r: SimulationResult, criteria: HealthCriteria = {}):
   }
   const keepingUp = problems.length === 0;
   // The model's reader waits for a CPU an exponential of mean runqueueWaitNs and is never preempted
-  // while awake; on our host a few of the reader's waits for a CPU lasted a millisecond or more and
-  // held a tenth of the records that long (validation/REPORT.md, "How long a record waits for the
-  // reader"), so the line says what its latency leaves out.
+  // while awake; on our host 0.03-0.15% of the reader's waits for a CPU lasted 0.5 ms or more and
+  // held about one record in a hundred for milliseconds (validation/REPORT.md, "How long a record
+  // waits for the reader"), so the line says what its latency leaves out.
   const delivery =
     events > 0 ? `events delivered p50 ${duration(r.latencyP50Us.mean)}, p99 ${duration(r.latencyP99Us.mean)} after output${DELIVERY_CAVEAT}` : "no events";
   const line = keepingUp

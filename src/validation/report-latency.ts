@@ -90,7 +90,7 @@ export function readerLatencySection(e: ReaderLatencyEvidence | null): string {
     `Reading: the reader answers a wakeup quickly: its first record waited ${rng(firstP50, 0)} µs at the median, ${rng(firstP90, 0)} µs at p90.${modelFirst} But a tenth of all records waited ${rng(
       p90.map((x) => x / 1000),
       1,
-    )} ms or longer, and the p99 is ${rng(
+    )} ms or longer (with the probe's own sampling running, which made most of that p90: below), and the p99 is ${rng(
       p99.map((x) => x / 1000),
       1,
     )} ms, just under one 4 ms tick (${rng(
