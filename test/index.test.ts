@@ -76,6 +76,7 @@ const ENGINE_VALUES = [
   "Tally",
   "TimeWeighted",
   "Timeline",
+  "binned",
   "boundInterval",
   "boundedConfidenceInterval",
   "burstyOnOff",

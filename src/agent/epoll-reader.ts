@@ -12,7 +12,9 @@
  *                                                          |--> THROTTLED (CFS quota spent) --> RUNNING
  * A reader woken on a CPU that is busy with other runnable work waits for it (kernel/sched/fair.c
  * `check_preempt_wakeup_fair`: no preemption until the running task reaches its 0-lag point with
- * RUN_TO_PARITY): an exponential wait of mean runqueueWaitNs, with the probability that the CPU is busy.
+ * RUN_TO_PARITY): an exponential wait of mean runqueueWaitNs, with the probability that the CPU is busy,
+ * in task time; or (a what-if, Scenario.runqueueWaitUs) a wall-clock draw from a measured
+ * wakeup-to-run histogram at every wakeup. Not modelled: the reader preempted while it runs.
  * Costs: on the waker, try_to_wake_up and the reschedule IPI (VM exits when virtualised); on the
  * CPU the reader runs on, both context switches, the cache refill of the task it displaced, epoll
  * and per-ring checks, per-record consume, and pulling the producers' cache lines to itself.
@@ -172,6 +174,15 @@ class DedicatedCpus {
   }
 }
 
+/** What a woken reader waits for its CPU: a draw per wakeup, in task time (dilated by the CPU's interrupt share) or wall-clock. */
+export interface RunqueueWait {
+  draw(cpu: number): number;
+  /** The draw is wall-clock from wakeup to run (a measured wakeup-to-run time): interrupts already in it. */
+  wallClock: boolean;
+}
+
+export const NO_RUNQUEUE_WAIT: RunqueueWait = { draw: () => 0, wallClock: false };
+
 export class EpollReader {
   state = SLEEPING;
   cpu = 0;
@@ -202,7 +213,7 @@ export class EpollReader {
     private readonly ledger: CpuLedger,
     private readonly pickCpu: (wakerCpu: number) => number,
     /** ns a thread woken on `cpu` waits before it runs there (0 on a CPU it owns or an idle one). */
-    private readonly runqueueWait: (cpu: number) => number = () => 0,
+    private readonly runqueueWait: RunqueueWait = NO_RUNQUEUE_WAIT,
   ) {
     this.runBound = () => this.run();
     this.ownInterruptNs = new Float64Array(ledger.cpus);
@@ -304,10 +315,13 @@ export class EpollReader {
     }
     // on a CPU busy with other runnable work the woken reader waits for its turn (CFS/EEVDF); records
     // keep arriving meanwhile, so its next pass drains a bigger batch
-    if (!this.placement.ownsCpu) latency += this.runqueueWait(target);
+    const wait = this.placement.ownsCpu ? 0 : this.runqueueWait.draw(target);
+    if (!this.runqueueWait.wallClock) latency += wait;
     // the wait and the switch in run on the target's task time, which its interrupt work thins out
+    // (a wall-clock wait, measured from wakeup to run, already holds the interrupts in it)
     const targetShare = this.interruptShare(target);
     latency = dilated(latency, targetShare);
+    if (this.runqueueWait.wallClock) latency += wait;
     this.billInterrupts(this.costs.contextSwitchNs, targetShare);
     this.contextSwitches++;
     this.chargeRun(target, CAT.readerCpu, this.costs.contextSwitchNs);

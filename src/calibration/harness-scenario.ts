@@ -9,7 +9,7 @@ import { loadTool } from "../models/load.ts";
 import type { CalibrationConstantName, CalibrationFile, Placement, ToolProfile } from "../models/types.ts";
 import { toolWithOverrides } from "../node/overrides.ts";
 import { buildScenario } from "../node/scenario.ts";
-import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
+import { simulate, type Scenario, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
 
 /**
  * Mode none (the parser runs on every packet and emits nothing) as the harness tool sampling one
@@ -93,13 +93,15 @@ export function shapeOfConfigId(configId: string): TrafficShape {
  * and reader cycles per output.
  */
 /** Simulation options of a harness run: the simulation's, and the host's hardware and workload profiles. */
-export type HarnessSimOptions = SimulateOptions & { hardware?: string; workload?: string };
+/** How to simulate the harness: run options, the shape's profiles, and optionally a measured runqueue wait (Scenario.runqueueWaitUs). */
+export type HarnessSimOptions = SimulateOptions & { hardware?: string; workload?: string; runqueueWaitUs?: Scenario["runqueueWaitUs"] };
 
 export function simulateHarness(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): SimulationResult {
-  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", ...opts } = sim;
+  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", runqueueWaitUs, ...opts } = sim;
   const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
   const { placement } = placementFor(settings, undefined);
-  return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement }, opts);
+  const wait = runqueueWaitUs === undefined ? {} : { runqueueWaitUs };
+  return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement, ...wait }, opts);
 }
 
 /** A copy of `cal` with one constant's value replaced (what a fit tries at each step). */

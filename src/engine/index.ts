@@ -28,5 +28,17 @@ export { Environment } from "./environment.ts";
 export { Timeline } from "./timeline.ts";
 export { SpinLock } from "./spinlock.ts";
 export { boundInterval, boundedConfidenceInterval } from "./statistics.ts";
-export { RandomStreams, RandomStream, type Distribution, exponential, deterministic, uniform, normal, lognormal, empirical, burstyOnOff } from "./random.ts";
+export {
+  RandomStreams,
+  RandomStream,
+  type Distribution,
+  exponential,
+  deterministic,
+  uniform,
+  normal,
+  lognormal,
+  empirical,
+  binned,
+  burstyOnOff,
+} from "./random.ts";
 export { Counter, TimeWeighted, Tally, Histogram, confidenceInterval, studentT975, mser5, replicate, type Estimate } from "./statistics.ts";

@@ -122,6 +122,41 @@ export function lognormal(rng: RandomStream, mean: number, cv: number): Distribu
 }
 
 /**
+ * Binned: draws from a measured histogram, a bin with probability its count over the total, then
+ * uniformly on that bin's [low, high). Bins with a zero count are never drawn.
+ */
+export function binned(rng: RandomStream, bins: readonly (readonly [low: number, high: number, count: number])[]): Distribution {
+  if (bins.length === 0) throw new RangeError("binned: bins must not be empty");
+  const cum = new Float64Array(bins.length);
+  let total = 0;
+  let sum = 0;
+  for (const [i, [low, high, count]] of bins.entries()) {
+    check("binned", `bins[${i}].low`, low, Number.isFinite(low));
+    check("binned", `bins[${i}].high`, high, Number.isFinite(high) && high >= low);
+    check("binned", `bins[${i}].count`, count, Number.isFinite(count) && count >= 0);
+    total += count;
+    sum += (count * (low + high)) / 2;
+    cum[i] = total;
+  }
+  if (!(total > 0)) throw new RangeError("binned: the bins' counts must not all be zero");
+  return {
+    mean: sum / total,
+    sample: () => {
+      const u = rng.next() * total;
+      let lo = 0;
+      let hi = bins.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cum[mid] > u) hi = mid;
+        else lo = mid + 1;
+      }
+      const [low, high] = bins[lo];
+      return low + (high - low) * rng.next();
+    },
+  };
+}
+
+/**
  * Empirical: draws from measured samples by inverse CDF with linear interpolation between order
  * statistics, so a sample set of one value gives that value and the mean is the samples' mean.
  */

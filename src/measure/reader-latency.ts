@@ -157,6 +157,24 @@ export interface WakeToRunSummary {
   longN: number;
 }
 
+/**
+ * The wake-to-run histograms of the runs of `shape` and `mode` summed, as [low µs, high µs, count]
+ * bins on [low, high): bpftrace's log2 bucket [min, max] holds the integer µs min..max, so high is
+ * max + 1. Null when no run traced the reader.
+ */
+export function mergedWakeToRun(runs: PlacementRun[], shape: string, mode: PlacementRun["mode"]): [number, number, number][] | null {
+  const bins = new Map<number, [number, number, number]>();
+  for (const r of runs) {
+    if (r.shape !== shape || r.mode !== mode || r.wakeToRun === undefined || r.wakeToRun === null) continue;
+    for (const [min, max, n] of r.wakeToRun.histUs) {
+      const b = bins.get(min) ?? [min, max + 1, 0];
+      b[2] += n;
+      bins.set(min, b);
+    }
+  }
+  return bins.size === 0 ? null : [...bins.values()].sort((a, b) => a[0] - b[0]);
+}
+
 /** Per shape and mode, the runs that traced the reader's wakeup-to-run waits (placement.sh with WAKE_TO_RUN=1). */
 export function summariseWakeToRun(runs: PlacementRun[]): WakeToRunSummary[] {
   const groups = new Map<string, PlacementRun[]>();

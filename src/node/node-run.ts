@@ -11,12 +11,12 @@
  * (throughput.ts), this run measures costs and timing. Records of one skb reserve the ring buffer
  * lock back to back, as one softirq pass does.
  */
-import { Environment, Histogram, RandomStreams, Timeline, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
+import { Environment, Histogram, RandomStreams, Timeline, binned, exponential, burstyOnOff, type Distribution, type RandomStream } from "../engine/index.ts";
 import type { HardwareProfile, ToolProfile, Workload } from "../models/types.ts";
 import { CAT, CpuLedger } from "../accounting/cpu-ledger.ts";
 import { Topology } from "../hardware/topology.ts";
 import { CfsBandwidth, throttledWithin } from "../kernel/cfs-bandwidth.ts";
-import { EpollReader, SLEEPING } from "../agent/epoll-reader.ts";
+import { EpollReader, NO_RUNQUEUE_WAIT, SLEEPING, type RunqueueWait } from "../agent/epoll-reader.ts";
 import { EventpollLock, eventpollEra } from "../kernel/eventpoll.ts";
 import { idleCpuScanNs } from "../kernel/scheduler.ts";
 import { SKB_QUEUE_LIMIT } from "../kernel/softirq.ts";
@@ -59,7 +59,12 @@ export interface NodeRunInput {
    * null: no epoll lock contention or idle-CPU search is modelled. @defaultValue null
    */
   kernel?: KernelVersion | null;
+  /** A measured wakeup-to-run histogram in place of the exponential runqueue wait (Scenario.runqueueWaitUs). */
+  runqueueWaitUs?: RunqueueWaitHistogram;
 }
+
+/** Wakeup-to-run waits as [low µs, high µs, count] bins: each bin drawn with its count's share, uniform on [low, high). */
+export type RunqueueWaitHistogram = readonly (readonly [low: number, high: number, count: number])[];
 
 export interface NodeRunOutput {
   windowNs: number;
@@ -107,11 +112,22 @@ export interface NodeRunOutput {
   totals: { attempted: number; consumed: number; lost: number; buffered: number };
 }
 
-/** A woken thread waits Exp(mean) for a CPU that is busy (with that CPU's busy probability), else not at all. */
-function runqueueWaiter(busy: Float64Array | undefined, meanNs: number, rng: RandomStream): (cpu: number) => number {
-  if (busy === undefined || !(meanNs > 0)) return () => 0;
+/**
+ * A woken thread waits Exp(mean) for a CPU that is busy (with that CPU's busy probability), else not
+ * at all, in task time; or, given a measured wakeup-to-run histogram (µs bins), a wall-clock draw from
+ * it at every wakeup (the measurement already mixes busy and idle CPUs and holds the interrupts).
+ */
+function runqueueWaiter(busy: Float64Array | undefined, meanNs: number, rng: RandomStream, histogramUs: RunqueueWaitHistogram | undefined): RunqueueWait {
+  if (histogramUs !== undefined) {
+    const d = binned(
+      rng,
+      histogramUs.map(([lo, hi, n]) => [lo * 1000, hi * 1000, n] as const),
+    );
+    return { draw: () => d.sample(), wallClock: true };
+  }
+  if (busy === undefined || !(meanNs > 0)) return NO_RUNQUEUE_WAIT;
   const wait = exponential(rng, meanNs);
-  return (cpu) => (rng.next() < busy[cpu] ? wait.sample() : 0);
+  return { draw: (cpu) => (rng.next() < busy[cpu] ? wait.sample() : 0), wallClock: false };
 }
 
 export function runNode(input: NodeRunInput): NodeRunOutput {
@@ -245,7 +261,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     topo,
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),
-    runqueueWaiter(input.cpuBusy, costs.runqueueWaitNs, streams.stream("scheduler/runqueue")),
+    runqueueWaiter(input.cpuBusy, costs.runqueueWaitNs, streams.stream("scheduler/runqueue"), input.runqueueWaitUs),
   );
   reader = theReader;
 

@@ -17,9 +17,25 @@ import type { Mechanism } from "./mechanisms.ts";
 import { COST_CATEGORIES, type CostCategory } from "../accounting/cpu-ledger.ts";
 import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
-import { runNode, type NodeRunOutput } from "./node-run.ts";
+import { runNode, type NodeRunOutput, type RunqueueWaitHistogram } from "./node-run.ts";
 import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
 import { cpuBusy, cpuSoftirqShare, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
+
+function checkWaitHistogram(h: RunqueueWaitHistogram): void {
+  const bad = (where: string, v: unknown, why: string): never => {
+    throw new ScenarioError(`runqueueWaitUs${where} = ${JSON.stringify(v)}: ${why}`, `runqueueWaitUs${where}`, v);
+  };
+  if (!Array.isArray(h) || h.length === 0) bad("", h, "must be a non-empty list of [low µs, high µs, count] bins");
+  let total = 0;
+  for (const [i, b] of h.entries()) {
+    if (!Array.isArray(b) || b.length !== 3 || !b.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0)) {
+      bad(`[${i}]`, b, "must be [low µs, high µs, count], finite numbers >= 0");
+    }
+    if (b[1] < b[0]) bad(`[${i}]`, b, "high must be >= low");
+    total += b[2];
+  }
+  if (!(total > 0)) bad("", h, "the counts must not all be zero");
+}
 
 /** What to simulate: data from models/ (or built in code and checked with validateProfile). */
 export interface Scenario {
@@ -31,6 +47,12 @@ export interface Scenario {
   calibration: CalibrationFile;
   /** Mechanisms switched off (ablation, node/mechanisms.ts); omitted: all on. */
   disabled?: Mechanism[];
+  /**
+   * A what-if: the woken reader's wait for a CPU drawn at every wakeup from this measured
+   * wakeup-to-run histogram ([low µs, high µs, count] bins; bpf/tools/wake-to-run.bt) instead of an
+   * exponential of mean runqueueWaitNs on a busy CPU. Omitted: the exponential.
+   */
+  runqueueWaitUs?: RunqueueWaitHistogram;
 }
 
 export interface SimulateOptions {
@@ -215,6 +237,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       cpuBusy: cpuBusy(appInput, current),
       cpuSoftirq: setup.readerInterruptTime ? cpuSoftirqShare(appInput, current) : undefined,
       kernel: setup.epollLock ? setup.kernel : null,
+      ...(s.runqueueWaitUs === undefined ? {} : { runqueueWaitUs: s.runqueueWaitUs }),
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
       warmupNs: o.warmupS * 1e9,
@@ -300,6 +323,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
 /** Simulates the scenario; see SimulateOptions for the defaults. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
   const o = checkOptions(options);
+  if (scenario.runqueueWaitUs !== undefined) checkWaitHistogram(scenario.runqueueWaitUs);
   const reps: ReplicationOutput[] = [];
   for (let i = 0; i < o.replications; i++) reps.push(replication(scenario, o, o.seed + i));
   const conservation = { attempted: 0, consumed: 0, lost: 0, buffered: 0 };

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { readDataset, type DatasetRow, type ThroughputRow } from "../measure/jsonl.ts";
 import { simulatedWakeupRatio, wakeupRatios } from "../calibration/wakeup-fit.ts";
 import { median } from "../calibration/stats.ts";
-import type { SimulateOptions } from "../node/simulate.ts";
+import type { SimulateOptions, SimulationResult } from "../node/simulate.ts";
 import { loadCalibration, loadHardware } from "../models/load.ts";
 import { PACKAGE_ROOT } from "../models/paths.ts";
 import type { CalibrationFile } from "../models/types.ts";
@@ -30,6 +30,7 @@ import {
   splitBySteal,
   summariseReaderLatency,
   summariseWakeToRun,
+  mergedWakeToRun,
   type ReaderLatencySummary,
   type WakeToRunSummary,
 } from "../measure/reader-latency.ts";
@@ -541,10 +542,7 @@ export interface ReaderLatencyEvidence {
    * The same configurations simulated, by `${shape}|${mode}`: Gb/s with the parser, records read per
    * second, sleeps per record, delivery latency p50 and p99 (µs), of all records and of each pass's first.
    */
-  simulated: Record<
-    string,
-    { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number; firstP50Us: number; firstP99Us: number }
-  >;
+  simulated: Record<string, LatencySim>;
   calibration: string;
   /** The runqueue wait the model draws for a woken reader on a busy CPU: its mean (ns) and how it was obtained. */
   runqueueWait: { ns: number; method: string };
@@ -555,7 +553,34 @@ export interface ReaderLatencyEvidence {
    * sampling, without it, and without it but with bpftrace's wake-to-run trace, interleaved;
    * summarised over its quiet runs; null when there is none.
    */
-  probe: { file: string; summaries: ReaderLatencySummary[]; wakeToRun: WakeToRunSummary[]; stolenRuns: number } | null;
+  probe: {
+    file: string;
+    summaries: ReaderLatencySummary[];
+    wakeToRun: WakeToRunSummary[];
+    stolenRuns: number;
+    /** The file's runs without a parser (Gb/s), the traffic its model runs are offered; null when it has none. */
+    baselineGbps: Spread | null;
+    /**
+     * By mode: the same configuration simulated at that baseline with the model's exponential runqueue
+     * wait, and with the wake-to-run histogram of the file's traced runs in its place (a what-if).
+     */
+    whatIf: Record<string, { exponential: LatencySim; measuredWait: LatencySim }>;
+  } | null;
+}
+
+/** One harness configuration simulated: what the latency section sets beside the measurement. */
+export type LatencySim = { gbps: number; recordsPerS: number; sleepsPerRecord: number; p50Us: number; p99Us: number; firstP50Us: number; firstP99Us: number };
+
+function latencySim(r: SimulationResult): LatencySim {
+  return {
+    gbps: r.withAgentGbps.mean,
+    recordsPerS: r.eventsPerS.mean - r.lostPerS.mean,
+    sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,
+    p50Us: r.latencyP50Us.mean,
+    p99Us: r.latencyP99Us.mean,
+    firstP50Us: r.firstRecordLatencyP50Us.mean,
+    firstP99Us: r.firstRecordLatencyP99Us.mean,
+  };
 }
 
 /**
@@ -583,15 +608,7 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
     // an unknown shape throws (harnessShape), never falls back to veth's profiles
     const hs = harnessShape(x.shape as Parameters<typeof harnessShape>[0]);
     const r = simulateHarness(cal.calibration, { mode: x.mode }, base.median, { ...sim, hardware: hs.hardware, workload: hs.workload });
-    simulated[`${x.shape}|${x.mode}`] = {
-      gbps: r.withAgentGbps.mean,
-      recordsPerS: r.eventsPerS.mean - r.lostPerS.mean,
-      sleepsPerRecord: r.readerWakeupsPerS.mean / r.eventsPerS.mean,
-      p50Us: r.latencyP50Us.mean,
-      p99Us: r.latencyP99Us.mean,
-      firstP50Us: r.firstRecordLatencyP50Us.mean,
-      firstP99Us: r.firstRecordLatencyP99Us.mean,
-    };
+    simulated[`${x.shape}|${x.mode}`] = latencySim(r);
   }
   const rq = cal.calibration.constants.runqueueWaitNs;
   const stallFile = latestFile(dir, `${cal.calibration.hostClass}-`, "-stalls.jsonl");
@@ -606,7 +623,22 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
   if (probeFile !== null) {
     const { kept, stolen } = splitBySteal(readPlacement(join(dir, probeFile)));
     const summaries = summariseReaderLatency(kept);
-    if (summaries.length > 0) probe = { file: rel(join(dir, probeFile)), summaries, wakeToRun: summariseWakeToRun(kept), stolenRuns: stolen.length };
+    const off = kept.filter((r) => r.mode === "off" && r.shape === "veth" && r.gbps !== null).map((r) => r.gbps!);
+    const baseline = off.length > 0 ? spread(off) : null;
+    const whatIf: NonNullable<ReaderLatencyEvidence["probe"]>["whatIf"] = {};
+    for (const mode of ["perf", "ringbuf"] as const) {
+      const h = mergedWakeToRun(kept, "veth", mode);
+      if (h === null || baseline === null) continue;
+      const hs = harnessShape("veth");
+      const opts = { ...sim, hardware: hs.hardware, workload: hs.workload };
+      whatIf[mode] = {
+        exponential: latencySim(simulateHarness(cal.calibration, { mode }, baseline.median, opts)),
+        measuredWait: latencySim(simulateHarness(cal.calibration, { mode }, baseline.median, { ...opts, runqueueWaitUs: h })),
+      };
+    }
+    if (summaries.length > 0) {
+      probe = { file: rel(join(dir, probeFile)), summaries, wakeToRun: summariseWakeToRun(kept), stolenRuns: stolen.length, baselineGbps: baseline, whatIf };
+    }
   }
   return {
     stalls,

@@ -6,7 +6,7 @@
  */
 import type { Spread } from "../measure/summary.ts";
 import type { ReaderLatencySummary, WakeToRunSummary } from "../measure/reader-latency.ts";
-import type { ReaderLatencyEvidence } from "./report-data.ts";
+import type { LatencySim, ReaderLatencyEvidence } from "./report-data.ts";
 import { f, mdTable } from "./markdown.ts";
 
 const sp = (x: Spread, d: number) => `${f(x.median, d)} (${f(x.min, d)}–${f(x.max, d)})`;
@@ -148,7 +148,7 @@ export function readerLatencySection(e: ReaderLatencyEvidence | null): string {
       "",
     );
   }
-  if (e.probe !== null) out.push(probeParagraphs(e.probe, e.maxSteal, e.runqueueWait), "");
+  if (e.probe !== null) out.push(probeParagraphs(e.probe, e.maxSteal, e.runqueueWait), "", ...whatIfParagraphs(e.probe, e.stalls), "");
   return out.join("\n");
 }
 
@@ -161,6 +161,80 @@ const PROBE_LABEL: Record<ReaderLatencySummary["probe"], string> = {
   none: "none",
   bpftrace: "wake-to-run trace",
 };
+
+/** The model with the traced runs' wake-to-run histogram in place of its exponential wait, beside the measurements. */
+function whatIfParagraphs(p: NonNullable<ReaderLatencyEvidence["probe"]>, stalls: ReaderLatencyEvidence["stalls"]): string[] {
+  const modes = Object.keys(p.whatIf);
+  if (modes.length === 0 || p.baselineGbps === null) return [];
+  const meas = (mode: string, probe: ReaderLatencySummary["probe"]) => p.summaries.find((x) => x.mode === mode && x.probe === probe);
+  const rows: string[][] = [];
+  for (const mode of modes) {
+    const w = p.whatIf[mode]!;
+    const sim = (label: string, x: LatencySim) => [
+      mode,
+      label,
+      f(x.gbps, 2),
+      f(x.sleepsPerRecord, 3),
+      f(x.p50Us, 0),
+      f(x.p99Us, 0),
+      f(x.firstP50Us, 0),
+      f(x.firstP99Us, 0),
+    ];
+    rows.push(sim("model, exponential wait", w.exponential), sim("model, measured wait", w.measuredWait));
+    for (const [probe, label] of [
+      ["none", "measured, no probe"],
+      ["bpftrace", "measured, traced runs"],
+    ] as const) {
+      const x = meas(mode, probe);
+      if (x !== undefined)
+        rows.push([
+          mode,
+          label,
+          f(x.gbps.median, 2),
+          f(x.sleepsPerRecord.median, 3),
+          f(x.p50Us.median, 0),
+          f(x.p99Us.median, 0),
+          f(x.firstP50Us.median, 0),
+          f(x.firstP99Us.median, 0),
+        ]);
+    }
+  }
+  const ratio = (mode: string) => {
+    const t = meas(mode, "bpftrace");
+    return t === undefined ? null : p.whatIf[mode]!.measuredWait.p99Us / t.p99Us.median;
+  };
+  const said = modes.map((m) => {
+    const r = ratio(m);
+    const w = p.whatIf[m]!;
+    return `${m}: p99 ${f(w.exponential.p99Us, 0)} µs with the exponential, ${f(w.measuredWait.p99Us, 0)} µs with the measured waits${r === null ? "" : `, ${r >= 1 ? "+" : ""}${f(100 * (r - 1), 0)}% off the traced runs' ${f(meas(m, "bpftrace")!.p99Us.median, 0)} µs`}`;
+  });
+  const within = modes.filter((m) => {
+    const r = ratio(m);
+    return r !== null && Math.abs(r - 1) <= 0.25;
+  });
+  const short = modes.filter((m) => {
+    const r = ratio(m);
+    return r !== null && r < 0.5;
+  });
+  const perfStalls = stalls?.summaries.find((x) => x.mode === "perf");
+  const gb = modes.map((m) => `${m} ${f(p.whatIf[m]!.exponential.gbps, 2)} to ${f(p.whatIf[m]!.measuredWait.gbps, 2)} Gb/s`).join(", ");
+  return [
+    `What the measured waits do in the model (a what-if; nothing is fitted): each mode simulated at this file's traffic without a parser (${f(p.baselineGbps.median, 2)} Gb/s, ${p.baselineGbps.n} runs), once with the model's own wait (an exponential of mean runqueueWaitNs, on a CPU busy with other work), once drawing every wakeup's wait from the wake-to-run histogram of the traced runs, summed over them (wall-clock from wakeup to run, so the CPU's interrupts are already in it). Simulation metrics beside the measured medians:`,
+    "",
+    mdTable(["mode", "what", "Gb/s", "sleeps per record", "p50 µs", "p99 µs", "first record p50 µs", "first record p99 µs"], rows, [
+      "",
+      "",
+      "r",
+      "r",
+      "r",
+      "r",
+      "r",
+      "r",
+    ]),
+    "",
+    `Reading: ${said.join("; ")}.${within.length > 0 ? ` For the ${within.join(" and ")} the measured waits alone give the records' millisecond tail: the rare long waits for a CPU after a wakeup are that tail.` : ""}${short.length > 0 ? ` For the ${short.join(" and ")} they do not: its records' tail is mostly not the wait after a wakeup${perfStalls === undefined ? "" : `; the other long wait the trace does not time, the reader preempted while it runs (${f(perfStalls.perS.median, 0)} a second, ${f(perfStalls.meanUs.median, 0)} µs on average, ${f(100 * perfStalls.longShare.median, 1)}% of them 0.5 ms or more, in the table above), is the likelier rest, and the model never preempts a running pass`}.` : ""} The histogram is not the model's default: it is this host's scheduler under this traffic, and what it would change in the throughput figures is small (${gb}).`,
+  ];
+}
 
 /** Counts by task kind: a per-CPU kernel thread's CPU suffix dropped (ksoftirqd/0 and ksoftirqd/1 are one kind). */
 function byTask(entries: [string, number][]): Map<string, number> {

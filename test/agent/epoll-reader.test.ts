@@ -13,6 +13,7 @@ import {
   WAKING,
   type ReaderCosts,
   type ReaderPlacement,
+  type RunqueueWait,
 } from "../../src/agent/epoll-reader.ts";
 import type { Topology } from "../../src/hardware/topology.ts";
 
@@ -169,7 +170,7 @@ const COSTS: ReaderCosts = {
 const READ_NS = 500; // reader work per record in the fake source
 
 /** One reader on an 8-CPU node over a fake buffer; records are pushed by `produce`, each stamped. */
-function rig(o: { placement?: Partial<ReaderPlacement>; pick?: (w: number) => number; runqueueWait?: (cpu: number) => number } = {}) {
+function rig(o: { placement?: Partial<ReaderPlacement>; pick?: (w: number) => number; runqueueWait?: RunqueueWait } = {}) {
   const env = new Environment();
   const ledger = new CpuLedger(8);
   const placement: ReaderPlacement = { dedicatedCpu: -1, ownsCpu: false, quota: null, channel: null, ...o.placement };
@@ -260,11 +261,11 @@ describe("EpollReader state machine: one record, by hand", () => {
   });
 
   it("a busy wake CPU delays the switch-in by its run-queue wait, except on a CPU the agent owns", () => {
-    const waits = rig({ runqueueWait: () => 10_000 });
+    const waits = rig({ runqueueWait: { draw: () => 10_000, wallClock: false } });
     waits.produce(0);
     waits.env.run(1e6);
     expect(waits.passes[0].at).toBe(3500 + 10_000);
-    const owned = rig({ runqueueWait: () => 10_000, placement: { dedicatedCpu: 7, ownsCpu: true } });
+    const owned = rig({ runqueueWait: { draw: () => 10_000, wallClock: false }, placement: { dedicatedCpu: 7, ownsCpu: true } });
     owned.produce(0);
     owned.env.run(1e6);
     expect(owned.passes[0].at).toBe(3500);
@@ -514,6 +515,25 @@ describe("EpollReader: the receive path's softirq on its CPU, and who is billed 
     const r = oneRecord({ receive: 0.4 });
     expect(r.interruptShare(0)).toBeCloseTo(0.4, 9);
     expect(r.interruptShare(1)).toBe(0);
+  });
+
+  it("a run-queue wait in task time is stretched by the CPU's interrupt share; a measured wall-clock one is not", () => {
+    const wokenAt = (wallClock: boolean) => {
+      const { env, produce, passes } = rig({
+        pick: () => 0,
+        placement: { receiveInterruptShare: Float64Array.from([0.5, 0, 0, 0, 0, 0, 0, 0]) },
+        runqueueWait: { draw: () => 10_000, wallClock },
+      });
+      env.schedule(1_000_000, () => produce(0));
+      env.run(10_000_000);
+      return passes[0]!.at - 1_000_000;
+    };
+    const none = rig({ pick: () => 0, placement: { receiveInterruptShare: Float64Array.from([0.5, 0, 0, 0, 0, 0, 0, 0]) } });
+    none.env.schedule(1_000_000, () => none.produce(0));
+    none.env.run(10_000_000);
+    const switchOnly = none.passes[0]!.at - 1_000_000;
+    expect(wokenAt(false)).toBeCloseTo(switchOnly + 10_000 / (1 - 0.5), 6);
+    expect(wokenAt(true)).toBeCloseTo(switchOnly + 10_000, 6);
   });
 
   it("without IRQ time accounting the stretch is billed to the reader; with it, only its own work is", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NO_OUTPUT_SAMPLING, placementFor, toolForSettings } from "../../src/calibration/harness-scenario.ts";
+import { NO_OUTPUT_SAMPLING, placementFor, simulateHarness, toolForSettings } from "../../src/calibration/harness-scenario.ts";
+import { loadCalibration } from "../../src/models/load.ts";
 
 describe("toolForSettings", () => {
   it("applies the harness run's perf settings", () => {
@@ -33,5 +34,26 @@ describe("placementFor", () => {
     expect(placementFor({ mode: "perf" }, 0.25).placement).toMatchObject({ kind: "limited", cpuLimit: 0.25, cfsPeriodUs: 100000 });
     expect(placementFor({ mode: "perf", readerCpu: 1 }, undefined).placement).toMatchObject({ kind: "pinned", dedicatedCpus: 1, exclusive: false });
     expect(placementFor({ mode: "perf" }, undefined).placement.kind).toBe("unlimited");
+  });
+});
+
+describe("simulateHarness with a measured runqueue wait (a what-if)", () => {
+  const cal = loadCalibration("kvm-2vcpu-amd-epyc");
+  const quick = { replications: 2, durationS: 0.06, warmupS: 0.01, maxIterations: 2 };
+  it("every wakeup waits a draw from the histogram, wall-clock: a 2 ms wait puts each pass's first record 2 ms or more after its output", () => {
+    const base = simulateHarness(cal, { mode: "perf" }, 10, quick);
+    const slow = simulateHarness(cal, { mode: "perf" }, 10, { ...quick, runqueueWaitUs: [[2000, 2000, 1]] });
+    expect(base.firstRecordLatencyP50Us.mean).toBeLessThan(500);
+    expect(slow.firstRecordLatencyP50Us.mean).toBeGreaterThanOrEqual(2000);
+  });
+  it.each([
+    ["runqueueWaitUs", []],
+    ["runqueueWaitUs[0]", [[5, 1, 1]]],
+    ["runqueueWaitUs[0]", [[0, 1, -1]]],
+    ["runqueueWaitUs", [[0, 1, 0]]],
+  ])("a bad histogram is refused, naming %s", (field, h) => {
+    expect(() => simulateHarness(cal, { mode: "perf" }, 10, { ...quick, runqueueWaitUs: h as [number, number, number][] })).toThrow(
+      expect.objectContaining({ name: "ScenarioError", field }),
+    );
   });
 });

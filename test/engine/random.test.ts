@@ -1,6 +1,17 @@
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
-import { RandomStreams, burstyOnOff, deterministic, empirical, exponential, lognormal, normal, uniform, type Distribution } from "../../src/engine/random.ts";
+import {
+  RandomStreams,
+  binned,
+  burstyOnOff,
+  deterministic,
+  empirical,
+  exponential,
+  lognormal,
+  normal,
+  uniform,
+  type Distribution,
+} from "../../src/engine/random.ts";
 import { Tally, confidenceInterval } from "../../src/engine/statistics.ts";
 
 const Z999 = 3.29; // two-sided 99.9%: fixed seeds, several checks, so a wide but honest interval
@@ -71,6 +82,30 @@ describe("distributions against their theoretical moments", () => {
     expect(t.max).toBeLessThanOrEqual(9);
     expect(empirical(rs.stream("one"), [7]).sample()).toBe(7);
   });
+  it("binned: each bin with its count's share, uniform inside it; empty bins never drawn", () => {
+    const bins = [
+      [0, 10, 3],
+      [10, 20, 0],
+      [20, 40, 1],
+    ] as const;
+    const d = binned(rs.stream("bins"), bins);
+    expect(d.mean).toBeCloseTo((3 * 5 + 1 * 30) / 4, 12);
+    const t = sampleTally(d, n);
+    expectMeanInCI(t, d.mean);
+    let inEmpty = 0;
+    let inLast = 0;
+    const s = binned(rs.stream("bins2"), bins);
+    for (let i = 0; i < 20000; i++) {
+      const x = s.sample();
+      if (x >= 10 && x < 20) inEmpty++;
+      if (x >= 20) inLast++;
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(40);
+    }
+    expect(inEmpty).toBe(0);
+    expect(Math.abs(inLast / 20000 - 0.25)).toBeLessThan(0.015);
+    expect(binned(rs.stream("one"), [[7, 7, 2]]).sample()).toBe(7);
+  });
   it("burstyOnOff: long-run rate rateOn * on / (on + off)", () => {
     const rateOn = 0.01;
     const on = 5000;
@@ -138,6 +173,10 @@ describe("bad parameters throw RangeError naming the field and value", () => {
     [() => lognormal(s, 10, -0.5), /cv.*-0.5/],
     [() => empirical(s, []), /empirical/],
     [() => empirical(s, [1, NaN]), /samples\[1\].*NaN/],
+    [() => binned(s, []), /binned: bins/],
+    [() => binned(s, [[5, 1, 1]]), /bins\[0\]\.high.*1/],
+    [() => binned(s, [[0, 1, -1]]), /bins\[0\]\.count.*-1/],
+    [() => binned(s, [[0, 1, 0]]), /counts must not all be zero/],
     [() => burstyOnOff(s, 0, 1, 1), /rateOn.*0/],
     [() => deterministic(Infinity), /value.*Infinity/],
     [() => new RandomStreams(NaN), /seed.*NaN/],

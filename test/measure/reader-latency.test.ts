@@ -9,6 +9,7 @@ import { parsePlacement } from "../../src/measure/placement.ts";
 import {
   DEFAULT_MAX_STEAL_SHARE,
   deliveryLatencyOf,
+  mergedWakeToRun,
   probeOf,
   readReaderLatency,
   splitBySteal,
@@ -121,6 +122,45 @@ describe("what else watched the run", () => {
     expect(w!.longAfter).toEqual({ iperf3: 3, ksoftirqd: 1 });
     expect(w!.longN).toBe(4);
     expect(w!.longPerS.median).toBe(0.5);
+  });
+});
+
+describe("mergedWakeToRun", () => {
+  it("sums the traced runs' log2 buckets of one shape and mode, each as [min, max + 1) µs", () => {
+    const tr = (histUs: number[][]) => ({
+      psSampled: false,
+      iperf3SeenByCpu: null,
+      readerSeenByCpu: null,
+      wakeToRun: { traceSeconds: 4, histUs, count: 1, meanUs: 1, longN: 0, longAfter: {} },
+    });
+    const runs = parsePlacement(
+      [
+        run(
+          "perf",
+          latency(),
+          tr([
+            [0, 0, 2],
+            [2, 3, 5],
+          ]),
+        ),
+        run(
+          "perf",
+          latency(),
+          tr([
+            [2, 3, 1],
+            [512, 1023, 1],
+          ]),
+        ),
+        run("ringbuf", latency(), tr([[4, 7, 9]])),
+        run("perf", latency()),
+      ].join("\n"),
+    );
+    expect(mergedWakeToRun(runs, "veth", "perf")).toEqual([
+      [0, 1, 2],
+      [2, 4, 6],
+      [512, 1024, 1],
+    ]);
+    expect(mergedWakeToRun(runs, "lo-p2", "perf")).toBeNull();
   });
 });
 
