@@ -14,6 +14,8 @@
 #   line says "psSampled": false.
 #   WAKE_TO_RUN=1 (environment, optional): run bpftrace tools/wake-to-run.bt (SECONDS - 1 s) beside
 #   iperf3 and print its histogram of the reader's wakeup-to-run waits as "wakeToRun" (needs bpftrace).
+#   PREEMPT_STALLS=1 (environment, optional): the same with tools/preempt-stalls.bt, the reader's waits
+#   when it is switched out while runnable, as "preemptStalls".
 #
 # veth_xmit and loopback_xmit hand each skb to __netif_rx onto the *sending* CPU's backlog, so the
 # receive softirq runs wherever the scheduler has put the sender. This prints, per run, each CPU's
@@ -63,6 +65,11 @@ for rep in $(seq 0 $((REPS - 1))); do
     bpftrace -f json "$HERE/tools/wake-to-run.bt" $((DUR - 1)) > "$TMP/w2r.json" 2>/dev/null &
     WPID=$!
   fi
+  : > "$TMP/ps.json"
+  if [ "${PREEMPT_STALLS:-0}" = 1 ]; then
+    bpftrace -f json "$HERE/tools/preempt-stalls.bt" $((DUR - 1)) > "$TMP/ps.json" 2>/dev/null &
+    WPID="$WPID $!"
+  fi
   sleep 0.3
   if [ "${SAMPLE:-1}" != 0 ]; then
     for _ in $(seq 1 $((DUR * 10 - 5))); do
@@ -72,12 +79,13 @@ for rep in $(seq 0 $((REPS - 1))); do
     done
   fi
   wait $IPID
-  [ -n "$WPID" ] && wait "$WPID" 2>/dev/null
+  # shellcheck disable=SC2086
+  [ -n "$WPID" ] && wait $WPID 2>/dev/null
   s1=$(grep '^cpu[0-9]' /proc/stat)
   [ -n "$LPID" ] && wait "$LPID" 2>/dev/null
-  python3 - "$SHAPE" "$MODE" "$RCPU" "$rep" "$ncpu" "$s0" "$s1" "$TMP" "${SAMPLE:-1}" "${WAKE_TO_RUN:-0}" "$DUR" <<'PY'
+  python3 - "$SHAPE" "$MODE" "$RCPU" "$rep" "$ncpu" "$s0" "$s1" "$TMP" "${SAMPLE:-1}" "${WAKE_TO_RUN:-0}" "$DUR" "${PREEMPT_STALLS:-0}" <<'PY'
 import json, sys
-shape, mode, rcpu, rep, ncpu, s0, s1, tmp, sampled, w2r, dur = sys.argv[1:]
+shape, mode, rcpu, rep, ncpu, s0, s1, tmp, sampled, w2r, dur, pstalls = sys.argv[1:]
 sampled = sampled != "0"
 def wake_to_run():
     out = {"traceSeconds": int(dur) - 1, "histUs": [], "count": 0, "meanUs": None, "longN": 0, "longAfter": {}}
@@ -94,6 +102,21 @@ def wake_to_run():
         elif o.get("type") == "map" and "@long_n" in d: out["longN"] = d["@long_n"]
         elif o.get("type") == "map" and "@long_after" in d: out["longAfter"] = d["@long_after"]
     return out if out["count"] else None
+def preempt_stalls():
+    out = {"traceSeconds": int(dur) - 1, "stalls": 0, "meanUs": None, "totalUs": None, "histUs": [], "preemptedBy": {}}
+    try: lines = open(f"{tmp}/ps.json").read().splitlines()
+    except Exception: return None
+    for line in lines:
+        try: o = json.loads(line)
+        except Exception: continue
+        d = o.get("data") or {}
+        if o.get("type") == "hist" and "@stall_us" in d:
+            out["histUs"] = [[b.get("min", 0), b.get("max", -1), b["count"]] for b in d["@stall_us"]]
+        elif o.get("type") == "stats" and "@stall_stats" in d:
+            out["meanUs"] = d["@stall_stats"]["average"]; out["totalUs"] = d["@stall_stats"]["total"]
+        elif o.get("type") == "map" and "@n" in d: out["stalls"] = d["@n"]
+        elif o.get("type") == "map" and "@preempted_by" in d: out["preemptedBy"] = d["@preempted_by"]
+    return out if out["stalls"] and out["meanUs"] is not None else None
 def parse(s): return {l.split()[0]: [int(x) for x in l.split()[1:9]] for l in s.splitlines()}
 a, b = parse(s0), parse(s1)
 cpus = sorted(a, key=lambda k: int(k[3:]))
@@ -118,6 +141,7 @@ print(json.dumps({"shape": shape, "mode": mode, "readerCpu": int(rcpu), "rep": i
   "readerSeenByCpu": shares(seen["loader"]) if mode != "off" and sampled else None,
   **({} if sampled else {"psSampled": False}),
   **({"wakeToRun": wake_to_run() if mode != "off" else None} if w2r == "1" else {}),
+  **({"preemptStalls": preempt_stalls() if mode != "off" else None} if pstalls == "1" else {}),
   "loader": loader}))
 PY
   endns $A $B

@@ -14,7 +14,8 @@
  * `check_preempt_wakeup_fair`: no preemption until the running task reaches its 0-lag point with
  * RUN_TO_PARITY): an exponential wait of mean runqueueWaitNs, with the probability that the CPU is busy,
  * in task time; or (a what-if, Scenario.runqueueWaitUs) a wall-clock draw from a measured
- * wakeup-to-run histogram at every wakeup. Not modelled: the reader preempted while it runs.
+ * wakeup-to-run histogram at every wakeup. A reader preempted while it runs: only as a what-if
+ * (Scenario.readerPreemption, measured rates and stall lengths); by default it never is.
  * Costs: on the waker, try_to_wake_up and the reschedule IPI (VM exits when virtualised); on the
  * CPU the reader runs on, both context switches, the cache refill of the task it displaced, epoll
  * and per-ring checks, per-record consume, and pulling the producers' cache lines to itself.
@@ -214,6 +215,8 @@ export class EpollReader {
     private readonly pickCpu: (wakerCpu: number) => number,
     /** ns a thread woken on `cpu` waits before it runs there (0 on a CPU it owns or an idle one). */
     private readonly runqueueWait: RunqueueWait = NO_RUNQUEUE_WAIT,
+    /** Wall-clock ns a pass of `wallNs` on a CPU it does not own loses to preemptions (a what-if); omitted: none. */
+    private readonly preemptedNs: ((wallNs: number) => number) | null = null,
   ) {
     this.runBound = () => this.run();
     this.ownInterruptNs = new Float64Array(ledger.cpus);
@@ -382,7 +385,8 @@ export class EpollReader {
     // the pass's wall-clock time on this CPU (and what it takes from the quota): its work stretched by the CPU's interrupt time
     const wall = dilated(work, share);
     this.billInterrupts(work, share);
-    let doneAt = now + wall;
+    // preempted while it runs (a what-if): the other task's time holds the batch's records, not the agent's CPU
+    let doneAt = now + wall + (this.preemptedNs !== null && !this.placement.ownsCpu ? this.preemptedNs(wall) : 0);
     if (j >= 0) this.pool!.occupy(j, wall, now);
     if (quota !== null) {
       const before = quota.throttleCount;

@@ -94,13 +94,18 @@ export function shapeOfConfigId(configId: string): TrafficShape {
  */
 /** Simulation options of a harness run: the simulation's, and the host's hardware and workload profiles. */
 /** How to simulate the harness: run options, the shape's profiles, and optionally a measured runqueue wait (Scenario.runqueueWaitUs). */
-export type HarnessSimOptions = SimulateOptions & { hardware?: string; workload?: string; runqueueWaitUs?: Scenario["runqueueWaitUs"] };
+export type HarnessSimOptions = SimulateOptions & {
+  hardware?: string;
+  workload?: string;
+  runqueueWaitUs?: Scenario["runqueueWaitUs"];
+  readerPreemption?: Scenario["readerPreemption"];
+};
 
 export function simulateHarness(cal: CalibrationFile, settings: LoaderSettings, baselineGbps: number, sim: HarnessSimOptions = {}): SimulationResult {
-  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", runqueueWaitUs, ...opts } = sim;
+  const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", runqueueWaitUs, readerPreemption, ...opts } = sim;
   const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
   const { placement } = placementFor(settings, undefined);
-  const wait = runqueueWaitUs === undefined ? {} : { runqueueWaitUs };
+  const wait = { ...(runqueueWaitUs === undefined ? {} : { runqueueWaitUs }), ...(readerPreemption === undefined ? {} : { readerPreemption }) };
   return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement, ...wait }, opts);
 }
 

@@ -30,6 +30,8 @@ export interface PlacementRun {
   psSampled?: false;
   /** bpftrace tools/wake-to-run.bt beside the run (WAKE_TO_RUN=1); null when it saw no wakeup of the reader. */
   wakeToRun?: WakeToRun | null;
+  /** bpftrace tools/preempt-stalls.bt beside the run (PREEMPT_STALLS=1); null when it saw no stall. */
+  preemptStalls?: PreemptTrace | null;
   /** The loader's own JSON object (bpf/loader.c), when the run printed it (files from 2026-12-02 on). */
   loader?: Record<string, unknown> | null;
   /** Share of all CPU time the hypervisor stole over the run (/proc/stat steal), when the script recorded it. */
@@ -49,22 +51,50 @@ export interface WakeToRun {
   longAfter: Record<string, number>;
 }
 
-function checkWakeToRun(v: unknown): v is WakeToRun {
+/** The reader's waits when switched out while runnable, µs (bpf/tools/preempt-stalls.bt beside a placement.sh run). */
+export interface PreemptTrace {
+  traceSeconds: number;
+  stalls: number;
+  meanUs: number;
+  totalUs: number;
+  /** log2 buckets [min µs, max µs, count]. */
+  histUs: [number, number, number][];
+  /** Who took the CPU, by task name. */
+  preemptedBy: Record<string, number>;
+}
+
+const isCount = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+const isBuckets = (v: unknown) =>
+  Array.isArray(v) && v.every((b) => Array.isArray(b) && b.length === 3 && b.every((x) => typeof x === "number") && isCount(b[2]));
+const isCounts = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every(isCount);
+
+function checkPreemptTrace(v: unknown): v is PreemptTrace {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
   const w = v as Record<string, unknown>;
-  const count = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+  const nonNeg = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x >= 0;
   return (
     typeof w.traceSeconds === "number" &&
     w.traceSeconds > 0 &&
-    Array.isArray(w.histUs) &&
-    w.histUs.every((b) => Array.isArray(b) && b.length === 3 && b.every((x) => typeof x === "number") && count(b[2])) &&
-    count(w.count) &&
+    isCount(w.stalls) &&
+    nonNeg(w.meanUs) &&
+    nonNeg(w.totalUs) &&
+    isBuckets(w.histUs) &&
+    isCounts(w.preemptedBy)
+  );
+}
+
+function checkWakeToRun(v: unknown): v is WakeToRun {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const w = v as Record<string, unknown>;
+  return (
+    typeof w.traceSeconds === "number" &&
+    w.traceSeconds > 0 &&
+    isBuckets(w.histUs) &&
+    isCount(w.count) &&
     typeof w.meanUs === "number" &&
     w.meanUs >= 0 &&
-    count(w.longN) &&
-    w.longAfter !== null &&
-    typeof w.longAfter === "object" &&
-    Object.values(w.longAfter as object).every(count)
+    isCount(w.longN) &&
+    isCounts(w.longAfter)
   );
 }
 
@@ -84,6 +114,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
     if (sampled ? !shares(o.iperf3SeenByCpu) : o.iperf3SeenByCpu !== null) throw bad("iperf3SeenByCpu");
     if (o.readerSeenByCpu !== null && !(sampled && shares(o.readerSeenByCpu))) throw bad("readerSeenByCpu");
     if (o.wakeToRun !== undefined && o.wakeToRun !== null && !checkWakeToRun(o.wakeToRun)) throw bad("wakeToRun");
+    if (o.preemptStalls !== undefined && o.preemptStalls !== null && !checkPreemptTrace(o.preemptStalls)) throw bad("preemptStalls");
     if (o.gbps !== null && !(typeof o.gbps === "number" && o.gbps >= 0)) throw bad("gbps");
     if (o.loader !== undefined && o.loader !== null && (typeof o.loader !== "object" || Array.isArray(o.loader))) throw bad("loader");
     const steal = o.stealOfCpuTime;
@@ -99,6 +130,7 @@ export function parsePlacement(text: string, file = "placement"): PlacementRun[]
       readerSeenByCpu: o.readerSeenByCpu as number[] | null,
       ...(sampled ? {} : { psSampled: false as const }),
       ...(o.wakeToRun === undefined ? {} : { wakeToRun: o.wakeToRun as WakeToRun | null }),
+      ...(o.preemptStalls === undefined ? {} : { preemptStalls: o.preemptStalls as PreemptTrace | null }),
       ...(o.loader === undefined ? {} : { loader: o.loader as Record<string, unknown> | null }),
       ...(typeof steal === "number" ? { stealOfCpuTime: steal } : {}),
     });

@@ -30,10 +30,11 @@ export interface DeliveryLatency {
  * What else watched the run: "ps" (placement.sh's ten `ps`/`awk`/`sed` samples a second, the default),
  * "none" (SAMPLE=0), "bpftrace" (SAMPLE=0 with bpf/tools/wake-to-run.bt on the scheduler's tracepoints).
  */
-export type ProbeKind = "ps" | "none" | "bpftrace";
+export type ProbeKind = "ps" | "none" | "bpftrace" | "preempt-trace";
 
 export function probeOf(run: PlacementRun): ProbeKind {
   if (run.psSampled !== false) return "ps";
+  if (run.preemptStalls !== undefined) return "preempt-trace";
   return run.wakeToRun === undefined ? "none" : "bpftrace";
 }
 
@@ -140,7 +141,7 @@ export function summariseReaderLatency(runs: PlacementRun[]): ReaderLatencySumma
   return out.sort((a, b) => order(a).localeCompare(order(b)));
 }
 
-const PROBE_ORDER: ProbeKind[] = ["ps", "none", "bpftrace"];
+const PROBE_ORDER: ProbeKind[] = ["ps", "none", "bpftrace", "preempt-trace"];
 
 export interface WakeToRunSummary {
   shape: string;
@@ -158,21 +159,78 @@ export interface WakeToRunSummary {
 }
 
 /**
- * The wake-to-run histograms of the runs of `shape` and `mode` summed, as [low µs, high µs, count]
- * bins on [low, high): bpftrace's log2 bucket [min, max] holds the integer µs min..max, so high is
- * max + 1. Null when no run traced the reader.
+ * One trace's histograms over the runs of `shape` and `mode` summed (`wakeToRun`: the reader's waits
+ * from wakeup to run; `preemptStalls`: its waits when switched out while runnable), as
+ * [low µs, high µs, count] bins on [low, high): bpftrace's log2 bucket [min, max] holds the integer µs
+ * min..max, so high is max + 1. Null when no run carried that trace.
  */
-export function mergedWakeToRun(runs: PlacementRun[], shape: string, mode: PlacementRun["mode"]): [number, number, number][] | null {
+export function mergedTrace(
+  runs: PlacementRun[],
+  shape: string,
+  mode: PlacementRun["mode"],
+  trace: "wakeToRun" | "preemptStalls",
+): [number, number, number][] | null {
   const bins = new Map<number, [number, number, number]>();
   for (const r of runs) {
-    if (r.shape !== shape || r.mode !== mode || r.wakeToRun === undefined || r.wakeToRun === null) continue;
-    for (const [min, max, n] of r.wakeToRun.histUs) {
+    const t = r[trace];
+    if (r.shape !== shape || r.mode !== mode || t === undefined || t === null) continue;
+    for (const [min, max, n] of t.histUs) {
       const b = bins.get(min) ?? [min, max + 1, 0];
       b[2] += n;
       bins.set(min, b);
     }
   }
   return bins.size === 0 ? null : [...bins.values()].sort((a, b) => a[0] - b[0]);
+}
+
+export interface PreemptTraceSummary {
+  shape: string;
+  mode: PlacementRun["mode"];
+  runs: number;
+  /** Stalls per second of the trace, and per second the reader ran (loader reader_cpu_s over duration_s). */
+  perS: Spread;
+  perRunningS: Spread;
+  meanUs: Spread;
+  /** Share of the stalls of 0.5 ms or more (log2 buckets from 512 µs). */
+  longShare: Spread;
+}
+
+/**
+ * Per shape and mode, the runs that traced the reader's preemptions (placement.sh with
+ * PREEMPT_STALLS=1): how often, per second and per second the reader ran, and how long.
+ */
+export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary[] {
+  const groups = new Map<string, PlacementRun[]>();
+  for (const r of runs) {
+    if (r.preemptStalls === undefined || r.preemptStalls === null) continue;
+    const k = `${r.shape}|${r.mode}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const runShare = (r: PlacementRun) => {
+    const l = r.loader;
+    const cpu = l?.reader_cpu_s;
+    const dur = l?.duration_s;
+    if (typeof cpu !== "number" || typeof dur !== "number" || !(cpu > 0) || !(dur > 0)) {
+      throw new Error(
+        `preemption trace: ${r.shape} ${r.mode} rep ${r.rep}: loader.reader_cpu_s / duration_s = ${JSON.stringify(cpu)} / ${JSON.stringify(dur)}: not valid`,
+      );
+    }
+    return cpu / dur;
+  };
+  const out: PreemptTraceSummary[] = [];
+  for (const rs of groups.values()) {
+    const t = rs.map((r) => r.preemptStalls!);
+    out.push({
+      shape: rs[0]!.shape,
+      mode: rs[0]!.mode,
+      runs: rs.length,
+      perS: spread(t.map((x) => x.stalls / x.traceSeconds)),
+      perRunningS: spread(rs.map((r) => r.preemptStalls!.stalls / r.preemptStalls!.traceSeconds / runShare(r))),
+      meanUs: spread(t.map((x) => x.meanUs)),
+      longShare: spread(t.map((x) => x.histUs.filter(([min]) => min >= 512).reduce((a, b) => a + b[2], 0) / Math.max(1, x.stalls))),
+    });
+  }
+  return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
 }
 
 /** Per shape and mode, the runs that traced the reader's wakeup-to-run waits (placement.sh with WAKE_TO_RUN=1). */

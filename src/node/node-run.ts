@@ -61,6 +61,28 @@ export interface NodeRunInput {
   kernel?: KernelVersion | null;
   /** A measured wakeup-to-run histogram in place of the exponential runqueue wait (Scenario.runqueueWaitUs). */
   runqueueWaitUs?: RunqueueWaitHistogram;
+  /** Preemptions of the running reader (Scenario.readerPreemption). */
+  readerPreemption?: ReaderPreemption;
+}
+
+/** A running reader preempted at `perRunningS` a second of its running time, each stall drawn from `stallUs` (µs bins). */
+export interface ReaderPreemption {
+  perRunningS: number;
+  stallUs: RunqueueWaitHistogram;
+}
+
+/** Wall-clock ns a pass of `wallNs` loses: Poisson preemptions over the pass, each stall a draw. */
+function preemptionStalls(p: ReaderPreemption, rng: RandomStream): (wallNs: number) => number {
+  const gap = exponential(rng, 1e9 / p.perRunningS);
+  const stall = binned(
+    rng,
+    p.stallUs.map(([lo, hi, n]) => [lo * 1000, hi * 1000, n] as const),
+  );
+  return (wallNs) => {
+    let lost = 0;
+    for (let t = gap.sample(); t < wallNs; t += gap.sample()) lost += stall.sample();
+    return lost;
+  };
 }
 
 /** Wakeup-to-run waits as [low µs, high µs, count] bins: each bin drawn with its count's share, uniform on [low, high). */
@@ -262,6 +284,7 @@ export function runNode(input: NodeRunInput): NodeRunOutput {
     ledger,
     wakeTargetPicker(topo, streams.stream("scheduler"), dedicatedCpu),
     runqueueWaiter(input.cpuBusy, costs.runqueueWaitNs, streams.stream("scheduler/runqueue"), input.runqueueWaitUs),
+    input.readerPreemption === undefined ? null : preemptionStalls(input.readerPreemption, streams.stream("scheduler/preemption")),
   );
   reader = theReader;
 

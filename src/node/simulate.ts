@@ -17,13 +17,13 @@ import type { Mechanism } from "./mechanisms.ts";
 import { COST_CATEGORIES, type CostCategory } from "../accounting/cpu-ledger.ts";
 import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError } from "./costs.ts";
 import { agentPlacement } from "./placement.ts";
-import { runNode, type NodeRunOutput, type RunqueueWaitHistogram } from "./node-run.ts";
+import { runNode, type NodeRunOutput, type ReaderPreemption, type RunqueueWaitHistogram } from "./node-run.ts";
 import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
 import { cpuBusy, cpuSoftirqShare, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
 
-function checkWaitHistogram(h: RunqueueWaitHistogram): void {
+function checkWaitHistogram(h: RunqueueWaitHistogram, field: string): void {
   const bad = (where: string, v: unknown, why: string): never => {
-    throw new ScenarioError(`runqueueWaitUs${where} = ${JSON.stringify(v)}: ${why}`, `runqueueWaitUs${where}`, v);
+    throw new ScenarioError(`${field}${where} = ${JSON.stringify(v)}: ${why}`, `${field}${where}`, v);
   };
   if (!Array.isArray(h) || h.length === 0) bad("", h, "must be a non-empty list of [low µs, high µs, count] bins");
   let total = 0;
@@ -53,6 +53,12 @@ export interface Scenario {
    * exponential of mean runqueueWaitNs on a busy CPU. Omitted: the exponential.
    */
   runqueueWaitUs?: RunqueueWaitHistogram;
+  /**
+   * A what-if: the running reader (on a CPU it does not own) preempted at `perRunningS` a second of
+   * its running time, each stall drawn from the measured `stallUs` bins (bpf/tools/preempt-stalls.bt).
+   * Omitted: never preempted while it runs.
+   */
+  readerPreemption?: ReaderPreemption;
 }
 
 export interface SimulateOptions {
@@ -238,6 +244,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       cpuSoftirq: setup.readerInterruptTime ? cpuSoftirqShare(appInput, current) : undefined,
       kernel: setup.epollLock ? setup.kernel : null,
       ...(s.runqueueWaitUs === undefined ? {} : { runqueueWaitUs: s.runqueueWaitUs }),
+      ...(s.readerPreemption === undefined ? {} : { readerPreemption: s.readerPreemption }),
       seed: seed * 7919 + it,
       durationNs: o.durationS * 1e9,
       warmupNs: o.warmupS * 1e9,
@@ -323,7 +330,18 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
 /** Simulates the scenario; see SimulateOptions for the defaults. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
   const o = checkOptions(options);
-  if (scenario.runqueueWaitUs !== undefined) checkWaitHistogram(scenario.runqueueWaitUs);
+  if (scenario.runqueueWaitUs !== undefined) checkWaitHistogram(scenario.runqueueWaitUs, "runqueueWaitUs");
+  const pre = scenario.readerPreemption;
+  if (pre !== undefined) {
+    if (!(typeof pre.perRunningS === "number" && Number.isFinite(pre.perRunningS) && pre.perRunningS > 0 && pre.perRunningS <= 1e6)) {
+      throw new ScenarioError(
+        `readerPreemption.perRunningS = ${pre.perRunningS}: must be a rate in (0, 1e6] per second`,
+        "readerPreemption.perRunningS",
+        pre.perRunningS,
+      );
+    }
+    checkWaitHistogram(pre.stallUs, "readerPreemption.stallUs");
+  }
   const reps: ReplicationOutput[] = [];
   for (let i = 0; i < o.replications; i++) reps.push(replication(scenario, o, o.seed + i));
   const conservation = { attempted: 0, consumed: 0, lost: 0, buffered: 0 };

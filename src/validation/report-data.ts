@@ -23,14 +23,16 @@ import { mechanismComparison, validateMeasured, type MechanismComparison, type M
 import { harnessShape, simulateHarness, type HarnessSimOptions } from "../calibration/harness-scenario.ts";
 import { TRAFFIC_SHAPES, type TrafficShape } from "../measure/grid.ts";
 import { foreignCpuShare } from "../measure/delay.ts";
-import { readPlacement, summarisePlacement } from "../measure/placement.ts";
+import { readPlacement, summarisePlacement, type PlacementRun } from "../measure/placement.ts";
 import { spread, type Spread } from "../measure/summary.ts";
 import {
   DEFAULT_MAX_STEAL_SHARE,
   splitBySteal,
   summariseReaderLatency,
   summariseWakeToRun,
-  mergedWakeToRun,
+  summarisePreemptTrace,
+  mergedTrace,
+  type PreemptTraceSummary,
   type ReaderLatencySummary,
   type WakeToRunSummary,
 } from "../measure/reader-latency.ts";
@@ -558,14 +560,55 @@ export interface ReaderLatencyEvidence {
     summaries: ReaderLatencySummary[];
     wakeToRun: WakeToRunSummary[];
     stolenRuns: number;
-    /** The file's runs without a parser (Gb/s), the traffic its model runs are offered; null when it has none. */
-    baselineGbps: Spread | null;
-    /**
-     * By mode: the same configuration simulated at that baseline with the model's exponential runqueue
-     * wait, and with the wake-to-run histogram of the file's traced runs in its place (a what-if).
-     */
-    whatIf: Record<string, { exponential: LatencySim; measuredWait: LatencySim }>;
   } | null;
+  /**
+   * The latest `<host>-<date>-preempt.jsonl`: runs with no probe, with the wake-to-run trace and with
+   * the preemption trace, interleaved, and runs without a parser; and the what-if that puts the
+   * traced waits into the model. Null when there is none.
+   */
+  waits: WaitsWhatIf | null;
+}
+
+export interface WaitsWhatIf {
+  file: string;
+  stolenRuns: number;
+  summaries: ReaderLatencySummary[];
+  wakeToRun: WakeToRunSummary[];
+  preempt: PreemptTraceSummary[];
+  /** The file's runs without a parser (Gb/s), the traffic the simulations are offered. */
+  baselineGbps: Spread;
+  /**
+   * By mode, simulated at that baseline: with the model's exponential runqueue wait; with the traced
+   * wake-to-run histogram in its place; and with the running reader also preempted at the traced rate
+   * (per second it runs) for the traced stall lengths.
+   */
+  whatIf: Record<string, { exponential: LatencySim; measuredWait: LatencySim; measuredWaitAndPreemption: LatencySim | null }>;
+}
+
+/** The what-if of a `-preempt.jsonl` campaign (see WaitsWhatIf); null when it has no quiet runs without a parser. */
+function waitsWhatIf(file: string, all: PlacementRun[], cal: FittedCalibrationFile, sim: SimulateOptions): WaitsWhatIf | null {
+  const { kept, stolen } = splitBySteal(all);
+  const off = kept.filter((r) => r.mode === "off" && r.shape === "veth" && r.gbps !== null).map((r) => r.gbps!);
+  if (off.length === 0) return null;
+  const baselineGbps = spread(off);
+  const preempt = summarisePreemptTrace(kept);
+  const hs = harnessShape("veth");
+  const opts = { ...sim, hardware: hs.hardware, workload: hs.workload };
+  const whatIf: WaitsWhatIf["whatIf"] = {};
+  for (const mode of ["perf", "ringbuf"] as const) {
+    const wait = mergedTrace(kept, "veth", mode, "wakeToRun");
+    if (wait === null) continue;
+    const at = (extra: Partial<HarnessSimOptions>) => latencySim(simulateHarness(cal.calibration, { mode }, baselineGbps.median, { ...opts, ...extra }));
+    const stalls = mergedTrace(kept, "veth", mode, "preemptStalls");
+    const rate = preempt.find((x) => x.shape === "veth" && x.mode === mode)?.perRunningS.median;
+    whatIf[mode] = {
+      exponential: at({}),
+      measuredWait: at({ runqueueWaitUs: wait }),
+      measuredWaitAndPreemption:
+        stalls === null || rate === undefined ? null : at({ runqueueWaitUs: wait, readerPreemption: { perRunningS: rate, stallUs: stalls } }),
+    };
+  }
+  return { file, stolenRuns: stolen.length, summaries: summariseReaderLatency(kept), wakeToRun: summariseWakeToRun(kept), preempt, baselineGbps, whatIf };
 }
 
 /** One harness configuration simulated: what the latency section sets beside the measurement. */
@@ -623,26 +666,14 @@ export function readerLatencyEvidence(dataDir: string, cal: FittedCalibrationFil
   if (probeFile !== null) {
     const { kept, stolen } = splitBySteal(readPlacement(join(dir, probeFile)));
     const summaries = summariseReaderLatency(kept);
-    const off = kept.filter((r) => r.mode === "off" && r.shape === "veth" && r.gbps !== null).map((r) => r.gbps!);
-    const baseline = off.length > 0 ? spread(off) : null;
-    const whatIf: NonNullable<ReaderLatencyEvidence["probe"]>["whatIf"] = {};
-    for (const mode of ["perf", "ringbuf"] as const) {
-      const h = mergedWakeToRun(kept, "veth", mode);
-      if (h === null || baseline === null) continue;
-      const hs = harnessShape("veth");
-      const opts = { ...sim, hardware: hs.hardware, workload: hs.workload };
-      whatIf[mode] = {
-        exponential: latencySim(simulateHarness(cal.calibration, { mode }, baseline.median, opts)),
-        measuredWait: latencySim(simulateHarness(cal.calibration, { mode }, baseline.median, { ...opts, runqueueWaitUs: h })),
-      };
-    }
-    if (summaries.length > 0) {
-      probe = { file: rel(join(dir, probeFile)), summaries, wakeToRun: summariseWakeToRun(kept), stolenRuns: stolen.length, baselineGbps: baseline, whatIf };
-    }
+    if (summaries.length > 0) probe = { file: rel(join(dir, probeFile)), summaries, wakeToRun: summariseWakeToRun(kept), stolenRuns: stolen.length };
   }
+  const waitsFile = latestFile(dir, `${cal.calibration.hostClass}-`, "-preempt.jsonl");
+  const waits = waitsFile === null ? null : waitsWhatIf(rel(join(dir, waitsFile)), readPlacement(join(dir, waitsFile)), cal, sim);
   return {
     stalls,
     probe,
+    waits,
     file: rel(join(dir, file)),
     summaries,
     baselineGbps,

@@ -170,7 +170,9 @@ const COSTS: ReaderCosts = {
 const READ_NS = 500; // reader work per record in the fake source
 
 /** One reader on an 8-CPU node over a fake buffer; records are pushed by `produce`, each stamped. */
-function rig(o: { placement?: Partial<ReaderPlacement>; pick?: (w: number) => number; runqueueWait?: RunqueueWait } = {}) {
+function rig(
+  o: { placement?: Partial<ReaderPlacement>; pick?: (w: number) => number; runqueueWait?: RunqueueWait; preempted?: (wallNs: number) => number } = {},
+) {
   const env = new Environment();
   const ledger = new CpuLedger(8);
   const placement: ReaderPlacement = { dedicatedCpu: -1, ownsCpu: false, quota: null, channel: null, ...o.placement };
@@ -192,7 +194,7 @@ function rig(o: { placement?: Partial<ReaderPlacement>; pick?: (w: number) => nu
       };
     },
   };
-  const reader = new EpollReader(env, source, COSTS, placement, {} as Topology, ledger, o.pick ?? ((w) => (w + 1) % 8), o.runqueueWait);
+  const reader = new EpollReader(env, source, COSTS, placement, {} as Topology, ledger, o.pick ?? ((w) => (w + 1) % 8), o.runqueueWait, o.preempted ?? null);
   const produce = (wakerCpu = 0): number => {
     stamps.push(env.now);
     return reader.notify(wakerCpu);
@@ -269,6 +271,24 @@ describe("EpollReader state machine: one record, by hand", () => {
     owned.produce(0);
     owned.env.run(1e6);
     expect(owned.passes[0].at).toBe(3500);
+  });
+
+  it("a preempted pass ends later by the stall, its records wait for it, and the agent is not charged for it; never on a CPU it owns", () => {
+    const calm = rig();
+    calm.produce(0);
+    calm.env.run(1e6);
+    const pre = rig({ preempted: () => 50_000 });
+    pre.produce(0);
+    pre.env.run(1e6);
+    expect(pre.latencies[0]).toBe(calm.latencies[0]! + 50_000);
+    expect(pre.reader.agentCpuNs).toBe(calm.reader.agentCpuNs);
+    const owned = rig({ preempted: () => 50_000, placement: { dedicatedCpu: 7, ownsCpu: true } });
+    owned.produce(0);
+    owned.env.run(1e6);
+    const ownedCalm = rig({ placement: { dedicatedCpu: 7, ownsCpu: true } });
+    ownedCalm.produce(0);
+    ownedCalm.env.run(1e6);
+    expect(owned.latencies[0]).toBe(ownedCalm.latencies[0]);
   });
 
   it("a pinned reader always wakes on its CPU, whatever the scheduler would pick, and an owned CPU is charged nothing", () => {

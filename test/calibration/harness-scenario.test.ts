@@ -46,6 +46,18 @@ describe("simulateHarness with a measured runqueue wait (a what-if)", () => {
     expect(base.firstRecordLatencyP50Us.mean).toBeLessThan(500);
     expect(slow.firstRecordLatencyP50Us.mean).toBeGreaterThanOrEqual(2000);
   });
+  it("a running reader preempted often for 3 ms holds records that long: the p99 goes past 3 ms", () => {
+    const base = simulateHarness(cal, { mode: "ringbuf" }, 10, quick);
+    const pre = simulateHarness(cal, { mode: "ringbuf" }, 10, { ...quick, readerPreemption: { perRunningS: 20_000, stallUs: [[3000, 3000, 1]] } });
+    expect(base.latencyP99Us.mean).toBeLessThan(1000);
+    expect(pre.latencyP99Us.mean).toBeGreaterThan(3000);
+    expect(() => simulateHarness(cal, { mode: "perf" }, 10, { ...quick, readerPreemption: { perRunningS: 0, stallUs: [[1, 2, 1]] } })).toThrow(
+      expect.objectContaining({ name: "ScenarioError", field: "readerPreemption.perRunningS" }),
+    );
+    expect(() => simulateHarness(cal, { mode: "perf" }, 10, { ...quick, readerPreemption: { perRunningS: 10, stallUs: [] } })).toThrow(
+      expect.objectContaining({ name: "ScenarioError", field: "readerPreemption.stallUs" }),
+    );
+  });
   it.each([
     ["runqueueWaitUs", []],
     ["runqueueWaitUs[0]", [[5, 1, 1]]],

@@ -72,6 +72,12 @@ ${line({})}`);
     expect(() => parsePlacement(line({ wakeToRun: { ...w, histUs: [[0, 0]] } }), "f.jsonl")).toThrow(/^f\.jsonl:1: wakeToRun = /);
     expect(() => parsePlacement(line({ wakeToRun: { ...w, traceSeconds: 0 } }), "f.jsonl")).toThrow(/^f\.jsonl:1: wakeToRun = /);
   });
+  it("keeps a preemption trace (PREEMPT_STALLS=1) and names a malformed one", () => {
+    const t = { traceSeconds: 4, stalls: 10, meanUs: 60, totalUs: 600, histUs: [[32, 63, 10]], preemptedBy: { iperf3: 10 } };
+    expect(parsePlacement(line({ preemptStalls: t }))[0]!.preemptStalls).toEqual(t);
+    expect(() => parsePlacement(line({ preemptStalls: { ...t, meanUs: -1 } }), "f.jsonl")).toThrow(/^f\.jsonl:1: preemptStalls = /);
+    expect(() => parsePlacement(line({ preemptStalls: { ...t, preemptedBy: { iperf3: 1.5 } } }), "f.jsonl")).toThrow(/^f\.jsonl:1: preemptStalls = /);
+  });
   it("a line that is not JSON is named", () => {
     expect(() => parsePlacement("{", "f.jsonl")).toThrow("f.jsonl:1: not JSON");
   });

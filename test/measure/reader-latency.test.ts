@@ -9,8 +9,9 @@ import { parsePlacement } from "../../src/measure/placement.ts";
 import {
   DEFAULT_MAX_STEAL_SHARE,
   deliveryLatencyOf,
-  mergedWakeToRun,
+  mergedTrace,
   probeOf,
+  summarisePreemptTrace,
   readReaderLatency,
   splitBySteal,
   summariseReaderLatency,
@@ -125,7 +126,42 @@ describe("what else watched the run", () => {
   });
 });
 
-describe("mergedWakeToRun", () => {
+describe("summarisePreemptTrace", () => {
+  const unsampled = { psSampled: false, iperf3SeenByCpu: null, readerSeenByCpu: null };
+  const pre = (stalls: number, histUs: number[][]) => ({ traceSeconds: 4, stalls, meanUs: 50, totalUs: 50 * stalls, histUs, preemptedBy: { iperf3: stalls } });
+  it("per second, per second the reader ran (its CPU seconds over the run's), and the share of 0.5 ms or more", () => {
+    const runs = parsePlacement(
+      [
+        run("perf", latency(), {
+          ...unsampled,
+          preemptStalls: pre(400, [
+            [32, 63, 396],
+            [512, 1023, 4],
+          ]),
+          loader: { records: 1000, duration_s: 2, voluntary_ctxt_switches: 200, reader_cpu_s: 0.5, delivery_us: latency() },
+        }),
+        run("perf", latency(), {
+          ...unsampled,
+          preemptStalls: pre(800, [[32, 63, 800]]),
+          loader: { records: 1000, duration_s: 2, voluntary_ctxt_switches: 200, reader_cpu_s: 0.5, delivery_us: latency() },
+        }),
+      ].join("\n"),
+    );
+    expect(runs.map(probeOf)).toEqual(["preempt-trace", "preempt-trace"]);
+    const [s0] = summarisePreemptTrace(runs);
+    expect(s0!.runs).toBe(2);
+    expect(s0!.perS.median).toBe(150);
+    // the reader ran a quarter of the time: four times the rate per second it ran
+    expect(s0!.perRunningS.median).toBe(600);
+    expect(s0!.longShare.max).toBeCloseTo(0.01, 12);
+  });
+  it("a run without the reader's CPU time is named", () => {
+    const runs = parsePlacement(run("perf", latency(), { ...unsampled, preemptStalls: pre(10, [[32, 63, 10]]) }));
+    expect(() => summarisePreemptTrace(runs)).toThrow(/veth perf rep 0: loader\.reader_cpu_s \/ duration_s = undefined \/ 2: not valid/);
+  });
+});
+
+describe("mergedTrace", () => {
   it("sums the traced runs' log2 buckets of one shape and mode, each as [min, max + 1) µs", () => {
     const tr = (histUs: number[][]) => ({
       psSampled: false,
@@ -155,12 +191,13 @@ describe("mergedWakeToRun", () => {
         run("perf", latency()),
       ].join("\n"),
     );
-    expect(mergedWakeToRun(runs, "veth", "perf")).toEqual([
+    expect(mergedTrace(runs, "veth", "perf", "wakeToRun")).toEqual([
       [0, 1, 2],
       [2, 4, 6],
       [512, 1024, 1],
     ]);
-    expect(mergedWakeToRun(runs, "lo-p2", "perf")).toBeNull();
+    expect(mergedTrace(runs, "lo-p2", "perf", "wakeToRun")).toBeNull();
+    expect(mergedTrace(runs, "veth", "perf", "preemptStalls")).toBeNull();
   });
 });
 

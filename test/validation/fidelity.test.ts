@@ -477,8 +477,9 @@ const README_LATENCY = {
     longPerS: { perf: 2, ringbuf: 33 },
     meanUs: [11, 12],
   },
-  /** "the measured waits give the ring buffer's record p99 (3.4 ms against 3.5 ms in the same traced runs) but not the perf array's (0.17 ms against 2.6 ms)". */
-  whatIfP99Ms: { perf: [0.17, 2.6], ringbuf: [3.4, 3.5] },
+  /** "the traced waits give the ring buffer's record p99 (3.6 ms against 3.5 ms measured, 3.2-4.1 over the runs) but not the perf array's (0.22 ms against 2.8 ms)" (model with both traces / measured without a trace). */
+  whatIfP99Ms: { perf: [0.22, 2.8], ringbuf: [3.6, 3.5] },
+  whatIfRingbufRangeMs: [3.2, 4.1],
 } as const;
 
 describe("fidelity: how long a record waits for the reader (README 'Our own hardware')", () => {
@@ -520,12 +521,15 @@ describe("fidelity: how long a record waits for the reader (README 'Our own hard
     near(range(["perf", "ringbuf"].map((m) => row(m, "none").p99Us.median / 1000)), README_LATENCY.probe.p99MsUnsampled, 0.05, "p99 without ps");
     near(range(p.wakeToRun.map((x) => 100 * x.longShare.median)), README_LATENCY.probe.longPct, 0.005, "long share");
     near(range(p.wakeToRun.map((x) => Math.round(x.meanUs.median))), README_LATENCY.probe.meanUs, 0, "mean wait");
+    const w = e!.waits!;
     for (const mode of ["perf", "ringbuf"] as const) {
-      const [model, traced] = README_LATENCY.whatIfP99Ms[mode];
-      const m = p.whatIf[mode]!.measuredWait.p99Us / 1000;
-      // quoted to 2 significant figures: 0.17 ms, 3.4 ms
+      const [model, measured] = README_LATENCY.whatIfP99Ms[mode];
+      const m = w.whatIf[mode]!.measuredWaitAndPreemption!.p99Us / 1000;
+      const none = w.summaries.find((x) => x.mode === mode && x.probe === "none")!.p99Us;
+      // quoted to 2 significant figures: 0.22 ms, 3.6 ms
       expect(Math.abs(m - model), `${mode} what-if model p99`).toBeLessThanOrEqual(model < 1 ? 0.005 : 0.05);
-      expect(Math.abs(row(mode, "bpftrace").p99Us.median / 1000 - traced), `${mode} traced p99`).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(none.median / 1000 - measured), `${mode} measured p99`).toBeLessThanOrEqual(0.05);
+      if (mode === "ringbuf") near([none.min / 1000, none.max / 1000], README_LATENCY.whatIfRingbufRangeMs, 0.05, "ringbuf measured p99 range");
     }
   }, 120_000);
 });
