@@ -87,36 +87,27 @@ for rep in $(seq 0 $((REPS - 1))); do
 import json, sys
 shape, mode, rcpu, rep, ncpu, s0, s1, tmp, sampled, w2r, dur, pstalls = sys.argv[1:]
 sampled = sampled != "0"
+def bpftrace_output(path):
+    # bpftrace -f json: one object per printed map; {name: data} for hist, stats and map lines
+    out = {}
+    try: lines = open(path).read().splitlines()
+    except Exception: return out
+    for line in lines:
+        try: o = json.loads(line)
+        except Exception: continue
+        if o.get("type") in ("hist", "stats", "map"): out.update(o.get("data") or {})
+    return out
+def buckets(h): return [[b.get("min", 0), b.get("max", -1), b["count"]] for b in h or []]
 def wake_to_run():
-    out = {"traceSeconds": int(dur) - 1, "histUs": [], "count": 0, "meanUs": None, "longN": 0, "longAfter": {}}
-    try: lines = open(f"{tmp}/w2r.json").read().splitlines()
-    except Exception: return None
-    for line in lines:
-        try: o = json.loads(line)
-        except Exception: continue
-        d = o.get("data") or {}
-        if o.get("type") == "hist" and "@wake_us" in d:
-            out["histUs"] = [[b.get("min", 0), b.get("max", -1), b["count"]] for b in d["@wake_us"]]
-        elif o.get("type") == "stats" and "@wake_stats" in d:
-            out["count"] = d["@wake_stats"]["count"]; out["meanUs"] = d["@wake_stats"]["average"]
-        elif o.get("type") == "map" and "@long_n" in d: out["longN"] = d["@long_n"]
-        elif o.get("type") == "map" and "@long_after" in d: out["longAfter"] = d["@long_after"]
-    return out if out["count"] else None
+    m = bpftrace_output(f"{tmp}/w2r.json"); st = m.get("@wake_stats") or {}
+    if not st.get("count"): return None
+    return {"traceSeconds": int(dur) - 1, "histUs": buckets(m.get("@wake_us")), "count": st["count"], "meanUs": st["average"],
+            "longN": m.get("@long_n", 0), "longAfter": m.get("@long_after", {})}
 def preempt_stalls():
-    out = {"traceSeconds": int(dur) - 1, "stalls": 0, "meanUs": None, "totalUs": None, "histUs": [], "preemptedBy": {}}
-    try: lines = open(f"{tmp}/ps.json").read().splitlines()
-    except Exception: return None
-    for line in lines:
-        try: o = json.loads(line)
-        except Exception: continue
-        d = o.get("data") or {}
-        if o.get("type") == "hist" and "@stall_us" in d:
-            out["histUs"] = [[b.get("min", 0), b.get("max", -1), b["count"]] for b in d["@stall_us"]]
-        elif o.get("type") == "stats" and "@stall_stats" in d:
-            out["meanUs"] = d["@stall_stats"]["average"]; out["totalUs"] = d["@stall_stats"]["total"]
-        elif o.get("type") == "map" and "@n" in d: out["stalls"] = d["@n"]
-        elif o.get("type") == "map" and "@preempted_by" in d: out["preemptedBy"] = d["@preempted_by"]
-    return out if out["stalls"] and out["meanUs"] is not None else None
+    m = bpftrace_output(f"{tmp}/ps.json"); st = m.get("@stall_stats") or {}
+    if not m.get("@n") or "average" not in st: return None
+    return {"traceSeconds": int(dur) - 1, "stalls": m["@n"], "meanUs": st["average"], "totalUs": st["total"],
+            "histUs": buckets(m.get("@stall_us")), "preemptedBy": m.get("@preempted_by", {})}
 def parse(s): return {l.split()[0]: [int(x) for x in l.split()[1:9]] for l in s.splitlines()}
 a, b = parse(s0), parse(s1)
 cpus = sorted(a, key=lambda k: int(k[3:]))

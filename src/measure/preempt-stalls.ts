@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { jsonObjectLines } from "./jsonl.ts";
-import { spread, type Spread } from "./summary.ts";
+import { groupByShapeMode, shareFrom, spread, type Spread } from "./summary.ts";
 
 export interface StallRun {
   shape: string;
@@ -75,13 +75,8 @@ export interface StallSummary {
 
 /** Per shape and mode, over the runs given (leave out the contended ones first: reader-latency.ts splitBySteal). */
 export function summariseStalls(runs: StallRun[]): StallSummary[] {
-  const groups = new Map<string, StallRun[]>();
-  for (const r of runs) {
-    const k = `${r.shape}|${r.mode}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const out: StallSummary[] = [];
-  for (const rs of groups.values()) {
+  for (const rs of groupByShapeMode(runs)) {
     const by = new Map<string, number>();
     for (const r of rs) for (const [c, n] of Object.entries(r.preemptedBy)) by.set(c, (by.get(c) ?? 0) + n);
     const total = [...by.values()].reduce((a, b) => a + b, 0);
@@ -93,7 +88,7 @@ export function summariseStalls(runs: StallRun[]): StallSummary[] {
       perS: spread(rs.map((r) => r.stalls / r.seconds)),
       meanUs: spread(rs.map((r) => r.meanUs)),
       stalledShare: spread(rs.map((r) => r.totalUs / 1e6 / r.seconds)),
-      longShare: spread(rs.map((r) => r.histUs.filter(([lo]) => lo >= 512).reduce((a, b) => a + b[2], 0) / r.histUs.reduce((a, b) => a + b[2], 0))),
+      longShare: spread(rs.map((r) => shareFrom(r.histUs, 512))),
       topTaker: { comm, share: n / total },
     });
   }

@@ -9,7 +9,7 @@
  * hundreds of times.
  */
 import { readPlacement, type PlacementRun } from "./placement.ts";
-import { spread, type Spread } from "./summary.ts";
+import { groupByShapeMode, shareFrom, spread, type Spread } from "./summary.ts";
 
 /** The loader's `delivery_us` object (bpf/loader.c print_latency). */
 export interface DeliveryLatency {
@@ -200,12 +200,6 @@ export interface PreemptTraceSummary {
  * PREEMPT_STALLS=1): how often, per second and per second the reader ran, and how long.
  */
 export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary[] {
-  const groups = new Map<string, PlacementRun[]>();
-  for (const r of runs) {
-    if (r.preemptStalls === undefined || r.preemptStalls === null) continue;
-    const k = `${r.shape}|${r.mode}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const runShare = (r: PlacementRun) => {
     const l = r.loader;
     const cpu = l?.reader_cpu_s;
@@ -218,7 +212,7 @@ export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary
     return cpu / dur;
   };
   const out: PreemptTraceSummary[] = [];
-  for (const rs of groups.values()) {
+  for (const rs of groupByShapeMode(runs, (r) => r.preemptStalls !== undefined && r.preemptStalls !== null)) {
     const t = rs.map((r) => r.preemptStalls!);
     out.push({
       shape: rs[0]!.shape,
@@ -227,7 +221,7 @@ export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary
       perS: spread(t.map((x) => x.stalls / x.traceSeconds)),
       perRunningS: spread(rs.map((r) => r.preemptStalls!.stalls / r.preemptStalls!.traceSeconds / runShare(r))),
       meanUs: spread(t.map((x) => x.meanUs)),
-      longShare: spread(t.map((x) => x.histUs.filter(([min]) => min >= 512).reduce((a, b) => a + b[2], 0) / Math.max(1, x.stalls))),
+      longShare: spread(t.map((x) => shareFrom(x.histUs, 512))),
     });
   }
   return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
@@ -235,14 +229,8 @@ export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary
 
 /** Per shape and mode, the runs that traced the reader's wakeup-to-run waits (placement.sh with WAKE_TO_RUN=1). */
 export function summariseWakeToRun(runs: PlacementRun[]): WakeToRunSummary[] {
-  const groups = new Map<string, PlacementRun[]>();
-  for (const r of runs) {
-    if (r.wakeToRun === undefined || r.wakeToRun === null) continue;
-    const k = `${r.shape}|${r.mode}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const out: WakeToRunSummary[] = [];
-  for (const rs of groups.values()) {
+  for (const rs of groupByShapeMode(runs, (r) => r.wakeToRun !== undefined && r.wakeToRun !== null)) {
     const w = rs.map((r) => r.wakeToRun!);
     const longAfter: Record<string, number> = {};
     for (const x of w) for (const [comm, n] of Object.entries(x.longAfter)) longAfter[comm] = (longAfter[comm] ?? 0) + n;

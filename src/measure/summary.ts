@@ -19,6 +19,25 @@ export function spread(xs: number[]): Spread {
   return { median: median(xs), mad: mad(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 }
 
+/** The runs kept by `keep`, grouped by traffic shape and mode, in the order each group first appears. */
+export function groupByShapeMode<R extends { shape: string; mode: string }>(runs: readonly R[], keep: (r: R) => boolean = () => true): R[][] {
+  const groups = new Map<string, R[]>();
+  for (const r of runs) {
+    if (!keep(r)) continue;
+    const k = `${r.shape}|${r.mode}`;
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [r]);
+    else g.push(r);
+  }
+  return [...groups.values()];
+}
+
+/** Share of a histogram's counts in the bins that start at `fromUs` or later ([low, high, count] bins); 0 when empty. */
+export function shareFrom(bins: readonly (readonly [number, number, number])[], fromUs: number): number {
+  const total = bins.reduce((a, b) => a + b[2], 0);
+  return total > 0 ? bins.filter(([low]) => low >= fromUs).reduce((a, b) => a + b[2], 0) / total : 0;
+}
+
 export interface ConfigSummary {
   configId: string;
   kind: DatasetRow["kind"];

@@ -153,6 +153,19 @@ export function readerLatencySection(e: ReaderLatencyEvidence | null): string {
   return out.join("\n");
 }
 
+/** A measured summary's cells: Gb/s, sleeps per record, p50 (p90 when asked) and p99, first record p50 and p99. */
+function measuredCells(x: ReaderLatencySummary, withP90: boolean): string[] {
+  return [
+    sp(x.gbps, 2),
+    sp(x.sleepsPerRecord, 3),
+    sp(x.p50Us, 0),
+    ...(withP90 ? [sp(x.p90Us, 0)] : []),
+    sp(x.p99Us, 0),
+    sp(x.firstP50Us, 0),
+    sp(x.firstP99Us, 0),
+  ];
+}
+
 /** What the report said before the probe campaign existed (kept for a data directory without it). */
 const FIRST_LOOK =
   "The rare long waits are most likely wakeups that wait a millisecond or more for the CPU: a first look with `bpftrace bpf/tools/wake-to-run.bt 4` (one run per mode, not a dataset yet) found 0.1-0.4% of the reader's wakeups waiting 0.5 ms or more, about 40% of them behind iperf3 and about a third behind the short processes `bpf/tools/placement.sh` itself starts ten times a second to sample where threads run (`ps`, `awk`, `sed`), which on 2 vCPUs compete with the reader. So part of this tail is the probe's own: a campaign without that sampling, with the wakeup-to-run histogram beside it, is the next measurement.";
@@ -293,18 +306,7 @@ function probeParagraphs(p: NonNullable<ReaderLatencyEvidence["probe"]>, maxStea
     "",
     mdTable(
       ["mode", "what else watched", "runs", "Gb/s", "sleeps per record", "p50 µs", "p90 µs", "p99 µs", "first record p50 µs", "first record p99 µs"],
-      rows.map((x) => [
-        x.mode,
-        PROBE_LABEL[x.probe],
-        String(x.runs),
-        sp(x.gbps, 2),
-        sp(x.sleepsPerRecord, 3),
-        sp(x.p50Us, 0),
-        sp(x.p90Us, 0),
-        sp(x.p99Us, 0),
-        sp(x.firstP50Us, 0),
-        sp(x.firstP99Us, 0),
-      ]),
+      rows.map((x) => [x.mode, PROBE_LABEL[x.probe], String(x.runs), ...measuredCells(x, true)]),
       ["", "", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
