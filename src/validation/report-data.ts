@@ -44,7 +44,7 @@ import { scalingSweep, type ScalingPoint } from "./scaling.ts";
 import { loadSeed } from "./seed.ts";
 import { sensitivity, type SensitivityResult } from "./sensitivity.ts";
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
-import { loadUnknowns, type Unknown } from "./unknowns.ts";
+import { loadSettled, loadUnknowns, type Settled, type Unknown } from "./unknowns.ts";
 import { compareRingbufTables, hostTwoProducer, type HostTwoProducer, type TableComparison } from "./ringbuf-tables.ts";
 
 export interface ReportOptions {
@@ -374,6 +374,8 @@ export interface ReportData {
   /** The seed rows, with band and ablation. */
   reproduce: ReproduceResult;
   unknowns: Unknown[];
+  /** What the study does not state but its own evidence settles (models/unknowns/field-study.json `settled`). */
+  settled: Settled[];
   required: RequiredCostRow[];
   band: BandRow[];
   /** Folder of our datasets. */
@@ -834,6 +836,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     seedCalibration: loadCalibration(seedCalibrationName),
     reproduce: rep,
     unknowns: loadUnknowns(),
+    settled: loadSettled(),
     required,
     band: bandRows(rep, (hw) => loadHardware(hw).vcpus),
     dataDir,

@@ -8,12 +8,12 @@ import { EVENTPOLL_LOCK, GO_RUNTIME } from "../models/mechanisms.ts";
 import { IDLE_P_PROBE_NS } from "../agent/go-runtime.ts";
 import { MECHANISMS } from "../node/mechanisms.ts";
 import type { ReproduceResult } from "./reproduce.ts";
-import type { Unknown } from "./unknowns.ts";
+import type { Settled, Unknown } from "./unknowns.ts";
 import { f, mdTable } from "./markdown.ts";
 
 const label = (key: string) => key.split("|")[1].replace(/\s*\(.*\)$/, "");
 
-export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): string {
+export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[], settled: Settled[] = []): string {
   const out: string[] = ["### Many-core mechanisms, the study's unknowns and the ablation", ""];
   const ep = EVENTPOLL_LOCK.fit.eras;
   const go = GO_RUNTIME.schedLockContention;
@@ -68,6 +68,12 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[]): stri
     `**The study's unknowns** (\`models/unknowns/field-study.json\`, each with its sources): ${defaults}. Every counted row is run at the defaults, then with each unknown at each value of its range, the others at their defaults; the band is the lowest and highest overhead seen. Unknowns that each raise the overhead a little can raise it more together, so the joint band adds two corners: every unknown at the value that raised the row's overhead most on its own (left at its default where none did), all at once, and likewise for the lowest; the corners are listed under the table. It is epistemic uncertainty, kept apart from the replication interval, and no value in it was set from the study's numbers.`,
     "",
   );
+  if (settled.length > 0) {
+    out.push(
+      `Not unknowns, though the study does not state them, because its own evidence settles them: ${settled.map((x) => `${x.name} = ${x.value} (${x.why})`).join("; ")}`,
+      "",
+    );
+  }
   if (rep.band !== undefined) {
     const us = [...new Set(Object.values(rep.band).flatMap((b) => Object.keys(b.byUnknown)))];
     out.push(

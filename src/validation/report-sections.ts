@@ -711,7 +711,7 @@ export function reportMarkdown(d: ReportData): string {
     "Goals: unfitted seed overhead rows within 5 pp and the 32-core ordering preserved (section 1); our held-out configurations predicted inside the measured min–max for at least 80% of them (section 2).",
     "",
     seedSection(d.reproduce, d.seedCalibration, d.measured.calibration),
-    manyCoreSection(d.reproduce, d.unknowns),
+    manyCoreSection(d.reproduce, d.unknowns, d.settled),
     delaySection(d.dataDir),
     requiredSection(d.required, o),
     measuredSection(d.measured),

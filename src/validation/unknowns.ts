@@ -20,6 +20,29 @@ export interface Unknown {
   sources: string[];
 }
 
+/**
+ * What the study does not state but shows by its own evidence, so it is not an unknown: the
+ * setting, the value it must have had, and why (the file's `settled` list).
+ */
+export interface Settled {
+  name: string;
+  value: string | number | boolean;
+  why: string;
+  sources: string[];
+}
+
+export function loadSettled(file = join(MODELS_DIR, "unknowns", "field-study.json")): Settled[] {
+  const doc = JSON.parse(readFileSync(file, "utf8")) as { settled?: Settled[] };
+  const list = doc.settled ?? [];
+  for (const [i, x] of list.entries()) {
+    if (typeof x.name !== "string" || x.name === "") throw new Error(`${file}: settled[${i}].name = ${JSON.stringify(x.name)}: must be a non-empty string`);
+    if (typeof x.why !== "string" || x.why === "") throw new Error(`${file}: settled[${i}].why = ${JSON.stringify(x.why)}: must say why`);
+    if (!Array.isArray(x.sources) || x.sources.length === 0)
+      throw new Error(`${file}: settled[${i}].sources = ${JSON.stringify(x.sources)}: must name at least one source`);
+  }
+  return list;
+}
+
 export function loadUnknowns(file = join(MODELS_DIR, "unknowns", "field-study.json")): Unknown[] {
   const doc = JSON.parse(readFileSync(file, "utf8")) as { unknowns: Unknown[] };
   for (const u of doc.unknowns) {

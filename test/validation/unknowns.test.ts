@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadUnknowns, UNKNOWN_FIELDS } from "../../src/validation/unknowns.ts";
+import { loadSettled, loadUnknowns, UNKNOWN_FIELDS } from "../../src/validation/unknowns.ts";
 import { buildScenario, type ScenarioSpec } from "../../src/node/scenario.ts";
 
 describe("loadUnknowns: the field study's unknowns", () => {
@@ -49,5 +49,20 @@ describe("loadUnknowns: the field study's unknowns", () => {
     const bad2 = write({ unknowns: [{ ...ok, values: [] }] });
     expect(() => loadUnknowns(bad2)).toThrow(/unknowns kernel: values must be a non-empty array/);
     expect(loadUnknowns(write({ unknowns: [ok] }))).toEqual([ok]);
+  });
+});
+
+describe("what the study's own evidence settles (the unknowns file's settled list)", () => {
+  it("names the aggregation level as settled at low, with sources, and refuses an entry without a reason", () => {
+    const settled = loadSettled();
+    const agg = settled.find((x) => x.name === "dataAggregationLevel");
+    expect(agg?.value).toBe("low");
+    expect(agg!.sources.length).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), "settled-"));
+    const f = join(dir, "u.json");
+    writeFileSync(f, JSON.stringify({ unknowns: [], settled: [{ name: "x", value: 1, why: "", sources: ["s"] }] }));
+    expect(() => loadSettled(f)).toThrow(/settled\[0\]\.why = "": must say why/);
+    writeFileSync(f, JSON.stringify({ unknowns: [] }));
+    expect(loadSettled(f)).toEqual([]);
   });
 });
