@@ -227,7 +227,7 @@ export const SIMULATION_FIELDS = [
   ...quantileFields("latency", (o) => o.latency, {
     label: "event delivery latency",
     digits: 1,
-    p50: "Event delivery latency (output to the reader's consumption), p50. Leaves out the reader's rare waits of a millisecond or more for a CPU (its wait is an exponential of mean runqueueWaitNs, and it is never preempted while awake); on our host, measured without the probe's own load, they held about one record in a hundred for 2.4-2.8 ms (p99): validation/REPORT.md, 'How long a record waits for the reader'.",
+    p50: "Event delivery latency (output to the reader's consumption), p50. Leaves out rare waits of a millisecond or more: the reader's for a CPU (its wait here is an exponential of mean runqueueWaitNs, and it is never preempted while awake), which on our host make the ring buffer's record p99 (about one record in a hundred waits 2.5-3.5 ms), and for the perf array a wait not yet identified: validation/REPORT.md, 'How long a record waits for the reader'.",
     p99: "Event delivery latency, p99.",
   }),
   ...quantileFields("firstRecordLatency", (o) => o.firstLatency, {
