@@ -144,7 +144,7 @@ export function readerLatencySection(e: ReaderLatencyEvidence | null): string {
       )}% of the stalls last 0.5 ms or more. Preemptions of the running reader cannot by themselves hold a tenth of the records for ${rng(
         p90.map((x) => x / 1000),
         1,
-      )} ms. (An earlier version of this section fitted one exponential stall length to the p90 at the loader's involuntary-switch rate and got 0.9-1.2 ms stalls whose predicted p99 matched; the direct measurement above refutes that picture, so it was withdrawn.) ${e.probe === null ? FIRST_LOOK : "The rare long waits are most likely wakeups that wait a millisecond or more for the CPU (below)."} For the node model, the target is the first-record and all-record distributions above.`,
+      )} ms. (An earlier version of this section fitted one exponential stall length to the p90 at the loader's involuntary-switch rate and got 0.9-1.2 ms stalls whose predicted p99 matched; the direct measurement above refutes that picture, so it was withdrawn.) ${e.probe === null ? FIRST_LOOK : "What the rare long waits are: below."} For the node model, the target is the first-record and all-record distributions above.`,
       "",
     );
   }
