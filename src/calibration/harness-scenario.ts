@@ -92,8 +92,10 @@ export function shapeOfConfigId(configId: string): TrafficShape {
  * `baselineGbps`, the harness tool with the run's settings. The calibration's fits ask it for wakeups
  * and reader cycles per output.
  */
-/** Simulation options of a harness run: the simulation's, and the host's hardware and workload profiles. */
-/** How to simulate the harness: run options, the shape's profiles, and optionally a measured runqueue wait (Scenario.runqueueWaitUs). */
+/**
+ * Simulation options of a harness run: the simulation's, the host's hardware and workload profiles,
+ * and optionally the what-ifs of measured reader waits (Scenario.runqueueWaitUs, readerPreemption).
+ */
 export type HarnessSimOptions = SimulateOptions & {
   hardware?: string;
   workload?: string;
@@ -105,8 +107,7 @@ export function simulateHarness(cal: CalibrationFile, settings: LoaderSettings, 
   const { hardware = "dev-kvm-2vcpu", workload = "iperf3-veth", runqueueWaitUs, readerPreemption, ...opts } = sim;
   const scenario = buildScenario({ hardware, tool: "none", workload, observedGbps: baselineGbps });
   const { placement } = placementFor(settings, undefined);
-  const wait = { ...(runqueueWaitUs === undefined ? {} : { runqueueWaitUs }), ...(readerPreemption === undefined ? {} : { readerPreemption }) };
-  return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement, ...wait }, opts);
+  return simulate({ ...scenario, calibration: cal, tool: toolForSettings(settings), placement, runqueueWaitUs, readerPreemption }, opts);
 }
 
 /** A copy of `cal` with one constant's value replaced (what a fit tries at each step). */

@@ -9,7 +9,8 @@
  * hundreds of times.
  */
 import { readPlacement, type PlacementRun } from "./placement.ts";
-import { groupByShapeMode, shareFrom, spread, type Spread } from "./summary.ts";
+import { groupByShapeMode, spread, type Spread } from "./summary.ts";
+import { summariseStalls, type StallRun, type StallSummary } from "./preempt-stalls.ts";
 
 /** The loader's `delivery_us` object (bpf/loader.c print_latency). */
 export interface DeliveryLatency {
@@ -28,7 +29,8 @@ export interface DeliveryLatency {
 
 /**
  * What else watched the run: "ps" (placement.sh's ten `ps`/`awk`/`sed` samples a second, the default),
- * "none" (SAMPLE=0), "bpftrace" (SAMPLE=0 with bpf/tools/wake-to-run.bt on the scheduler's tracepoints).
+ * "none" (SAMPLE=0), "bpftrace" (SAMPLE=0 with bpf/tools/wake-to-run.bt on the scheduler's tracepoints),
+ * "preempt-trace" (SAMPLE=0 with bpf/tools/preempt-stalls.bt).
  */
 export type ProbeKind = "ps" | "none" | "bpftrace" | "preempt-trace";
 
@@ -183,21 +185,33 @@ export function mergedTrace(
   return bins.size === 0 ? null : [...bins.values()].sort((a, b) => a[0] - b[0]);
 }
 
-export interface PreemptTraceSummary {
-  shape: string;
-  mode: PlacementRun["mode"];
-  runs: number;
-  /** Stalls per second of the trace, and per second the reader ran (loader reader_cpu_s over duration_s). */
-  perS: Spread;
+/** A preemption trace summarised as the stall campaign's runs are, plus the rate per second the reader ran. */
+export interface PreemptTraceSummary extends StallSummary {
+  /** Stalls per second the reader ran (loader reader_cpu_s over duration_s). */
   perRunningS: Spread;
-  meanUs: Spread;
-  /** Share of the stalls of 0.5 ms or more (log2 buckets from 512 µs). */
-  longShare: Spread;
+}
+
+/** A placement run's preemption trace as a run of the stall campaign (preempt-stalls.ts), so one summary serves both. */
+function asStallRun(r: PlacementRun): StallRun {
+  const t = r.preemptStalls!;
+  return {
+    shape: r.shape,
+    mode: r.mode as StallRun["mode"],
+    rep: r.rep,
+    seconds: t.traceSeconds,
+    gbps: r.gbps,
+    stealOfCpuTime: r.stealOfCpuTime ?? null,
+    stalls: t.stalls,
+    meanUs: t.meanUs,
+    totalUs: t.totalUs,
+    preemptedBy: t.preemptedBy,
+    histUs: t.histUs,
+  };
 }
 
 /**
  * Per shape and mode, the runs that traced the reader's preemptions (placement.sh with
- * PREEMPT_STALLS=1): how often, per second and per second the reader ran, and how long.
+ * PREEMPT_STALLS=1): summariseStalls' figures, and the rate per second the reader ran.
  */
 export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary[] {
   const runShare = (r: PlacementRun) => {
@@ -211,20 +225,12 @@ export function summarisePreemptTrace(runs: PlacementRun[]): PreemptTraceSummary
     }
     return cpu / dur;
   };
-  const out: PreemptTraceSummary[] = [];
-  for (const rs of groupByShapeMode(runs, (r) => r.preemptStalls !== undefined && r.preemptStalls !== null)) {
-    const t = rs.map((r) => r.preemptStalls!);
-    out.push({
-      shape: rs[0]!.shape,
-      mode: rs[0]!.mode,
-      runs: rs.length,
-      perS: spread(t.map((x) => x.stalls / x.traceSeconds)),
+  return groupByShapeMode(runs, (r) => r.preemptStalls !== undefined && r.preemptStalls !== null)
+    .map((rs) => ({
+      ...summariseStalls(rs.map(asStallRun))[0]!,
       perRunningS: spread(rs.map((r) => r.preemptStalls!.stalls / r.preemptStalls!.traceSeconds / runShare(r))),
-      meanUs: spread(t.map((x) => x.meanUs)),
-      longShare: spread(t.map((x) => shareFrom(x.histUs, 512))),
-    });
-  }
-  return out.sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
+    }))
+    .sort((a, b) => `${a.shape}|${a.mode}`.localeCompare(`${b.shape}|${b.mode}`));
 }
 
 /** Per shape and mode, the runs that traced the reader's wakeup-to-run waits (placement.sh with WAKE_TO_RUN=1). */

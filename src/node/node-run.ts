@@ -71,13 +71,18 @@ export interface ReaderPreemption {
   stallUs: RunqueueWaitHistogram;
 }
 
+/** Draws ns from a measured histogram in µs bins. */
+function binnedNs(rng: RandomStream, binsUs: RunqueueWaitHistogram): Distribution {
+  return binned(
+    rng,
+    binsUs.map(([lo, hi, n]) => [lo * 1000, hi * 1000, n] as const),
+  );
+}
+
 /** Wall-clock ns a pass of `wallNs` loses: Poisson preemptions over the pass, each stall a draw. */
 function preemptionStalls(p: ReaderPreemption, rng: RandomStream): (wallNs: number) => number {
   const gap = exponential(rng, 1e9 / p.perRunningS);
-  const stall = binned(
-    rng,
-    p.stallUs.map(([lo, hi, n]) => [lo * 1000, hi * 1000, n] as const),
-  );
+  const stall = binnedNs(rng, p.stallUs);
   return (wallNs) => {
     let lost = 0;
     for (let t = gap.sample(); t < wallNs; t += gap.sample()) lost += stall.sample();
@@ -141,10 +146,7 @@ export interface NodeRunOutput {
  */
 function runqueueWaiter(busy: Float64Array | undefined, meanNs: number, rng: RandomStream, histogramUs: RunqueueWaitHistogram | undefined): RunqueueWait {
   if (histogramUs !== undefined) {
-    const d = binned(
-      rng,
-      histogramUs.map(([lo, hi, n]) => [lo * 1000, hi * 1000, n] as const),
-    );
+    const d = binnedNs(rng, histogramUs);
     return { draw: () => d.sample(), wallClock: true };
   }
   if (busy === undefined || !(meanNs > 0)) return NO_RUNQUEUE_WAIT;

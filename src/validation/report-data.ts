@@ -590,9 +590,8 @@ export interface WaitsWhatIf {
 /** The what-if of a `-preempt.jsonl` campaign (see WaitsWhatIf); null when it has no quiet runs without a parser. */
 function waitsWhatIf(file: string, all: PlacementRun[], cal: FittedCalibrationFile, sim: SimulateOptions): WaitsWhatIf | null {
   const { kept, stolen } = splitBySteal(all);
-  const off = kept.filter((r) => r.mode === "off" && r.shape === "veth" && r.gbps !== null).map((r) => r.gbps!);
-  if (off.length === 0) return null;
-  const baselineGbps = spread(off);
+  const baselineGbps = splitBaseline(kept, "veth");
+  if (baselineGbps === null) return null;
   const preempt = summarisePreemptTrace(kept);
   const hs = harnessShape("veth");
   const opts = { ...sim, hardware: hs.hardware, workload: hs.workload };
