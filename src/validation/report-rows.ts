@@ -40,3 +40,9 @@ export function skbDelayOf(rep: ReproduceResult, k: SeedRowKey): ReproduceResult
   const row = findRow(rep.rows, k);
   return row === undefined ? undefined : rep.skbDelayUs[rowKey(row)];
 }
+
+/** What the agent of the row with this key took in and gave out (ReproduceResult.delivery), or undefined. */
+export function deliveryOf(rep: ReproduceResult, k: SeedRowKey): ReproduceResult["delivery"][string] | undefined {
+  const row = findRow(rep.rows, k);
+  return row === undefined ? undefined : rep.delivery[rowKey(row)];
+}

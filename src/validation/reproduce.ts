@@ -93,6 +93,12 @@ export interface ReproduceResult {
    */
   skbDelayUs: Record<string, { p50: Estimate; p99: Estimate }>;
   /**
+   * For each counted overhead row ("table|label"), what its agent's buffers took in and gave out
+   * (means over replications): records output per s (attempts, lost ones included), the share of
+   * them lost to full buffers, the agent's CPU cores and the share of CFS periods it was throttled in.
+   */
+  delivery: Record<string, RowDelivery>;
+  /**
    * For each counted overhead row ("table|label"), the band of its overhead over the study's
    * unknowns (models/unknowns/field-study.json), one unknown at a time at each value of its range:
    * epistemic uncertainty, apart from the replication interval. Present with `band: true`.
@@ -103,6 +109,13 @@ export interface ReproduceResult {
    * (node/mechanisms.ts), beside the overhead with all on. Present with `ablate: true`.
    */
   ablation?: { mechanisms: Mechanism[]; rows: Record<string, { all: number; without: Record<string, number> }> };
+}
+
+export interface RowDelivery {
+  outputsPerS: number;
+  lostShare: number;
+  agentCores: number;
+  throttledPct: number;
 }
 
 export interface RowBand {
@@ -275,6 +288,7 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
   };
   const rows: ReproduceRow[] = [];
   const skbDelayUs: ReproduceResult["skbDelayUs"] = {};
+  const delivery: ReproduceResult["delivery"] = {};
   const push = (
     table: string,
     label: string,
@@ -286,6 +300,14 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
     status: RowStatus,
   ) => {
     if (r.scenario.tool !== null) skbDelayUs[`${table}|${label}`] = { p50: r.skbDelayP50Us, p99: r.skbDelayP99Us };
+    if (r.scenario.tool !== null && status === "predicted" && metric === "reduction_pct") {
+      delivery[`${table}|${label}`] = {
+        outputsPerS: r.eventsPerS.mean,
+        lostShare: r.eventsPerS.mean > 0 ? r.lostPerS.mean / r.eventsPerS.mean : 0,
+        agentCores: r.agentCpuCores.mean,
+        throttledPct: r.throttledPct.mean,
+      };
+    }
     const unit: ReproduceRow["errorUnit"] = metric === "reduction_pct" ? "pp" : metric.endsWith("gbps") ? "Gb/s" : "%";
     const error = unit === "%" ? (100 * (predicted.mean - published)) / published : predicted.mean - published;
     let withinGoal: boolean | null = null;
@@ -428,6 +450,7 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
     lostShare32: lostShare[32],
     lostShareRatesNode: lostShare[EVENT_RATES_NODE.cores],
     skbDelayUs,
+    delivery,
     ...(band ? { band: bandOver(specs, rows, ctx, sweepOptions(simOptions, sweepReplications), loadUnknowns(unknownsFile)) } : {}),
     ...(ablate ? { ablation: ablation(specs, rows, ctx, sweepOptions(simOptions, sweepReplications)) } : {}),
   };

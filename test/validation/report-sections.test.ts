@@ -38,6 +38,39 @@ describe("report sections: markdown from data", () => {
     expect(md).not.toContain("published ordering");
   });
 
+  it("what the agent delivers: a table per row, the capped reader named from the data, the pinned row's order explained", () => {
+    const md = missesSection(rep);
+    expect(md).toContain("  | row | published % | predicted % | records output per s | lost | delivered per s | agent CPUs | throttled periods |");
+    // 140000 x (1 - 0.3) = 98000 delivered, 30% lost
+    expect(md).toContain("  | 32 cores, CPU limit | 43.0 | 10.0 | 140000 | 30% | 98000 | 0.50 | 60% |");
+    expect(md).toContain("  | 32 cores, no CPU limits | 53.0 | 12.0 | 130000 | 0% | 130000 | 1.20 | 0% |");
+    // delivered 95000, 98000, 95000 (16, 32, 64 cores) while outputs grow 100000 -> 190000 (1.9x)
+    expect(md).toContain("delivers about the same number of records on every node (95000, 98000, 95000 per s) while the programs output 1.9x more");
+    expect(md).toContain("That is why the model's overhead at 64 cores (9.0%) is not above 32 cores' (10.0%), where the study's rises.");
+    expect(md).toContain("its default agent lost about 30% of its records at 32 cores");
+    expect(md).not.toContain("The pinned agent has a whole CPU");
+
+    const r = fakeReproduce();
+    r.rows.push({
+      ...r.rows[3],
+      label: "pin",
+      scenario: { ...r.rows[3].scenario, placement: "pinned" },
+      published: 35,
+      predicted: { ...r.rows[3].predicted, mean: 12 },
+    });
+    r.delivery[`${r.rows[3].table}|pin`] = { outputsPerS: 150000, lostShare: 0, agentCores: 0.8, throttledPct: 0 };
+    const md2 = missesSection(r);
+    expect(md2).toContain("The pinned agent has a whole CPU and loses 0% (the limited one 30%)");
+    expect(md2).toContain("the model puts it above the default row (12.0% against 10.0%)");
+
+    // a reader that keeps up everywhere: no cap claimed
+    const r3 = fakeReproduce();
+    for (const k of Object.keys(r3.delivery)) r3.delivery[k] = { ...r3.delivery[k], lostShare: 0 };
+    const md3 = missesSection(r3);
+    expect(md3).not.toContain("delivers about the same number of records");
+    expect(md3).not.toContain("A check the study could run");
+  });
+
   it("a wakeup ratio close to the published one says what it bounds: the share of outputs that found room", () => {
     const r = fakeReproduce();
     const wr = r.rows.find((x) => x.metric === "wakeup_ratio" && x.scenario.hardware === "azure-d16s-v5")!;
