@@ -29,6 +29,12 @@
  *    and written: one transfer from the previous reservation's CPU. The pending loop reads the
  *    previous record's header, which its producer wrote at reservation and at commit: one more. The
  *    new header is written on that same line when records are shorter than a line.
+ *    The pending loop came with cfa1a2329a69 "bpf: Fix overrunning reservations in ringbuf"
+ *    (v6.10-rc5, June 2024; backported to the 5.10, 5.15, 6.1 and 6.6 stable series in July 2024).
+ *    Before it the reservation read only `producer_pos`, and the previous record's header line was
+ *    touched only by writing the new header into it: in the share of reservations whose header shares
+ *    a line with the previous record's, 1 - record / line bytes (3/4 for the selftest's 16-byte
+ *    records, none for a record of a line or more). `pendingLoop` chooses the era.
  * 4. `smp_store_release(&rb->producer_pos)`, unlock: lines already held.
  * Commit (`bpf_ringbuf_commit`) is lockless: xchg of the own header, then a load of consumer_pos to
  * decide on a notification. With BPF_RB_FORCE_WAKEUP always, with BPF_RB_NO_WAKEUP never, by default
@@ -120,6 +126,22 @@ export function checkReservationLines(o: unknown, label: string): ReservationLin
   return r as ReservationLines;
 }
 
+/**
+ * Transfers of the previous record's header line per reservation: `previousHeader` with the pending
+ * loop; before it, only when the new header lands on that line (1 - record / line bytes of the time).
+ */
+export function headerLineTransfers(lines: ReservationLines, recordBytes: number, pendingLoop: boolean): number {
+  if (pendingLoop) return lines.lines.previousHeader;
+  return recordBytes < lines.cacheLineBytes ? lines.lines.previousHeader * (1 - recordBytes / lines.cacheLineBytes) : 0;
+}
+
+/** Lines moved inside the critical section on `path` (lock word, MCS node, producer_pos, previous header). */
+export function reservationLinesOnPath(lines: ReservationLines, path: 0 | 1 | 2, recordBytes: number, pendingLoop: boolean): number {
+  const l = lines.lines;
+  const lock = path === 0 ? l.lockWordUncontended : path === 1 ? l.lockWordPending : l.lockWordQueued + l.mcsNodeQueued;
+  return lock + l.producerPos + headerLineTransfers(lines, recordBytes, pendingLoop);
+}
+
 /** What one reservation cost: filled in by `RingbufLock.reserve` (one object reused per lock). */
 export interface LockGrant {
   /** When the lock was taken (>= the arrival time). */
@@ -150,6 +172,7 @@ export class RingbufLock {
   readonly lastOwner: Int32Array;
   private readonly holdLocalNs: number;
   private readonly sharesHeaderLine: boolean;
+  private readonly recordBytes: number;
   /** CPUs that have waited for each ring's lock, tallied by LLC and NUMA node. */
   private readonly contended: Uint8Array;
   private readonly nContenders: Int32Array;
@@ -167,9 +190,12 @@ export class RingbufLock {
     holdNs: number,
     readonly kind: RingbufLockKind,
     recordBytes: number,
+    /** Whether the kernel has the pending loop (v6.10 and the July 2024 stable backports; true) or not. */
+    readonly pendingLoop = true,
   ) {
     this.holdLocalNs = holdNs + (kind === "rqspinlock" ? lines.rqspinlockExtraHoldNs : 0);
     this.sharesHeaderLine = recordBytes < lines.cacheLineBytes;
+    this.recordBytes = recordBytes;
     this.locks = Array.from({ length: rings }, () => new SpinLock());
     this.lastOwner = new Int32Array(rings).fill(-1);
     const cpus = topo.cpus;
@@ -194,9 +220,7 @@ export class RingbufLock {
 
   /** Lines moved inside the critical section on `path` (lock word, MCS node, producer_pos, previous header). */
   linesOnPath(path: 0 | 1 | 2): number {
-    const l = this.lines.lines;
-    const lock = path === 0 ? l.lockWordUncontended : path === 1 ? l.lockWordPending : l.lockWordQueued + l.mcsNodeQueued;
-    return lock + l.producerPos + l.previousHeader;
+    return reservationLinesOnPath(this.lines, path, this.recordBytes, this.pendingLoop);
   }
 
   /** Mean transfer ns to `cpu` from the other CPUs that have contended for `ring`, and the remote share of it. */

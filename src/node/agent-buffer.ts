@@ -47,7 +47,7 @@ export interface AgentBufferContext {
   /** ep_poll_callback: tells the reader, from CPU `wakerCpu`, that a buffer fd is ready. */
   notify: (wakerCpu: number) => void;
   /** Ring buffer only: the reservation lock. @defaultValue rqspinlock (v6.15 on) with the shipped line counts */
-  ringbufLock?: { kind: RingbufLockKind; lines: ReservationLines };
+  ringbufLock?: { kind: RingbufLockKind; lines: ReservationLines; pendingLoop?: boolean };
   /** Ring buffer only: the selftest's sampled mode (see RingbufOptions.forceWhenAvailRecords). */
   forceWhenAvailRecords?: number;
 }
@@ -237,7 +237,7 @@ export class RingbufAgentBuffer implements AgentBuffer {
     this.irqWakeupNsWindow = new Float64Array(topo.cpus);
     this.rb = new Ringbuf(topo.cpus, settings, ctx.recordBytes, { forceWhenAvailRecords: ctx.forceWhenAvailRecords });
     const lk = ctx.ringbufLock ?? { kind: "rqspinlock" as const, lines: SHIPPED_RESERVATION_LINES };
-    this.lock = new RingbufLock(this.rb.rings, topo, lk.lines, ctx.costs.ringbufLockHoldNs, lk.kind, this.rb.recordBytes);
+    this.lock = new RingbufLock(this.rb.rings, topo, lk.lines, ctx.costs.ringbufLockHoldNs, lk.kind, this.rb.recordBytes, lk.pendingLoop ?? true);
     this.lineBytes = lk.lines.cacheLineBytes;
     this.irq = new IrqWork(this.rb.rings); // one rb->work per ring
     this.irqCpu = new Int32Array(this.rb.rings);

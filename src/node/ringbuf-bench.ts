@@ -68,6 +68,11 @@ export interface RingbufBenchOptions {
   triggerNs?: number;
   /** @defaultValue "rqspinlock" (kernels from v6.15) */
   lockKind?: RingbufLockKind;
+  /**
+   * Whether the kernel's reservation has the pending loop (cfa1a2329a69, v6.10 and the July 2024
+   * stable backports) or predates it (kernel/ringbuf.ts, step 3). @defaultValue true
+   */
+  pendingLoop?: boolean;
   /** Also run the perf buffer. @defaultValue true */
   perf?: boolean;
   /** Simulated seconds of the run, the first 10% discarded as warm-up. @defaultValue 0.005 */
@@ -90,6 +95,7 @@ export interface RingbufBenchResult {
   calibration: string;
   producers: number;
   lockKind: RingbufLockKind;
+  pendingLoop: boolean;
   sampled: number | null;
   ringbuf: BufferBenchResult;
   perfbuf: BufferBenchResult | null;
@@ -171,7 +177,7 @@ function runOnce(hw: HardwareProfile, cal: CalibrationFile, costs: Costs, tool: 
     },
     windowOn: () => windowOn,
     notify: (cpu) => reader!.notify(cpu),
-    ringbufLock: { kind: o.lockKind, lines: SHIPPED_RESERVATION_LINES },
+    ringbufLock: { kind: o.lockKind, lines: SHIPPED_RESERVATION_LINES, pendingLoop: o.pendingLoop },
     forceWhenAvailRecords: o.sampled,
   });
   const consumerCpu = SELFTEST.consumerCpu;
@@ -218,6 +224,9 @@ function runOnce(hw: HardwareProfile, cal: CalibrationFile, costs: Costs, tool: 
 export function ringbufBench(hw: HardwareProfile, cal: CalibrationFile, options: RingbufBenchOptions): RingbufBenchResult {
   checkInt("producers", options.producers, 1, hw.vcpus - 1);
   if (options.sampled !== undefined) checkInt("sampled", options.sampled, 1, 1_000_000);
+  if (options.pendingLoop !== undefined && typeof options.pendingLoop !== "boolean") {
+    throw new ScenarioError(`ringbuf-bench: pendingLoop = ${JSON.stringify(options.pendingLoop)}: must be true or false`);
+  }
   if (options.lockKind !== undefined && options.lockKind !== "qspinlock" && options.lockKind !== "rqspinlock") {
     throw new ScenarioError(`ringbuf-bench: lockKind = ${JSON.stringify(options.lockKind)}: must be "qspinlock" or "rqspinlock"`);
   }
@@ -232,6 +241,7 @@ export function ringbufBench(hw: HardwareProfile, cal: CalibrationFile, options:
     producerRecordNs: options.producerRecordNs ?? costs.ringbufOutputNs,
     triggerNs: options.triggerNs ?? 0,
     lockKind: options.lockKind ?? "rqspinlock",
+    pendingLoop: options.pendingLoop ?? true,
     perf: options.perf ?? true,
     durationS: options.durationS ?? 0.005,
   };
@@ -263,6 +273,7 @@ export function ringbufBench(hw: HardwareProfile, cal: CalibrationFile, options:
     calibration: cal.hostClass,
     producers: o.producers,
     lockKind: o.lockKind,
+    pendingLoop: o.pendingLoop,
     sampled: o.sampled ?? null,
     ringbuf: one("ringbuf"),
     perfbuf: o.perf ? one("perf") : null,

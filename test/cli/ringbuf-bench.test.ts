@@ -11,6 +11,14 @@ describe("bpfsim ringbuf-bench", () => {
     expect(j.perfbuf.recordsPerS).toBeGreaterThan(0);
   });
 
+  it("--no-pending-loop runs a kernel before the 2024 overrun fix and says so", async () => {
+    const r = await cli(["ringbuf-bench", "--producers", "3", "--duration", "0.001", "--no-pending-loop"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("before the pending loop");
+    const j = JSON.parse((await cli(["ringbuf-bench", "--producers", "3", "--duration", "0.001", "--no-pending-loop", "--json"])).out);
+    expect(j.pendingLoop).toBe(false);
+  });
+
   it("bad flags exit 2 naming the flag and value, without a stack trace", async () => {
     for (const args of [
       ["ringbuf-bench", "--producers", "abc"],

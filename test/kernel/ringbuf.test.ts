@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { checkReservationLines, LOCK_PATH, Ringbuf, RingbufLock, ringbufRecordBytes } from "../../src/kernel/ringbuf.ts";
+import {
+  checkReservationLines,
+  headerLineTransfers,
+  LOCK_PATH,
+  reservationLinesOnPath,
+  Ringbuf,
+  RingbufLock,
+  ringbufRecordBytes,
+} from "../../src/kernel/ringbuf.ts";
 import { Topology } from "../../src/hardware/topology.ts";
 import { loadHardware } from "../../src/models/load.ts";
 import type { RingbufSettings } from "../../src/models/types.ts";
@@ -172,6 +180,25 @@ describe("the reservation lock (RingbufLock): lines moved per step, from models/
     expect(k.linesOnPath(LOCK_PATH.pending)).toBe(l.lockWordPending + l.producerPos + l.previousHeader);
     expect(k.linesOnPath(LOCK_PATH.queued)).toBe(l.lockWordQueued + l.mcsNodeQueued + l.producerPos + l.previousHeader);
     expect(k.linesOnPath(LOCK_PATH.queued)).toBeGreaterThan(k.linesOnPath(LOCK_PATH.pending));
+  });
+
+  it("before the pending loop (kernels before the 2024 overrun fix) the previous header's line moves only when the new header shares it", () => {
+    // 16-byte records, four to a 64-byte line: the new header lands on the previous record's line 3 times in 4
+    const old16 = new RingbufLock(1, topo, L, HOLD, "qspinlock", 16, false);
+    expect(headerLineTransfers(L, 16, false)).toBeCloseTo(l.previousHeader * 0.75, 12);
+    expect(old16.linesOnPath(LOCK_PATH.queued)).toBeCloseTo(l.lockWordQueued + l.mcsNodeQueued + l.producerPos + 0.75 * l.previousHeader, 12);
+    expect(old16.linesOnPath(LOCK_PATH.pending)).toBeLessThan(lock().linesOnPath(LOCK_PATH.pending));
+    // a record of a line or more starts on a line no reservation touched since the wrap: nothing to move
+    expect(headerLineTransfers(L, 128, false)).toBe(0);
+    expect(reservationLinesOnPath(L, LOCK_PATH.pending, 128, false)).toBe(l.lockWordPending + l.producerPos);
+    // with the pending loop the previous header is read whatever the record size
+    expect(headerLineTransfers(L, 128, true)).toBe(l.previousHeader);
+    expect(reservationLinesOnPath(L, LOCK_PATH.queued, 16, true)).toBe(lock().linesOnPath(LOCK_PATH.queued));
+    // and the hold follows: a contended grant before the loop moves fewer lines
+    const a = new RingbufLock(1, topo, L, HOLD, "qspinlock", 16, false);
+    a.reserve(0, 1, 0);
+    const g = a.reserve(0, 2, 1);
+    expect(g.transferNs).toBeCloseTo(a.linesOnPath(LOCK_PATH.pending) * T.sameLlc, 9);
   });
 
   it("the same CPU again, uncontended: only the local critical section (every line is already here)", () => {

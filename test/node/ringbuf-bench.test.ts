@@ -98,6 +98,16 @@ describe("ringbufBench: the selftest's twin", () => {
     expect(() => ringbufBench(hw, cal, { producers: 2, ringbufBytes: 5000 })).toThrow(/ringbufBytes = 5000/);
     expect(() => ringbufBench(hw, cal, { producers: 2, producerRecordNs: Number.NaN })).toThrow(/producerRecordNs = NaN/);
     expect(() => ringbufBench(hw, cal, { producers: 2, lockKind: "ticket" as never })).toThrow(/lockKind = "ticket"/);
+    expect(() => ringbufBench(hw, cal, { producers: 2, pendingLoop: "no" as never })).toThrow(/pendingLoop = "no"/);
+  });
+
+  it("a kernel before the pending loop moves fewer lines per contended reservation: more records/s through the lock", () => {
+    const o = { producers: 4, batchCnt: 50, perf: false, durationS: 0.002 };
+    const now = ringbufBench(hw, cal, o);
+    const before = ringbufBench(hw, cal, { ...o, pendingLoop: false });
+    expect(now.pendingLoop).toBe(true);
+    expect(before.pendingLoop).toBe(false);
+    expect(before.ringbuf.recordsPerS).toBeGreaterThan(now.ringbuf.recordsPerS);
   });
 });
 

@@ -142,12 +142,12 @@ const README_READER = {
 const CORES_TOL = 0.005;
 
 /**
- * "13 of 70 multi-producer points within ±25% (the EPYC CCD cliff and the 1-to-2 step on EPYC and
+ * "14 of 70 multi-producer points within ±25% (the EPYC CCD cliff and the 1-to-2 step on EPYC and
  * Kunpeng are reproduced; Sapphire Rapids' drop at 2 producers is not ...). On this host the 1-to-2
  * producer ratio was predicted at 1.21 before it was measured and came out 1.77-1.81."
  */
 const README_RINGBUF_POINTS = 70;
-const README_RINGBUF_WITHIN = 13;
+const README_RINGBUF_WITHIN = 14;
 const README_HOST_PREDICTED_RATIO = 1.21;
 const README_HOST_MEASURED_RATIO = { min: 1.77, max: 1.81 };
 const RATIO_TOL = 0.005;

@@ -28,7 +28,7 @@ export function printRingbufBench(r: RingbufBenchResult): string {
     b.producerNsPerRecord.toFixed(0),
   ];
   return [
-    `${r.producers} producer CPU(s) back to back (CPUs 1-${r.producers}), rb-libbpf consumer on CPU 0; ${r.sampled === null ? "default notification" : `sampled: wakeup once ${r.sampled} records are available`}; ${r.hardware}; calibration ${r.calibration}; ${r.lockKind}`,
+    `${r.producers} producer CPU(s) back to back (CPUs 1-${r.producers}), rb-libbpf consumer on CPU 0; ${r.sampled === null ? "default notification" : `sampled: wakeup once ${r.sampled} records are available`}; ${r.hardware}; calibration ${r.calibration}; ${r.lockKind}${r.pendingLoop ? "" : ", before the pending loop"}`,
     `(simulated ${r.options.durationS} s; ${r.options.sampleBytes}-byte samples in batches of ${r.options.batchCnt}; producer ${r.options.producerRecordNs.toFixed(1)} ns per record outside the lock; ring buffer ${r.options.ringbufBytes} B, perf buffer ${r.options.perfPagesPerCpu} pages per CPU; deterministic: no interval)`,
     "",
     table(
@@ -48,6 +48,10 @@ export function registerRingbufBench(program: Command): void {
     .option("--sampled <n>", "sample rate n (ringbuf NO_WAKEUP, FORCE once n records are available; perf wakeup_events = n)")
     .option("--batch <n>", "records per trigger (--rb-batch-cnt; the multi-producer sweep uses 50)", "500")
     .option("--lock <kind>", "qspinlock (kernels before 6.15) or rqspinlock (6.15 on)", "rqspinlock")
+    .option(
+      "--no-pending-loop",
+      "a kernel before the 2024 overrun fix (6.10; stable 5.10, 5.15, 6.1, 6.6 from July 2024): the reservation does not read the previous record's header",
+    )
     .option("--hardware <profile>", "hardware profile (default: the smallest shipped one with producers + 1 vCPUs)")
     .option("--calibration <c>", "calibration host class or JSON file", DEFAULT_CALIBRATION)
     .option("--duration <s>", "simulated seconds", "0.005")
@@ -62,7 +66,14 @@ export function registerRingbufBench(program: Command): void {
       if (producers >= hw.vcpus) {
         throw new UsageError(`--producers = ${producers}: ${hw.name} has ${hw.vcpus} vCPUs; producers + consumer need ${producers + 1}`);
       }
-      const r = ringbufBench(hw, loadCalibration(o.calibration), { producers, sampled, durationS, batchCnt, lockKind: o.lock });
+      const r = ringbufBench(hw, loadCalibration(o.calibration), {
+        producers,
+        sampled,
+        durationS,
+        batchCnt,
+        lockKind: o.lock,
+        pendingLoop: o.pendingLoop !== false,
+      });
       console.log(o.json ? JSON.stringify(r, null, 2) : printRingbufBench(r));
     });
 }
