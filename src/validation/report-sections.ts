@@ -36,7 +36,7 @@ import {
   type ReportSettings,
   type WakeupComparison,
 } from "./report-data.ts";
-import { mechanismComparison, type MechanismComparison, type MechanismQuantity } from "./measured.ts";
+import { mechanismComparison, type MeasuredComparison, type MechanismComparison, type MechanismQuantity } from "./measured.ts";
 import { DEFAULT_32, deliveryOf, findRow, RINGBUF_32, type SeedRowKey, skbDelayOf } from "./report-rows.ts";
 import type { Spread } from "../measure/summary.ts";
 import type { ReaderSplitSummary } from "../measure/reader-split.ts";
@@ -300,7 +300,7 @@ export function deliveryLines(rep: ReproduceResult): string[] {
     if (spread <= 1.25 && growth >= 1.3) {
       out.push(
         "",
-        `  Under its CPU limit the agent's reader delivers about the same number of records on every node (${del.map((x) => f(x, 0)).join(", ")} per s) while the programs output ${f(growth)}x more from the smallest to the largest; the rest are lost to full rings. A lost record costs the kernel almost nothing (perf_output_begin fails: no copy, no irq_work, no wakeup), so once the limited reader is saturated the kernel's cost per second stops growing with the traffic.` +
+        `  Under its CPU limit the agent's reader delivers about the same number of records on every node (${del.map((x) => f(x, 0)).join(", ")} per s) while the programs output ${f(growth)}x more from the smallest to the largest; the rest are lost to full rings. A lost record costs the kernel almost nothing (perf_output_begin fails: no copy, no irq_work, no wakeup; section 2, 'Under the CPU limit', checks this on our host), so once the limited reader is saturated the kernel's cost per second stops growing with the traffic.` +
           (l32 !== undefined && l64 !== undefined && l64.row.predicted.mean <= l32.row.predicted.mean
             ? ` That is why the model's overhead at 64 cores (${f(l64.row.predicted.mean)}%) is not above 32 cores' (${f(l32.row.predicted.mean)}%), where the study's rises.`
             : ""),
@@ -503,6 +503,31 @@ function limitedBlock(m: MeasuredValidation, mech: readonly (MechanismComparison
     ),
     "",
     "Throttled share: the cgroup's cpu.stat throttled time over the run (the kernel sums it over the CPUs' run queues that were throttled; with one busy thread about the wall-clock share), beside the model's throttledPct. Records lost: the parser's failed outputs over all its outputs, beside the model's lost records per output.",
+    "",
+    ...rows.flatMap(({ c, q }) => lossEvidence(m, c, q!)),
+  ];
+}
+
+/**
+ * Whether losing records made the buffer cheaper, measured: a limited configuration that lost a share
+ * of its records beside the same buffer with the reader unlimited, in the same file. Empty where it
+ * lost little or has no unlimited twin.
+ */
+export function lossEvidence(m: MeasuredValidation, c: MeasuredComparison, q: MechanismComparison): string[] {
+  const lost = q.lostPerOutput.measuredMedian;
+  if (lost === null || lost < 0.05) return [];
+  const twin = m.comparisons.find((x) => x !== c && x.scenario === c.scenario.replace(/, limited [0-9.]+ CPU$/, ", unlimited"));
+  if (twin === undefined) return [];
+  const cheaper = c.measuredOverheadPct < twin.measuredOverheadPct;
+  const model = q.lostPerOutput.predicted;
+  return [
+    `${c.config.configId}: with ${f(100 * lost, 0)}% of its records lost (median) the node lost ${f(c.measuredOverheadPct)}% of its throughput, against ${f(twin.measuredOverheadPct)}% with the same buffer and the reader unlimited (${twin.config.configId}): ` +
+      (cheaper
+        ? "losing records made the buffer cheaper, as the model has it (a record that finds its ring full is neither copied nor woken for)"
+        : "losing records did not make the buffer cheaper here, against the model's premise that a record that finds its ring full costs almost nothing") +
+      (model !== null && model < lost / 2 && c.result !== null
+        ? `; the model's reader loses ${f(100 * model, 0)}% there, so it predicts ${f(c.result.overheadPct.mean)}%.`
+        : "."),
     "",
   ];
 }

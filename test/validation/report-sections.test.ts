@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bandJson,
+  lossEvidence,
   measuredSection,
   missesSection,
   readerSplitSection,
@@ -9,7 +10,8 @@ import {
   wakeupSection,
 } from "../../src/validation/report-sections.ts";
 import { bandRows } from "../../src/validation/report-data.ts";
-import { fakeReproduce } from "./report-fixtures.ts";
+import { est, fakeReproduce } from "./report-fixtures.ts";
+import type { MeasuredComparison, MeasuredValidation, MechanismComparison } from "../../src/validation/measured.ts";
 
 const settings = { seed: 1, replications: 5, durationS: 0.22, sensitivityReplications: 2, sensitivityDurationS: 0.22 };
 
@@ -69,6 +71,28 @@ describe("report sections: markdown from data", () => {
     const md3 = missesSection(r3);
     expect(md3).not.toContain("delivers about the same number of records");
     expect(md3).not.toContain("A check the study could run");
+  });
+
+  it("loss evidence: a limited configuration that lost records beside its unlimited twin, in the same file", () => {
+    const cmp = (configId: string, scenario: string, overhead: number) =>
+      ({ config: { configId }, scenario, measuredOverheadPct: overhead, result: { overheadPct: est(40.5) } }) as unknown as MeasuredComparison;
+    const lim = cmp("tp-perf-limit025", "perf 64 pages, wakeup_events 1, sample 1/1, limited 0.25 CPU", 19.4);
+    const unl = cmp("tp-perf", "perf 64 pages, wakeup_events 1, sample 1/1, unlimited", 32.5);
+    const m = { comparisons: [unl, lim] } as unknown as MeasuredValidation;
+    const q = (measured: number, model: number) =>
+      ({ lostPerOutput: { measuredMedian: measured, measuredMin: null, measuredMax: null, predicted: model } }) as unknown as MechanismComparison;
+    const [line] = lossEvidence(m, lim, q(0.26, 0.01));
+    expect(line).toBe(
+      "tp-perf-limit025: with 26% of its records lost (median) the node lost 19.4% of its throughput, against 32.5% with the same buffer and the reader unlimited (tp-perf): losing records made the buffer cheaper, as the model has it (a record that finds its ring full is neither copied nor woken for); the model's reader loses 1% there, so it predicts 40.5%.",
+    );
+    // dearer when limited: said so, against the model's premise
+    const dear = cmp("tp-perf-limit025", lim.scenario, 40);
+    expect(lossEvidence({ comparisons: [unl, dear] } as unknown as MeasuredValidation, dear, q(0.26, 0.2))[0]).toContain(
+      "losing records did not make the buffer cheaper here, against the model's premise",
+    );
+    // little lost, or no twin: nothing
+    expect(lossEvidence(m, lim, q(0.01, 0.01))).toEqual([]);
+    expect(lossEvidence({ comparisons: [lim] } as unknown as MeasuredValidation, lim, q(0.26, 0.01))).toEqual([]);
   });
 
   it("a wakeup ratio close to the published one says what it bounds: the share of outputs that found room", () => {
