@@ -208,6 +208,12 @@ export interface MechanismComparison {
    * measured values where the run had no cgroup.
    */
   throttledShare: MechanismQuantity;
+  /**
+   * KB received per program run (iperf3 bytes over the loader's `seen`, per run), beside the model's
+   * bytes per output where every run outputs (sample 1/1; null otherwise): how many records the
+   * workload's skb size and hooks make of the traffic.
+   */
+  kbPerProgramRun: MechanismQuantity;
 }
 
 /** Throttled time over the run from a cgroup's cpu.stat (v1 throttled_time ns or v2 throttled_usec); NaN without one. */
@@ -221,7 +227,7 @@ export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComp
   const runs = new Set(c.config.runs);
   const loaders = rows
     .filter((r): r is ThroughputRow => r.kind === "throughput" && runs.has(r.runId) && r.loader !== undefined)
-    .map((r) => ({ l: r.loader!, d: Number(r.loader!.duration_s ?? r.durationS), stat: r.cgroupCpuStat, runS: r.durationS }));
+    .map((r) => ({ l: r.loader!, d: Number(r.loader!.duration_s ?? r.durationS), stat: r.cgroupCpuStat, runS: r.durationS, bytes: r.iperf.bytes }));
   const q = (f: (x: (typeof loaders)[number]) => number, predicted: number | null): MechanismQuantity => {
     const xs = loaders.map(f).filter((x) => Number.isFinite(x));
     return xs.length === 0
@@ -238,5 +244,9 @@ export function mechanismComparison(rows: readonly DatasetRow[], c: MeasuredComp
     lostPerOutput: q(({ l }) => Number(l.failed) / outputs(l), perOutput(r?.lostPerS.mean)),
     recordsPerS: q(({ l, d }) => Number(l.emitted) / d, r ? r.eventsPerS.mean : null),
     throttledShare: q(({ stat, runS }) => throttledShareOf(stat, runS), r?.throttledPct ? r.throttledPct.mean / 100 : null),
+    kbPerProgramRun: q(
+      ({ l, bytes }) => (Number(l.seen) > 0 ? bytes / Number(l.seen) / 1e3 : NaN),
+      r && / sample 1\/1,/.test(c.scenario) && r.eventsPerS.mean > 0 ? (r.withAgentGbps.mean * 1e9) / 8 / r.eventsPerS.mean / 1e3 : null,
+    ),
   };
 }

@@ -509,6 +509,27 @@ function limitedBlock(m: MeasuredValidation, mech: readonly (MechanismComparison
 }
 
 /**
+ * How many program runs the traffic makes, measured beside the model: KB received per program run in
+ * the runs (every configuration) and in the model where every run outputs. The workload's skb size and
+ * ACK rate set the model's; a gap here scales every per-record cost the model charges per byte.
+ */
+export function runsPerByteLines(m: MeasuredValidation, mech: readonly (MechanismComparison | undefined)[]): string[] {
+  const measured = mech.map((q) => q?.kbPerProgramRun.measuredMedian).filter((x): x is number => x !== null && x !== undefined);
+  const model = mech.map((q) => q?.kbPerProgramRun.predicted).filter((x): x is number => x !== null && x !== undefined);
+  if (measured.length === 0 || model.length === 0) return [];
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const range = (xs: number[]) => (f(Math.min(...xs), 1) === f(Math.max(...xs), 1) ? f(xs[0], 1) : `${f(Math.min(...xs), 1)}-${f(Math.max(...xs), 1)}`);
+  const ratio = med(model) / med(measured);
+  return [
+    `Program runs per byte: the runs saw one program run per ${range(measured)} KB received (each configuration's median over its runs, ${m.comparisons.length} configurations), the model one per ${range(model)} KB where every run outputs (its workload's skb size and ACK rate), ` +
+      (Math.abs(ratio - 1) <= 0.1
+        ? "about the same."
+        : `${ratio > 1 ? `so it makes ${f(100 * (1 - 1 / ratio), 0)}% fewer records of the same traffic than these runs did` : `so it makes ${f(100 * (1 / ratio - 1), 0)}% more records of the same traffic than these runs did`}; the calibration's per-record constants were fitted with the same workload on its own runs.`),
+    "",
+  ];
+}
+
+/**
  * Whether losing records made the buffer cheaper, measured: a limited configuration that lost a share
  * of its records beside the same buffer with the reader unlimited, in the same file. Empty where it
  * lost little or has no unlimited twin.
@@ -609,6 +630,7 @@ function datasetBlock(
       "Reader CPU billed: the loader's reader_cpu_s over the run (getrusage of the reader: on this host's kernel, without CONFIG_IRQ_TIME_ACCOUNTING, it includes the interrupts taken while the reader ran), beside the model's agentCpuBilledCores (its own work, plus that interrupt time on its CPU).",
       "",
     );
+    out.push(...runsPerByteLines(m, mech));
     out.push(...limitedBlock(m, mech));
     const few = m.comparisons.filter((c) => c.config.runs.length < 3);
     if (few.length > 0) {

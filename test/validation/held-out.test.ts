@@ -149,5 +149,31 @@ describe("mechanismComparison: the model's reader and buffer beside the loader's
     expect(m.throttledShare.predicted).toBeCloseTo(0.25, 9);
     // a configuration the model could not predict keeps the measured side
     expect(mechanismComparison(rows, { ...c, result: null }).cyclesPerRecord).toMatchObject({ predicted: null, measuredMedian: 0.2 });
+    // no `seen` counter in these runs, no scenario words: no program runs per byte either side
+    expect(m.kbPerProgramRun).toEqual({ measuredMedian: null, measuredMin: null, measuredMax: null, predicted: null });
+  });
+
+  it("program runs per byte: iperf3 bytes over the loader's seen per run, beside the model's bytes per output where every run outputs", () => {
+    const run = (rep: number, bytes: number, seen: number): DatasetRow => {
+      const r = tp("tp-perf", rep, 10) as unknown as Record<string, unknown>;
+      (r.iperf as Record<string, number>).bytes = bytes;
+      r.loader = { records: seen, emitted: seen, failed: 0, seen, voluntary_ctxt_switches: 1, reader_cpu_s: 1, duration_s: 5 };
+      return r as unknown as DatasetRow;
+    };
+    const rows = [run(0, 6.25e9, 500_000), run(1, 6.5e9, 500_000), run(2, 6e9, 500_000)]; // 12.5, 13, 12 KB per run
+    const est = (mean: number) => ({ mean }) as never;
+    const result = { eventsPerS: est(80_000), withAgentGbps: est(10), readerWakeupsPerS: est(1), agentCpuBilledCores: est(0.3), lostPerS: est(0) };
+    const c = {
+      config: { configId: "tp-perf", runs: ["tp-perf#0", "tp-perf#1", "tp-perf#2"] },
+      scenario: "perf 64 pages, wakeup_events 1, sample 1/1, unlimited",
+      result,
+    } as unknown as MeasuredComparison;
+    const q = mechanismComparison(rows, c).kbPerProgramRun;
+    expect(q.measuredMedian).toBeCloseTo(12.5, 9);
+    expect(q.measuredMin).toBeCloseTo(12, 9);
+    expect(q.measuredMax).toBeCloseTo(13, 9);
+    expect(q.predicted).toBeCloseTo(10e9 / 8 / 80_000 / 1e3, 9); // 15.625 KB per output
+    // sampled outputs are not program runs: no model side
+    expect(mechanismComparison(rows, { ...c, scenario: "perf 64 pages, wakeup_events 1, sample 1/10, unlimited" }).kbPerProgramRun.predicted).toBeNull();
   });
 });

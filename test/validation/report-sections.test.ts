@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bandJson,
   lossEvidence,
+  runsPerByteLines,
   measuredSection,
   missesSection,
   readerSplitSection,
@@ -71,6 +72,20 @@ describe("report sections: markdown from data", () => {
     const md3 = missesSection(r3);
     expect(md3).not.toContain("delivers about the same number of records");
     expect(md3).not.toContain("A check the study could run");
+  });
+
+  it("program runs per byte: the runs' range beside the model's, and how many fewer records the model makes", () => {
+    const q = (measured: number, model: number | null) =>
+      ({ kbPerProgramRun: { measuredMedian: measured, measuredMin: null, measuredMax: null, predicted: model } }) as unknown as MechanismComparison;
+    const m = { comparisons: [{}, {}, {}] } as unknown as MeasuredValidation;
+    const [line] = runsPerByteLines(m, [q(12, null), q(12.5, 15.5), q(13, 15.5)]);
+    // model median 15.5 / measured median 12.5 = 1.24: 1 - 1/1.24 = 19% fewer records
+    expect(line).toBe(
+      "Program runs per byte: the runs saw one program run per 12.0-13.0 KB received (each configuration's median over its runs, 3 configurations), the model one per 15.5 KB where every run outputs (its workload's skb size and ACK rate), so it makes 19% fewer records of the same traffic than these runs did; the calibration's per-record constants were fitted with the same workload on its own runs.",
+    );
+    expect(runsPerByteLines(m, [q(15, 15.5)])[0]).toContain("about the same.");
+    expect(runsPerByteLines(m, [q(20, 15)])[0]).toContain("so it makes 33% more records of the same traffic");
+    expect(runsPerByteLines(m, [q(12, null)])).toEqual([]);
   });
 
   it("loss evidence: a limited configuration that lost records beside its unlimited twin, in the same file", () => {
