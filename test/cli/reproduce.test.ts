@@ -51,3 +51,15 @@ describe("bpfsim reproduce --required-cost --json", () => {
     }
   });
 });
+
+describe("bpfsim reproduce: what each row's agent delivers", () => {
+  it("a row per counted overhead row: records output, lost share, delivered, CPU, throttled; 32-core scenarios prefixed", async () => {
+    const { printDelivery } = await import("../../src/cli/commands/reproduce.ts");
+    const { fakeReproduce } = await import("../validation/report-fixtures.ts");
+    const t = printDelivery(fakeReproduce());
+    expect(t).toContain("a lost record costs the kernel almost nothing");
+    // 140000 output, 30% lost: 98000 delivered
+    expect(t).toMatch(/32 cores: the usual deployment\s+140000\s+30%\s+98000\s+0\.50\s+60%/);
+    expect(t).toMatch(/\n16 cores\s+100000\s+5%\s+95000\s+0\.40\s+50%/);
+  });
+});

@@ -33,6 +33,28 @@ function attributionTable(r: ReproduceResult): string {
   return table(["mechanism", ...scenarios.map(short)], rows);
 }
 
+/** What each counted row's agent took in and gave out: records output, the share lost to full buffers, CPU, throttling. */
+export function printDelivery(r: ReproduceResult): string {
+  const keys = Object.keys(r.delivery);
+  return [
+    "What each counted row's agent delivers (a CPU-limited reader that cannot keep up loses records to full buffers; a lost record costs the kernel almost nothing):",
+    table(
+      ["row", "records output/s", "lost", "delivered/s", "agent CPUs", "throttled"],
+      keys.map((k) => {
+        const d = r.delivery[k];
+        return [
+          `${k.split("|")[0].startsWith("throughput by core count") ? "" : "32 cores: "}${rowLabel(k)}`,
+          d.outputsPerS.toFixed(0),
+          `${(100 * d.lostShare).toFixed(0)}%`,
+          (d.outputsPerS * (1 - d.lostShare)).toFixed(0),
+          d.agentCores.toFixed(2),
+          `${d.throttledPct.toFixed(0)}%`,
+        ];
+      }),
+    ),
+  ].join("\n");
+}
+
 export function printReproduce(r: ReproduceResult): string {
   const out: string[] = [`Source: ${r.source}`, `Calibration: ${r.calibration}`, ""];
   const tables = [...new Set(r.rows.map((x) => x.table))];
@@ -58,6 +80,8 @@ export function printReproduce(r: ReproduceResult): string {
     "",
     "Attribution of the 32-core overheads to mechanisms (pp of throughput):",
     attributionTable(r),
+    "",
+    printDelivery(r),
   );
   if (r.band !== undefined) out.push("", printBand(r.band));
   if (r.ablation !== undefined) out.push("", printAblation(r.ablation));
