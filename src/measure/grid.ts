@@ -119,6 +119,40 @@ export function throughputGrid(o: GridOptions): ThroughputConfig[] {
   ];
 }
 
+/** The id tag of a CPU limit: 0.25 -> "limit025", 1 -> "limit100", 0.1 -> "limit010". */
+export function limitTag(limit: number): string {
+  return `limit${String(Math.round(limit * 100)).padStart(3, "0")}`;
+}
+
+/**
+ * The CPU-limit sweep (`bpfsim measure --limits 0.1,0.25,...`): the baseline, the default perf array
+ * and ring buffer unlimited, then each at every CPU limit given (cgroup quota, 100 ms period), ids
+ * `tp-perf-limitNNN` / `tp-ringbuf-limitNNN` (the throughput grid's, so 0.25 is its limit025). What a
+ * CPU-limited reader loses, and what that does to the node's throughput, as a curve over the limit.
+ */
+export function limitGrid(limits: readonly number[], shape?: TrafficShape): ThroughputConfig[] {
+  if (limits.length === 0) throw new BadOptionError("--limits", "", "must list at least one CPU limit");
+  const seen = new Set<string>();
+  for (const l of limits) {
+    if (!(Number.isFinite(l) && l >= 0.01 && l <= 64)) throw new BadOptionError("--limits", String(l), "each limit must be a number of CPUs in [0.01, 64]");
+    const tag = limitTag(l);
+    if (seen.has(tag)) throw new BadOptionError("--limits", String(l), `repeats limit ${tag} (limits are kept to hundredths of a CPU)`);
+    seen.add(tag);
+  }
+  const { prefix: p, extra } = shapePrefix(shape, "tp");
+  const perf: LoaderSettings = { mode: "perf", perfPages: 64, wakeupEvents: 1 };
+  const ringbuf: LoaderSettings = { mode: "ringbuf", ringbufBytes: 8 << 20 };
+  const out: ThroughputConfig[] = [{ id: `${p}-baseline`, ...extra }];
+  for (const [tag, settings] of [
+    ["perf", perf],
+    ["ringbuf", ringbuf],
+  ] as const) {
+    out.push({ id: `${p}-${tag}`, settings, ...extra });
+    for (const l of limits) out.push({ id: `${p}-${tag}-${limitTag(l)}`, settings, cpuLimit: l, ...extra });
+  }
+  return out;
+}
+
 /**
  * The wakeup-counting grid (`bpfsim measure --wakeups`): the perf configurations of the throughput
  * grid, plus mode none (background irq_work of other users) and the default ring buffer, all with

@@ -14,7 +14,7 @@ import { dirname, resolve } from "node:path";
 import { checkOutputPath } from "../models/read.ts";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
 import { haveCommand, run, setProcessRecorder, stopAllChildren } from "./exec.ts";
-import { microbenchGrid, schedule, throughputGrid, wakeupGrid, type TrafficShape } from "./grid.ts";
+import { limitGrid, microbenchGrid, schedule, throughputGrid, wakeupGrid, type TrafficShape } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendFailedRow, appendRow } from "./jsonl.ts";
 import { cleanupLeftovers, RunState } from "./leftovers.ts";
@@ -43,6 +43,11 @@ export interface MeasureOptions {
    * throughput grid; no microbenchmarks. @defaultValue false
    */
   wakeups?: boolean;
+  /**
+   * Run the CPU-limit sweep (grid.ts limitGrid) at these limits instead of the throughput grid; no
+   * microbenchmarks. @defaultValue none
+   */
+  limits?: number[];
   /**
    * Traffic shape of the throughput (or wakeup) grid: "veth" (one stream over the veth pair) or
    * "lo-p2" (iperf3 -P 2 over namespace a's loopback, parser on that lo); lo-p2 configurations have
@@ -104,6 +109,8 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   if (o.out !== undefined) checkOutputPath("--out", o.out, (m, v) => new MeasureError(m, "--out", v));
   // a bad --shape fails before anything runs (the grids check it)
   if (o.shape !== undefined) throughputGrid({ nproc: 1, shape: o.shape });
+  if (o.limits !== undefined) limitGrid(o.limits, o.shape);
+  if (o.limits !== undefined && o.wakeups) throw new BadOptionError("--limits", o.limits.join(","), "cannot be combined with --wakeups");
   const problem = await checkEnvironment();
   if (problem) throw new MeasureError(`cannot measure: ${problem}`, "environment", problem);
 
@@ -158,7 +165,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
-    if (o.microbench !== false && !o.wakeups) {
+    if (o.microbench !== false && !o.wakeups && o.limits === undefined) {
       const plan = schedule(microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
       for (const [i, { config, rep }] of plan.entries()) {
         const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
@@ -182,7 +189,12 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
     }
     if (o.throughput !== false) {
       const canLimit = cpuCgroupSupport() !== undefined;
-      const configs = (o.wakeups ? wakeupGrid(o.shape) : throughputGrid({ nproc: host.nproc, quick: o.quick, shape: o.shape })).filter((c) => {
+      const grid = o.wakeups
+        ? wakeupGrid(o.shape)
+        : o.limits !== undefined
+          ? limitGrid(o.limits, o.shape)
+          : throughputGrid({ nproc: host.nproc, quick: o.quick, shape: o.shape });
+      const configs = grid.filter((c) => {
         if (c.cpuLimit !== undefined && !canLimit) {
           log(`skipping ${c.id}: no cgroup cpu controller`);
           return false;

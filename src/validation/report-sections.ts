@@ -546,9 +546,11 @@ export function lossEvidence(m: MeasuredValidation, c: MeasuredComparison, q: Me
       (cheaper
         ? "losing records made the buffer cheaper, as the model has it (a record that finds its ring full is neither copied nor woken for)"
         : "losing records did not make the buffer cheaper here, against the model's premise that a record that finds its ring full costs almost nothing") +
-      (model !== null && model < lost / 2 && c.result !== null
-        ? `; the model's reader loses ${f(100 * model, 0)}% there, so it predicts ${f(c.result.overheadPct.mean)}%.`
-        : "."),
+      (model === null || c.result === null
+        ? "."
+        : model < lost / 2
+          ? `; the model's reader loses ${f(100 * model, 0)}% there, so it predicts ${f(c.result.overheadPct.mean)}%.`
+          : `; the model's reader loses ${f(100 * model, 0)}% there and it predicts ${f(c.result.overheadPct.mean)}%.`),
     "",
   ];
 }

@@ -77,6 +77,8 @@ describe("exit codes through the installed binary (bin.mjs)", () => {
   for (const args of [
     ["measure", "--reps", "0"],
     ["measure", "--duration", "0"],
+    ["measure", "--limits", "0.1,x"],
+    ["measure", "--limits", "0.25,0.251"],
     ["calibrate", "--data", "x.jsonl", "--fit-reps", "-1"],
   ]) {
     it(`${args.join(" ")}: exit 2, one line`, () => {

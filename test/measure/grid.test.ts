@@ -4,6 +4,8 @@ import {
   DELAY_BURNS_NS,
   DELAY_MODES,
   delayGrid,
+  limitGrid,
+  limitTag,
   MICRO_PERF_PAGES,
   MICRO_RINGBUF_BYTES,
   microbenchGrid,
@@ -62,6 +64,60 @@ describe("throughputGrid", () => {
     expect(full.some((c) => c.settings?.perfPages === 8)).toBe(true);
     // every configuration can be turned into loader flags
     for (const c of full) if (c.settings) expect(loaderFlags(c.settings)[0]).toBe("--mode");
+  });
+});
+
+describe("limitGrid (bpfsim measure --limits)", () => {
+  it("the baseline, perf and ring buffer unlimited, then each at every limit, with the throughput grid's ids", () => {
+    const g = limitGrid([0.1, 0.25, 0.5, 1]);
+    expect(g.map((c) => c.id)).toEqual([
+      "tp-baseline",
+      "tp-perf",
+      "tp-perf-limit010",
+      "tp-perf-limit025",
+      "tp-perf-limit050",
+      "tp-perf-limit100",
+      "tp-ringbuf",
+      "tp-ringbuf-limit010",
+      "tp-ringbuf-limit025",
+      "tp-ringbuf-limit050",
+      "tp-ringbuf-limit100",
+    ]);
+    // the same settings as the throughput grid's configurations of the same id
+    const full = throughputGrid({ nproc: 2 });
+    for (const id of ["tp-baseline", "tp-perf", "tp-ringbuf", "tp-perf-limit025", "tp-ringbuf-limit025"]) {
+      expect(
+        g.find((c) => c.id === id),
+        id,
+      ).toEqual(full.find((c) => c.id === id));
+    }
+    expect(g.find((c) => c.id === "tp-perf-limit010")?.cpuLimit).toBe(0.1);
+    expect(g.find((c) => c.id === "tp-perf")?.cpuLimit).toBeUndefined();
+    // the lo-p2 shape keeps its own ids and marks each configuration
+    expect(limitGrid([0.5], "lo-p2").map((c) => c.id)).toEqual([
+      "tp-lo-p2-baseline",
+      "tp-lo-p2-perf",
+      "tp-lo-p2-perf-limit050",
+      "tp-lo-p2-ringbuf",
+      "tp-lo-p2-ringbuf-limit050",
+    ]);
+    expect(limitGrid([0.5], "lo-p2").every((c) => c.shape === "lo-p2")).toBe(true);
+  });
+
+  it("limit tags are hundredths of a CPU, three digits", () => {
+    expect(limitTag(0.25)).toBe("limit025");
+    expect(limitTag(1)).toBe("limit100");
+    expect(limitTag(2.5)).toBe("limit250");
+    fc.assert(fc.property(fc.integer({ min: 1, max: 999 }), (h) => limitTag(h / 100) === `limit${String(h).padStart(3, "0")}`));
+  });
+
+  it("rejects an empty list, limits out of range and repeats, naming --limits and the value", () => {
+    expect(() => limitGrid([])).toThrow(/--limits/);
+    expect(() => limitGrid([0])).toThrow(/--limits = "0"/);
+    expect(() => limitGrid([100])).toThrow(/--limits = "100"/);
+    expect(() => limitGrid([Number.NaN])).toThrow(/--limits = "NaN"/);
+    expect(() => limitGrid([0.25, 0.251])).toThrow(/repeats limit limit025/);
+    expect(() => limitGrid([0.5], "wifi" as never)).toThrow(/--shape/);
   });
 });
 

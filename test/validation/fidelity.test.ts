@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { reproduce, type ReproduceResult } from "../../src/validation/reproduce.ts";
 import { validateMeasured, type MeasuredValidation } from "../../src/validation/measured.ts";
 import { readFittedCalibration } from "../../src/validation/held-out.ts";
-import { compareHeldOutDataset, readerLatencyEvidence, readerSplitEvidence, readHeldOutDatasetList } from "../../src/validation/report-data.ts";
+import { compareHeldOutDataset, readerLatencyEvidence, readerSplitEvidence, readHeldOutDatasetList, shapeGoals } from "../../src/validation/report-data.ts";
 import { compareRingbufTables, hostTwoProducer, TOLERANCE, type TableComparison } from "../../src/validation/ringbuf-tables.ts";
 import { readDataset } from "../../src/measure/jsonl.ts";
 import { summarise } from "../../src/measure/summary.ts";
@@ -121,6 +121,20 @@ const README_DELIVERED_PER_S = 140_000;
 const README_CAMPAIGNS = {
   "validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-veth.jsonl": { configurations: 12, inside: 10, meanErrorPct: 11.2, goalMet: true },
   "validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-lo-p2.jsonl": { configurations: 12, inside: 10, meanErrorPct: 8.3, goalMet: true },
+} as const;
+/**
+ * "A CPU-limit sweep ... puts 9 of its 10 configurations inside: at 0.1 CPU the perf reader lost 46% of
+ * its records (model 48%) and the node lost 21.7% of its throughput against 31.6% unlimited (model
+ * 24.3%) ... the ring buffer at 0.1 CPU (2.9% measured, 10.6% predicted) ... throttled less (0.45 of
+ * the time against 0.77)", and veth pooled "19 of 22".
+ */
+const README_SWEEP = {
+  file: "validation/data/kvm-2vcpu-amd-epyc-2026-12-02-limits-veth.jsonl",
+  configurations: 10,
+  inside: 9,
+  perf010: { lost: 0.46, modelLost: 0.48, pct: 21.7, unlimitedPct: 31.6, modelPct: 24.3 },
+  ringbuf010: { pct: 2.9, modelPct: 10.6, throttled: 0.77, modelThrottled: 0.45 },
+  vethPooled: { inside: 19, n: 22 },
 } as const;
 /**
  * "the measured readers were throttled for 0.42-0.48 of each run (cgroup cpu.stat), perf and ring buffer
@@ -386,6 +400,38 @@ describe("fidelity: our own hardware (README 'Where it stands', second item)", (
     },
     180_000,
   );
+
+  it("the CPU-limit sweep: configurations inside, the perf array's and ring buffer's 0.1-CPU points, veth pooled", () => {
+    const list = readHeldOutDatasetList(join(PACKAGE_ROOT, "validation", "held-out-datasets.json"));
+    const entry = list.datasets.find((d) => d.file === README_SWEEP.file)!;
+    expect(entry.countsForGoal).toBe(true);
+    const r = compareHeldOutDataset(entry, readFittedCalibration(MEASURED_CAL), SIM, (f) => readDataset(join(PACKAGE_ROOT, f)));
+    const cmp = r.validation!.comparisons;
+    expect(cmp).toHaveLength(README_SWEEP.configurations);
+    expect(cmp.filter((c) => c.insideSpread).length).toBe(README_SWEEP.inside);
+    const at = (id: string) => cmp.findIndex((c) => c.config.configId === id);
+    const p = cmp[at("tp-perf-limit010")]!;
+    const pq = r.mechanisms[at("tp-perf-limit010")]!;
+    expect(Math.abs(pq.lostPerOutput.measuredMedian! - README_SWEEP.perf010.lost)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(pq.lostPerOutput.predicted! - README_SWEEP.perf010.modelLost)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(p.measuredOverheadPct - README_SWEEP.perf010.pct)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(cmp[at("tp-perf")]!.measuredOverheadPct - README_SWEEP.perf010.unlimitedPct)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(p.result!.overheadPct.mean - README_SWEEP.perf010.modelPct)).toBeLessThanOrEqual(0.05);
+    const rb = cmp[at("tp-ringbuf-limit010")]!;
+    const rq = r.mechanisms[at("tp-ringbuf-limit010")]!;
+    expect(rb.insideSpread).toBe(false);
+    expect(Math.abs(rb.measuredOverheadPct - README_SWEEP.ringbuf010.pct)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(rb.result!.overheadPct.mean - README_SWEEP.ringbuf010.modelPct)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(rq.throttledShare.measuredMedian! - README_SWEEP.ringbuf010.throttled)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(rq.throttledShare.predicted! - README_SWEEP.ringbuf010.modelThrottled)).toBeLessThanOrEqual(0.005);
+    expect(rq.lostPerOutput.measuredMedian).toBe(0);
+    // veth pooled over the files that count toward its goal
+    const results = list.datasets.map((e) =>
+      e.file === README_SWEEP.file ? r : compareHeldOutDataset(e, readFittedCalibration(MEASURED_CAL), SIM, (f) => readDataset(join(PACKAGE_ROOT, f))),
+    );
+    const veth = shapeGoals(results).find((g) => g.shape === "veth")!.score!;
+    expect([veth.inside, veth.n]).toEqual([README_SWEEP.vethPooled.inside, README_SWEEP.vethPooled.n]);
+  }, 300_000);
 
   it("the reader's user and system ns per record on the reader-split run, as README quotes them", () => {
     const s = summarise(readDataset(join(PACKAGE_ROOT, README_READER_SPLIT.file)));

@@ -105,6 +105,10 @@ describe("report sections: markdown from data", () => {
     expect(lossEvidence({ comparisons: [unl, dear] } as unknown as MeasuredValidation, dear, q(0.26, 0.2))[0]).toContain(
       "losing records did not make the buffer cheaper here, against the model's premise",
     );
+    // the model loses about as much: said plainly
+    expect(lossEvidence(m, lim, q(0.46, 0.48))[0]).toContain(
+      "as the model has it (a record that finds its ring full is neither copied nor woken for); the model's reader loses 48% there and it predicts 40.5%.",
+    );
     // little lost, or no twin: nothing
     expect(lossEvidence(m, lim, q(0.01, 0.01))).toEqual([]);
     expect(lossEvidence({ comparisons: [lim] } as unknown as MeasuredValidation, lim, q(0.26, 0.01))).toEqual([]);

@@ -26,6 +26,10 @@ export function registerMeasure(program: Command): void {
     .option("--no-throughput", "skip the iperf3 runs")
     .option("--wakeups", "run only the wakeup-counting grid (tpw-*: perf configurations, mode none, ringbuf) with the loader's --count-wakeups")
     .option(
+      "--limits <list>",
+      "run only the CPU-limit sweep: comma-separated agent CPU limits (e.g. 0.1,0.25,0.5,1); the baseline, the default perf array and ring buffer unlimited and at each limit (tp-perf-limitNNN, tp-ringbuf-limitNNN)",
+    )
+    .option(
       "--delay",
       "run only the injected-delay grid (tpd-*: iperf3 with the parser spinning --burns ns per program run, per output mode; 3 s runs, 5 reps, shuffled rounds)",
     )
@@ -61,6 +65,7 @@ export function registerMeasure(program: Command): void {
         microbench: boolean;
         throughput: boolean;
         wakeups?: boolean;
+        limits?: string;
         summarise?: string;
         delay?: boolean;
         burns?: string;
@@ -116,12 +121,12 @@ export function registerMeasure(program: Command): void {
               if (v !== undefined) throw new BadOptionError(flag, v, "only applies with --delay");
             }
           }
+          const list = (flag: string, v: string): string[] => {
+            const items = v.split(",").map((x) => x.trim());
+            if (items.some((x) => x === "")) throw new BadOptionError(flag, v, "must be a comma-separated list without empty items");
+            return items;
+          };
           if (opts.delay) {
-            const list = (flag: string, v: string): string[] => {
-              const items = v.split(",").map((x) => x.trim());
-              if (items.some((x) => x === "")) throw new BadOptionError(flag, v, "must be a comma-separated list without empty items");
-              return items;
-            };
             const modes =
               opts.delayModes === undefined
                 ? undefined
@@ -158,6 +163,7 @@ export function registerMeasure(program: Command): void {
             microbench: opts.microbench,
             throughput: opts.throughput,
             wakeups: opts.wakeups,
+            limits: opts.limits === undefined ? undefined : list("--limits", opts.limits).map((x) => parsePositiveNumber("--limits", x, 64)),
             shape: opts.shape === undefined ? undefined : (opts.shape as TrafficShape),
             quietWaitMs: opts.quietWait === undefined ? undefined : 1000 * parsePositiveNumber("--quiet-wait", opts.quietWait, 600),
           });
