@@ -55,13 +55,14 @@ const entry = (file: string, shape: "veth" | "lo-p2", maxForeignShare: number | 
 });
 
 describe("the held-out dataset list", () => {
-  it("the shipped list: the calibration's own dataset first (no limit, not the goal's yardstick), then the veth and lo-p2 campaigns at 0.1", () => {
+  it("the shipped list: the calibration's own dataset first (no limit, not the goal's yardstick), then the veth and lo-p2 campaigns and the veth CPU-limit sweep at 0.1", () => {
     const l = readHeldOutDatasetList(join(PACKAGE_ROOT, "validation", "held-out-datasets.json"));
     expect(l.file).toBe("validation/held-out-datasets.json");
     expect(l.datasets.map((d) => [d.file, d.shape, d.maxForeignShare, d.countsForGoal])).toEqual([
       ["validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl", "veth", null, false],
       ["validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-veth.jsonl", "veth", 0.1, true],
       ["validation/data/kvm-2vcpu-amd-epyc-2026-12-02-heldout-lo-p2.jsonl", "lo-p2", 0.1, true],
+      ["validation/data/kvm-2vcpu-amd-epyc-2026-12-02-limits-veth.jsonl", "veth", 0.1, true],
     ]);
     expect(l.maxForeignShareWhy).toMatch(/0\.1 because/);
   });
