@@ -8,7 +8,7 @@
  */
 import type { Estimate } from "../engine/index.ts";
 import { CALIBRATION_CONSTANTS, type CalibrationFile } from "../models/types.ts";
-import type { FittedCalibrationFile } from "./held-out.ts";
+import { median, type FittedCalibrationFile } from "./held-out.ts";
 import type { MeasuredValidation } from "./measured.ts";
 import type { ReproduceResult, ReproduceRow } from "./reproduce.ts";
 import type { RequiredCostRow } from "./required-cost.ts";
@@ -267,7 +267,7 @@ export function deliveryLines(rep: ReproduceResult): string[] {
     (d) => d.row !== undefined && d.dl !== undefined,
   ) as { what: string; key: SeedRowKey; row: ReproduceRow; dl: ReproduceResult["delivery"][string] }[];
   if (rows.length === 0) return [];
-  const delivered = (d: (typeof rows)[number]) => d.dl.outputsPerS * (1 - d.dl.lostShare);
+  const delivered = (d: (typeof rows)[number]) => d.dl.deliveredPerS;
   const out = [
     "- What the perf-array agent delivers, row by row (records the programs output per s, lost ones included; the share lost to full rings; the rest reach the reader):",
     "",
@@ -517,9 +517,8 @@ export function runsPerByteLines(m: MeasuredValidation, mech: readonly (Mechanis
   const measured = mech.map((q) => q?.kbPerProgramRun.measuredMedian).filter((x): x is number => x !== null && x !== undefined);
   const model = mech.map((q) => q?.kbPerProgramRun.predicted).filter((x): x is number => x !== null && x !== undefined);
   if (measured.length === 0 || model.length === 0) return [];
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const range = (xs: number[]) => (f(Math.min(...xs), 1) === f(Math.max(...xs), 1) ? f(xs[0], 1) : `${f(Math.min(...xs), 1)}-${f(Math.max(...xs), 1)}`);
-  const ratio = med(model) / med(measured);
+  const ratio = median(model) / median(measured);
   return [
     `Program runs per byte: the runs saw one program run per ${range(measured)} KB received (each configuration's median over its runs, ${m.comparisons.length} configurations), the model one per ${range(model)} KB where every run outputs (its workload's skb size and ACK rate), ` +
       (Math.abs(ratio - 1) <= 0.1

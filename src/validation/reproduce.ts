@@ -114,6 +114,8 @@ export interface ReproduceResult {
 export interface RowDelivery {
   outputsPerS: number;
   lostShare: number;
+  /** Records that reached the reader per s: outputsPerS less the lost ones. */
+  deliveredPerS: number;
   agentCores: number;
   throttledPct: number;
 }
@@ -304,6 +306,7 @@ function reproduceWith(options: ReproduceOptions, shared: Shared): ReproduceResu
       delivery[`${table}|${label}`] = {
         outputsPerS: r.eventsPerS.mean,
         lostShare: r.eventsPerS.mean > 0 ? r.lostPerS.mean / r.eventsPerS.mean : 0,
+        deliveredPerS: r.eventsPerS.mean - r.lostPerS.mean,
         agentCores: r.agentCpuCores.mean,
         throttledPct: r.throttledPct.mean,
       };

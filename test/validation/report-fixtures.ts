@@ -70,10 +70,10 @@ export function fakeReproduce(): ReproduceResult {
       [`${SEED_TABLES.scenarios32}|rb`]: skb(2),
     },
     delivery: {
-      [`${SEED_TABLES.byCores}|16 cores`]: { outputsPerS: 100000, lostShare: 0.05, agentCores: 0.4, throttledPct: 50 },
-      [`${SEED_TABLES.byCores}|64 cores`]: { outputsPerS: 190000, lostShare: 0.5, agentCores: 0.5, throttledPct: 70 },
-      [`${SEED_TABLES.scenarios32}|the usual deployment`]: { outputsPerS: 140000, lostShare: 0.3, agentCores: 0.5, throttledPct: 60 },
-      [`${SEED_TABLES.scenarios32}|limits off`]: { outputsPerS: 130000, lostShare: 0, agentCores: 1.2, throttledPct: 0 },
+      [`${SEED_TABLES.byCores}|16 cores`]: { outputsPerS: 100000, lostShare: 0.05, deliveredPerS: 95000, agentCores: 0.4, throttledPct: 50 },
+      [`${SEED_TABLES.byCores}|64 cores`]: { outputsPerS: 190000, lostShare: 0.5, deliveredPerS: 95000, agentCores: 0.5, throttledPct: 70 },
+      [`${SEED_TABLES.scenarios32}|the usual deployment`]: { outputsPerS: 140000, lostShare: 0.3, deliveredPerS: 98000, agentCores: 0.5, throttledPct: 60 },
+      [`${SEED_TABLES.scenarios32}|limits off`]: { outputsPerS: 130000, lostShare: 0, deliveredPerS: 130000, agentCores: 1.2, throttledPct: 0 },
     },
     band: {
       [`${SEED_TABLES.scenarios32}|the usual deployment`]: {

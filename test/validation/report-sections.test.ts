@@ -61,14 +61,14 @@ describe("report sections: markdown from data", () => {
       published: 35,
       predicted: { ...r.rows[3].predicted, mean: 12 },
     });
-    r.delivery[`${r.rows[3].table}|pin`] = { outputsPerS: 150000, lostShare: 0, agentCores: 0.8, throttledPct: 0 };
+    r.delivery[`${r.rows[3].table}|pin`] = { outputsPerS: 150000, lostShare: 0, deliveredPerS: 150000, agentCores: 0.8, throttledPct: 0 };
     const md2 = missesSection(r);
     expect(md2).toContain("The pinned agent has a whole CPU and loses 0% (the limited one 30%)");
     expect(md2).toContain("the model puts it above the default row (12.0% against 10.0%)");
 
     // a reader that keeps up everywhere: no cap claimed
     const r3 = fakeReproduce();
-    for (const k of Object.keys(r3.delivery)) r3.delivery[k] = { ...r3.delivery[k], lostShare: 0 };
+    for (const k of Object.keys(r3.delivery)) r3.delivery[k] = { ...r3.delivery[k], lostShare: 0, deliveredPerS: r3.delivery[k].outputsPerS };
     const md3 = missesSection(r3);
     expect(md3).not.toContain("delivers about the same number of records");
     expect(md3).not.toContain("A check the study could run");

@@ -46,7 +46,7 @@ export function printDelivery(r: ReproduceResult): string {
           `${k.split("|")[0].startsWith("throughput by core count") ? "" : "32 cores: "}${rowLabel(k)}`,
           d.outputsPerS.toFixed(0),
           `${(100 * d.lostShare).toFixed(0)}%`,
-          (d.outputsPerS * (1 - d.lostShare)).toFixed(0),
+          d.deliveredPerS.toFixed(0),
           d.agentCores.toFixed(2),
           `${d.throttledPct.toFixed(0)}%`,
         ];
