@@ -43,6 +43,8 @@ export interface CalibrateOptions {
   fitReps?: number;
   /** Wakeup-counting dataset (`bpfsim measure --wakeups`): fits irqWorkLatencyNs. */
   wakeupData?: string;
+  /** Lost-output dataset (`bpfsim measure --lost`): fits perfLostOutputNs and ringbufLostOutputNs. */
+  lostData?: string;
   /** Simulation settings of the irqWorkLatencyNs fit. @defaultValue 5 replications x 0.22 s */
   wakeupSim?: SimulateOptions;
   /** Overwrite an existing file in models/calibration/ (a shipped calibration). @defaultValue false */
@@ -122,11 +124,14 @@ export function runCalibrate(o: CalibrateOptions): {
   const rel = (p: string) => (p.startsWith(REPO_ROOT) ? p.slice(REPO_ROOT.length) : p);
   const datasetPath = rel(o.data);
   const wakeupPath = o.wakeupData === undefined ? undefined : rel(o.wakeupData);
+  const lost = o.lostData === undefined ? undefined : { rows: readLostDataset(o.lostData, hostClass), path: rel(o.lostData) };
   const calibration = fitCalibration(rows, {
     datasetPath,
     literature,
     fitReps: o.fitReps,
-    command: `bpfsim calibrate --data ${datasetPath}` + (wakeupPath ? ` --wakeup-data ${wakeupPath}` : ""),
+    lost,
+    command:
+      `bpfsim calibrate --data ${datasetPath}` + (wakeupPath ? ` --wakeup-data ${wakeupPath}` : "") + (lost !== undefined ? ` --lost-data ${lost.path}` : ""),
   });
   let wakeupFit: IrqWorkLatencyFit | undefined;
   if (o.wakeupData !== undefined) {
@@ -178,7 +183,11 @@ export function runCalibrate(o: CalibrateOptions): {
       wakeupFit.heldOut = wakeupFit.heldOut.filter((id) => !runs.has(id));
     }
     calibration.heldOut = [...calibration.heldOut, ...wakeupFit.heldOut];
-    calibration.provenance.datasets = { throughput: calibration.provenance.datasets?.throughput ?? [datasetPath], wakeups: [wakeupPath!] };
+    calibration.provenance.datasets = {
+      ...calibration.provenance.datasets,
+      throughput: calibration.provenance.datasets?.throughput ?? [datasetPath],
+      wakeups: [wakeupPath!],
+    };
   }
   writeFileSync(out, `${JSON.stringify(calibration, null, 2)}\n`);
   const summary = calibrationSummary(calibration);
@@ -186,6 +195,30 @@ export function runCalibrate(o: CalibrateOptions): {
     .filter((r) => r.method === "literature")
     .map((r) => `${r.constant}: not measured or fitted from the data given; the literature value (${r.value} ${r.unit}) is used`);
   return { out, calibration, wakeupFit, summary, warnings };
+}
+
+/** A lost-output dataset: the same host class, and the micro-lost-* runs the fit needs. */
+function readLostDataset(path: string, hostClass: string) {
+  const rows = readDataset(path);
+  rows.forEach((r, i) => {
+    if (r.hostClass !== hostClass)
+      throw new CalibrationError(
+        `${path}:${i + 1}: hostClass = ${JSON.stringify(r.hostClass)}: differs from --data's ${JSON.stringify(hostClass)}`,
+        "--lost-data",
+        path,
+      );
+  });
+  for (const id of [
+    "micro-lost-none-p1",
+    "micro-lost-perf-stored-p1",
+    "micro-lost-perf-full-p1",
+    "micro-lost-ringbuf-stored-p1",
+    "micro-lost-ringbuf-full-p1",
+  ]) {
+    if (!rows.some((r) => r.kind === "microbench" && r.configId === id))
+      throw new CalibrationError(`--lost-data = ${JSON.stringify(path)}: no ${id} runs (take them with bpfsim measure --lost)`, "--lost-data", path);
+  }
+  return rows;
 }
 
 /** Loader settings of the fitted wakeup configuration (tpw-perf). */

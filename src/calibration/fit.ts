@@ -14,6 +14,12 @@
  *                       queues irq_work (self-IPI) but no task waits.
  *  - wakeupNs           perf wakeup_events=1 with a live consumer minus without: waking the
  *                       reader (wake_up_all -> ep_poll_callback -> try_to_wake_up).
+ *  - perfLostOutputNs, ringbufLostOutputNs
+ *                       with a lost-output dataset (`bpfsim measure --lost`, FitOptions.lost):
+ *                       an output into a full ring over the same output stored, measured in one
+ *                       sitting (each minus mode none; the ring buffer's also minus the literature
+ *                       hold, as it still takes the lock), times perfOutputNs / ringbufOutputNs.
+ *                       Without one, the literature's.
  *  - consumeNs          CPU per record of draining a full buffer after a test run without
  *                       consumer (perf watermark, ringbuf): pure consume cost.
  *  - contextSwitchNs    regression over the fitting throughput runs:
@@ -45,6 +51,11 @@ export interface FitOptions {
   fitReps?: number;
   command?: string;
   date?: string;
+  /**
+   * A lost-output dataset (`bpfsim measure --lost`: micro-lost-* runs) and its path: fits
+   * perfLostOutputNs and ringbufLostOutputNs (fitLostOutputs). Omitted: both from the literature.
+   */
+  lost?: { rows: DatasetRow[]; path: string };
 }
 
 export type FittedCalibration = CalibrationFile & { heldOut: string[] };
@@ -132,6 +143,17 @@ export function fitCalibration(rows: DatasetRow[], o: FitOptions): FittedCalibra
     source: `${src}: test-run ringbuf, 1 producer, no consumer (one notification in the whole run), minus mode none (${round(rb1.value)} - ${round(none.value)} ns), minus the literature uncontended lock hold (${litHold} ns)`,
     runs: [...rb1.runs, ...none.runs],
   };
+
+  if (o.lost !== undefined) {
+    const l = fitLostOutputs(o.lost.rows, {
+      perfOutputNs: out.perfOutputNs.value,
+      ringbufOutputNs: out.ringbufOutputNs.value,
+      holdNs: litHold,
+      path: o.lost.path,
+    });
+    out.perfLostOutputNs = l.perfLostOutputNs;
+    out.ringbufLostOutputNs = l.ringbufLostOutputNs;
+  }
 
   const perfWe = medianNs(rows, "micro-perf-we1-p1-nc");
   out.irqWorkNs = {
@@ -231,10 +253,62 @@ export function fitCalibration(rows: DatasetRow[], o: FitOptions): FittedCalibra
     provenance: {
       command: o.command ?? `bpfsim calibrate --data ${src}`,
       date: o.date ?? new Date().toISOString().slice(0, 10),
-      datasets: { throughput: [src], wakeups: [] },
+      datasets: { throughput: [src], wakeups: [], ...(o.lost !== undefined ? { lost: [o.lost.path] } : {}) },
       host: host as Record<string, unknown> | undefined,
     },
     constants: ordered,
     heldOut,
   };
+}
+
+/** The output costs fitLostOutputs scales, and the dataset path its sources cite. */
+export interface StoredOutputCosts {
+  perfOutputNs: number;
+  ringbufOutputNs: number;
+  /** The uncontended ring buffer lock hold taken out of both ring buffer figures (the literature's). */
+  holdNs: number;
+  path: string;
+}
+
+/**
+ * What an output costs when its ring is full, from a lost-output dataset (`bpfsim measure --lost`,
+ * 1 producer): the full ring's extra ns per program run over mode none, as a share of the stored
+ * output's measured in the same sitting, times the stored output's calibrated cost. A ratio taken in
+ * one sitting, because this machine drifts between sittings.
+ *  - perf: `perf_output_begin` reads data_tail, finds no room and counts the loss (rb->lost,
+ *    event->lost_samples): no copy, and no wakeup (wakeup_events counts only stored samples).
+ *  - ring buffer: `__bpf_ringbuf_reserve` still takes the lock and reads the positions, then fails:
+ *    no copy, no commit, no notification. The lock is the lock model's; this is the rest.
+ */
+export function fitLostOutputs(
+  rows: DatasetRow[],
+  c: StoredOutputCosts,
+): Pick<Record<CalibrationConstantName, CalibratedConstant>, "perfLostOutputNs" | "ringbufLostOutputNs"> {
+  const none = medianNs(rows, "micro-lost-none-p1");
+  const fit = (mode: "perf" | "ringbuf", storedNs: number, hold: number): CalibratedConstant => {
+    const stored = medianNs(rows, `micro-lost-${mode}-stored-p1`);
+    const full = medianNs(rows, `micro-lost-${mode}-full-p1`);
+    const storedExtra = stored.value - none.value - hold;
+    const fullExtra = full.value - none.value - hold;
+    if (!(storedExtra > 0)) {
+      throw new Error(
+        `${c.path}: micro-lost-${mode}-stored-p1 = ${round(stored.value)} ns is not above mode none (${round(none.value)} ns) plus ${hold} ns: the stored output has no cost to scale by`,
+      );
+    }
+    const share = Math.max(0, fullExtra) / storedExtra;
+    const name = mode === "perf" ? "perfOutputNs" : "ringbufOutputNs";
+    return {
+      value: round(share * storedNs),
+      unit: "ns",
+      method: "measured",
+      source:
+        `${c.path}: test-run ${mode}, 1 producer, no consumer, into the smallest ring (all but the first ~30 outputs lost) against a ring too big to fill, ` +
+        `in one sitting: medians ${round(full.value)} and ${round(stored.value)} ns per run, mode none ${round(none.value)} ns` +
+        (hold > 0 ? `, each less the literature lock hold (${hold} ns)` : "") +
+        `: a lost output costs ${round(share, 2)} of a stored one, times ${name} (${round(storedNs)} ns)`,
+      residual: round(Math.max(full.spread, stored.spread) / storedExtra),
+      runs: [...full.runs, ...stored.runs, ...none.runs],
+    };
+  };
+  return { perfLostOutputNs: fit("perf", c.perfOutputNs, 0), ringbufLostOutputNs: fit("ringbuf", c.ringbufOutputNs, c.holdNs) };
 }

@@ -7,6 +7,8 @@
  * - A record is `struct perf_event_header` (8 B) + u32 size + the raw sample, padded to 8 bytes:
  *   a 120-byte sample becomes a 136-byte record.
  * - No room: the record is dropped and `rb->lost` counted (`__perf_output_begin`, "fail" path).
+ *   Such an output is neither copied nor counted toward a wakeup; the node layer charges it
+ *   perfLostOutputNs (measured: `bpfsim measure --lost`) instead of perfOutputNs.
  * - Wakeup rule: a record wakes the reader when it moves the mark `rb->wakeup`
  *   (`perf_output_put_handle`: `handle->wakeup != local_read(&rb->wakeup)`). The mark moves by
  *   `rb->watermark` when the head gets more than that past it (`__perf_output_begin`:

@@ -88,6 +88,37 @@ export function microbenchGrid(o: GridOptions): MicrobenchConfig[] {
   return out;
 }
 
+/** The smallest rings the loader opens: one data page per CPU (perf), one page in all (ring buffer). */
+export const LOST_PERF_PAGES = 1;
+export const LOST_RINGBUF_BYTES = 4096;
+
+/**
+ * The lost-output grid (`bpfsim measure --lost`): what an output costs the producing CPU when its
+ * ring is full, beside the same output stored, in one sitting. At 1..nproc producers, no consumer:
+ * mode none; perf and ring buffer into rings too big to fill (`-stored`: perf with a watermark above
+ * the run, so no wakeup, as micro-perf-wm); and into the smallest rings (`-full`: after ~30 records
+ * every output finds its ring full; perf with wakeup_events = 1, Retina's policy, so a lost output
+ * that raised a wakeup would show its irq_work). Ids `micro-lost-*`, never the calibration grid's.
+ */
+export function lostGrid(o: GridOptions): MicrobenchConfig[] {
+  if (!Number.isInteger(o.nproc) || o.nproc < 1) throw new BadOptionError("nproc", o.nproc, "must be a positive integer");
+  const repeat = o.quick ? 20_000 : 100_000;
+  const outputs: { tag: string; settings: LoaderSettings }[] = [
+    { tag: "none", settings: { mode: "none" } },
+    { tag: "perf-stored", settings: { mode: "perf", perfPages: MICRO_PERF_PAGES, watermarkBytes: MICRO_WATERMARK_BYTES } },
+    { tag: "perf-full", settings: { mode: "perf", perfPages: LOST_PERF_PAGES, wakeupEvents: 1 } },
+    { tag: "ringbuf-stored", settings: { mode: "ringbuf", ringbufBytes: MICRO_RINGBUF_BYTES, rbWakeup: "default" } },
+    { tag: "ringbuf-full", settings: { mode: "ringbuf", ringbufBytes: LOST_RINGBUF_BYTES, rbWakeup: "default" } },
+  ];
+  const out: MicrobenchConfig[] = [];
+  for (let p = 1; p <= o.nproc; p++) {
+    // P producers share one stored ring buffer: keep P x repeat records within 90% of it
+    const r = Math.min(repeat, Math.floor((0.9 * MICRO_RINGBUF_BYTES) / 128 / p));
+    for (const { tag, settings } of outputs) out.push({ id: `micro-lost-${tag}-p${p}`, settings, producers: p, consumer: false, repeat: r });
+  }
+  return out;
+}
+
 export function throughputGrid(o: GridOptions): ThroughputConfig[] {
   if (!Number.isInteger(o.nproc) || o.nproc < 1) throw new BadOptionError("nproc", o.nproc, "must be a positive integer");
   const { prefix: p, extra } = shapePrefix(o.shape, "tp");

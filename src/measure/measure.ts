@@ -14,7 +14,7 @@ import { dirname, resolve } from "node:path";
 import { checkOutputPath } from "../models/read.ts";
 import { cpuCgroupSupport, cleanupStaleCgroups } from "./cgroup.ts";
 import { haveCommand, run, setProcessRecorder, stopAllChildren } from "./exec.ts";
-import { limitGrid, microbenchGrid, schedule, throughputGrid, wakeupGrid, type TrafficShape } from "./grid.ts";
+import { limitGrid, lostGrid, microbenchGrid, schedule, throughputGrid, wakeupGrid, type TrafficShape } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendFailedRow, appendRow } from "./jsonl.ts";
 import { cleanupLeftovers, RunState } from "./leftovers.ts";
@@ -48,6 +48,11 @@ export interface MeasureOptions {
    * microbenchmarks. @defaultValue none
    */
   limits?: number[];
+  /**
+   * Run only the lost-output microbenchmarks (grid.ts lostGrid): no calibration microbenchmarks,
+   * no throughput runs. @defaultValue false
+   */
+  lost?: boolean;
   /**
    * Traffic shape of the throughput (or wakeup) grid: "veth" (one stream over the veth pair) or
    * "lo-p2" (iperf3 -P 2 over namespace a's loopback, parser on that lo); lo-p2 configurations have
@@ -111,6 +116,8 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   if (o.shape !== undefined) throughputGrid({ nproc: 1, shape: o.shape });
   if (o.limits !== undefined) limitGrid(o.limits, o.shape);
   if (o.limits !== undefined && o.wakeups) throw new BadOptionError("--limits", o.limits.join(","), "cannot be combined with --wakeups");
+  if (o.lost && (o.wakeups || o.limits !== undefined))
+    throw new BadOptionError("--lost", true, `cannot be combined with ${o.wakeups ? "--wakeups" : "--limits"}`);
   const problem = await checkEnvironment();
   if (problem) throw new MeasureError(`cannot measure: ${problem}`, "environment", problem);
 
@@ -165,8 +172,8 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
-    if (o.microbench !== false && !o.wakeups && o.limits === undefined) {
-      const plan = schedule(microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
+    if (o.lost || (o.microbench !== false && !o.wakeups && o.limits === undefined)) {
+      const plan = schedule(o.lost ? lostGrid({ nproc: host.nproc, quick: o.quick }) : microbenchGrid({ nproc: host.nproc, quick: o.quick }), reps);
       for (const [i, { config, rep }] of plan.entries()) {
         const preRun = await waitForQuiet({ maxWaitMs: o.quietWaitMs ?? 10_000 });
         const loader = await attempt("microbench", `${config.id}#${rep}`, () => runMicrobench(config));
@@ -187,7 +194,7 @@ export async function runMeasure(o: MeasureOptions = {}): Promise<MeasureSummary
         log(`[micro ${i + 1}/${plan.length}] ${config.id} rep ${rep}: ${loader.ns_per_run_mean} ns/run (idle before ${preRun.idleShare.toFixed(2)})`);
       }
     }
-    if (o.throughput !== false) {
+    if (o.throughput !== false && !o.lost) {
       const canLimit = cpuCgroupSupport() !== undefined;
       const grid = o.wakeups
         ? wakeupGrid(o.shape)

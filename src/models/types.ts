@@ -240,6 +240,8 @@ export const CALIBRATION_CONSTANTS = [
   "bpfProgramNs", // one run of the parser program on one packet at one hook, without output
   "perfOutputNs", // bpf_perf_event_output of one ~120-byte sample into the local CPU's ring, cache-hot
   "ringbufOutputNs", // bpf_ringbuf_output of one sample, uncontended, excluding the spinlock hold
+  "perfLostOutputNs", // bpf_perf_event_output that finds the CPU's ring full: the record is counted lost
+  "ringbufLostOutputNs", // bpf_ringbuf_output whose reservation finds the ring full, excluding the spinlock hold
   "ringbufLockHoldNs", // time the rb->spinlock is held for one reservation, uncontended, cache-hot
   "irqWorkNs", // irq_work_queue + the self-interrupt + running the work item, bare metal
   "irqWorkLatencyNs", // delay between irq_work_queue and the work running on the same CPU
@@ -267,7 +269,8 @@ export interface CalibrationProvenance {
   date: string;
   /**
    * The datasets the file was fitted from, as repository paths (`validation/data/<file>.jsonl`):
-   * `throughput` from `bpfsim calibrate --data`, `wakeups` from `--wakeup-data`. The validation
+   * `throughput` from `bpfsim calibrate --data`, `wakeups` from `--wakeup-data`, `lost` from
+   * `--lost-data` (microbenchmarks only, never compared with the model's throughput). The validation
    * report compares predictions with these datasets only. Absent (files written before the field
    * existed) or empty: made from no dataset.
    */
@@ -279,6 +282,7 @@ export interface CalibrationProvenance {
 export interface CalibrationDatasets {
   throughput: string[];
   wakeups: string[];
+  lost?: string[];
 }
 
 /** `models/calibration/<host-class>.json` */

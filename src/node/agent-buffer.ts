@@ -139,8 +139,12 @@ export class PerfAgentBuffer implements AgentBuffer {
     const { env, topo, ledger, costs, path } = ctx;
     this.attempted++;
     if (ctx.windowOn()) this.outputsWindow++;
-    let ns = costs.perfOutputNs;
-    ledger.charge(cpu, CAT.recordOutput, costs.perfOutputNs);
+    // a record that finds its ring full costs perfLostOutputNs: perf_output_begin reads data_tail,
+    // finds no room and counts the loss (no copy; no wakeup, as wakeup_events counts stored samples)
+    const r = perf.output(cpu, at);
+    const outputNs = r === LOST ? costs.perfLostOutputNs : costs.perfOutputNs;
+    let ns = outputNs;
+    ledger.charge(cpu, CAT.recordOutput, outputNs);
     if (perf.lineAtReader[cpu] === 1) {
       // the reader wrote data_tail last: the control line comes back to the producer
       const t = topo.transferNs(this.readerCpuNow, cpu);
@@ -148,7 +152,6 @@ export class PerfAgentBuffer implements AgentBuffer {
       ns += t;
       perf.lineAtReader[cpu] = 0;
     }
-    const r = perf.output(cpu, at);
     if (r === LOST) {
       if (ctx.windowOn()) this.lostWindow++;
       return ns;
@@ -287,10 +290,12 @@ export class RingbufAgentBuffer implements AgentBuffer {
     ledger.charge(cpu, CAT.lockSpin, g.spinNs + local);
     if (g.transferNs > g.remoteTransferNs) ledger.charge(cpu, CAT.cacheLines, g.transferNs - g.remoteTransferNs);
     if (g.remoteTransferNs > 0) ledger.charge(cpu, CAT.remoteNuma, g.remoteTransferNs);
-    ledger.charge(cpu, CAT.recordOutput, costs.ringbufOutputNs);
     const releasedAt = g.acquireAt + g.holdNs;
-    let ns = consLine + g.spinNs + g.holdNs + costs.ringbufOutputNs;
     const c = rb.commit(r, releasedAt);
+    // a reservation that finds the ring full fails under the lock: no header, copy or commit
+    const outputNs = c < 0 ? costs.ringbufLostOutputNs : costs.ringbufOutputNs;
+    ledger.charge(cpu, CAT.recordOutput, outputNs);
+    let ns = consLine + g.spinNs + g.holdNs + outputNs;
     if (c < 0) {
       if (ctx.windowOn()) this.lostWindow++;
       return ns;

@@ -141,11 +141,11 @@ export function seedSection(rep: ReproduceResult, seedCal: CalibrationFile, meas
     ),
     "",
   );
-  out.push(missesSection(rep), "");
+  out.push(missesSection(rep, seedCal), "");
   return out.join("\n");
 }
 
-export function missesSection(rep: ReproduceResult): string {
+export function missesSection(rep: ReproduceResult, cal?: CalibrationFile): string {
   const out: string[] = ["### What the model still misses", ""];
   const d = findRow(rep.rows, DEFAULT_32);
   if (d !== undefined) {
@@ -228,7 +228,7 @@ export function missesSection(rep: ReproduceResult): string {
       `- 64 cores: the study gives no baseline, so the receive path's per-byte costs fitted on the 32-core node's published baseline carry over (same VM family, same receiver), and the 64-core baseline is the model's own (${sixtyFour.scenario.hardware}); predicted ${f(sixtyFour.predicted.mean)} pp against ~${sixtyFour.published} pp.`,
     );
   }
-  const delivery = deliveryLines(rep);
+  const delivery = deliveryLines(rep, cal);
   if (delivery.length > 0) out.push(...delivery, "");
   out.push(
     "- Not modelled, and candidates for the missing loss:",
@@ -257,12 +257,20 @@ function indent(md: string): string {
     .join("\n");
 }
 
+/** The measured cost of a lost perf output beside a stored one and its wakeup, from a calibration that measured it; "" otherwise. */
+function lostCostText(cal: CalibrationFile | undefined): string {
+  const k = cal?.constants;
+  if (k === undefined || k.perfLostOutputNs.method !== "measured") return "";
+  const wake = k.irqWorkNs.value + k.wakeupNs.value;
+  return `measured on our host with \`bpfsim measure --lost\`, an output into a full perf ring costs ${f(k.perfLostOutputNs.value, 0)} ns against ${f(k.perfOutputNs.value, 0)} ns stored and ${f(wake, 0)} ns more for the stored record's irq_work and wakeup, so a lost record costs ${f((100 * k.perfLostOutputNs.value) / (k.perfOutputNs.value + wake), 0)}% of a delivered one (perfLostOutputNs, calibration ${cal!.hostClass}); `;
+}
+
 /**
  * What the perf-array agent delivers row by row, and why that bends the model's curve: a reader held
  * to its CPU limit delivers about as many records on every node and loses the rest, and a lost
- * record costs the kernel almost nothing.
+ * record costs the kernel almost nothing (with the calibration, its measured cost beside a stored one).
  */
-export function deliveryLines(rep: ReproduceResult): string[] {
+export function deliveryLines(rep: ReproduceResult, cal?: CalibrationFile): string[] {
   const rows = DELIVERY_ROWS.map((d) => ({ ...d, row: findRow(rep.rows, d.key), dl: deliveryOf(rep, d.key) })).filter(
     (d) => d.row !== undefined && d.dl !== undefined,
   ) as { what: string; key: SeedRowKey; row: ReproduceRow; dl: ReproduceResult["delivery"][string] }[];
@@ -300,7 +308,7 @@ export function deliveryLines(rep: ReproduceResult): string[] {
     if (spread <= 1.25 && growth >= 1.3) {
       out.push(
         "",
-        `  Under its CPU limit the agent's reader delivers about the same number of records on every node (${del.map((x) => f(x, 0)).join(", ")} per s) while the programs output ${f(growth)}x more from the smallest to the largest; the rest are lost to full rings. A lost record costs the kernel almost nothing (perf_output_begin fails: no copy, no irq_work, no wakeup; section 2, 'Under the CPU limit', checks this on our host), so once the limited reader is saturated the kernel's cost per second stops growing with the traffic.` +
+        `  Under its CPU limit the agent's reader delivers about the same number of records on every node (${del.map((x) => f(x, 0)).join(", ")} per s) while the programs output ${f(growth)}x more from the smallest to the largest; the rest are lost to full rings. A lost record costs the kernel almost nothing (perf_output_begin fails: no copy, no irq_work, no wakeup; ${lostCostText(cal)}section 2, 'Under the CPU limit', checks what it does to throughput on our host), so once the limited reader is saturated the kernel's cost per second stops growing with the traffic.` +
           (l32 !== undefined && l64 !== undefined && l64.row.predicted.mean <= l32.row.predicted.mean
             ? ` That is why the model's overhead at 64 cores (${f(l64.row.predicted.mean)}%) is not above 32 cores' (${f(l32.row.predicted.mean)}%), where the study's rises.`
             : ""),
@@ -310,7 +318,7 @@ export function deliveryLines(rep: ReproduceResult): string[] {
   if (pinned !== undefined && l32 !== undefined && pinned.row.predicted.mean > l32.row.predicted.mean && pinned.dl.lostShare < l32.dl.lostShare) {
     out.push(
       "",
-      `  The pinned agent has a whole CPU and loses ${f(100 * pinned.dl.lostShare, 0)}% (the limited one ${f(100 * l32.dl.lostShare, 0)}%), so every record it takes pays the full wakeup path: the model puts it above the default row (${f(pinned.row.predicted.mean)}% against ${f(l32.row.predicted.mean)}%), where the study measured it below. For the study's order the kernel's cost would have to stay with the records lost, or the limited agent would have to lose far fewer than the model's reader does at 0.5 CPU.`,
+      `  The pinned agent has a whole CPU and loses ${f(100 * pinned.dl.lostShare, 0)}% (the limited one ${f(100 * l32.dl.lostShare, 0)}%), so every record it takes pays the full wakeup path: the model puts it above the default row (${f(pinned.row.predicted.mean)}% against ${f(l32.row.predicted.mean)}%), where the study measured it below. For the study's order the kernel's cost would have to stay with the records lost${cal !== undefined && cal.constants.perfLostOutputNs.method === "measured" ? " (on our host it does not: above)" : ""}, or the limited agent would have to lose far fewer than the model's reader does at 0.5 CPU.`,
     );
   }
   if (l32 !== undefined && l32.dl.lostShare > 0.05) {

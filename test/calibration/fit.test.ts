@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitCalibration } from "../../src/calibration/fit.ts";
+import { fitCalibration, fitLostOutputs } from "../../src/calibration/fit.ts";
 import { repairmanCycleNs } from "../../src/calibration/repairman.ts";
 import type { DatasetRow, MicrobenchRow, ThroughputRow } from "../../src/measure/jsonl.ts";
 import { CALIBRATION_CONSTANTS, type CalibrationFile } from "../../src/models/types.ts";
@@ -175,5 +175,50 @@ describe("fitCalibration on a synthetic dataset with known constants", () => {
   it("fails naming the missing configuration", () => {
     const rows = dataset().filter((r) => r.configId !== "micro-none-p1");
     expect(() => fitCalibration(rows, { datasetPath: "x", literature })).toThrow(/micro-none-p1/);
+  });
+});
+
+describe("fitLostOutputs: an output into a full ring, as a share of a stored one measured in the same sitting", () => {
+  // none 200 ns; perf stored +250, full +125 (half); ring buffer stored +60, full +35, each with a 10 ns hold inside
+  const rows = (over: Record<string, number> = {}): DatasetRow[] => {
+    const ns = { none: 200, "perf-stored": 450, "perf-full": 325, "ringbuf-stored": 260, "ringbuf-full": 235, ...over };
+    return Object.entries(ns).flatMap(([tag, v]) => [0, 1, 2].map((rep) => mb(`micro-lost-${tag}-p1`, 1, false, v, rep)));
+  };
+  const stored = { perfOutputNs: 230, ringbufOutputNs: 51, holdNs: 10, path: "validation/data/lost.jsonl" };
+
+  it("scales the calibrated stored cost by the sitting's ratio (perf: the whole output; ring buffer: outside the lock)", () => {
+    const l = fitLostOutputs(rows(), stored);
+    expect(l.perfLostOutputNs.value).toBeCloseTo(0.5 * 230, 6);
+    expect(l.ringbufLostOutputNs.value).toBeCloseTo((25 / 50) * 51, 6);
+    expect(l.perfLostOutputNs).toMatchObject({ method: "measured", unit: "ns", source: expect.stringContaining("validation/data/lost.jsonl") });
+    expect(l.perfLostOutputNs.runs).toContain("micro-lost-perf-full-p1#0");
+    expect(l.perfLostOutputNs.runs).toContain("micro-lost-none-p1#2");
+  });
+
+  it("a full ring no dearer than mode none costs nothing; never a negative constant", () => {
+    expect(fitLostOutputs(rows({ "perf-full": 150 }), stored).perfLostOutputNs.value).toBe(0);
+  });
+
+  it("fails naming the configuration when the stored output is not above mode none, or runs are missing", () => {
+    expect(() => fitLostOutputs(rows({ "perf-stored": 190 }), stored)).toThrow(/micro-lost-perf-stored-p1 = 190 ns/);
+    expect(() =>
+      fitLostOutputs(
+        rows().filter((r) => r.configId !== "micro-lost-ringbuf-full-p1"),
+        stored,
+      ),
+    ).toThrow(/micro-lost-ringbuf-full-p1/);
+  });
+
+  it("fitCalibration takes the lost dataset when given one, and names it in provenance; else the literature's", () => {
+    const withLost = fitCalibration(dataset(), {
+      datasetPath: "validation/data/test.jsonl",
+      literature,
+      lost: { rows: rows(), path: "validation/data/lost.jsonl" },
+    });
+    expect(withLost.constants.perfLostOutputNs.method).toBe("measured");
+    expect(withLost.constants.perfLostOutputNs.value).toBeCloseTo(0.5 * TRUTH.perfOutputNs, 6);
+    expect(withLost.provenance.datasets?.lost).toEqual(["validation/data/lost.jsonl"]);
+    const without = fitCalibration(dataset(), { datasetPath: "validation/data/test.jsonl", literature });
+    expect(without.constants.perfLostOutputNs.method).toBe("literature");
   });
 });

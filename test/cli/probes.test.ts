@@ -140,6 +140,30 @@ describe("calibrate", () => {
   });
 });
 
+describe("measure --lost", () => {
+  it("--lost runs alone: with --wakeups or --limits, exit 2, one line naming both, before anything runs", async () => {
+    expectUserError(await cli(["measure", "--lost", "--wakeups"]), /--lost = true: cannot be combined with --wakeups/);
+    expectUserError(await cli(["measure", "--lost", "--limits", "0.5"]), /--lost = true: cannot be combined with --limits/);
+  });
+});
+
+describe("calibrate --lost-data", () => {
+  it("a lost-output dataset of another host class, or without the micro-lost runs, is one line naming the file, and nothing is written", async () => {
+    const out = join(tmp, "lost-cal.json");
+    const other = dataset("other-host");
+    expectUserError(
+      await cli(["calibrate", "--data", "validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl", "--lost-data", other, "--out", out]),
+      /other-host.*differs from --data's "kvm-2vcpu-amd-epyc"/,
+    );
+    const same = dataset("kvm-2vcpu-amd-epyc");
+    expectUserError(
+      await cli(["calibrate", "--data", "validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl", "--lost-data", same, "--out", out]),
+      /--lost-data = .*: no micro-lost-none-p1 runs \(take them with bpfsim measure --lost\)/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe("measure output paths", () => {
   it("--out a folder or in a missing folder: exit 2, one line, before anything runs", async () => {
     expectUserError(await cli(["measure", "--out", tmp]), /--out = .*: is a folder/);

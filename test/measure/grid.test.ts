@@ -6,6 +6,9 @@ import {
   delayGrid,
   limitGrid,
   limitTag,
+  LOST_PERF_PAGES,
+  LOST_RINGBUF_BYTES,
+  lostGrid,
   MICRO_PERF_PAGES,
   MICRO_RINGBUF_BYTES,
   microbenchGrid,
@@ -49,6 +52,40 @@ describe("microbenchGrid", () => {
 
   it("rejects a bad nproc, naming it", () => {
     expect(() => microbenchGrid({ nproc: 0 })).toThrow(/nproc/);
+  });
+});
+
+describe("lostGrid (bpfsim measure --lost)", () => {
+  it("puts each output mode into a ring too big to fill and into the smallest one, beside mode none, at 1..nproc producers", () => {
+    const g = lostGrid({ nproc: 2 });
+    const ids = g.map((c) => c.id);
+    expect(ids).toEqual([1, 2].flatMap((p) => ["none", "perf-stored", "perf-full", "ringbuf-stored", "ringbuf-full"].map((t) => `micro-lost-${t}-p${p}`)));
+    const calibrationIds = new Set(microbenchGrid({ nproc: 2 }).map((c) => c.id));
+    for (const c of g) {
+      expect(calibrationIds.has(c.id)).toBe(false);
+      expect(c.consumer).toBe(false);
+    }
+    const byId = (id: string) => g.find((c) => c.id === id)!;
+    expect(byId("micro-lost-perf-full-p1").settings).toEqual({ mode: "perf", perfPages: LOST_PERF_PAGES, wakeupEvents: 1 });
+    expect(byId("micro-lost-ringbuf-full-p1").settings.ringbufBytes).toBe(LOST_RINGBUF_BYTES);
+  });
+
+  it("fills the small rings within the first 1% of a run and never the big ones", () =>
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 64 }), fc.boolean(), (nproc, quick) => {
+        for (const c of lostGrid({ nproc, quick })) {
+          if (c.id.includes("-full-")) {
+            const ringBytes = c.settings.mode === "perf" ? LOST_PERF_PAGES * 4096 : LOST_RINGBUF_BYTES;
+            expect(ringBytes / 128).toBeLessThan(0.01 * c.repeat);
+          }
+          if (c.id.includes("ringbuf-stored")) expect(c.producers * c.repeat * 128).toBeLessThanOrEqual(MICRO_RINGBUF_BYTES);
+          if (c.id.includes("perf-stored")) expect(c.repeat * 136).toBeLessThan(Math.min(MICRO_PERF_PAGES * 4096, c.settings.watermarkBytes!));
+        }
+      }),
+    ));
+
+  it("rejects a bad nproc, naming it", () => {
+    expect(() => lostGrid({ nproc: 1.5 })).toThrow(/nproc/);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Environment } from "../../src/engine/index.ts";
 import { CAT, CpuLedger } from "../../src/accounting/cpu-ledger.ts";
 import { Topology } from "../../src/hardware/topology.ts";
+import { perfRecordBytes } from "../../src/kernel/perf-event-array.ts";
 import { wakeupPathCosts } from "../../src/kernel/virtualisation.ts";
 import { loadCalibration, loadHardware } from "../../src/models/load.ts";
 import type { ToolProfile } from "../../src/models/types.ts";
@@ -99,6 +100,18 @@ describe("RingbufAgentBuffer: what a producing CPU pays and where it is charged"
     );
   });
 
+  it("a reservation that finds the ring full pays the lock and ringbufLostOutputNs, no output path", () => {
+    const tiny = { kind: "ringbuf", bytes: 4096, wakeup: "no_wakeup" } as ToolProfile["buffer"];
+    const { c, ledger } = ctx(tiny);
+    const b = new RingbufAgentBuffer(c, tiny as never);
+    const fits = b.rb.capacityRecords;
+    let last = 0;
+    for (let i = 0; i <= fits; i++) last = b.emit(2, i * 1000);
+    expect(b.lostTotal()).toBe(1);
+    expect(last).toBeCloseTo(costs.ringbufLostOutputNs + costs.ringbufLockHoldNs, 9);
+    expect(ledger.categoryOn(2, CAT.recordOutput)).toBeCloseTo(fits * costs.ringbufOutputNs + costs.ringbufLostOutputNs, 6);
+  });
+
   it("after a drain the next reservation reads consumer_pos back from the reader's CPU, once", () => {
     const { c } = ctx(RB);
     const b = new RingbufAgentBuffer(c, RB as never);
@@ -116,6 +129,19 @@ describe("PerfAgentBuffer: per-CPU rings", () => {
     const { c } = ctx(PERF);
     const b = new PerfAgentBuffer(c, PERF as never);
     for (let i = 0; i < 20; i++) expect(b.emit(i % 4, i)).toBe(costs.perfOutputNs);
+  });
+
+  it("an output that finds its ring full costs perfLostOutputNs and raises no wakeup", () => {
+    const tiny = { kind: "perf", pagesPerCpu: 1, wakeupEvents: 1 } as ToolProfile["buffer"];
+    const { c, ledger } = ctx(tiny);
+    const b = new PerfAgentBuffer(c, tiny as never);
+    const fits = Math.floor(4096 / perfRecordBytes(120));
+    const spent: number[] = [];
+    for (let i = 0; i < fits + 5; i++) spent.push(b.emit(1, i * 10));
+    expect(b.lostTotal()).toBe(5);
+    for (const ns of spent.slice(fits)) expect(ns).toBe(costs.perfLostOutputNs);
+    expect(ledger.categoryOn(1, CAT.recordOutput)).toBeCloseTo(fits * costs.perfOutputNs + 5 * costs.perfLostOutputNs, 6);
+    expect(costs.perfLostOutputNs).toBeLessThan(costs.perfOutputNs);
   });
 
   it("after a drain the control line comes back from the reader's CPU once", () => {

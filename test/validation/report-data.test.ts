@@ -11,8 +11,14 @@ describe("report data", () => {
     expect(cal.provenance.datasets).toEqual({
       throughput: ["validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl"],
       wakeups: ["validation/data/kvm-2vcpu-amd-epyc-2026-11-25-wakeups.jsonl"],
+      lost: ["validation/data/kvm-2vcpu-amd-epyc-2026-12-03-lost.jsonl"],
     });
-    const found = ["validation/data/kvm-2vcpu-amd-epyc-2026-11-25-contended.jsonl", "validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl"];
+    // the lost-output microbenchmarks fitted two constants but hold no throughput runs: never compared
+    const found = [
+      "validation/data/kvm-2vcpu-amd-epyc-2026-11-25-contended.jsonl",
+      "validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl",
+      "validation/data/kvm-2vcpu-amd-epyc-2026-12-03-lost.jsonl",
+    ];
     expect(calibrationDatasets(cal, found)).toEqual(["validation/data/kvm-2vcpu-amd-epyc-2026-11-25.jsonl"]);
   });
 

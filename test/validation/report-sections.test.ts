@@ -11,6 +11,7 @@ import {
   wakeupSection,
 } from "../../src/validation/report-sections.ts";
 import { bandRows } from "../../src/validation/report-data.ts";
+import { loadCalibration } from "../../src/models/load.ts";
 import { est, fakeReproduce } from "./report-fixtures.ts";
 import type { MeasuredComparison, MeasuredValidation, MechanismComparison } from "../../src/validation/measured.ts";
 
@@ -65,6 +66,22 @@ describe("report sections: markdown from data", () => {
     const md2 = missesSection(r);
     expect(md2).toContain("The pinned agent has a whole CPU and loses 0% (the limited one 30%)");
     expect(md2).toContain("the model puts it above the default row (12.0% against 10.0%)");
+    expect(md2).toContain("would have to stay with the records lost, or the limited agent");
+    expect(md2).not.toContain("bpfsim measure --lost");
+
+    // with a calibration that measured the lost output: its cost beside a stored record's and its wakeup's
+    const cal = loadCalibration("kvm-2vcpu-amd-epyc");
+    const k = cal.constants;
+    const md4 = missesSection(r, cal);
+    const pct = (100 * k.perfLostOutputNs.value) / (k.perfOutputNs.value + k.irqWorkNs.value + k.wakeupNs.value);
+    expect(md4).toContain(
+      `an output into a full perf ring costs ${k.perfLostOutputNs.value.toFixed(0)} ns against ${k.perfOutputNs.value.toFixed(0)} ns stored and ${(k.irqWorkNs.value + k.wakeupNs.value).toFixed(0)} ns more`,
+    );
+    expect(md4).toContain(`so a lost record costs ${pct.toFixed(0)}% of a delivered one`);
+    expect(pct).toBeLessThan(5);
+    expect(md4).toContain("would have to stay with the records lost (on our host it does not: above), or the limited agent");
+    // the literature's estimate is not a measurement: no claim about our host
+    expect(missesSection(r, loadCalibration("literature"))).not.toContain("bpfsim measure --lost");
 
     // a reader that keeps up everywhere: no cap claimed
     const r3 = fakeReproduce();

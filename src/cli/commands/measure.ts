@@ -30,6 +30,10 @@ export function registerMeasure(program: Command): void {
       "run only the CPU-limit sweep: comma-separated agent CPU limits (e.g. 0.1,0.25,0.5,1); the baseline, the default perf array and ring buffer unlimited and at each limit (tp-perf-limitNNN, tp-ringbuf-limitNNN)",
     )
     .option(
+      "--lost",
+      "run only the lost-output microbenchmarks (micro-lost-*: BPF_PROG_TEST_RUN without a consumer into rings too big to fill and into the smallest ones, perf and ring buffer, beside mode none): what an output costs when its ring is full",
+    )
+    .option(
       "--delay",
       "run only the injected-delay grid (tpd-*: iperf3 with the parser spinning --burns ns per program run, per output mode; 3 s runs, 5 reps, shuffled rounds)",
     )
@@ -66,6 +70,7 @@ export function registerMeasure(program: Command): void {
         throughput: boolean;
         wakeups?: boolean;
         limits?: string;
+        lost?: boolean;
         summarise?: string;
         delay?: boolean;
         burns?: string;
@@ -164,6 +169,7 @@ export function registerMeasure(program: Command): void {
             throughput: opts.throughput,
             wakeups: opts.wakeups,
             limits: opts.limits === undefined ? undefined : list("--limits", opts.limits).map((x) => parsePositiveNumber("--limits", x, 64)),
+            lost: opts.lost,
             shape: opts.shape === undefined ? undefined : (opts.shape as TrafficShape),
             quietWaitMs: opts.quietWait === undefined ? undefined : 1000 * parsePositiveNumber("--quiet-wait", opts.quietWait, 600),
           });
