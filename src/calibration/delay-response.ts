@@ -163,6 +163,11 @@ export interface DelayFitOptions {
   maxForeignShare?: number;
   /** Which traffic shape's rows to fit (config.shape; undefined in a row means "veth"). @defaultValue "veth" */
   shape?: TrafficShape;
+  /**
+   * Which window's rows to fit (config.windowBytes, from `bpfsim measure --delay --window`):
+   * undefined fits the rows without one (the kernel's autotuning), never mixing the two.
+   */
+  windowBytes?: number;
   bounds?: PlausibilityBounds;
 }
 
@@ -222,7 +227,7 @@ export function delayPoints(
   const maxForeign = o.maxForeignShare ?? DEFAULT_MAX_FOREIGN_SHARE;
   if (!(maxForeign > 0 && maxForeign <= 1)) throw new Error(`maxForeignShare = ${maxForeign}: must be in (0, 1]`);
   const shape = o.shape ?? "veth";
-  const all = rows.filter(isDelayRow).filter((r) => (r.config.shape ?? "veth") === shape);
+  const all = rows.filter(isDelayRow).filter((r) => (r.config.shape ?? "veth") === shape && r.config.windowBytes === o.windowBytes);
   const delay = all.filter((r) => foreignCpuShare(r) <= maxForeign);
   const key = (r: ThroughputRow) => (r.config.settings ? `${r.config.settings.mode} ${r.config.settings.burnNs ?? 0} ns` : "baseline");
   const kept = new Set(delay.map(key));

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import { killAllChildren, run, start } from "./exec.ts";
-import { delayGrid, shuffledSchedule, type DelayGridOptions, type ThroughputConfig } from "./grid.ts";
+import { delayGrid, shuffledSchedule, windowTag, type DelayGridOptions, type ThroughputConfig } from "./grid.ts";
 import { describeHost } from "./host.ts";
 import { appendRow, readDataset, type ThroughputRow } from "./jsonl.ts";
 import { buildBpf, parseLoaderOutput, REPO_ROOT, startLive, type LoaderReport } from "./loader.ts";
@@ -19,7 +19,7 @@ import { checkEnvironment } from "./measure.ts";
 import { cleanupStaleNamespaces, createVethPair, deleteVethPair, pairNames, type VethPair } from "./netns.ts";
 import { BadOptionError } from "./options.ts";
 import { CPU_FIELDS, diffProcStat, readProcStat, waitForQuiet } from "./procstat.ts";
-import { parseIperfJson, shapeEndpoints, type ThroughputResult } from "./throughput.ts";
+import { parseIperfJson, shapeEndpoints, windowArgs, type ThroughputResult } from "./throughput.ts";
 
 /**
  * The sender's TCP state over an iperf3 run (iperf3 -J, from TCP_INFO): what a window/RTT law
@@ -82,7 +82,7 @@ async function runDelayThroughput(pair: VethPair, c: ThroughputConfig, durationS
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", serverAddr, "-t", String(durationS), ...clientArgs, "-J"], {
+    const client = await run("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", serverAddr, "-t", String(durationS), ...clientArgs, ...windowArgs(c), "-J"], {
       timeoutMs: (durationS + 20) * 1000,
     });
     const after = readProcStat();
@@ -175,7 +175,8 @@ export async function runDelayMeasure(o: DelayMeasureOptions = {}): Promise<{ ou
 
   const host = describeHost();
   const date = new Date().toISOString().slice(0, 10);
-  const out = o.out ?? `${REPO_ROOT}validation/data/${host.hostClass}-${date}-injected-delay.jsonl`;
+  const out =
+    o.out ?? `${REPO_ROOT}validation/data/${host.hostClass}-${date}-injected-delay${o.windowBytes === undefined ? "" : `-${windowTag(o.windowBytes)}`}.jsonl`;
   mkdirSync(out.replace(/\/[^/]*$/, ""), { recursive: true });
   // What the file already holds: next repetition number and clean runs per configuration.
   const nextRep = new Map<string, number>();

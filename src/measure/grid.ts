@@ -29,6 +29,21 @@ export interface ThroughputConfig {
    * their endpoints from throughput.ts `shapeEndpoints`. @defaultValue "veth"
    */
   shape?: TrafficShape;
+  /**
+   * The socket buffer iperf3 asks for on both ends (`iperf3 -w`, bytes; the kernel doubles it for its
+   * bookkeeping), which caps the receive window: a window-limited flow. undefined: the kernel's
+   * autotuning (the flow is not window-limited on the harness's veth pair).
+   */
+  windowBytes?: number;
+}
+
+/** The bounds `bpfsim measure --window` accepts (bytes): at least one page, at most 64 MiB. */
+export const MIN_WINDOW_BYTES = 4096;
+export const MAX_WINDOW_BYTES = 64 << 20;
+
+/** The id tag of a window: 16384 -> "w16k" (KiB, rounded down; the bounds keep it at least 4). */
+export function windowTag(bytes: number): string {
+  return `w${Math.floor(bytes / 1024)}k`;
 }
 
 export const TRAFFIC_SHAPES = ["veth", "lo-p2"] as const;
@@ -231,6 +246,11 @@ export interface DelayGridOptions {
   baseline?: boolean;
   /** Traffic shape; "lo-p2" configurations get ids `tpd-lo-p2-...`. @defaultValue "veth" */
   shape?: TrafficShape;
+  /**
+   * iperf3 `-w` (bytes, ThroughputConfig.windowBytes) on every run: a window-limited flow; ids
+   * `tpd-w<KiB>k-...` (after the shape's prefix). @defaultValue the kernel's autotuning
+   */
+  windowBytes?: number;
 }
 
 /**
@@ -256,7 +276,13 @@ export function delayGrid(o: DelayGridOptions = {}): ThroughputConfig[] {
     perf: { mode: "perf", perfPages: 64, wakeupEvents: 1 },
     ringbuf: { mode: "ringbuf", ringbufBytes: 8 << 20 },
   };
-  const { prefix, extra } = shapePrefix(o.shape, "tpd");
+  const w = o.windowBytes;
+  if (w !== undefined && !(Number.isInteger(w) && w >= MIN_WINDOW_BYTES && w <= MAX_WINDOW_BYTES)) {
+    throw new BadOptionError("--window", w, `must be an integer number of bytes in [${MIN_WINDOW_BYTES}, ${MAX_WINDOW_BYTES}]`);
+  }
+  const shaped = shapePrefix(o.shape, "tpd");
+  const prefix = w === undefined ? shaped.prefix : `${shaped.prefix}-${windowTag(w)}`;
+  const extra: { shape?: TrafficShape; windowBytes?: number } = w === undefined ? shaped.extra : { ...shaped.extra, windowBytes: w };
   const out: ThroughputConfig[] = o.baseline === false ? [] : [{ id: `${prefix}-baseline`, ...extra }];
   for (const m of modes) for (const b of burns) out.push({ id: `${prefix}-${m}-b${b}`, settings: { ...base[m], burnNs: b }, ...extra });
   return out;

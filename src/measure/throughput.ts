@@ -58,6 +58,11 @@ export interface ShapeEndpoints {
   clientArgs: string[];
 }
 
+/** iperf3 client flags of a configuration beyond its shape's: `-w` for a window-limited flow. */
+export function windowArgs(c: Pick<ThroughputConfig, "windowBytes">): string[] {
+  return c.windowBytes === undefined ? [] : ["-w", String(c.windowBytes)];
+}
+
 export function shapeEndpoints(pair: Pick<VethPair, "nsA" | "nsB" | "ifA" | "ifB" | "addrB">, shape: TrafficShape | undefined): ShapeEndpoints {
   if (shape === "lo-p2") return { serverNs: pair.nsA, serverAddr: "127.0.0.1", ifaces: [`lo@${pair.nsA}`], clientArgs: ["-P", "2"] };
   if (shape !== undefined && shape !== "veth") throw new RangeError(`shapeEndpoints: unknown traffic shape ${String(shape)}`);
@@ -85,9 +90,13 @@ export async function runThroughput(pair: VethPair, c: ThroughputConfig, duratio
     }
     await sleep(300); // iperf3 server listening
     const before = readProcStat();
-    const clientRun = start("ip", ["netns", "exec", pair.nsA, "iperf3", "-c", ep.serverAddr, "-t", String(durationS), ...ep.clientArgs, "-J"], {
-      timeoutMs: (durationS + 20) * 1000,
-    });
+    const clientRun = start(
+      "ip",
+      ["netns", "exec", pair.nsA, "iperf3", "-c", ep.serverAddr, "-t", String(durationS), ...ep.clientArgs, ...windowArgs(c), "-J"],
+      {
+        timeoutMs: (durationS + 20) * 1000,
+      },
+    );
     onStage?.("client");
     const client = await clientRun.done;
     const after = readProcStat();

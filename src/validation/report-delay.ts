@@ -8,7 +8,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readDataset } from "../measure/jsonl.ts";
 import { PACKAGE_ROOT } from "../models/paths.ts";
-import { delayResponseTable, fitDelayResponse } from "../calibration/delay-response.ts";
+import { delayPoints, delayResponseTable, fitDelayResponse, HOOKS_PER_ROUND_TRIP, type DelayPoint } from "../calibration/delay-response.ts";
+import type { ThroughputRow } from "../measure/jsonl.ts";
 
 const f = (x: number, d = 2) => x.toFixed(d);
 
@@ -36,12 +37,99 @@ export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data"))
       `- ${m.mode}: the CPU-bound law with the burn's share on the bottleneck CPU fitted (${kVal === undefined ? "k" : `k = ${f(kVal)}`}) leaves rms ${f(m.cpuBound.rms, 3)}; with k = 1 (all of it on one CPU) ${f(m.cpuBoundK1.rms, 3)}; the window/RTT law ${f(m.window.rms, 3)} (repetitions' scatter ${f(m.diagnostics.repetitionScatter, 3)}). Tied with the best: ${[m.best, ...m.tiedWithBest].filter((x) => x !== undefined).join(", ")}.`,
     );
   }
+  const windowed = windowLimitedLines(dataDir);
   out.push(
     "",
-    "What it says for the node model: on this CPU-bound host a per-packet delay costs throughput through the CPU time it takes on the CPU that runs it (about half of it lands on the bottleneck, as the veth path splits the runs between the two CPUs), which is how the node model charges the hooks' work; a window/RTT law fits the same curve, and the congestion window never limited. The window-limited regime the field study's closed-loop receiver might be in was not reached here, so the node model adds no TCP response beyond CPU time; varying the receive buffer (iperf3 `-w`) would separate the two laws.",
+    "What it says for the node model: on this CPU-bound host a per-packet delay costs throughput through the CPU time it takes on the CPU that runs it (about half of it lands on the bottleneck, as the veth path splits the runs between the two CPUs), which is how the node model charges the hooks' work; a window/RTT law fits the same curve, and the congestion window never limited. " +
+      (windowed.length === 0
+        ? "The window-limited regime the field study's closed-loop receiver might be in was not reached here, so the node model adds no TCP response beyond CPU time; varying the receive buffer (iperf3 `-w`) would separate the two laws."
+        : "The window-limited regime, which the field study's closed-loop receiver might be in, is measured below with the receive buffer capped (iperf3 `-w`); the node model adds no TCP response beyond CPU time, so for a window-limited receiver its overheads are a lower bound."),
     "",
     delayResponseTable(fit),
     "",
   );
+  out.push(...windowed);
   return out.join("\n");
+}
+
+/**
+ * The same grid with iperf3 `-w` (`bpfsim measure --delay --window`): a window-limited flow, each
+ * dataset `*-injected-delay-w<KiB>k.jsonl` (the latest per window), its laws, and what the agent's
+ * output costs there against the autotuned flow's burn-0 runs of the same file (the same sitting).
+ */
+function windowLimitedLines(dataDir: string): string[] {
+  if (!existsSync(dataDir)) return [];
+  const latest = new Map<string, string>();
+  for (const x of readdirSync(dataDir).sort()) {
+    const m = /-injected-delay-(w\d+k)\.jsonl$/.exec(x);
+    if (m) latest.set(m[1]!, x);
+  }
+  const out: string[] = [];
+  for (const file of latest.values()) {
+    const rows = readDataset(join(dataDir, file));
+    const w = rows.find((r): r is ThroughputRow => r.kind === "throughput" && r.config.windowBytes !== undefined)?.config.windowBytes;
+    if (w === undefined) continue;
+    const fit = fitDelayResponse(rows, { windowBytes: w });
+    const hasAuto = rows.some((r) => r.kind === "throughput" && r.configId.startsWith("tpd-") && r.config.windowBytes === undefined);
+    const auto = hasAuto ? delayPoints(rows).points : [];
+    out.push(
+      `#### With the receive window capped: iperf3 \`-w ${w}\``,
+      "",
+      `Dataset \`validation/data/${file}\` (${fit.rowsUsed} clean runs with the window capped; ${fit.rowsDropped} left out for other tenants' CPU above ${f(100 * fit.maxForeignShare, 0)}%): the grid above with iperf3 \`-w ${w}\` on every run (\`bpfsim measure --delay --window ${w}\`), so the socket buffers cap the receive window and the flow is window-limited` +
+        (hasAuto
+          ? `, then burn-0 runs with and without the cap in alternating blocks (\`--burns 0\`, ${auto.reduce((n, p) => n + p.runs.length, 0)} without it)`
+          : "") +
+        `. Fit: \`bpfsim measure --delay-fit validation/data/${file} --window ${w}\`. No constant of the node model is fitted on it.`,
+      "",
+    );
+    for (const m of fit.modes) {
+      const wl = m.window.params;
+      const top = m.points[m.points.length - 1]!;
+      const b0 = m.points.find((p) => p.burnNs === 0);
+      const rise = b0?.tcp && top.tcp && top.burnNs > 0 ? (top.tcp.meanRttUs - b0.tcp.meanRttUs) / ((HOOKS_PER_ROUND_TRIP * top.burnNs) / 1000) : undefined;
+      out.push(
+        `- ${m.mode}: the window/RTT law (W = ${f(wl.windowBytes! / 1024, 1)} KiB, RTT0 = ${f(wl.rtt0Ns! / 1000, 1)} us, ${wl.hooksPerRoundTrip} program runs per round trip) leaves rms ${f(m.window.rms, 3)}, the CPU-bound law ${f(m.cpuBound.rms, 3)} (k = 1: ${f(m.cpuBoundK1.rms, 3)}); repetitions' scatter ${f(m.diagnostics.repetitionScatter, 3)}; best: ${m.best ?? "none plausible"}${m.tiedWithBest.length > 0 ? ` (tied: ${m.tiedWithBest.join(", ")})` : ""}. A ${top.burnNs} ns burn keeps ${f(top.normalised.median, 3)} of the throughput` +
+          (rise !== undefined
+            ? `; the round trip grew by ${f(rise)} times the burn of the ${HOOKS_PER_ROUND_TRIP} runs on it (${f(b0!.tcp!.meanRttUs, 0)} to ${f(top.tcp!.meanRttUs, 0)} us).`
+            : "."),
+      );
+    }
+    const b0 = (pts: readonly DelayPoint[], mode: string) => pts.find((p) => p.mode === mode && p.burnNs === 0);
+    const capped = fit.modes.flatMap((m) => m.points);
+    const none = b0(capped, "none");
+    const autoNone = b0(auto, "none");
+    if (none !== undefined) {
+      let worse = 0;
+      let compared = 0;
+      const parts = ["perf", "ringbuf"].flatMap((mode) => {
+        const c = b0(capped, mode);
+        if (c === undefined) return [];
+        const pct = 100 * (1 - c.gbps.median / none.gbps.median);
+        const a = b0(auto, mode);
+        const aPct = a !== undefined && autoNone !== undefined ? 100 * (1 - a.gbps.median / autoNone.gbps.median) : undefined;
+        if (aPct !== undefined) {
+          compared++;
+          if (pct > aPct && c.busyShare < a!.busyShare) worse++;
+        }
+        const rtt = (p: DelayPoint) => (p.tcp ? `, round trip ${f(p.tcp.meanRttUs, 0)} us` : "");
+        return [
+          `${mode} ${f(pct, 0)}% (${f(c.gbps.median)} against ${f(none.gbps.median)} Gb/s${rtt(c)}, CPUs busy ${f(c.busyShare)})` +
+            (aPct !== undefined
+              ? `, autotuned ${f(aPct, 0)}% (${f(a!.gbps.median)} against ${f(autoNone!.gbps.median)}${rtt(a!)}, CPUs busy ${f(a!.busyShare)})`
+              : ""),
+        ];
+      });
+      if (parts.length > 0) {
+        out.push(
+          "",
+          `What the agent's own output costs, no burn (medians of each output mode's burn-0 runs against mode none's${none.tcp ? `: capped, round trip ${f(none.tcp.meanRttUs, 0)} us, CPUs busy ${f(none.busyShare)}` : ""}${autoNone?.tcp ? `; autotuned, ${f(autoNone.tcp.meanRttUs, 0)} us, ${f(autoNone.busyShare)}` : ""}): ${parts.join("; ")}.` +
+            (compared > 0 && worse === compared
+              ? " With the window capped each output mode costs more throughput while the CPUs are less busy, and the round trip grows: the loss follows the delay the hooks, irq_work and wakeups add to each round trip, not their CPU time alone. The node model charges CPU time only, so for a window-limited receiver its overheads are a lower bound. (The busy share is both CPUs together; one CPU saturating while the other idles would also leave it below 1.)"
+              : ""),
+        );
+      }
+    }
+    out.push("", delayResponseTable(fit), "");
+  }
+  return out;
 }

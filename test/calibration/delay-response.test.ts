@@ -234,3 +234,27 @@ describe(`the measured delay response (${DATASET})`, () => {
     }
   });
 });
+
+describe("fitDelayResponse: a capped window's runs and the autotuned ones never mix", () => {
+  it("fits the rows of the window asked for, and by default only the rows without one", () => {
+    const plain = BURNS.flatMap((b) => [0, 1, 2].map((rep) => row("none", b, rep, 10 / (1 + b / 4000), 8e-5)));
+    // a window-limited flow: T = W / (RTT0 + n b), W = 20 KiB, RTT0 = 30 us
+    const W = 20 * 1024;
+    const windowed = BURNS.flatMap((b) =>
+      [0, 1, 2].map((rep) => {
+        const r = row("none", b, rep, (8 * W) / (30_000 + HOOKS_PER_ROUND_TRIP * b), 8e-5) as DatasetRow & { config: { windowBytes?: number } };
+        r.config.windowBytes = 16384;
+        return r;
+      }),
+    );
+    const both = [...plain, ...windowed];
+    const w = fitDelayResponse(both, { windowBytes: 16384 }).modes[0]!;
+    expect(w.points.every((p) => p.runs.every((id) => id.startsWith("tpd-none-")))).toBe(true);
+    expect(w.window.params.windowBytes).toBeCloseTo(W, -1);
+    expect(w.window.params.rtt0Ns).toBeCloseTo(30_000, -2);
+    expect(w.window.rms).toBeLessThan(1e-3);
+    const a = fitDelayResponse(both).modes[0]!;
+    expect(a.points[0]!.gbps.median).toBeCloseTo(10, 6);
+    expect(a.points.reduce((n, p) => n + p.runs.length, 0)).toBe(plain.length);
+  });
+});

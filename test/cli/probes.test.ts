@@ -145,6 +145,11 @@ describe("measure --lost", () => {
     expectUserError(await cli(["measure", "--lost", "--wakeups"]), /--lost = true: cannot be combined with --wakeups/);
     expectUserError(await cli(["measure", "--lost", "--limits", "0.5"]), /--lost = true: cannot be combined with --limits/);
   });
+  it("--window only with --delay or --delay-fit, and within its bounds: exit 2, one line, before anything runs", async () => {
+    expectUserError(await cli(["measure", "--window", "16384"]), /--window = "16384": only applies with --delay or --delay-fit/);
+    expectUserError(await cli(["measure", "--delay", "--window", "100"]), /--window = "?100"?: must be between 4096 and 67108864/);
+    expectUserError(await cli(["measure", "--delay", "--window", "16k"]), /--window = "?16k"?: not an integer/);
+  });
 });
 
 describe("calibrate --lost-data", () => {

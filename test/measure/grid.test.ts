@@ -7,6 +7,9 @@ import {
   limitGrid,
   limitTag,
   LOST_PERF_PAGES,
+  MAX_WINDOW_BYTES,
+  MIN_WINDOW_BYTES,
+  windowTag,
   LOST_RINGBUF_BYTES,
   lostGrid,
   MICRO_PERF_PAGES,
@@ -19,7 +22,7 @@ import {
 } from "../../src/measure/grid.ts";
 import { readDataset } from "../../src/measure/jsonl.ts";
 import { loaderFlags } from "../../src/measure/loader.ts";
-import { shapeEndpoints } from "../../src/measure/throughput.ts";
+import { shapeEndpoints, windowArgs } from "../../src/measure/throughput.ts";
 
 describe("microbenchGrid", () => {
   it("covers none/perf/ringbuf, 1..nproc producers, with and without consumer", () => {
@@ -235,6 +238,23 @@ describe("delayGrid", () => {
     expect(g.every((c) => c.shape === "lo-p2")).toBe(true);
     expect(delayGrid({ modes: ["none"], burnsNs: [0] }).every((c) => c.shape === undefined)).toBe(true);
     expect(() => delayGrid({ shape: "lo-p4" as never })).toThrow(/--shape.*lo-p4/);
+  });
+
+  it("a capped window (iperf3 -w): every configuration carries it, ids say it after the shape, and bad windows are refused", () => {
+    const g = delayGrid({ modes: ["perf"], burnsNs: [0, 500], windowBytes: 16384 });
+    expect(g.map((c) => c.id)).toEqual(["tpd-w16k-baseline", "tpd-w16k-perf-b0", "tpd-w16k-perf-b500"]);
+    expect(g.every((c) => c.windowBytes === 16384)).toBe(true);
+    expect(delayGrid({ shape: "lo-p2", modes: ["none"], burnsNs: [0], windowBytes: 65536 }).map((c) => c.id)).toEqual([
+      "tpd-lo-p2-w64k-baseline",
+      "tpd-lo-p2-w64k-none-b0",
+    ]);
+    expect(delayGrid({ modes: ["none"], burnsNs: [0] }).every((c) => c.windowBytes === undefined)).toBe(true);
+    for (const bad of [MIN_WINDOW_BYTES - 1, 16384.5, MAX_WINDOW_BYTES + 1, Number.NaN]) {
+      expect(() => delayGrid({ windowBytes: bad })).toThrow(/--window/);
+    }
+    expect(windowTag(16384)).toBe("w16k");
+    expect(windowArgs({ windowBytes: 16384 })).toEqual(["-w", "16384"]);
+    expect(windowArgs({})).toEqual([]);
   });
 
   it("takes a subset of modes and burns", () => {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { readDataset } from "../../measure/jsonl.ts";
 import { runMeasure } from "../../measure/measure.ts";
 import { runDelayMeasure } from "../../measure/delay.ts";
-import { DELAY_MODES, type DelayMode, type TrafficShape } from "../../measure/grid.ts";
+import { DELAY_MODES, MAX_WINDOW_BYTES, MIN_WINDOW_BYTES, type DelayMode, type TrafficShape } from "../../measure/grid.ts";
 import { delayResponseCalibration, delayResponseTable, fitDelayResponse } from "../../calibration/delay-response.ts";
 import { writeFileSync } from "node:fs";
 import { UserError } from "../../errors.ts";
@@ -59,6 +59,10 @@ export function registerMeasure(program: Command): void {
       "--max-foreign <share>",
       "with --delay-fit: leave out runs where other tenants used more than this share of the CPUs (default 0.1; 1 keeps every run)",
     )
+    .option(
+      "--window <bytes>",
+      "with --delay: iperf3 -w on every run (socket buffers of that many bytes cap the receive window: a window-limited flow; ids tpd-w<KiB>k-*); with --delay-fit: fit that window's runs (default: the runs without -w)",
+    )
     .option("--summarise <file>", "measure nothing: print per-configuration medians and spreads of a dataset")
     .action(
       async (opts: {
@@ -83,16 +87,20 @@ export function registerMeasure(program: Command): void {
         quietWait?: string;
         onlyQuiet?: boolean;
         maxForeign?: string;
+        window?: string;
       }) => {
         {
           if (opts.maxForeign !== undefined && !opts.delayFit) throw new BadOptionError("--max-foreign", opts.maxForeign, "only applies with --delay-fit");
+          if (opts.window !== undefined && !opts.delay && !opts.delayFit)
+            throw new BadOptionError("--window", opts.window, "only applies with --delay or --delay-fit");
+          const windowBytes = opts.window === undefined ? undefined : parseIntOption("--window", opts.window, MIN_WINDOW_BYTES, MAX_WINDOW_BYTES);
           if (opts.delayFit) {
             const maxForeignShare = opts.maxForeign === undefined ? undefined : parsePositiveNumber("--max-foreign", opts.maxForeign, 1);
             let rows: ReturnType<typeof readDataset>;
             let fit: ReturnType<typeof fitDelayResponse>;
             try {
               rows = readDataset(opts.delayFit);
-              fit = fitDelayResponse(rows, { maxForeignShare });
+              fit = fitDelayResponse(rows, { maxForeignShare, windowBytes });
             } catch (e) {
               // A dataset that cannot be fitted is bad input: one line naming the file, no stack (exit 2).
               if (e instanceof UserError) throw e;
@@ -104,7 +112,7 @@ export function registerMeasure(program: Command): void {
               const rel = relative(REPO_ROOT, opts.delayFit);
               const cal = delayResponseCalibration(fit, {
                 dataset: rel,
-                command: `bpfsim measure --delay-fit ${rel}${opts.maxForeign === undefined ? "" : ` --max-foreign ${opts.maxForeign}`} --out ${relative(REPO_ROOT, opts.out)}`,
+                command: `bpfsim measure --delay-fit ${rel}${opts.maxForeign === undefined ? "" : ` --max-foreign ${opts.maxForeign}`}${windowBytes === undefined ? "" : ` --window ${windowBytes}`} --out ${relative(REPO_ROOT, opts.out)}`,
                 measuredWith: "bpfsim measure --delay (3 s iperf3 runs; the campaigns that wrote the file and their flags: validation/delay-response.md)",
                 date: new Date().toISOString().slice(0, 10),
                 hostClass: host?.hostClass ?? rows[0]?.hostClass ?? "unknown",
@@ -151,6 +159,7 @@ export function registerMeasure(program: Command): void {
               burnsNs: opts.burns === undefined ? undefined : list("--burns", opts.burns).map((b) => parseIntOption("--burns", b, 0, 1_000_000)),
               modes,
               shape: opts.shape === undefined ? undefined : (opts.shape as TrafficShape),
+              windowBytes,
               seed: opts.seed === undefined ? undefined : parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1),
             });
             console.log(JSON.stringify(summary));
