@@ -34,6 +34,7 @@ import placement_pinned from "../../models/placements/pinned.json" with { type: 
 import placement_unlimited from "../../models/placements/unlimited.json" with { type: "json" };
 import workload_iperf3_lo_p2 from "../../models/workloads/iperf3-lo-p2.json" with { type: "json" };
 import workload_iperf3_veth from "../../models/workloads/iperf3-veth.json" with { type: "json" };
+import workload_iperf3_veth_w16k from "../../models/workloads/iperf3-veth-w16k.json" with { type: "json" };
 import workload_offered_10g from "../../models/workloads/offered-10g.json" with { type: "json" };
 import workload_tcp_receiver_bursty from "../../models/workloads/tcp-receiver-bursty.json" with { type: "json" };
 import workload_tcp_receiver_saturating from "../../models/workloads/tcp-receiver-saturating.json" with { type: "json" };
@@ -83,6 +84,7 @@ export const BUNDLED: { readonly [K in ProfileKind]: Readonly<Record<string, Bun
   workload: {
     "iperf3-lo-p2": workload_iperf3_lo_p2 as unknown as Workload,
     "iperf3-veth": workload_iperf3_veth as unknown as Workload,
+    "iperf3-veth-w16k": workload_iperf3_veth_w16k as unknown as Workload,
     "offered-10g": workload_offered_10g as unknown as Workload,
     "tcp-receiver-bursty": workload_tcp_receiver_bursty as unknown as Workload,
     "tcp-receiver-saturating": workload_tcp_receiver_saturating as unknown as Workload,

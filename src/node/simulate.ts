@@ -19,7 +19,7 @@ import { calibratedInVm, calibrationVmExitNs, costsFrom, ScenarioError } from ".
 import { agentPlacement } from "./placement.ts";
 import { runNode, type NodeRunOutput, type ReaderPreemption, type RunqueueWaitHistogram } from "./node-run.ts";
 import { SIMULATION_FIELDS, type ReplicationFigures, type SimulationFields } from "./simulation-metrics.ts";
-import { cpuBusy, cpuSoftirqShare, receiveCostScaleFor, solveThroughput, type Bottleneck } from "./throughput.ts";
+import { cpuBusy, cpuSoftirqShare, receiveCostScaleFor, solveThroughput, type Bottleneck, type ThroughputResult } from "./throughput.ts";
 
 function checkWaitHistogram(h: RunqueueWaitHistogram, field: string): void {
   const bad = (where: string, v: unknown, why: string): never => {
@@ -195,7 +195,8 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   };
   const receiveCostScale = s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
   const mobileCostScale = s.workload.mobileCostScale ?? 1;
-  const base = solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale });
+  const win = s.workload.windowLimited;
+  const base = windowCap(solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale }), win, 0);
   const toGbps = (bytes: number) => (bytes * 8) / 1e9;
   const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
   if (s.tool === null || base.bytesPerS <= 0) {
@@ -221,7 +222,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   // the node as the application sees it with the agent placed, before the agent's costs
   const appInput = { ...baseInput, appCpus, excludedCpu, receiveCostScale, mobileCostScale };
   // what pinning alone costs the application (its CPUs are no longer the application's)
-  const pinnedOnly = pinned ? solveThroughput(appInput) : base;
+  const pinnedOnly = pinned ? windowCap(solveThroughput(appInput), win, 0) : base;
 
   let current = pinnedOnly;
   let run: NodeRunOutput | null = null;
@@ -263,6 +264,16 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
       if (queueBytes[c] > 0) h[c] = hookNs / run.servedFraction[c] / windowS / queueBytes[c];
     }
     solved = solveThroughput({ ...appInput, agentNsPerByte: a, hookNsPerQueueByte: h, agentThreadNsPerS: threadNs });
+    if (win !== undefined) {
+      // the flows' time per byte grows by the agent's hook ns per byte on their path (byte-weighted over the queues)
+      let hb = 0;
+      let qb = 0;
+      for (let c = 0; c < hw.vcpus; c++) {
+        hb += h[c] * queueBytes[c];
+        qb += queueBytes[c];
+      }
+      solved = windowCap(solved, win, qb > 0 ? hb / qb : 0);
+    }
     // a node the agent stops altogether: nothing more to measure at zero throughput
     if (!(solved.bytesPerS > 0)) break;
     const moved = Math.abs(solved.bytesPerS - current.bytesPerS) / current.bytesPerS;
@@ -285,7 +296,7 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
 
   // attribution: the loss beyond pinning, split like the agent's ns on the CPUs that bind
   const binding: number[] = [];
-  if (solved.bottleneck === "rx-queue-cpus") for (const c of queues.cpuOf) binding.push(c);
+  if (solved.bottleneck === "rx-queue-cpus" || solved.bottleneck === "window") for (const c of queues.cpuOf) binding.push(c);
   else for (let c = 0; c < hw.vcpus; c++) if (c !== excludedCpu) binding.push(c);
   const byCat = COST_CATEGORIES.map((_, k) => binding.reduce((acc, c) => acc + r.ledger.categoryOn(c, k), 0));
   const total = byCat.reduce((x, y) => x + y, 0);
@@ -325,6 +336,23 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
     totals: r.totals,
     lastMove,
   };
+}
+
+/**
+ * A window-limited receiver (Workload.windowLimited): without the agent its flows carry `gbps` in
+ * all; the agent's hook work on their path, `hookNsPerByte` (0 without the agent), is serial with
+ * their packets and lengthens each round trip, so each flow's time per byte grows by it:
+ * 1/T = 1/T0 + h/flows (a window W over RTT0 + W h per flow, flows in parallel). The throughput is
+ * the lower of that and what the CPUs allow (`sol`), with the queues' shares kept; "window" when
+ * the cap binds. Without `win`, `sol` unchanged.
+ */
+export function windowCap(sol: ThroughputResult, win: Workload["windowLimited"], hookNsPerByte: number): ThroughputResult {
+  if (win === undefined) return sol;
+  const t0 = (win.gbps * 1e9) / 8;
+  const cap = 1 / (1 / t0 + (Math.max(0, hookNsPerByte) * 1e-9) / win.flows);
+  if (!(sol.bytesPerS > cap)) return sol;
+  const k = cap / sol.bytesPerS;
+  return { ...sol, bytesPerS: cap, queueBytesPerS: sol.queueBytesPerS.map((b) => b * k), bottleneck: "window", saturatedQueues: 0, ksoftirqdQueues: 0 };
 }
 
 /** Simulates the scenario; see SimulateOptions for the defaults. */

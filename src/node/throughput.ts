@@ -24,7 +24,8 @@ import type { HardwareProfile, Workload } from "../models/types.ts";
 import type { RxQueues } from "../kernel/rx-queues.ts";
 import type { Costs } from "./costs.ts";
 
-export type Bottleneck = "nic" | "rx-queue-cpus" | "app-cpus" | "offered";
+/** What binds the throughput; "window" only from node/simulate.ts `windowCap` (Workload.windowLimited). */
+export type Bottleneck = "nic" | "rx-queue-cpus" | "app-cpus" | "offered" | "window";
 
 export interface ThroughputInput {
   hw: HardwareProfile;

@@ -46,6 +46,7 @@ import { sensitivity, type SensitivityResult } from "./sensitivity.ts";
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
 import { loadSettled, loadUnknowns, type Settled, type Unknown } from "./unknowns.ts";
 import { compareRingbufTables, hostTwoProducer, type HostTwoProducer, type TableComparison } from "./ringbuf-tables.ts";
+import { latestWindowDatasets, windowCheck, type WindowCheck } from "./window-check.ts";
 
 export interface ReportOptions {
   /** Seed of replication 0 everywhere. @defaultValue 1 */
@@ -385,9 +386,22 @@ export interface ReportData {
   /** Where the live reader's CPU goes on our host, beside what the model charges for it; null without the probe's runs. */
   readerSplit: ReaderSplitEvidence | null;
   readerLatency: ReaderLatencyEvidence | null;
+  /** Per window-capped delay dataset (file name): the node model's window-limited receiver beside it. */
+  windows: Map<string, WindowCheck>;
   ringbuf: { comparisons: TableComparison[]; host: HostTwoProducer | null };
   scaling: { points: ScalingPoint[]; saturating: ScalingPoint[]; seedPoints: SeedPoint[] };
   sensitivity: SensitivityResult;
+}
+
+/** The latest `*-injected-delay-w<KiB>k.jsonl` per window, each with the model's window-limited receiver beside it. */
+export function windowChecks(dataDir: string, cal: FittedCalibrationFile | null, sim: SimulateOptions): Map<string, WindowCheck> {
+  const out = new Map<string, WindowCheck>();
+  if (cal === null) return out;
+  for (const file of latestWindowDatasets(dataDir)) {
+    const c = windowCheck(readDataset(join(dataDir, file)), cal.calibration, sim);
+    if (c !== null) out.set(file, c);
+  }
+  return out;
 }
 
 /** A path under the package root, as the report names it (repository-relative). */
@@ -843,6 +857,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     wakeups,
     readerSplit: readerSplitEvidence(dataDir, measured.calibration, sim),
     readerLatency: readerLatencyEvidence(dataDir, measured.calibration, sim),
+    windows: windowChecks(dataDir, measured.calibration, sim),
     ringbuf: { comparisons: compareRingbufTables(), host: hostTwoProducer() },
     scaling: { points, saturating, seedPoints: scalingSeedPoints(rep) },
     sensitivity: sens,

@@ -10,10 +10,11 @@ import { readDataset } from "../measure/jsonl.ts";
 import { PACKAGE_ROOT } from "../models/paths.ts";
 import { delayPoints, delayResponseTable, fitDelayResponse, HOOKS_PER_ROUND_TRIP, type DelayPoint } from "../calibration/delay-response.ts";
 import type { ThroughputRow } from "../measure/jsonl.ts";
+import { latestWindowDatasets, type WindowCheck } from "./window-check.ts";
 
 const f = (x: number, d = 2) => x.toFixed(d);
 
-export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data")): string {
+export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data"), windowChecks: ReadonlyMap<string, WindowCheck> = new Map()): string {
   const out = ["### TCP's response to delay added on the receive path (measured on our host)", ""];
   const file = existsSync(dataDir)
     ? readdirSync(dataDir)
@@ -37,13 +38,13 @@ export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data"))
       `- ${m.mode}: the CPU-bound law with the burn's share on the bottleneck CPU fitted (${kVal === undefined ? "k" : `k = ${f(kVal)}`}) leaves rms ${f(m.cpuBound.rms, 3)}; with k = 1 (all of it on one CPU) ${f(m.cpuBoundK1.rms, 3)}; the window/RTT law ${f(m.window.rms, 3)} (repetitions' scatter ${f(m.diagnostics.repetitionScatter, 3)}). Tied with the best: ${[m.best, ...m.tiedWithBest].filter((x) => x !== undefined).join(", ")}.`,
     );
   }
-  const windowed = windowLimitedLines(dataDir);
+  const windowed = windowLimitedLines(dataDir, windowChecks);
   out.push(
     "",
     "What it says for the node model: on this CPU-bound host a per-packet delay costs throughput through the CPU time it takes on the CPU that runs it (about half of it lands on the bottleneck, as the veth path splits the runs between the two CPUs), which is how the node model charges the hooks' work; a window/RTT law fits the same curve, and the congestion window never limited. " +
       (windowed.length === 0
         ? "The window-limited regime the field study's closed-loop receiver might be in was not reached here, so the node model adds no TCP response beyond CPU time; varying the receive buffer (iperf3 `-w`) would separate the two laws."
-        : "The window-limited regime, which the field study's closed-loop receiver might be in, is measured below with the receive buffer capped (iperf3 `-w`); the node model adds no TCP response beyond CPU time, so for a window-limited receiver its overheads are a lower bound."),
+        : "The window-limited regime, which the field study's closed-loop receiver might be in, is measured below with the receive buffer capped (iperf3 `-w`). The node model's receivers are CPU-bound by default (it charges the hooks' CPU time); a window-limited receiver is a scenario option (Workload.windowLimited), checked against those runs below."),
     "",
     delayResponseTable(fit),
     "",
@@ -57,15 +58,9 @@ export function delaySection(dataDir = join(PACKAGE_ROOT, "validation", "data"))
  * dataset `*-injected-delay-w<KiB>k.jsonl` (the latest per window), its laws, and what the agent's
  * output costs there against the autotuned flow's burn-0 runs of the same file (the same sitting).
  */
-function windowLimitedLines(dataDir: string): string[] {
-  if (!existsSync(dataDir)) return [];
-  const latest = new Map<string, string>();
-  for (const x of readdirSync(dataDir).sort()) {
-    const m = /-injected-delay-(w\d+k)\.jsonl$/.exec(x);
-    if (m) latest.set(m[1]!, x);
-  }
+function windowLimitedLines(dataDir: string, checks: ReadonlyMap<string, WindowCheck>): string[] {
   const out: string[] = [];
-  for (const file of latest.values()) {
+  for (const file of latestWindowDatasets(dataDir)) {
     const rows = readDataset(join(dataDir, file));
     const w = rows.find((r): r is ThroughputRow => r.kind === "throughput" && r.config.windowBytes !== undefined)?.config.windowBytes;
     if (w === undefined) continue;
@@ -124,12 +119,43 @@ function windowLimitedLines(dataDir: string): string[] {
           "",
           `What the agent's own output costs, no burn (medians of each output mode's burn-0 runs against mode none's${none.tcp ? `: capped, round trip ${f(none.tcp.meanRttUs, 0)} us, CPUs busy ${f(none.busyShare)}` : ""}${autoNone?.tcp ? `; autotuned, ${f(autoNone.tcp.meanRttUs, 0)} us, ${f(autoNone.busyShare)}` : ""}): ${parts.join("; ")}.` +
             (compared > 0 && worse === compared
-              ? " With the window capped each output mode costs more throughput while the CPUs are less busy, and the round trip grows: the loss follows the delay the hooks, irq_work and wakeups add to each round trip, not their CPU time alone. The node model charges CPU time only, so for a window-limited receiver its overheads are a lower bound. (The busy share is both CPUs together; one CPU saturating while the other idles would also leave it below 1.)"
+              ? " With the window capped each output mode costs more throughput while the CPUs are less busy, and the round trip grows: the loss follows the delay the hooks, irq_work and wakeups add to each round trip, not their CPU time alone. (The busy share is both CPUs together; one CPU saturating while the other idles would also leave it below 1.)"
               : ""),
         );
       }
     }
+    const check = checks.get(file);
+    if (check !== undefined && check.rows.length > 0) out.push("", ...windowCheckLines(check));
     out.push("", delayResponseTable(fit), "");
   }
   return out;
+}
+
+/** The node model's window-limited receiver beside the burn-0 runs (window-check.ts). */
+function windowCheckLines(c: WindowCheck): string[] {
+  const rows = c.rows.map((r) => [
+    r.mode,
+    r.capped ? `capped (-w ${c.windowBytes})` : "autotuned",
+    String(r.runs),
+    f(r.measuredPct, 1),
+    f(r.predictedPct, 1),
+    r.capped ? f(r.cpuOnlyPct, 1) : "",
+    r.bottleneck,
+  ]);
+  const head = "| mode | window | runs | measured overhead % | predicted % | CPU time only % | model's bottleneck |";
+  const lines = [
+    `The node model's window-limited receiver (Workload.windowLimited, node/simulate.ts \`windowCap\`: each flow's time per byte grows by the agent's hook ns per byte on its path, 1/T = 1/T0 + h/flows) beside these runs. Scenario: dev-kvm-2vcpu, the CPUs' capacity observed at the same sitting's autotuned no-program baseline (${f(c.autotunedBaselineGbps)} Gb/s), the harness tool with each mode's settings, no CPU limit; autotuned: workload iperf3-veth; capped: workload iperf3-veth-w16k (its skb size from the capped mode-none runs) with the window at the capped no-program baseline (${f(c.cappedBaselineGbps)} Gb/s), one flow. Measured: the mode's burn-0 runs (median) against the no-program baseline of the same window. "CPU time only": the same capped scenario with the delay left out (the cap kept, the hook work lengthening no round trip), what charging CPU time alone predicts. No constant is fitted on these runs.`,
+    "",
+    head,
+    "|---|---|---:|---:|---:|---:|---|",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+  const capped = c.rows.filter((r) => r.capped && r.mode !== "none");
+  if (capped.length > 0) {
+    lines.push(
+      "",
+      `With the window capped the model puts ${capped.map((r) => `${r.mode} at ${f(r.predictedPct, 0)}% (measured ${f(r.measuredPct, 0)}%; CPU time alone ${f(r.cpuOnlyPct, 0)}%)`).join(", ")}: the delay the hooks add to each round trip adds ${capped.map((r) => `${f(r.predictedPct - r.cpuOnlyPct, 0)} pp (${r.mode})`).join(" and ")} to what their CPU time alone costs, and the error against the measured overhead is ${capped.map((r) => `${f(r.predictedPct - r.measuredPct, 0)} pp (${r.mode})`).join(" and ")}, where CPU time alone misses by ${capped.map((r) => `${f(r.cpuOnlyPct - r.measuredPct, 0)} pp`).join(" and ")}.`,
+    );
+  }
+  return lines;
 }

@@ -57,10 +57,16 @@ export function manyCoreSection(rep: ReproduceResult, unknowns: Unknown[], settl
           "kernel/sched/core.c update_rq_clock_task; checked on our host's reader CPU and losses under a 0.25-CPU limit (section 2)",
           "none of its own: the solver's inline softirq share; hardware irqTimeAccounting",
         ],
+        [
+          "TCP's window response: a window-limited receiver's round trips lengthened by the hooks' work (a scenario option, Workload.windowLimited; not applied to the study's rows)",
+          "src/node/simulate.ts windowCap",
+          "our window-capped iperf3 runs (iperf3 -w, next section; compared, nothing fitted)",
+          "none of its own: 1/T = 1/T0 + h/flows, h the model's hook ns per byte",
+        ],
       ],
     ),
     "",
-    "Left out, with the reason: a TCP window response to the delay and drops these add beyond their CPU time (on our host the measured response to injected per-packet work is its CPU time, next section; the window-limited regime was not reached), Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not used as tests: the model has neither the spinning Ms of M9's ping-pong, where Ms never park, nor the GC idle workers and spinning that burn M3's quota, and neither table gives what their CPU depends on), RPS/RFS.",
+    "Left out, with the reason: TCP's window response on the study's rows (measured and modelled on our host for a window-limited receiver, next section, but the study states neither its receiver's windows nor its flows, so its rows keep CPU-bound receivers) and TCP's loss response to drops, Go's GC idle mark workers (their CPU depends on the agent's allocation rate and heap, which nothing states), the M3/M9 Go tables (not used as tests: the model has neither the spinning Ms of M9's ping-pong, where Ms never park, nor the GC idle workers and spinning that burn M3's quota, and neither table gives what their CPU depends on), RPS/RFS.",
     "",
   );
   const defaults = unknowns.map((u) => `${u.name} = ${u.default === null ? "the profile's value" : u.default} (range ${u.values.join(", ")})`).join("; ");

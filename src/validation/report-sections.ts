@@ -851,7 +851,7 @@ export function reportMarkdown(d: ReportData): string {
     "",
     seedSection(d.reproduce, d.seedCalibration, d.measured.calibration),
     manyCoreSection(d.reproduce, d.unknowns, d.settled),
-    delaySection(d.dataDir),
+    delaySection(d.dataDir, d.windows),
     requiredSection(d.required, o),
     measuredSection(d.measured),
   ];

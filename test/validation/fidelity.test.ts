@@ -35,6 +35,7 @@ import { PACKAGE_ROOT } from "../../src/models/paths.ts";
 import { findRow } from "../../src/validation/report-rows.ts";
 import { loadCalibration } from "../../src/models/load.ts";
 import { delayPoints } from "../../src/calibration/delay-response.ts";
+import { windowCheck } from "../../src/validation/window-check.ts";
 import { EVENT_RATES_NODE } from "../../src/validation/seed.ts";
 
 // ---------------------------------------------------------------------------------------------------
@@ -352,6 +353,8 @@ const README_WINDOW = {
   windowBytes: 16384,
   pct: { perf: { capped: 52, autotuned: 38 }, ringbuf: { capped: 28, autotuned: 7 } },
   rttUs: { none: 37, perf: 84 },
+  /** "it puts the perf array at 61% (CPU time alone: 46%) and the ring buffer at 26% (CPU time alone: 0%) against 56% and 35% measured" */
+  model: { perf: { predicted: 61, cpuOnly: 46, measured: 56 }, ringbuf: { predicted: 26, cpuOnly: 0, measured: 35 } },
 } as const;
 
 describe("fidelity: the window-capped delay campaign (README 'Where it stands', first item)", () => {
@@ -368,6 +371,15 @@ describe("fidelity: the window-capped delay campaign (README 'Where it stands', 
     }
     expect(Math.round(b0(capped, "none").tcp!.meanRttUs)).toBe(README_WINDOW.rttUs.none);
     expect(Math.round(b0(capped, "perf").tcp!.meanRttUs)).toBe(README_WINDOW.rttUs.perf);
+  });
+  it("the node model's window-limited receiver on those runs, as README quotes it (report settings)", () => {
+    const c = windowCheck(readDataset(join(PACKAGE_ROOT, README_WINDOW.file)), loadCalibration("kvm-2vcpu-amd-epyc"), { ...SIM })!;
+    for (const mode of ["perf", "ringbuf"] as const) {
+      const r = c.rows.find((x) => x.mode === mode && x.capped)!;
+      expect({ predicted: Math.round(r.predictedPct), cpuOnly: Math.round(r.cpuOnlyPct), measured: Math.round(r.measuredPct) }, mode).toEqual(
+        README_WINDOW.model[mode],
+      );
+    }
   });
 });
 
