@@ -44,6 +44,7 @@ import { scalingSweep, type ScalingPoint } from "./scaling.ts";
 import { loadSeed } from "./seed.ts";
 import { sensitivity, type SensitivityResult } from "./sensitivity.ts";
 import { requiredCostTable, type RequiredCostRow } from "./required-cost.ts";
+import { atCommonFlows, requiredFlowsTable, type CommonFlowsRow, type RequiredFlowsRow } from "./required-flows.ts";
 import { loadSettled, loadUnknowns, type Settled, type Unknown } from "./unknowns.ts";
 import { compareRingbufTables, hostTwoProducer, type HostTwoProducer, type TableComparison } from "./ringbuf-tables.ts";
 import { latestWindowDatasets, windowCheck, type WindowCheck } from "./window-check.ts";
@@ -378,6 +379,8 @@ export interface ReportData {
   /** What the study does not state but its own evidence settles (models/unknowns/field-study.json `settled`). */
   settled: Settled[];
   required: RequiredCostRow[];
+  /** How few window-limited flows each row's receiver would need, and every row at the rows' median count. */
+  requiredFlows: { rows: RequiredFlowsRow[]; common: { flows: number; rows: CommonFlowsRow[] } | null };
   band: BandRow[];
   /** Folder of our datasets. */
   dataDir: string;
@@ -832,6 +835,9 @@ export function reportData(options: ReportOptions = {}): ReportData {
   // 1. the seed
   const rep = reproduce({ ...sim, calibration: seedCalibrationName, band: true, ablate: true });
   const required = requiredCostTable(rep, short);
+  const flowRows = requiredFlowsTable(rep, short);
+  const found = flowRows.filter((r) => r.status === "found" && r.flows !== undefined).map((r) => r.flows!);
+  const commonFlows = found.length > 0 ? Math.max(1, Math.round(median(found))) : undefined;
   // 2. ours
   const dataDir = options.dataDir ?? join(PACKAGE_ROOT, "validation", "data");
   const listPath =
@@ -851,6 +857,7 @@ export function reportData(options: ReportOptions = {}): ReportData {
     unknowns: loadUnknowns(),
     settled: loadSettled(),
     required,
+    requiredFlows: { rows: flowRows, common: commonFlows === undefined ? null : { flows: commonFlows, rows: atCommonFlows(rep, commonFlows, short) } },
     band: bandRows(rep, (hw) => loadHardware(hw).vcpus),
     dataDir,
     measured,

@@ -15,6 +15,7 @@ import type { RequiredCostRow } from "./required-cost.ts";
 import type { ScalingPoint } from "./scaling.ts";
 import { SENSITIVITY_SCENARIOS, type SensitivityResult } from "./sensitivity.ts";
 import { EVENT_RATES_NODE, SEED_TABLES } from "./seed.ts";
+import type { CommonFlowsRow } from "./required-flows.ts";
 import { est, f, mdTable, sig } from "./markdown.ts";
 import { manyCoreSection } from "./report-manycore.ts";
 import { delaySection } from "./report-delay.ts";
@@ -354,6 +355,76 @@ export function skbDelayText(rep: ReproduceResult): string {
 }
 
 /** Section 1, last part: the extra CPU per record each seed row would need (required-cost.ts). */
+/** What a window-limited receiver would need (required-flows.ts): flows per row, and every row at the median count. */
+export function requiredFlowsSection(d: ReportData["requiredFlows"], o: ReportSettings): string {
+  const name = (r: { table: string; label: string }) => `${r.table === SEED_TABLES.scenarios32 ? "32 cores: " : ""}${r.label}`;
+  const out: string[] = [
+    "### What a window-limited receiver would need",
+    "",
+    "Another inverse question, not a fit (nothing here is written back to `models/`, and the rows above keep CPU-bound receivers): each counted row with its receiver's flows window-limited at the row's own baseline (Workload.windowLimited, checked on our host under 'With the receive window capped': each flow's round trip grows by the agent's hook work on its path), and the largest number of such flows in parallel whose overhead still reaches the published one. Fewer flows lose more; one flow is the most the window response can add. " +
+      `Same scenarios as above, ${o.sensitivityReplications} replications of ${o.sensitivityDurationS} s (\`src/validation/required-flows.ts\`).`,
+    "",
+    mdTable(
+      ["row", "published pp", "model pp (CPU-bound)", "one flow pp", "flows needed", "reached pp", "status"],
+      d.rows.map((r) => [
+        name(r),
+        f(r.targetPct),
+        f(r.modelPct),
+        f(r.oneFlowPct),
+        r.status === "already-above" ? "(already above)" : r.status === "unreachable" ? "fewer than 1 (not reached)" : String(r.flows),
+        f(r.achievedPct),
+        r.status,
+      ]),
+      ["l", "r", "r", "r", "r", "r", "l"],
+    ),
+    "",
+  ];
+  const found = d.rows.filter((r) => r.status === "found" && r.flows !== undefined);
+  if (found.length > 0 && d.common !== null) {
+    const lo = Math.min(...found.map((r) => r.flows!));
+    const hi = Math.max(...found.map((r) => r.flows!));
+    const c = d.common;
+    const byCores = (k: number) => c.rows.find((r) => r.table === SEED_TABLES.byCores && r.label === `${k} cores`)?.predictedPct;
+    const [p4, p16, p32, p64] = [4, 16, 32, 64].map(byCores);
+    const rises = p4 !== undefined && p16 !== undefined && p32 !== undefined && p64 !== undefined ? p4 < p16 && p16 < p32 && p32 <= p64 : undefined;
+    const s32 = c.rows.filter((r) => r.table === SEED_TABLES.scenarios32);
+    const order = (key: (r: CommonFlowsRow) => number) => [...s32].sort((a, b) => key(b) - key(a));
+    const predicted = order((r) => r.predictedPct);
+    const predictedOrder = predicted.map((r) => r.label);
+    const publishedOrder = order((r) => r.published).map((r) => r.label);
+    // neighbours closer than this are a tie: the order between them is not a prediction
+    const TIE_PP = 0.5;
+    const ties = predicted.slice(1).flatMap((r, i) => (predicted[i]!.predictedPct - r.predictedPct < TIE_PP ? [`${predicted[i]!.label} and ${r.label}`] : []));
+    const same = predictedOrder.join("|") === publishedOrder.join("|") && ties.length === 0;
+    const err = (pairs: { published: number; predicted: number }[]) => ({
+      within: pairs.filter((p) => Math.abs(p.predicted - p.published) <= 5).length,
+      mean: pairs.reduce((a, p) => a + Math.abs(p.predicted - p.published), 0) / pairs.length,
+    });
+    const atFlows = err(c.rows.map((r) => ({ published: r.published, predicted: r.predictedPct })));
+    const cpuBound = err(d.rows.map((r) => ({ published: r.targetPct, predicted: r.modelPct })));
+    out.push(
+      `- The rows need between ${lo} and ${hi} window-limited flows; at the median, ${c.flows}, every row:`,
+      "",
+      indent(
+        mdTable(
+          ["row", "published pp", `predicted pp at ${c.flows} flows`],
+          c.rows.map((r) => [name(r), f(r.published), f(r.predictedPct)]),
+          ["l", "r", "r"],
+        ),
+      ),
+      "",
+      `  With ${c.flows} flows the overhead ${rises === undefined ? "cannot be followed over core count (a row is missing)" : rises ? "rises with core count (4 < 16 < 32 <= 64)" : "does not rise with core count (4 < 16 < 32 <= 64 fails)"}; the 32-core order (highest overhead first) is ${predictedOrder.join(" > ")}` +
+        (ties.length > 0 ? `, with ${ties.join("; ")} within ${TIE_PP} pp of each other (a tie, not an order)` : "") +
+        (same ? ", the published one." : `; the study's is ${publishedOrder.join(" > ")}.`) +
+        ` ${atFlows.within} of ${c.rows.length} rows are within 5 pp (mean |error| ${f(atFlows.mean, 1)} pp), against ${cpuBound.within} of ${d.rows.length} (${f(cpuBound.mean, 1)} pp) with CPU-bound receivers.`,
+      "",
+      `- What this says: one flow count does not give every row: the rows need between ${lo} and ${hi} flows. A receiver with few window-limited flows is a hypothesis, not an explanation the model can claim: the study names a multi-threaded receiver and not its flows. A many-core run with a known flow count (\`bpfsim measure --delay --window\` on such a node) would test it.`,
+    );
+  }
+  out.push("");
+  return out.join("\n");
+}
+
 export function requiredSection(rows: RequiredCostRow[], o: ReportSettings): string {
   const us = (ns: number) => f(ns / 1000, 1);
   const out: string[] = [
@@ -853,6 +924,7 @@ export function reportMarkdown(d: ReportData): string {
     manyCoreSection(d.reproduce, d.unknowns, d.settled),
     delaySection(d.dataDir, d.windows),
     requiredSection(d.required, o),
+    requiredFlowsSection(d.requiredFlows, o),
     measuredSection(d.measured),
   ];
   // without the held-out list the section does not link its chart: the calibration's own dataset's, as before

@@ -6,6 +6,7 @@ import {
   measuredSection,
   missesSection,
   readerSplitSection,
+  requiredFlowsSection,
   requiredSection,
   skbDelayText,
   wakeupSection,
@@ -262,5 +263,51 @@ describe("report sections: markdown from data", () => {
     const json = JSON.parse(bandJson(rows));
     expect(json.generatedBy).toBe("npm run validate (src/validation/report.ts)");
     expect(json.rows).toEqual(rows);
+  });
+
+  it("what a window-limited receiver would need: flows per row, every row at the median, the rise and the order said from the data", () => {
+    const row = (table: string, label: string, target: number, flows: number | undefined, status: "found" | "already-above" | "unreachable") => ({
+      table,
+      label,
+      targetPct: target,
+      modelPct: 10,
+      baselineGbps: 8,
+      flows,
+      achievedPct: target + 1,
+      oneFlowPct: 70,
+      status,
+      evaluations: 4,
+    });
+    const byCores = "throughput by core count (perf array, default)";
+    const s32 = "32-core scenarios";
+    const d = {
+      rows: [row(byCores, "4 cores", 0, undefined, "already-above"), row(byCores, "16 cores", 14, 7, "found"), row(s32, "ring buffer", 7.5, 3, "found")],
+      common: {
+        flows: 3,
+        rows: [
+          { table: byCores, label: "4 cores", published: 0, predictedPct: 1 },
+          { table: byCores, label: "16 cores", published: 14, predictedPct: 20 },
+          { table: byCores, label: "32 cores", published: 44, predictedPct: 40 },
+          { table: byCores, label: "64 cores", published: 50, predictedPct: 45 },
+          { table: s32, label: "perf array, default", published: 43, predictedPct: 40 },
+          { table: s32, label: "ring buffer", published: 7.5, predictedPct: 9 },
+        ],
+      },
+    };
+    const md = requiredFlowsSection(d, settings);
+    expect(md).toContain("| 16 cores | 14.0 | 10.0 | 70.0 | 7 | 15.0 | found |");
+    expect(md).toContain("| 4 cores | 0.0 | 10.0 | 70.0 | (already above) | 1.0 | already-above |");
+    expect(md).toContain("The rows need between 3 and 7 window-limited flows; at the median, 3, every row:");
+    expect(md).toContain("rises with core count (4 < 16 < 32 <= 64)");
+    expect(md).toContain("the 32-core order (highest overhead first) is perf array, default > ring buffer, the published one.");
+    expect(md).toContain("5 of 6 rows are within 5 pp (mean |error| 3.4 pp), against 2 of 3 (5.5 pp) with CPU-bound receivers.");
+    expect(md).toContain("the rows need between 3 and 7 flows");
+    const tied = { ...d, common: { ...d.common, rows: d.common.rows.map((r) => (r.label === "ring buffer" ? { ...r, predictedPct: 39.8 } : r)) } };
+    const mdTie = requiredFlowsSection(tied, settings);
+    expect(mdTie).toContain("with perf array, default and ring buffer within 0.5 pp of each other (a tie, not an order)");
+    expect(mdTie).not.toContain("> ring buffer, the published one.");
+    const flat = { ...d, common: { ...d.common, rows: d.common.rows.map((r) => (r.label === "64 cores" ? { ...r, predictedPct: 30 } : r)) } };
+    expect(requiredFlowsSection(flat, settings)).toContain("does not rise with core count");
+    expect(requiredFlowsSection({ rows: d.rows, common: null }, settings)).not.toContain("at the median");
   });
 });
