@@ -13,6 +13,7 @@ export interface ScenarioFlagValues {
   goVersion?: string;
   vmExitNs?: string;
   irqTimeAccounting?: string;
+  windowFlows?: string;
   disable?: string;
 }
 
@@ -25,6 +26,10 @@ export function addScenarioFlags(cmd: Command): Command {
     .option(
       "--irq-time-accounting <on|off>",
       "the node kernel's CONFIG_IRQ_TIME_ACCOUNTING: off bills the interrupt time taken while the agent runs to the agent (its CPU and CFS quota) (default: the hardware profile's, else off)",
+    )
+    .option(
+      "--window-flows <n>",
+      "the receiver's flows are window-limited, n of them in parallel, at the node's baseline rate: the agent's hook work lengthens their round trips (a what-if; default: the workload's, CPU-bound for the shipped receivers)",
     )
     .option("--disable <mechanisms>", `comma-separated mechanisms to switch off (ablation): ${MECHANISM_NAMES.join(", ")}`);
 }
@@ -41,6 +46,8 @@ export function scenarioFlags(o: ScenarioFlagValues): Partial<ScenarioSpec> {
       throw new UsageError(`--irq-time-accounting = ${JSON.stringify(o.irqTimeAccounting)}: must be on or off`, "--irq-time-accounting", o.irqTimeAccounting);
     out.irqTimeAccounting = o.irqTimeAccounting === "on";
   }
+  if (o.windowFlows !== undefined)
+    out.windowFlows = numberOption("--window-flows", o.windowFlows, (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, "an integer in [1, 1000000]");
   if (o.disable !== undefined)
     out.disabled = o.disable
       .split(",")

@@ -220,14 +220,14 @@ export interface Workload {
   mobileCostScale?: number;
   /**
    * The receiver's flows are window-limited (their receive windows, not the CPUs, set the rate):
-   * without the agent they carry `gbps` in all, below what the CPUs allow, `flows` of them in
-   * parallel. The agent's hook work on a flow's path (programs, outputs, irq_work, wakeups) is
+   * without the agent they carry `gbps` in all (omitted: the node's baseline, whatever bounds it),
+   * `flows` of them in parallel. The agent's hook work on a flow's path (programs, outputs, irq_work, wakeups) is
    * serial with its packets, so it lengthens every round trip: each flow's time per byte grows by
    * the agent's hook ns per byte, T = 1 / (1/gbps + h/flows) (node/simulate.ts `windowCap`),
    * whether or not a CPU is left idle. Measured on our host with iperf3 `-w` (validation/data/
    * *-injected-delay-w16k.jsonl). Omitted: the flows are not window-limited (the CPUs bound them).
    */
-  windowLimited?: { gbps: number; flows: number };
+  windowLimited?: { gbps?: number; flows: number };
   /** Arrival process of skbs on each queue. */
   arrivals: { kind: "poisson" } | { kind: "bursty"; onMs: number; offMs: number };
   sources: Source[];

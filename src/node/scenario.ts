@@ -52,6 +52,11 @@ export interface ScenarioSpec {
   receiveCostScale?: number;
   /** Sets the workload's mobileCostScale. */
   mobileCostScale?: number;
+  /**
+   * The receiver's flows are window-limited, this many in parallel (Workload.windowLimited; the
+   * window's rate is the workload's, else the node's baseline). Omitted: the workload's setting.
+   */
+  windowFlows?: number;
   /** Mechanisms switched off (ablation): names from node/mechanisms.ts. */
   disabled?: string[];
 }
@@ -97,9 +102,12 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     spec.processContextShare !== undefined ||
     spec.receiverThreadsPerCpu !== undefined ||
     spec.receiveCostScale !== undefined ||
-    spec.mobileCostScale !== undefined
+    spec.mobileCostScale !== undefined ||
+    spec.windowFlows !== undefined
   ) {
     const w = { ...workload };
+    if (spec.windowFlows !== undefined)
+      w.windowLimited = { ...(workload.windowLimited?.gbps === undefined ? {} : { gbps: workload.windowLimited.gbps }), flows: spec.windowFlows };
     if (spec.processContextShare !== undefined) w.processContextShare = spec.processContextShare;
     if (spec.receiverThreadsPerCpu !== undefined) w.receiverThreadsPerCpu = spec.receiverThreadsPerCpu;
     if (spec.receiveCostScale !== undefined) w.receiveCostScale = spec.receiveCostScale;

@@ -195,8 +195,13 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
   };
   const receiveCostScale = s.workload.mode === "observed" ? receiveCostScaleFor(baseInput, s.workload.observedGbps ?? 0) : (s.workload.receiveCostScale ?? 1);
   const mobileCostScale = s.workload.mobileCostScale ?? 1;
-  const win = s.workload.windowLimited;
-  const base = windowCap(solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale }), win, 0);
+  const uncapped = solveThroughput({ ...baseInput, receiveCostScale, mobileCostScale });
+  // the window's rate: given, or the node's baseline (whatever bounds it) when not
+  const win =
+    s.workload.windowLimited === undefined
+      ? undefined
+      : { flows: s.workload.windowLimited.flows, gbps: s.workload.windowLimited.gbps ?? (uncapped.bytesPerS * 8) / 1e9 };
+  const base = windowCap(uncapped, win, 0);
   const toGbps = (bytes: number) => (bytes * 8) / 1e9;
   const empty = Object.fromEntries([...COST_CATEGORIES, "dedicatedCpus"].map((k) => [k, 0]));
   if (s.tool === null || base.bytesPerS <= 0) {
@@ -346,11 +351,12 @@ function replication(s0: Scenario, o: Required<SimulateOptions>, seed: number): 
  * the lower of that and what the CPUs allow (`sol`), with the queues' shares kept; "window" when
  * the cap binds. Without `win`, `sol` unchanged.
  */
-export function windowCap(sol: ThroughputResult, win: Workload["windowLimited"], hookNsPerByte: number): ThroughputResult {
+export function windowCap(sol: ThroughputResult, win: { gbps: number; flows: number } | undefined, hookNsPerByte: number): ThroughputResult {
   if (win === undefined) return sol;
   const t0 = (win.gbps * 1e9) / 8;
   const cap = 1 / (1 / t0 + (Math.max(0, hookNsPerByte) * 1e-9) / win.flows);
-  if (!(sol.bytesPerS > cap)) return sol;
+  // (a cap equal to the solution, up to rounding, does not bind)
+  if (!(sol.bytesPerS > cap * (1 + 1e-12))) return sol;
   const k = cap / sol.bytesPerS;
   return { ...sol, bytesPerS: cap, queueBytesPerS: sol.queueBytesPerS.map((b) => b * k), bottleneck: "window", saturatedQueues: 0, ksoftirqdQueues: 0 };
 }

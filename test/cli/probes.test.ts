@@ -152,6 +152,17 @@ describe("measure --lost", () => {
   });
 });
 
+describe("simulate --window-flows", () => {
+  it("a count that is not a whole number of flows from 1 is one line naming the flag, exit 2", async () => {
+    for (const bad of ["0", "1.5", "-3", "many"]) {
+      expectUserError(
+        await cli(["simulate", "--hardware", "azure-d8s-v5", "--tool", "retina-perf", "--window-flows", bad]),
+        /--window-flows = .*: must be an integer in \[1, 1000000\]|--window-flows = .*: not a number/,
+      );
+    }
+  });
+});
+
 describe("calibrate --lost-data", () => {
   it("a lost-output dataset of another host class, or without the micro-lost runs, is one line naming the file, and nothing is written", async () => {
     const out = join(tmp, "lost-cal.json");

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { windowCap } from "../../src/node/simulate.ts";
+import { simulate, windowCap } from "../../src/node/simulate.ts";
+import { buildScenario } from "../../src/node/scenario.ts";
 import type { ThroughputResult } from "../../src/node/throughput.ts";
 
 const sol = (bytesPerS: number): ThroughputResult => ({
@@ -55,4 +56,26 @@ describe("windowCap: a window-limited receiver's throughput (Workload.windowLimi
         },
       ),
     ));
+});
+
+describe("windowFlows (bpfsim simulate --window-flows): the what-if on any scenario", () => {
+  it("sets the workload's flows and keeps a window rate it already has", () => {
+    expect(buildScenario({ hardware: "azure-d8s-v5", tool: "retina-perf", windowFlows: 3 }).workload.windowLimited).toEqual({ flows: 3 });
+    expect(buildScenario({ hardware: "dev-kvm-2vcpu", tool: "harness-perf", workload: "iperf3-veth-w16k", windowFlows: 2 }).workload.windowLimited).toEqual({
+      gbps: 5.63,
+      flows: 2,
+    });
+  });
+
+  it("without a rate the window sits at the node's baseline: the baseline stays, the agent costs at least what CPU time alone costs, more with fewer flows", () => {
+    const sim = { seed: 2, replications: 1, durationS: 0.06, warmupS: 0.02 };
+    const spec = { hardware: "azure-d8s-v5", tool: "retina-perf", placement: "unlimited", trafficGbps: 2 } as const;
+    const cpu = simulate(buildScenario(spec), sim);
+    const few = simulate(buildScenario({ ...spec, windowFlows: 1 }), sim);
+    const many = simulate(buildScenario({ ...spec, windowFlows: 64 }), sim);
+    expect(few.baselineGbps.mean).toBeCloseTo(cpu.baselineGbps.mean, 9);
+    expect(few.overheadPct.mean).toBeGreaterThanOrEqual(many.overheadPct.mean);
+    expect(many.overheadPct.mean).toBeGreaterThanOrEqual(cpu.overheadPct.mean - 1e-9);
+    expect(few.bottleneck.withAgent).toBe("window");
+  });
 });
