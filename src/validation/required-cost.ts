@@ -16,7 +16,7 @@
 import type { CalibrationFile } from "../models/types.ts";
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
-import type { ReproduceResult } from "./reproduce.ts";
+import type { ReproduceResult, ReproduceRow } from "./reproduce.ts";
 
 export interface RequiredCostOptions extends SimulateOptions {
   /** Stop when the overhead is within this many pp of the target. @defaultValue 0.25 */
@@ -118,20 +118,25 @@ export interface RequiredCostRow extends RequiredCost {
   label: string;
 }
 
+/** The counted overhead rows of a reproduce result (predicted, not inputs). */
+export function countedRows(rep: ReproduceResult): ReproduceRow[] {
+  return rep.rows.filter((r) => r.status === "predicted" && r.metric === "reduction_pct");
+}
+
+/** A row's own scenario as reproduce ran it: its hardware, tool, placement, the family's cost scales, its offered load. */
+export function rowSpec(rep: ReproduceResult, r: ReproduceRow): ScenarioSpec {
+  return {
+    hardware: r.scenario.hardware,
+    tool: r.scenario.tool,
+    placement: r.scenario.placement,
+    calibration: rep.calibration,
+    receiveCostScale: r.scenario.receiveCostScale,
+    mobileCostScale: r.scenario.mobileCostScale,
+    ...(r.scenario.offeredGbps === undefined ? {} : { trafficGbps: r.scenario.offeredGbps }),
+  };
+}
+
 /** requiredExtraCost for every counted overhead row of a reproduce result, with the row's own scenario. */
 export function requiredCostTable(rep: ReproduceResult, options: RequiredCostOptions = {}): RequiredCostRow[] {
-  return rep.rows
-    .filter((r) => r.status === "predicted" && r.metric === "reduction_pct")
-    .map((r) => {
-      const spec: ScenarioSpec = {
-        hardware: r.scenario.hardware,
-        tool: r.scenario.tool,
-        placement: r.scenario.placement,
-        calibration: rep.calibration,
-        receiveCostScale: r.scenario.receiveCostScale,
-        mobileCostScale: r.scenario.mobileCostScale,
-        ...(r.scenario.offeredGbps === undefined ? {} : { trafficGbps: r.scenario.offeredGbps }),
-      };
-      return { table: r.table, label: r.label, ...requiredExtraCost(spec, r.published, options) };
-    });
+  return countedRows(rep).map((r) => ({ table: r.table, label: r.label, ...requiredExtraCost(rowSpec(rep, r), r.published, options) }));
 }

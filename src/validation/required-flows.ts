@@ -16,6 +16,7 @@
 import { buildScenario, type ScenarioSpec } from "../node/scenario.ts";
 import { simulate, type SimulateOptions, type SimulationResult } from "../node/simulate.ts";
 import type { ReproduceResult } from "./reproduce.ts";
+import { countedRows, rowSpec } from "./required-cost.ts";
 
 export interface RequiredFlowsOptions extends SimulateOptions {
   /** Stop when the overhead is within this many pp of the target. @defaultValue 0.25 */
@@ -100,20 +101,7 @@ export interface RequiredFlowsRow extends RequiredFlows {
 
 /** requiredFlows for every counted overhead row of a reproduce result, with the row's own scenario. */
 export function requiredFlowsTable(rep: ReproduceResult, options: RequiredFlowsOptions = {}): RequiredFlowsRow[] {
-  return rep.rows
-    .filter((r) => r.status === "predicted" && r.metric === "reduction_pct")
-    .map((r) => {
-      const spec: ScenarioSpec = {
-        hardware: r.scenario.hardware,
-        tool: r.scenario.tool,
-        placement: r.scenario.placement,
-        calibration: rep.calibration,
-        receiveCostScale: r.scenario.receiveCostScale,
-        mobileCostScale: r.scenario.mobileCostScale,
-        ...(r.scenario.offeredGbps === undefined ? {} : { trafficGbps: r.scenario.offeredGbps }),
-      };
-      return { table: r.table, label: r.label, ...requiredFlows(spec, r.published, options) };
-    });
+  return countedRows(rep).map((r) => ({ table: r.table, label: r.label, ...requiredFlows(rowSpec(rep, r), r.published, options) }));
 }
 
 export interface CommonFlowsRow {
@@ -129,20 +117,10 @@ export interface CommonFlowsRow {
  */
 export function atCommonFlows(rep: ReproduceResult, flows: number, options: SimulateOptions = {}): CommonFlowsRow[] {
   if (!(Number.isInteger(flows) && flows >= 1)) throw new RangeError(`atCommonFlows: flows = ${flows}: must be an integer >= 1`);
-  return rep.rows
-    .filter((r) => r.status === "predicted" && r.metric === "reduction_pct")
-    .map((r) => {
-      const scenario = buildScenario({
-        hardware: r.scenario.hardware,
-        tool: r.scenario.tool,
-        placement: r.scenario.placement,
-        calibration: rep.calibration,
-        receiveCostScale: r.scenario.receiveCostScale,
-        mobileCostScale: r.scenario.mobileCostScale,
-        ...(r.scenario.offeredGbps === undefined ? {} : { trafficGbps: r.scenario.offeredGbps }),
-      });
-      const base = simulate(scenario, options);
-      const w = simulate({ ...scenario, workload: { ...scenario.workload, windowLimited: { gbps: base.baselineGbps.mean, flows } } }, options);
-      return { table: r.table, label: r.label, published: r.published, predictedPct: w.overheadPct.mean };
-    });
+  return countedRows(rep).map((r) => {
+    const scenario = buildScenario(rowSpec(rep, r));
+    const base = simulate(scenario, options);
+    const w = simulate({ ...scenario, workload: { ...scenario.workload, windowLimited: { gbps: base.baselineGbps.mean, flows } } }, options);
+    return { table: r.table, label: r.label, published: r.published, predictedPct: w.overheadPct.mean };
+  });
 }
