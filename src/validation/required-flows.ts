@@ -43,7 +43,7 @@ export interface RequiredFlows {
   evaluations: number;
 }
 
-/** The flow count at which `spec`'s receiver, window-limited at its own baseline, loses `targetPct`. */
+/** The flow count at which `spec`'s receiver, window-limited at its own baseline (the window's rate left out), loses `targetPct`. */
 export function requiredFlows(spec: ScenarioSpec, targetPct: number, options: RequiredFlowsOptions = {}): RequiredFlows {
   const { tolerancePp = 0.25, maxFlows = 65536, ...sim } = options;
   if (!(targetPct >= 0 && targetPct < 100)) throw new RangeError(`requiredFlows: targetPct = ${targetPct}: must be in [0, 100)`);
@@ -60,7 +60,7 @@ export function requiredFlows(spec: ScenarioSpec, targetPct: number, options: Re
     let r = memo.get(flows);
     if (r === undefined) {
       evaluations++;
-      r = simulate({ ...scenario, workload: { ...scenario.workload, windowLimited: { gbps: t0, flows } } }, sim);
+      r = simulate({ ...scenario, workload: { ...scenario.workload, windowLimited: { flows } } }, sim);
       memo.set(flows, r);
     }
     return r.overheadPct.mean;
@@ -118,9 +118,9 @@ export interface CommonFlowsRow {
 export function atCommonFlows(rep: ReproduceResult, flows: number, options: SimulateOptions = {}): CommonFlowsRow[] {
   if (!(Number.isInteger(flows) && flows >= 1)) throw new RangeError(`atCommonFlows: flows = ${flows}: must be an integer >= 1`);
   return countedRows(rep).map((r) => {
-    const scenario = buildScenario(rowSpec(rep, r));
-    const base = simulate(scenario, options);
-    const w = simulate({ ...scenario, workload: { ...scenario.workload, windowLimited: { gbps: base.baselineGbps.mean, flows } } }, options);
+    // the window's rate left out: the node's own baseline (Workload.windowLimited)
+    const scenario = buildScenario({ ...rowSpec(rep, r), windowFlows: flows });
+    const w = simulate(scenario, options);
     return { table: r.table, label: r.label, published: r.published, predictedPct: w.overheadPct.mean };
   });
 }
